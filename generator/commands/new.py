@@ -1,0 +1,93 @@
+"""`redis-rules new [DEST]`: render a project from the answers (prompted on a TTY)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import UserError
+from ..questions import load_questions, resolve_answers
+from ..render import render_project
+from ..template_source import template_for_new
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "new",
+        help="render Redis rules, modules and tests into a new project",
+        description="Render CLAUDE.md, the Redis modules and their tests from the answers. "
+        "Asks on a TTY; use --defaults/--data/--data-file otherwise.",
+    )
+    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="destination folder (default: .)")
+    p.add_argument("--defaults", action="store_true", help="use the default for every answer not given")
+    p.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="set one answer (repeatable)")
+    p.add_argument("--data-file", type=Path, metavar="FILE", help="YAML file of answers")
+    p.add_argument("--template", metavar="SRC", help="render from another copy of the template (path or git URL)")
+    p.add_argument("--vcs-ref", metavar="REF", help="git ref of --template to use (default: newest tag)")
+    p.add_argument("--pretend", action="store_true", help="show what would be written, write nothing")
+    p.add_argument("--overwrite", action="store_true", help="allow rendering into a non-empty folder")
+    p.add_argument("--verify", action="store_true", help="run the generated tests afterwards and report")
+    p.set_defaults(func=run)
+
+
+def parse_data(items: list[str], data_file: Path | None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if data_file is not None:
+        try:
+            loaded = yaml.safe_load(data_file.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise UserError(f"--data-file: cannot read {data_file}: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise UserError(f"--data-file: {data_file} is not valid YAML") from exc
+        if not isinstance(loaded, dict):
+            raise UserError(f"--data-file: {data_file} must be a YAML mapping of answers")
+        data.update({k: v for k, v in loaded.items() if not str(k).startswith("_")})
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--data: expected KEY=VALUE (got {item!r})")
+        data[key.strip()] = value
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    src, root, vcs_ref = template_for_new(args.template, args.vcs_ref)
+    questions = load_questions(root)
+    given = parse_data(args.data, args.data_file)
+    if not (args.defaults or given):
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UserError(
+                "no answers: stdin is not a terminal, so pass --defaults, --data KEY=VALUE or --data-file FILE"
+            )
+        from ..prompt import ask
+
+        given = ask(questions)
+    answers = resolve_answers(questions, given)  # fails fast, before anything is rendered
+    data = {q.name: answers[q.name] for q in questions if not q.hidden and q.name in answers}
+    dest = Path(args.dest)
+    started = time.perf_counter()
+    result = render_project(src, dest, data, overwrite=args.overwrite, pretend=args.pretend, vcs_ref=vcs_ref)
+    elapsed = time.perf_counter() - started
+    if args.pretend:
+        print(f"would write {len(result.files)} files into {result.dest}:")
+        for rel in result.files:
+            print(f"  {'overwrite' if rel in result.existing else 'create'}  {rel}")
+        return 0
+    print(f"wrote {len(result.files)} files into {result.dest} in {elapsed:.2f}s")
+    if args.verify:
+        return verify(result.dest)
+    return 0
+
+
+def verify(dest: Path) -> int:
+    """Run the generated tests with this interpreter; report pass/fail."""
+    print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
+    print("verify: generated tests passed" if proc.returncode == 0 else "verify: generated tests FAILED")
+    return 0 if proc.returncode == 0 else 1

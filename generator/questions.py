@@ -1,0 +1,145 @@
+"""The questions of copier.yml, read from the template itself (one list, no copy).
+
+Used by the interactive prompt and by `--data` parsing, so both follow copier.yml:
+names, defaults, choices, `when` conditions and validators (rendered with Jinja the
+same way Copier does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from copier._template import load_template_config
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import UserError
+
+_env = SandboxedEnvironment(keep_trailing_newline=True)
+
+
+@dataclass
+class Question:
+    name: str
+    type: str = "str"
+    help: str = ""
+    default: Any = None
+    choices: dict[str, Any] = field(default_factory=dict)  # label -> value
+    multiselect: bool = False
+    when: Any = True
+    validator: str = ""
+
+    @property
+    def hidden(self) -> bool:
+        """Computed values (`when: false`) are never asked or stored."""
+        return self.when is False
+
+    def render(self, value: Any, answers: dict[str, Any]) -> Any:
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            return _env.from_string(value).render(**answers)
+        return value
+
+    def is_asked(self, answers: dict[str, Any]) -> bool:
+        if isinstance(self.when, bool):
+            return self.when
+        rendered = str(self.render(self.when, answers)).strip().lower()
+        return rendered not in ("", "false", "0", "no", "none", "null")
+
+    def default_value(self, answers: dict[str, Any]) -> Any:
+        value = self.render(self.default, answers)
+        return self.cast(value) if isinstance(value, str) else value
+
+    def cast(self, raw: Any) -> Any:
+        """Turn a text answer into the question's type, or raise UserError naming the field."""
+        if not isinstance(raw, str):
+            return raw
+        try:
+            if self.type == "int":
+                return int(raw.strip())
+            if self.type == "bool":
+                lowered = raw.strip().lower()
+                if lowered in ("true", "yes", "y", "1", "on"):
+                    return True
+                if lowered in ("false", "no", "n", "0", "off"):
+                    return False
+                raise ValueError(raw)
+            if self.type == "yaml":
+                return yaml.safe_load(raw)
+        except (ValueError, yaml.YAMLError) as exc:
+            kind = {"int": "an integer", "bool": "true or false", "yaml": "valid YAML"}[self.type]
+            raise UserError(f"{self.name}: must be {kind} (got {raw!r})") from exc
+        if self.multiselect:
+            text = raw.strip()
+            if text.startswith("["):
+                return yaml.safe_load(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return raw
+
+    def validate(self, value: Any, answers: dict[str, Any]) -> str:
+        """'' when valid, else the validator's one-line message (it names the field)."""
+        allowed = list(self.choices.values())
+        if allowed:
+            values = value if self.multiselect else [value]
+            if self.multiselect and not isinstance(value, list):
+                return f"{self.name}: must be a list of: {', '.join(map(str, allowed))}"
+            for item in values:
+                if item not in allowed:
+                    return f"{self.name}: '{item}' is not allowed (allowed: {', '.join(map(str, allowed))})"
+        if self.validator:
+            message = str(_env.from_string(self.validator).render(**{**answers, self.name: value})).strip()
+            return message
+        return ""
+
+
+def load_questions(template_root: Path) -> list[Question]:
+    """Questions of `<template_root>/copier.yml`, in file order."""
+    config = load_template_config(template_root / "copier.yml", quiet=True)
+    questions = []
+    for name, spec in config.items():
+        if name.startswith("_"):
+            continue
+        if not isinstance(spec, dict):
+            spec = {"default": spec, "type": "str"}
+        choices = spec.get("choices") or {}
+        if isinstance(choices, list):
+            choices = {str(c): c for c in choices}
+        questions.append(
+            Question(
+                name=name,
+                type=spec.get("type", "str"),
+                help=str(spec.get("help", "")).strip(),
+                default=spec.get("default"),
+                choices=choices,
+                multiselect=bool(spec.get("multiselect", False)),
+                when=spec.get("when", True),
+                validator=str(spec.get("validator", "") or ""),
+            )
+        )
+    return questions
+
+
+def resolve_answers(questions: list[Question], given: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults, cast and validate in question order; the first problem raises UserError.
+
+    Mirrors what Copier does with `--defaults --data`, so errors show before any rendering.
+    """
+    names = {q.name for q in questions if not q.hidden}
+    unknown = sorted(set(given) - names)
+    if unknown:
+        raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(sorted(names))})")
+    answers: dict[str, Any] = {}
+    for q in questions:
+        if q.hidden:
+            answers[q.name] = q.default_value(answers) if q.type != "yaml" else q.default
+            continue
+        value = q.cast(given[q.name]) if q.name in given else q.default_value(answers)
+        if q.type == "int" and isinstance(value, str):
+            value = q.cast(value)
+        answers[q.name] = value
+        if q.is_asked(answers) or q.name in given:
+            message = q.validate(value, answers)
+            if message:
+                raise UserError(message)
+    return answers

@@ -1,0 +1,126 @@
+"""Load and validate the YAML rulesets (the single source of rule text).
+
+The same files reach Copier through `!include rulesets/*.yml` in copier.yml; this
+module is how the Python side (CLI `rules`, lint, audit, tests) reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+from .template_source import bundled_template_root
+
+REQUIRED = ("id", "name", "title", "severity", "applies", "why", "claude", "bad", "good", "lint", "audit", "source")
+SEVERITIES = ("error", "warning")
+ID_RE = re.compile(r"^RR\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# answers a rule may be conditioned on (computed values included)
+APPLIES_KEYS = ("client", "flavour", "modules", "agents", "cluster_mode", "managed_tls", "claude_hooks")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: str
+    applies: Mapping[str, list[Any]]
+    why: str
+    claude: str
+    bad: str
+    good: str
+    lint: str | None
+    audit: str | None
+    source: str
+
+    def applies_to(self, answers: Mapping[str, Any]) -> bool:
+        """True when every condition matches (a list answer matches if any item is allowed)."""
+        for key, allowed in self.applies.items():
+            value = answers.get(key)
+            if isinstance(value, list):
+                if not any(v in allowed for v in value):
+                    return False
+            elif value not in allowed:
+                return False
+        return True
+
+
+def validate_rule(raw: Any, where: str) -> list[str]:
+    """Every problem with one raw rule entry, as readable strings."""
+    if not isinstance(raw, dict):
+        return [f"{where}: each rule must be a mapping"]
+    rid = raw.get("id", "?")
+    problems = [f"{where} {rid}: missing '{k}'" for k in REQUIRED if k not in raw]
+    extra = set(raw) - set(REQUIRED)
+    if extra:
+        problems.append(f"{where} {rid}: unknown fields {sorted(extra)}")
+    if problems:
+        return problems
+    if not ID_RE.match(str(raw["id"])):
+        problems.append(f"{where} {rid}: id must look like RR001")
+    if not NAME_RE.match(str(raw["name"])):
+        problems.append(f"{where} {rid}: name must be kebab-case")
+    if raw["severity"] not in SEVERITIES:
+        problems.append(f"{where} {rid}: severity must be one of {SEVERITIES}")
+    if not isinstance(raw["applies"], dict):
+        problems.append(f"{where} {rid}: applies must be a mapping (use {{}} for always)")
+    else:
+        for key, values in raw["applies"].items():
+            if key not in APPLIES_KEYS:
+                problems.append(f"{where} {rid}: applies on unknown answer '{key}'")
+            if not isinstance(values, list) or not values:
+                problems.append(f"{where} {rid}: applies.{key} must be a non-empty list")
+    for text_field in ("title", "why", "claude", "bad", "good", "source"):
+        if not isinstance(raw[text_field], str) or not raw[text_field].strip():
+            problems.append(f"{where} {rid}: '{text_field}' must be non-empty text")
+    if isinstance(raw["claude"], str) and raw["claude"].count("\n") > 2:
+        problems.append(f"{where} {rid}: 'claude' must be at most 2 lines (CLAUDE.md stays short)")
+    for check_field in ("lint", "audit"):
+        if raw[check_field] is not None and not isinstance(raw[check_field], str):
+            problems.append(f"{where} {rid}: '{check_field}' must be a check name or null")
+    return problems
+
+
+def load_rules(root: Path | None = None) -> list[Rule]:
+    """All rules from `<root>/rulesets/*.yml`, sorted by id; raises UserError on any schema problem."""
+    root = root or bundled_template_root()
+    files = sorted((root / "rulesets").glob("*.yml"))
+    problems: list[str] = []
+    rules: list[Rule] = []
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path.name}: not valid YAML ({exc})") from exc
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            problems.append(f"{path.name}: must be a YAML list of rules")
+            continue
+        for raw in data:
+            found = validate_rule(raw, path.name)
+            problems.extend(found)
+            if not found:
+                rules.append(Rule(**raw))
+    ids = [r.id for r in rules]
+    names = [r.name for r in rules]
+    problems += [f"duplicate rule id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"duplicate rule name {n}" for n in sorted({n for n in names if names.count(n) > 1})]
+    if problems:
+        raise UserError("invalid rulesets: " + "; ".join(problems))
+    return sorted(rules, key=lambda r: r.id)
+
+
+def find_rule(rules: Iterable[Rule], key: str) -> Rule:
+    """Look a rule up by id (RR007) or name (no-keys-command)."""
+    for rule in rules:
+        if key.upper() == rule.id or key == rule.name:
+            return rule
+    raise UserError(f"rule: unknown rule '{key}' (see `redis-rules rules` for the list)")
