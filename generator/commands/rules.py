@@ -1,0 +1,114 @@
+"""`redis-rules rules [RULE]`: list the rules, or explain one (like `ruff rule`).
+
+The text comes from rulesets/*.yml through generator.rulesets.load_rules(), the same
+files Copier renders into CLAUDE.md, so what this prints is what the assistant reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from ..rulesets import Rule, find_rule, load_rules
+
+FORMATS = ("text", "json")
+WRAP = 100
+NONE = "-"
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "rules",
+        help="list the rules, or explain one (e.g. `redis-rules rules RR007`)",
+        description=(
+            "Without RULE: a table of every rule. With RULE (an id like RR007 or a name like "
+            "no-keys-command): why it matters, the mistake, the fix, which checks enforce it, "
+            "the CLAUDE.md line and the source."
+        ),
+    )
+    parser.add_argument("rule", nargs="?", metavar="RULE", help="rule id (RR007) or name (no-keys-command)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    rules = load_rules()
+    fmt = getattr(args, "format", "text")
+    if args.rule:
+        rule = find_rule(rules, args.rule)
+        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule))
+    else:
+        print(json.dumps([rule_to_dict(r) for r in rules], indent=2) if fmt == "json" else table(rules))
+    return 0
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """The rule's fields as plain JSON-able data, in schema order."""
+    data = asdict(rule)
+    data["applies"] = {key: list(values) for key, values in rule.applies.items()}
+    return data
+
+
+def applies_text(rule: Rule) -> str:
+    if not rule.applies:
+        return "always"
+    parts = []
+    for key, values in rule.applies.items():
+        shown = ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values)
+        parts.append(f"{key}: {shown}")
+    return "; ".join(parts)
+
+
+def checked_by(rule: Rule) -> list[str]:
+    checks = []
+    if rule.lint:
+        checks.append(f"lint: {rule.lint}  (redis-rules lint)")
+    if rule.audit:
+        checks.append(f"audit: {rule.audit}  (redis-rules audit)")
+    return checks or ["review only (no automatic check)"]
+
+
+def table(rules: Sequence[Rule]) -> str:
+    """One row per rule: id, severity, name, lint check, audit check, title."""
+    header = ("ID", "SEVERITY", "NAME", "LINT", "AUDIT", "TITLE")
+    rows = [header] + [(r.id, r.severity, r.name, r.lint or NONE, r.audit or NONE, r.title) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    lines.append("")
+    lines.append(f"{len(rules)} rules. Explain one with `redis-rules rules RR001` (or by name).")
+    return "\n".join(lines)
+
+
+def _wrap(text: str) -> str:
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(textwrap.fill(p, WRAP) for p in paragraphs)
+
+
+def _code(source: str) -> str:
+    return "```python\n" + source.rstrip() + "\n```"
+
+
+def explain(rule: Rule) -> str:
+    """The rule as a short page: header, title, severity, why, bad, good, checks, CLAUDE.md line, source."""
+    sections = [
+        f"{rule.id} ({rule.name})",
+        rule.title,
+        f"Severity: {rule.severity}\nApplies: {applies_text(rule)}",
+        "## Why\n" + _wrap(rule.why),
+        "## Instead of\n" + _code(rule.bad),
+        "## Do\n" + _code(rule.good),
+        "## Checked by\n" + "\n".join(checked_by(rule)),
+        "## CLAUDE.md line\n" + rule.claude.strip(),
+        "## Source\n" + rule.source.strip(),
+    ]
+    return "\n\n".join(sections)
