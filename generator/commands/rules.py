@@ -31,9 +31,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("rule", nargs="?", metavar="RULE", help="rule id (RR007) or name (no-keys-command)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.set_defaults(func=run)
     return parser
 
