@@ -1,0 +1,171 @@
+"""`redis-rules rules [RULE]`: the list, one rule explained, JSON, and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from generator.commands import rules as rules_cmd
+from generator.rulesets import REQUIRED, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = load_rules(ROOT)
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """Run the real cli.main with only the `rules` verb registered (other verbs may not exist yet)."""
+    monkeypatch.setattr(cli, "VERBS", ("rules",))
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(["rules", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+# ---------------------------------------------------------------- list
+
+
+def test_list_shows_every_rule(run):
+    code, out, err = run()
+    assert code == 0 and err == ""
+    header = out.splitlines()[0].split()
+    assert header == ["ID", "SEVERITY", "NAME", "LINT", "AUDIT", "TITLE"]
+    for rule in RULES:
+        row = next(line for line in out.splitlines() if line.startswith(rule.id + " "))
+        assert rule.name in row and rule.severity in row and rule.title in row
+        assert (rule.lint or "-") in row and (rule.audit or "-") in row
+    assert "28 rules" in out
+
+
+def test_list_json(run):
+    code, out, _ = run("--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [item["id"] for item in data] == [r.id for r in RULES]
+    assert all(list(item) == list(REQUIRED) for item in data)
+
+
+# ---------------------------------------------------------------- one rule
+
+
+def test_explain_rr007(run):
+    code, out, err = run("RR007")
+    assert code == 0 and err == ""
+    rule = next(r for r in RULES if r.id == "RR007")
+    assert out.startswith("RR007 (no-keys-command)\n")
+    assert rule.title in out
+    assert "Severity: error" in out
+    for heading in ("## Why", "## Instead of", "## Do", "## Checked by", "## CLAUDE.md line", "## Source"):
+        assert heading in out
+    # the sections come in that order
+    positions = [out.index(h) for h in ("## Why", "## Instead of", "## Do", "## Checked by", "## Source")]
+    assert positions == sorted(positions)
+    assert "KEYS is O(N)" in out
+    assert 'r.keys("user:*")' in out  # bad
+    assert "r.scan_iter(match=" in out  # good
+    assert "lint: keys-command" in out
+    assert rule.claude.strip() in out
+    assert rule.source in out
+
+
+def test_explain_by_name_and_lowercase_id(run):
+    _, by_name, _ = run("no-keys-command")
+    _, by_lower, _ = run("rr007")
+    _, by_id, _ = run("RR007")
+    assert by_name == by_lower == by_id
+
+
+def test_explain_review_only_rule_and_conditions(run):
+    code, out, _ = run("RR020")
+    assert code == 0
+    assert "review only" in out
+    assert "Applies: cluster_mode: true" in out
+
+
+def test_explain_lists_both_checks(run):
+    _, out, _ = run("RR008")
+    assert "lint: unbounded-read" in out and "audit: big-key" in out
+
+
+def test_explain_every_rule_has_code_blocks(run):
+    for rule in RULES:
+        code, out, _ = run(rule.id)
+        assert code == 0
+        assert out.count("```python") == 2, rule.id
+        assert rule.bad.strip() in out and rule.good.strip() in out
+
+
+def test_explain_json(run):
+    code, out, _ = run("RR020", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == list(REQUIRED)
+    assert data["id"] == "RR020" and data["name"] == "cluster-hash-tags"
+    assert data["applies"] == {"cluster_mode": [True]}
+    assert data["lint"] is None and data["audit"] is None
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_unknown_rule_is_one_line_exit_2(run):
+    code, out, err = run("RR999")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("redis-rules: error: rule: unknown rule 'RR999'")
+    assert "Traceback" not in err
+
+
+def test_bad_format_is_a_usage_error(run):
+    with pytest.raises(SystemExit) as exc:
+        run("--format", "xml")
+    assert exc.value.code == 2
+
+
+def test_unknown_rule_in_a_real_process_has_no_traceback():
+    code = "import sys; import generator.cli as c; c.VERBS = ('rules',); sys.exit(c.main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "rules", "RR999"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "redis-rules: error: rule: unknown rule 'RR999' (see `redis-rules rules` for the list)"
+    ]
+
+
+# ---------------------------------------------------------------- registration
+
+
+def test_register_adds_rules_verb_with_help(monkeypatch):
+    monkeypatch.setattr(cli, "VERBS", ("rules",))
+    parser = cli.build_parser()
+    assert "rules" in parser.format_help()
+    args = parser.parse_args(["rules", "RR001", "--format", "json"])
+    assert args.func is rules_cmd.run
+    assert args.rule == "RR001" and args.format == "json"
+    args = parser.parse_args(["rules"])
+    assert args.rule is None and args.format == "text"
+
+
+def test_table_and_explain_are_plain_functions():
+    text = rules_cmd.table(RULES)
+    assert text.splitlines()[0].startswith("ID")
+    page = rules_cmd.explain(RULES[0])
+    assert page.startswith("RR001 (key-builders)")
