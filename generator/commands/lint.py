@@ -1,0 +1,87 @@
+"""`redis-rules lint [PATHS...]`: check Python code against the Redis rules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from ..lint.engine import lint_paths, lint_source
+from ..lint.model import known_selector
+from ..lint.report import format_json, format_sarif, format_text
+from ..policy import find_policy, load_policy
+
+HELP = "check Python code against the Redis rules (exit 1 when there are findings)"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "lint",
+        help=HELP,
+        description=(
+            "Statically check Python files for Redis anti-patterns (KEYS, writes without TTL, "
+            "non-atomic INCR+EXPIRE, per-call clients, ...). Exit 0 clean, 1 findings, 2 usage error. "
+            "Suppress one line with `# redis-rules: ignore[RR003]`."
+        ),
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: .); '-' reads stdin"
+    )
+    parser.add_argument(
+        "--select", metavar="CODES", help="only these rule ids / prefixes / check names (comma-separated)"
+    )
+    parser.add_argument("--ignore", metavar="CODES", help="skip these rule ids / prefixes / check names")
+    parser.add_argument(
+        "--policy", metavar="PATH", type=Path, help="policy file (default: .redis-rules.yml found upward)"
+    )
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--stdin-filename", metavar="PATH", help="the path of the code read from stdin (for policy globs)"
+    )
+    parser.set_defaults(func=run)
+
+
+def _codes(value: str | None, option: str) -> list[str] | None:
+    if value is None:
+        return None
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    unknown = [c for c in codes if not known_selector(c)]
+    if unknown:
+        raise UserError(f"lint: unknown rule selector(s) in {option}: {', '.join(unknown)}")
+    return codes
+
+
+def run(args: argparse.Namespace) -> int:
+    select = _codes(args.select, "--select")
+    ignore = _codes(args.ignore, "--ignore")
+    paths = list(args.paths or [])
+    stdin = "-" in paths
+    if stdin and len(paths) > 1:
+        raise UserError("lint: '-' (stdin) cannot be combined with other paths")
+    if args.policy is not None:
+        if not args.policy.is_file():
+            raise UserError(f"lint: policy file not found: {args.policy}")
+        policy = load_policy(args.policy)
+    elif stdin:
+        policy = find_policy(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
+    else:
+        for p in paths:
+            if not Path(p).exists():
+                raise UserError(f"lint: no such file or directory: {p}")
+        policy = find_policy(Path(paths[0]) if paths else Path.cwd())
+    if stdin:
+        name = args.stdin_filename or "<stdin>"
+        findings = lint_source(sys.stdin.read(), name, policy, select, ignore)
+    else:
+        findings = lint_paths([Path(p) for p in paths] or [Path(".")], policy, select, ignore)
+    if args.format == "json":
+        sys.stdout.write(format_json(findings))
+    elif args.format == "sarif":
+        sys.stdout.write(format_sarif(findings))
+    else:
+        out, summary = format_text(findings)
+        sys.stdout.write(out)
+        print(summary, file=sys.stderr if findings else sys.stdout)
+    return 0 if args.exit_zero or not findings else 1

@@ -1,0 +1,13 @@
+"""`redis-rules lint`: a static checker for Redis usage in Python code (standard `ast`, no imports run).
+
+Public API (used by the CLI, the generated Claude Code hook and tests):
+
+    from generator.lint import lint_paths, lint_source, Finding
+    findings = lint_paths([Path("src")])            # policy found from the first path
+    findings = lint_source(code, "app/cache.py")    # one module, default policy
+"""
+
+from .engine import lint_paths, lint_source
+from .model import CHECKS, Finding
+
+__all__ = ["CHECKS", "Finding", "lint_paths", "lint_source"]

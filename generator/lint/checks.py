@@ -1,0 +1,607 @@
+"""The checks: one pass over a module's AST, judging Redis calls by their receiver.
+
+Each check has a fixed name tied to a rule id (see model.CHECKS). Checks that need to
+see a whole function (write-without-ttl, incr-then-expire) collect the Redis commands of
+each function body and decide when the body ends.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
+
+# ---------------------------------------------------------------- command tables
+# commands whose first argument is a key
+KEY_FIRST = frozenset(
+    """get set setex psetex setnx getex getdel getset append strlen incr incrby incrbyfloat decr decrby
+    expire pexpire expireat pexpireat ttl pttl persist type hget hset hsetnx hmset hmget hgetall hdel
+    hincrby hincrbyfloat hexists hkeys hvals hlen hscan hscan_iter hexpire hpexpire sadd srem smembers
+    sismember smismember scard spop srandmember sscan sscan_iter zadd zrem zrange zrevrange zrangebyscore
+    zrevrangebyscore zscore zincrby zcard zcount zrank zrevrank zscan zscan_iter zremrangebyscore
+    zremrangebyrank lpush rpush lpushx rpushx lpop rpop lrange llen ltrim lindex lset lrem linsert xadd
+    xrange xrevrange xlen xtrim xdel xack xgroup_create xpending xautoclaim xclaim pfadd setbit getbit
+    bitcount getrange setrange rename renamenx dump restore object""".split()
+)
+# commands whose every positional argument is a key
+KEY_ALL = frozenset("delete unlink exists touch mget sinter sunion sdiff pfcount watch".split())
+WRITES_NEED_TTL = frozenset("set setnx hset hmset hsetnx sadd zadd lpush rpush mset msetnx".split())
+EXPIRES = frozenset("expire pexpire expireat pexpireat hexpire hpexpire hexpireat hpexpireat".split())
+INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
+RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
+WHOLE_READS = frozenset({"hgetall", "smembers"})
+SCRIPT_METHODS = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "register_script", "script_load"})
+FLUSHES = frozenset({"flushall", "flushdb"})
+VALUE_READS = frozenset("get getdel getex getset hget lpop rpop lindex rpoplpush lmove".split())
+VALUE_WRITES = frozenset(
+    "set setex psetex setnx getset hset hsetnx hmset mset msetnx lpush rpush lpushx rpushx sadd zadd "
+    "publish spublish xadd lset linsert".split()
+)
+PICKLE_LOADS = frozenset(
+    f"{m}.{f}" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle") for f in ("loads", "load")
+)
+PICKLE_DUMPS = frozenset(f"{m}.dumps" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle"))
+GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
+INTERESTING = (
+    KEY_FIRST
+    | KEY_ALL
+    | WRITES_NEED_TTL
+    | EXPIRES
+    | INCRS
+    | RANGE_READS
+    | WHOLE_READS
+    | SCRIPT_METHODS
+    | FLUSHES
+) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
+
+URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
+LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)
+FACTORY_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture"})
+FACTORY_PREFIXES = (
+    "get_",
+    "make_",
+    "create_",
+    "_create_",
+    "_get_",
+    "_make_",
+    "new_",
+    "_new_",
+    "init_",
+    "_init_",
+)
+FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool")
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A finding before paths, severities and suppressions are applied (columns 0-based, in bytes)."""
+
+    check: str
+    message: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass
+class Cmd:
+    method: str
+    node: ast.Call
+    recv: Recv
+    key: ast.expr | None
+
+
+def _pos(node: ast.AST) -> tuple[int, int, int, int]:
+    """Where to report a call: at the method name for `x.method(...)`, else at the node."""
+    if type(node) is ast.Call and type(node.func) is ast.Attribute:  # type: ignore[attr-defined]
+        f = node.func  # type: ignore[attr-defined]
+        line = f.end_lineno or f.lineno
+        col = max((f.end_col_offset or 0) - len(f.attr), 0)
+        return line, col, node.end_lineno or line, node.end_col_offset or col  # type: ignore[attr-defined]
+    return (
+        node.lineno,  # type: ignore[attr-defined]
+        node.col_offset,  # type: ignore[attr-defined]
+        node.end_lineno or node.lineno,  # type: ignore[attr-defined]
+        node.end_col_offset or node.col_offset,  # type: ignore[attr-defined]
+    )
+
+
+def _arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
+    """Argument by position or keyword (None when absent or hidden in *args)."""
+    for kw in call.keywords:
+        if kw.arg in names:
+            return kw.value
+    args = call.args
+    for a in args[: index + 1]:
+        if type(a) is ast.Starred:
+            return None
+    return args[index] if index < len(args) else None
+
+
+def _has_star(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords) or any(type(a) is ast.Starred for a in call.args)
+
+
+def _is_none(expr: ast.expr | None) -> bool:
+    return expr is None or (type(expr) is ast.Constant and expr.value in (None, False))  # type: ignore[attr-defined]
+
+
+def _int(expr: ast.expr | None) -> int | None:
+    if type(expr) is ast.Constant and type(expr.value) is int:  # type: ignore[union-attr]
+        return expr.value  # type: ignore[union-attr]
+    if type(expr) is ast.UnaryOp and type(expr.op) is ast.USub:  # type: ignore[union-attr]
+        inner = _int(expr.operand)  # type: ignore[union-attr]
+        return -inner if inner is not None else None
+    return None
+
+
+def _has_colon_literal(expr: ast.expr) -> bool:
+    s = str_const(expr)
+    if s is not None:
+        return ":" in s
+    if type(expr) is ast.JoinedStr:
+        return any(_has_colon_literal(v) for v in expr.values)  # type: ignore[attr-defined]
+    if type(expr) is ast.BinOp and type(expr.op) is ast.Add:  # type: ignore[attr-defined]
+        return _has_colon_literal(expr.left) or _has_colon_literal(expr.right)  # type: ignore[attr-defined]
+    return False
+
+
+def inline_key_kind(expr: ast.expr) -> str | None:
+    """How a key expression is built inline (f-string, +, .format, %, ':'.join), if it contains ':'."""
+    t = type(expr)
+    if t is ast.JoinedStr and _has_colon_literal(expr):
+        return "an f-string"
+    if t is ast.BinOp:
+        op = type(expr.op)  # type: ignore[attr-defined]
+        if op is ast.Add and _has_colon_literal(expr):
+            return "string concatenation"
+        if op is ast.Mod and _has_colon_literal(expr.left):  # type: ignore[attr-defined]
+            return "%-formatting"
+    if t is ast.Call and type(expr.func) is ast.Attribute:  # type: ignore[attr-defined]
+        f = expr.func  # type: ignore[attr-defined]
+        if f.attr == "format" and _has_colon_literal(f.value):
+            return "str.format"
+        if f.attr == "join" and str_const(f.value) is not None and ":" in (str_const(f.value) or ""):
+            return "':'.join"
+    return None
+
+
+def _url_problem(url: str) -> tuple[bool, bool]:
+    """(has a password, has a host other than localhost) for a Redis URL."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        password = parts.password
+    except ValueError:
+        return ("@" in url, True)
+    if url.lower().startswith("unix://"):
+        host = ""
+    return (bool(password), host.lower() not in LOCAL_HOSTS)
+
+
+class Checker(ast.NodeVisitor):
+    """Runs every check over one module; results in `self.raw`."""
+
+    def __init__(
+        self,
+        info: ModuleInfo,
+        is_persistent: Callable[[str], bool] | None = None,
+        reset_script: bool = False,
+        module_names: tuple[str, ...] = (),
+    ) -> None:
+        self.info = info
+        self.is_persistent = is_persistent
+        self.reset_script = reset_script
+        self.module_names = module_names  # dotted names this file may be imported as
+        self.raw: list[Raw] = []
+        self.scope: Scope = info.module
+        self.cmds: list[Cmd] = []
+        self._factory_cache: dict[int, bool] = {}
+
+    def run(self) -> list[Raw]:
+        self.visit(self.info.tree)
+        self._end_body(self.cmds)
+        return self.raw
+
+    def report(self, check: str, message: str, node: ast.AST) -> None:
+        self.raw.append(Raw(check, message, *_pos(node)))
+
+    # ------------------------------------------------------------------ traversal
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for d in node.decorator_list:
+            self.visit(d)
+        saved_scope, saved_cmds = self.scope, self.cmds
+        self.scope = self.info.scope_of.get(id(node), saved_scope)
+        self.cmds = []
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._end_body(self.cmds)
+        self.scope, self.cmds = saved_scope, saved_cmds
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+
+    def visit_Call(self, node: ast.Call) -> None:
+        f = node.func
+        scope = self.scope
+        if type(f) is ast.Attribute and f.attr in INTERESTING:
+            r = self.info.recv(f.value, scope)
+            if r is not None and (r.kind == "client" or r.kind == "pipeline"):
+                self._command(node, f.attr, r)
+        if type(f) is ast.Name or type(f) is ast.Attribute:
+            c = self.info.canonical(f, scope)
+            if c is not None:
+                if c in PICKLE_LOADS:
+                    self._pickle_load(node)
+                elif c in GETENV:
+                    self._getenv(node)
+            ctor = self.info.ctor_kind(node, scope)
+            if ctor is not None:
+                self._constructor(node, ctor[0], ctor[1])
+        self.generic_visit(node)
+
+    # ------------------------------------------------------------------ redis commands
+    def _command(self, node: ast.Call, m: str, r: Recv) -> None:
+        key = None
+        if m in KEY_FIRST or m in KEY_ALL:
+            key = _arg(node, 0, "name", "key", "keys")
+            self._inline_keys(node, m)
+        self.cmds.append(Cmd(m, node, r, key))
+        if m == "keys":
+            self.report(
+                "keys-command",
+                "KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
+                node,
+            )
+        elif m == "execute_command":
+            name = str_const(_arg(node, 0))
+            if name is not None:
+                up = name.strip().upper()
+                if up == "KEYS":
+                    self.report(
+                        "keys-command",
+                        "KEYS via execute_command blocks the server; use SCAN (scan_iter)",
+                        node,
+                    )
+                elif up in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
+                    self.report("flush-command", f"{up} via execute_command outside a reset script", node)
+        elif m in FLUSHES:
+            if not self.reset_script:
+                self.report(
+                    "flush-command",
+                    f"{m.upper()} wipes data; only allowed in reset scripts (policy lint.reset_scripts)",
+                    node,
+                )
+        elif m in SCRIPT_METHODS:
+            self._lua(node, m)
+        elif m in WHOLE_READS:
+            self.report(
+                "unbounded-read", f"{m.upper()} reads the whole collection; page with a SCAN variant", node
+            )
+        elif m in RANGE_READS:
+            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end"))
+            if start == 0 and end == -1:
+                self.report(
+                    "unbounded-read", f"{m.upper()} 0 -1 reads the whole collection; read bounded pages", node
+                )
+        elif m == "xadd":
+            self._xadd(node)
+        if m in VALUE_WRITES:
+            self._pickle_write(node, m)
+
+    def _inline_keys(self, node: ast.Call, m: str) -> None:
+        if m in KEY_ALL:
+            candidates: list[ast.expr] = []
+            for a in node.args:
+                if type(a) in (ast.List, ast.Tuple):
+                    candidates.extend(a.elts)  # type: ignore[attr-defined]
+                elif type(a) is not ast.Starred:
+                    candidates.append(a)
+        else:
+            first = _arg(node, 0, "name", "key")
+            candidates = [first] if first is not None else []
+        for key in candidates:
+            how = inline_key_kind(key)
+            if how is not None:
+                self.report(
+                    "inline-key",
+                    f"key built inline with {how}; build it with the project's key builders (keys.py)",
+                    key,
+                )
+
+    def _lua(self, node: ast.Call, m: str) -> None:
+        script = _arg(node, 0, "script")
+        if script is None:
+            return
+        text = self.info.const_str(script, self.scope)
+        if text is None:
+            return
+        for match in LUA_CALL.finditer(text):
+            cmd = match.group(2).upper()
+            if cmd == "KEYS":
+                self.report(
+                    "keys-command", f"Lua script passed to {m} calls KEYS; iterate with SCAN instead", node
+                )
+            elif not self.reset_script:
+                self.report(
+                    "flush-command", f"Lua script passed to {m} calls {cmd} outside a reset script", node
+                )
+
+    def _xadd(self, node: ast.Call) -> None:
+        if any(kw.arg is None for kw in node.keywords):
+            return
+        if not _is_none(_arg(node, 3, "maxlen")) or not _is_none(_arg(node, 6, "minid")):
+            return
+        if any(type(a) is ast.Starred for a in node.args):
+            return
+        self.report("xadd-unbounded", "XADD without maxlen= or minid= lets the stream grow forever", node)
+
+    # ------------------------------------------------------------------ per-function checks
+    def _key_id(self, cmd: Cmd) -> str | None:
+        return ast.dump(cmd.key) if cmd.key is not None else None
+
+    def _persistent(self, key: ast.expr | None) -> bool:
+        if self.is_persistent is None or key is None:
+            return False
+        literal = self.info.const_str(key, self.scope)
+        return literal is not None and self.is_persistent(literal)
+
+    @staticmethod
+    def _set_has_ttl(node: ast.Call) -> bool:
+        if _has_star(node):
+            return True
+        for kw in node.keywords:
+            if kw.arg in ("ex", "px", "exat", "pxat", "keepttl") and not _is_none(kw.value):
+                return True
+        for index in (2, 3, 6, 8, 9):
+            if index < len(node.args) and not _is_none(node.args[index]):
+                return True
+        return False
+
+    def _end_body(self, cmds: list[Cmd]) -> None:
+        if not cmds:
+            return
+        tx_idents = {
+            c.recv.ident for c in cmds if c.recv.kind == "pipeline" and (c.recv.tx or c.method == "multi")
+        }
+
+        def in_tx(c: Cmd) -> bool:
+            return c.recv.kind == "pipeline" and c.recv.ident in tx_idents
+
+        expired: set[tuple[int, str | None]] = set()
+        tx_with_expire: set[int] = set()
+        for c in cmds:
+            if c.method in EXPIRES and in_tx(c):
+                expired.add((c.recv.ident, self._key_id(c)))
+                tx_with_expire.add(c.recv.ident)
+        for c in cmds:
+            if c.method not in WRITES_NEED_TTL:
+                continue
+            if c.method == "set" and self._set_has_ttl(c.node):
+                continue
+            if c.method in ("mset", "msetnx"):
+                self._mset(c, in_tx(c), expired, tx_with_expire)
+                continue
+            if c.key is None:
+                continue
+            if in_tx(c) and (c.recv.ident, self._key_id(c)) in expired:
+                continue
+            if self._persistent(c.key):
+                continue
+            self.report(
+                "write-without-ttl",
+                f"{c.method.upper()} leaves the key without a TTL; set it in the same command "
+                "(ex=) or EXPIRE it in the same transaction",
+                c.node,
+            )
+        incremented: dict[str | None, Cmd] = {}
+        for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
+            if in_tx(c) or c.key is None:
+                continue
+            if c.method in INCRS:
+                incremented.setdefault(self._key_id(c), c)
+            elif c.method in EXPIRES and self._key_id(c) in incremented:
+                first = incremented[self._key_id(c)]
+                self.report(
+                    "incr-then-expire",
+                    f"{c.method.upper()} after {first.method.upper()} (line {first.node.lineno}) is not "
+                    "atomic; "
+                    "a crash in between leaves a key without TTL (use a MULTI pipeline or a Lua script)",
+                    c.node,
+                )
+
+    def _mset(self, c: Cmd, tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]) -> None:
+        mapping = _arg(c.node, 0, "mapping")
+        if type(mapping) is ast.Dict:
+            keys = mapping.keys  # type: ignore[attr-defined]
+            ok = all(
+                k is not None and (self._persistent(k) or (tx and (c.recv.ident, ast.dump(k)) in expired))
+                for k in keys
+            )
+        else:
+            ok = tx and c.recv.ident in tx_with_expire
+        if not ok:
+            self.report(
+                "write-without-ttl",
+                f"{c.method.upper()} cannot set a TTL; use SET with ex= per key (in a pipeline) instead",
+                c.node,
+            )
+
+    # ------------------------------------------------------------------ pickle
+    def _is_redis_read(self, expr: ast.expr, seen: set[str]) -> bool:
+        t = type(expr)
+        if t is ast.Await:
+            return self._is_redis_read(expr.value, seen)  # type: ignore[attr-defined]
+        if t is ast.Call:
+            f = expr.func  # type: ignore[attr-defined]
+            if type(f) is ast.Attribute and f.attr in VALUE_READS:
+                r = self.info.recv(f.value, self.scope)
+                return r is not None and r.kind == "client"
+            c = self.info.canonical(f, self.scope) or ""
+            if c in IO_WRAPPERS and expr.args:  # type: ignore[attr-defined]
+                return self._is_redis_read(expr.args[0], seen)  # type: ignore[attr-defined]
+            return False
+        if t is ast.Name and expr.id not in seen:  # type: ignore[attr-defined]
+            seen.add(expr.id)  # type: ignore[attr-defined]
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            if owner is None or owner is self.info.module and self.scope is not self.info.module:
+                return False
+            return any(self._is_redis_read(v, seen) for v, _ in owner.values.get(expr.id, ()))  # type: ignore[attr-defined]
+        return False
+
+    def _is_pickled(self, expr: ast.expr, seen: set[str]) -> bool:
+        t = type(expr)
+        if t is ast.Call:
+            return (self.info.canonical(expr.func, self.scope) or "") in PICKLE_DUMPS  # type: ignore[attr-defined]
+        if t is ast.Name and expr.id not in seen:  # type: ignore[attr-defined]
+            seen.add(expr.id)  # type: ignore[attr-defined]
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            if owner is None:
+                return False
+            return any(self._is_pickled(v, seen) for v, _ in owner.values.get(expr.id, ()))  # type: ignore[attr-defined]
+        if t is ast.Dict:
+            return any(self._is_pickled(v, seen) for v in expr.values)  # type: ignore[attr-defined]
+        return False
+
+    def _pickle_load(self, node: ast.Call) -> None:
+        if node.args and self._is_redis_read(node.args[0], set()):
+            self.report(
+                "pickle-values",
+                "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
+                "someone else; store JSON (or msgpack) instead",
+                node,
+            )
+
+    def _pickle_write(self, node: ast.Call, m: str) -> None:
+        values = [*node.args[1:], *(kw.value for kw in node.keywords if kw.arg not in ("name", "key"))]
+        if m in ("mset", "msetnx") and node.args:
+            values.append(node.args[0])
+        for v in values:
+            if self._is_pickled(v, set()):
+                self.report(
+                    "pickle-values",
+                    f"pickled value written with {m.upper()}; store JSON (or msgpack) instead",
+                    v,
+                )
+                return
+
+    # ------------------------------------------------------------------ connections
+    def _getenv(self, node: ast.Call) -> None:
+        default = _arg(node, 1, "default")
+        url = str_const(default)
+        if default is None or url is None or not url.lower().startswith(URL_SCHEMES):
+            return
+        password, remote = _url_problem(url)
+        if password or remote:
+            what = "a password" if password else "a non-local host"
+            self.report(
+                "hardcoded-connection",
+                f"the default Redis URL contains {what}; keep secrets and hosts in the environment only",
+                default,
+            )
+
+    def _constructor(self, node: ast.Call, kind: str, name: str) -> None:
+        self._hardcoded(node, kind, name)
+        if self.scope is self.info.module or self.info.module is None:
+            return
+        if id(node) in self.info.exempt_ctor or any(kw.arg == "connection_pool" for kw in node.keywords):
+            return
+        if self._in_factory(self.scope):
+            return
+        what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
+        self.report(
+            "client-per-call",
+            f"{name}(...) creates {what} (new pool and connections) on every call; "
+            "use the process-wide client from the client module",
+            node,
+        )
+
+    def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
+        from_url = name.rsplit(".", 1)[-1] in ("from_url",)
+        url_arg = (
+            _arg(node, 0, "url")
+            if from_url
+            else next((kw.value for kw in node.keywords if kw.arg == "url"), None)
+        )
+        if url_arg is not None:
+            url = self.info.const_str(url_arg, self.scope)
+            if url is not None and url.lower().startswith(URL_SCHEMES):
+                password, remote = _url_problem(url)
+                detail = " with a password" if password else " with a remote host" if remote else ""
+                self.report(
+                    "hardcoded-connection",
+                    f"hardcoded Redis URL{detail}; read it from the environment (the client module does)",
+                    url_arg,
+                )
+        password_arg = next((kw.value for kw in node.keywords if kw.arg == "password"), None)
+        if kind == "client" and not from_url and password_arg is None and len(node.args) > 3:
+            password_arg = node.args[3]
+        pw = str_const(password_arg) if password_arg is not None else None
+        if pw and password_arg is not None:
+            self.report(
+                "hardcoded-connection", "hardcoded Redis password; read it from the environment", password_arg
+            )
+        host_arg = next((kw.value for kw in node.keywords if kw.arg == "host"), None)
+        if kind == "client" and not from_url and host_arg is None and node.args:
+            host_arg = node.args[0]
+        host = str_const(host_arg) if host_arg is not None else None
+        if host is not None and host_arg is not None and host.lower() not in LOCAL_HOSTS:
+            self.report(
+                "hardcoded-connection",
+                f"hardcoded Redis host {host!r}; read it from the environment",
+                host_arg,
+            )
+        if kind == "sentinel":
+            hosts = _arg(node, 0, "sentinels")
+            if type(hosts) in (ast.List, ast.Tuple):
+                for elt in hosts.elts:  # type: ignore[union-attr]
+                    if type(elt) is ast.Tuple and elt.elts:  # type: ignore[attr-defined]
+                        h = str_const(elt.elts[0])  # type: ignore[attr-defined]
+                        if h is not None and h.lower() not in LOCAL_HOSTS:
+                            self.report(
+                                "hardcoded-connection",
+                                f"hardcoded Sentinel host {h!r}; read it from the environment",
+                                elt.elts[0],  # type: ignore[attr-defined]
+                            )
+
+    def _in_factory(self, scope: Scope | None) -> bool:
+        while scope is not None and scope is not self.info.module:
+            cached = self._factory_cache.get(id(scope))
+            if cached is None:
+                cached = self._is_factory_function(scope)
+                self._factory_cache[id(scope)] = cached
+            if cached:
+                return True
+            scope = scope.parent
+        return False
+
+    def _is_factory_function(self, scope: Scope) -> bool:
+        node = scope.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if node.name in ("__init__", "__post_init__", "__new__", "__aenter__", "__enter__"):
+            return True
+        for mod in self.module_names:
+            if f"{mod}.{scope.qualname}" in self.info.factories:
+                return True
+        for d in node.decorator_list:
+            target = d.func if type(d) is ast.Call else d  # type: ignore[attr-defined]
+            name = dotted(target)
+            if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
+                return True
+        name = node.name.lower()
+        stem = self.info.stem.lower()
+        if any(w in stem for w in ("client", "redis", "valkey", "conn")):
+            if name.startswith(FACTORY_PREFIXES) and any(w in name for w in FACTORY_WORDS):
+                return True
+        return False

@@ -1,0 +1,667 @@
+"""Is this expression a Redis client? Receiver inference for the lint checks.
+
+The checks judge the receiver, not the method name: `d.keys()` on a dict, `event.set()`
+or `r.bitfield(k).set(...)` are not Redis commands. A receiver is a Redis client (or a
+pipeline) only when the module shows it:
+
+- constructor calls of redis / redis.asyncio / valkey / upstash_redis clients (and
+  `from_url`), assigned to names, globals or `self.<attr>`;
+- annotations (`r: redis.Redis`, parameters annotated `Redis`, `Pipeline`, ...);
+- calls to client factories: names in the policy's `client_factories`, anything imported
+  from the generated `<module_path>.client` module, `get_redis*` style names, and local
+  functions/methods whose return value is a client;
+- `.pipeline()` on a client (transaction flag remembered) and commands chained on it;
+- `self` inside a subclass of a Redis client class.
+
+Inference is flow-insensitive within a function: a name is a client when any of its
+bindings in that scope is one. Anything unknown is not a client (a missed finding is
+preferred over a noisy one).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+REDIS_ROOTS = frozenset({"redis", "valkey", "upstash_redis", "aioredis"})
+CLIENT_CLASSES = frozenset(
+    {"Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"}
+)
+PIPELINE_CLASSES = frozenset({"Pipeline", "ClusterPipeline"})
+POOL_CLASSES = frozenset({"ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool"})
+SENTINEL_CLASSES = frozenset({"Sentinel"})
+URL_CONSTRUCTORS = frozenset({"from_url", "from_env"})
+# function names that conventionally return the process-wide client
+FACTORY_NAMES = frozenset(
+    {
+        "get_client",
+        "get_redis",
+        "get_redis_client",
+        "get_redis_connection",
+        "get_async_client",
+        "get_async_redis",
+        "get_valkey",
+        "make_client",
+        "create_client",
+        "_create_client",
+        "_get_client",
+        "_get_redis",
+        "make_redis",
+        "create_redis",
+        "redis_client",
+    }
+)
+# pipeline methods that do not return the pipeline (everything else is a queued command)
+PIPE_TERMINAL = frozenset(
+    {
+        "execute",
+        "reset",
+        "watch",
+        "unwatch",
+        "multi",
+        "discard",
+        "close",
+        "aclose",
+        "immediate_execute_command",
+    }
+)
+_BUILTIN_SELF = ("self", "cls")
+
+
+@dataclass(frozen=True)
+class Recv:
+    """What a receiver expression is. `ident` tells pipelines apart (same ident = same transaction)."""
+
+    kind: str  # client | pipeline | pool | sentinel
+    tx: bool = False  # pipeline opened as MULTI/EXEC (redis-py's default for .pipeline())
+    ident: int = 0
+
+
+CLIENT = Recv("client")
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    node: ast.ClassDef
+    bases: list[ast.expr]
+    attrs: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    annots: dict[str, tuple[ast.expr, Scope]] = field(default_factory=dict)
+    consts: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, Scope] = field(default_factory=dict)
+    is_client: bool = False
+
+
+class Scope:
+    """One function body (or the module): its bindings, as expressions to classify lazily."""
+
+    __slots__ = (
+        "node",
+        "parent",
+        "cls",
+        "self_name",
+        "values",
+        "annots",
+        "bound",
+        "globals",
+        "returns",
+        "funcs",
+        "qualname",
+    )
+
+    def __init__(self, node: ast.AST, parent: Scope | None, cls: ClassInfo | None, qualname: str) -> None:
+        self.node = node
+        self.parent = parent
+        self.cls = cls
+        self.self_name: str | None = None
+        self.values: dict[str, list[tuple[ast.expr, Scope]]] = {}
+        self.annots: dict[str, ast.expr] = {}
+        self.bound: set[str] = set()
+        self.globals: set[str] = set()
+        self.returns: list[ast.expr] = []
+        self.funcs: dict[str, Scope] = {}
+        self.qualname = qualname
+
+
+def dotted(expr: ast.expr) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while type(expr) is ast.Attribute:
+        parts.append(expr.attr)  # type: ignore[attr-defined]
+        expr = expr.value  # type: ignore[attr-defined]
+    if type(expr) is ast.Name:
+        parts.append(expr.id)  # type: ignore[attr-defined]
+        return ".".join(reversed(parts))
+    return None
+
+
+def str_const(expr: ast.expr | None) -> str | None:
+    if type(expr) is ast.Constant and isinstance(expr.value, str):  # type: ignore[union-attr]
+        return expr.value  # type: ignore[union-attr]
+    return None
+
+
+class ModuleInfo:
+    """Imports, scopes and classes of one module, and the receiver classifier over them."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        path: str = "<string>",
+        module_path: str = "",
+        client_factories: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        self.tree = tree
+        self.path = path
+        self.pure = PurePath(path.replace("\\", "/"))
+        self.stem = self.pure.stem
+        self.module_path = module_path.strip("/").replace("/", ".").strip(".")
+        self.factories = frozenset(client_factories)
+        self.aliases: dict[str, str] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self.scope_of: dict[int, Scope] = {}  # id(function node) -> its scope
+        self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
+        self.module = Scope(tree, None, None, "")
+        self._cache: dict[tuple[int, str], Recv | None] = {}
+        self._busy: set[tuple[int, str]] = set()
+        self._collect_imports()
+        self._collect(self.module, tree.body)
+        for info in self.classes.values():
+            info.is_client = self._is_client_class(info, set())
+
+    # ------------------------------------------------------------------ building
+    def _collect_imports(self) -> None:
+        for node in ast.walk(self.tree):
+            if type(node) is ast.Import:
+                for a in node.names:  # type: ignore[attr-defined]
+                    if a.asname:
+                        self.aliases[a.asname] = a.name
+                    else:
+                        head = a.name.split(".")[0]
+                        self.aliases[head] = head
+            elif type(node) is ast.ImportFrom:
+                mod = "." * node.level + (node.module or "")  # type: ignore[attr-defined]
+                for a in node.names:  # type: ignore[attr-defined]
+                    if a.name == "*":
+                        continue
+                    sep = "" if mod.endswith(".") else "."
+                    self.aliases[a.asname or a.name] = f"{mod}{sep}{a.name}"
+
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, cls: ClassInfo | None
+    ) -> None:
+        qual = f"{parent.qualname}.{node.name}" if parent.qualname else node.name
+        if cls is not None:
+            qual = f"{cls.name}.{node.name}"
+        scope = Scope(node, parent, cls, qual)
+        self.scope_of[id(node)] = scope
+        args = node.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if args.vararg:
+            params.append(args.vararg)
+        if args.kwarg:
+            params.append(args.kwarg)
+        for p in params:
+            scope.bound.add(p.arg)
+            if p.annotation is not None:
+                scope.annots[p.arg] = p.annotation
+        if cls is not None:
+            static = any(dotted(d) == "staticmethod" for d in node.decorator_list)
+            positional = [*args.posonlyargs, *args.args]
+            if positional and not static:
+                scope.self_name = positional[0].arg
+            cls.methods[node.name] = scope
+        else:
+            parent.funcs[node.name] = scope
+            parent.bound.add(node.name)
+        self._collect(scope, node.body)
+
+    def _class(self, node: ast.ClassDef, parent: Scope) -> None:
+        info = ClassInfo(node.name, node, list(node.bases))
+        self.classes.setdefault(node.name, info)
+        parent.bound.add(node.name)
+        for stmt in node.body:
+            t = type(stmt)
+            if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                self._function(stmt, parent, info)  # type: ignore[arg-type]
+            elif t is ast.Assign:
+                for target in stmt.targets:  # type: ignore[attr-defined]
+                    if type(target) is ast.Name:
+                        info.attrs.setdefault(target.id, []).append((stmt.value, parent))  # type: ignore[attr-defined]
+                        s = str_const(stmt.value)  # type: ignore[attr-defined]
+                        if s is not None:
+                            info.consts[target.id] = s  # type: ignore[attr-defined]
+                self._collect(parent, [stmt.value])  # type: ignore[attr-defined]
+            elif t is ast.AnnAssign and type(stmt.target) is ast.Name:  # type: ignore[attr-defined]
+                name = stmt.target.id  # type: ignore[attr-defined]
+                info.annots[name] = (stmt.annotation, parent)  # type: ignore[attr-defined]
+                if stmt.value is not None:  # type: ignore[attr-defined]
+                    info.attrs.setdefault(name, []).append((stmt.value, parent))  # type: ignore[attr-defined]
+                    s = str_const(stmt.value)  # type: ignore[attr-defined]
+                    if s is not None:
+                        info.consts[name] = s
+            elif t is ast.ClassDef:
+                self._class(stmt, parent)  # type: ignore[arg-type]
+            else:
+                self._collect(parent, [stmt])
+
+    def _bind(self, scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
+        t = type(target)
+        if t is ast.Name:
+            name = target.id  # type: ignore[attr-defined]
+            owner = self.module if name in scope.globals else scope
+            owner.bound.add(name)
+            if value is not None:
+                owner.values.setdefault(name, []).append((value, scope))
+                if owner is not scope:
+                    self.exempt_ctor.add(id(value))
+        elif t is ast.Tuple or t is ast.List:
+            elts = target.elts  # type: ignore[attr-defined]
+            vals = value.elts if type(value) in (ast.Tuple, ast.List) else None  # type: ignore[union-attr]
+            for i, elt in enumerate(elts):
+                self._bind(scope, elt, vals[i] if vals is not None and len(vals) == len(elts) else None)
+        elif t is ast.Starred:
+            self._bind(scope, target.value, None)  # type: ignore[attr-defined]
+        elif t is ast.Attribute and value is not None:
+            self.exempt_ctor.add(id(value))
+            base = target.value  # type: ignore[attr-defined]
+            if scope.cls is not None and type(base) is ast.Name and base.id in (scope.self_name, "cls"):
+                scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
+
+    def _collect(self, scope: Scope, nodes: list) -> None:  # type: ignore[type-arg]
+        stack = list(reversed(nodes))
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                for d in n.decorator_list:
+                    stack.append(d)
+                self._function(n, scope, None)
+                continue
+            if t is ast.ClassDef:
+                self._class(n, scope)
+                continue
+            if t is ast.Lambda:
+                continue
+            if t is ast.Assign:
+                for target in n.targets:
+                    self._bind(scope, target, n.value)
+            elif t is ast.AnnAssign:
+                if type(n.target) is ast.Name:
+                    owner = self.module if n.target.id in scope.globals else scope
+                    owner.annots[n.target.id] = n.annotation
+                self._bind(scope, n.target, n.value)
+            elif t is ast.AugAssign:
+                self._bind(scope, n.target, None)
+            elif t is ast.NamedExpr:
+                self._bind(scope, n.target, n.value)
+            elif t is ast.For or t is ast.AsyncFor:
+                self._bind(scope, n.target, None)
+            elif t is ast.With or t is ast.AsyncWith:
+                for item in n.items:
+                    if item.optional_vars is not None:
+                        self._bind(scope, item.optional_vars, item.context_expr)
+            elif t is ast.Global:
+                scope.globals.update(n.names)
+            elif t is ast.Return:
+                if n.value is not None:
+                    scope.returns.append(n.value)
+            elif t is ast.ExceptHandler:
+                if n.name:
+                    scope.bound.add(n.name)
+            elif t is ast.comprehension:
+                self._bind(scope, n.target, None)
+            children = list(ast.iter_child_nodes(n))
+            children.reverse()
+            stack.extend(children)
+
+    def _is_client_class(self, info: ClassInfo, seen: set[str]) -> bool:
+        if info.name in seen:
+            return False
+        seen.add(info.name)
+        for base in info.bases:
+            c = self.canonical(base, self.module)
+            if (
+                c is not None
+                and self._ctor_kind_name(c) == "client"
+                and c.rsplit(".", 1)[-1] in CLIENT_CLASSES
+            ):
+                return True
+            name = dotted(base)
+            local = self.classes.get(name) if name else None
+            if local is not None and local is not info and self._is_client_class(local, seen):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ names
+    def owner(self, scope: Scope | None, name: str) -> Scope | None:
+        """The scope binding `name` (Python rules, class bodies skipped), or None for globals/imports."""
+        s = scope
+        while s is not None:
+            if name in s.globals:
+                s = self.module
+            if name in s.bound or name in s.values or name in s.annots:
+                return s
+            s = s.parent
+        return None
+
+    def canonical(self, expr: ast.expr, scope: Scope) -> str | None:
+        """Import-resolved dotted name (`aioredis.Redis` -> `redis.asyncio.Redis`), None if local/unknown."""
+        d = dotted(expr)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        owner = self.owner(scope, head)
+        if owner is not None and (owner.values.get(head) or owner.annots.get(head)):
+            return None  # shadowed by an assignment
+        return f"{target}.{rest}" if rest else target
+
+    def local_class(self, expr: ast.expr, scope: Scope) -> ClassInfo | None:
+        d = dotted(expr)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        return self.classes.get(head)
+
+    @staticmethod
+    def _ctor_kind_name(c: str) -> str | None:
+        parts = c.split(".")
+        if parts[0] not in REDIS_ROOTS:
+            return None
+        last = parts[-1]
+        if last in URL_CONSTRUCTORS:
+            owner = parts[-2] if len(parts) >= 2 else ""
+            if owner in POOL_CLASSES:
+                return "pool"
+            if owner in CLIENT_CLASSES or owner in REDIS_ROOTS or owner == "asyncio":
+                return "client"
+            return None
+        if last in CLIENT_CLASSES:
+            return "client"
+        if last in POOL_CLASSES:
+            return "pool"
+        if last in SENTINEL_CLASSES:
+            return "sentinel"
+        if c in ("aioredis.create_redis_pool", "aioredis.create_redis"):
+            return "client"
+        return None
+
+    def ctor_kind(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """(kind, name) when `call` builds a client/pool/sentinel, e.g. ("client", "redis.Redis.from_url")."""
+        f = call.func
+        c = self.canonical(f, scope)
+        if c is not None:
+            kind = self._ctor_kind_name(c)
+            return (kind, c) if kind else None
+        d = dotted(f)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        info = self.classes.get(head)
+        if info is not None and info.is_client and (not rest or rest in URL_CONSTRUCTORS):
+            if self.owner(scope, head) in (None, self.module) or head in self.module.bound:
+                return ("client", d)
+        return None
+
+    def _client_module(self, mod: str) -> bool:
+        """Is `mod` the generated client module (`<module_path>.client`, or `...redis.client`)?"""
+        if mod.startswith("."):
+            rel = mod.lstrip(".")
+            if rel.rsplit(".", 1)[-1] != "client":
+                return False
+            parent = self.pure.parent.name
+            if self.module_path:
+                return self.pure.parent.as_posix().replace("/", ".").endswith(self.module_path)
+            return parent in ("redis", "valkey")
+        if self.module_path:
+            return mod == f"{self.module_path}.client"
+        parts = mod.split(".")
+        return (
+            len(parts) >= 2
+            and parts[-1] == "client"
+            and parts[-2] in ("redis", "valkey")
+            and parts[0] not in REDIS_ROOTS
+        )
+
+    def is_factory(self, c: str) -> bool:
+        """Does calling the canonical name `c` return the process-wide client?"""
+        if c in self.factories:
+            return True
+        mod, _, last = c.rpartition(".")
+        if not mod or mod.split(".")[0] in REDIS_ROOTS:
+            return False
+        if self._client_module(mod):
+            return True
+        if last in FACTORY_NAMES:
+            if "redis" in last or "valkey" in last:
+                return True
+            segments = mod.lstrip(".").split(".")
+            return any(s in ("redis", "valkey") or s.endswith("redis") for s in segments)
+        return False
+
+    def _is_instance(self, c: str) -> bool:
+        """An imported name that is itself the client (e.g. `from app.db.redis.client import redis`)."""
+        if c in self.factories:
+            return True
+        mod, _, _ = c.rpartition(".")
+        return bool(mod) and self._client_module(mod)
+
+    # ------------------------------------------------------------------ classification
+    def recv(self, expr: ast.expr, scope: Scope) -> Recv | None:
+        t = type(expr)
+        if t is ast.Name:
+            return self._name(expr.id, scope)  # type: ignore[attr-defined]
+        if t is ast.Call:
+            return self._call(expr, scope)  # type: ignore[arg-type]
+        if t is ast.Attribute:
+            base = expr.value  # type: ignore[attr-defined]
+            if type(base) is ast.Name and scope.cls is not None and base.id in (scope.self_name, "cls"):
+                return self._attr(scope.cls, expr.attr, set())  # type: ignore[attr-defined]
+            if (
+                type(base) is ast.Name
+                and base.id in self.classes
+                and self.owner(scope, base.id) is self.module
+            ):
+                return self._attr(self.classes[base.id], expr.attr, set())  # type: ignore[attr-defined]
+            c = self.canonical(expr, scope)
+            if c is not None and self._is_instance(c):
+                return CLIENT
+            return None
+        if t is ast.Await:
+            return self.recv(expr.value, scope)  # type: ignore[attr-defined]
+        if t is ast.BoolOp:
+            for v in expr.values:  # type: ignore[attr-defined]
+                r = self.recv(v, scope)
+                if r is not None:
+                    return r
+            return None
+        if t is ast.IfExp:
+            return self.recv(expr.body, scope) or self.recv(expr.orelse, scope)  # type: ignore[attr-defined]
+        return None
+
+    def _guarded(self, key: tuple[int, str], compute) -> Recv | None:  # type: ignore[no-untyped-def]
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            result = compute()
+        finally:
+            self._busy.discard(key)
+        self._cache[key] = result
+        return result  # type: ignore[no-any-return]
+
+    def _name(self, name: str, scope: Scope) -> Recv | None:
+        if scope.cls is not None and name == scope.self_name:
+            return CLIENT if scope.cls.is_client else None
+        owner = self.owner(scope, name)
+        if owner is None:
+            c = self.aliases.get(name)
+            return CLIENT if c is not None and self._is_instance(c) else None
+
+        def compute() -> Recv | None:
+            ann = owner.annots.get(name)
+            if ann is not None:
+                r = self.annotation(ann, owner)
+                if r is not None:
+                    return r
+            for value, vscope in owner.values.get(name, ()):
+                r = self.recv(value, vscope)
+                if r is not None:
+                    return r
+            return None
+
+        return self._guarded((id(owner), name), compute)
+
+    def _attr(self, info: ClassInfo, attr: str, seen: set[str]) -> Recv | None:
+        def compute() -> Recv | None:
+            ann = info.annots.get(attr)
+            if ann is not None:
+                r = self.annotation(*ann)
+                if r is not None:
+                    return r
+            for value, vscope in info.attrs.get(attr, ()):
+                r = self.recv(value, vscope)
+                if r is not None:
+                    return r
+            return None
+
+        r = self._guarded((id(info), attr), compute)
+        if r is not None:
+            return r
+        seen.add(info.name)
+        for base in info.bases:  # attributes inherited from classes of the same module
+            d = dotted(base)
+            parent = self.classes.get(d) if d else None
+            if parent is not None and parent.name not in seen:
+                r = self._attr(parent, attr, seen)
+                if r is not None:
+                    return r
+        return None
+
+    def _returns(self, fn: Scope) -> Recv | None:
+        def compute() -> Recv | None:
+            for value in fn.returns:
+                r = self.recv(value, fn)
+                if r is not None and r.kind == "client":
+                    return CLIENT
+            return None
+
+        return self._guarded((id(fn), "<return>"), compute)
+
+    def _call(self, call: ast.Call, scope: Scope) -> Recv | None:
+        f = call.func
+        if type(f) is ast.Attribute:
+            m = f.attr  # type: ignore[attr-defined]
+            fbase = f.value  # type: ignore[attr-defined]
+            base = self.recv(fbase, scope)
+            if base is not None:
+                if base.kind == "client":
+                    if m == "pipeline":
+                        return Recv("pipeline", self._transaction(call), id(call))
+                    return None
+                if base.kind == "pipeline":
+                    return None if m in PIPE_TERMINAL else base
+                if base.kind == "sentinel" and m in ("master_for", "slave_for"):
+                    return CLIENT
+                return None
+            if type(fbase) is ast.Name and scope.cls is not None and fbase.id in (scope.self_name, "cls"):
+                meth = scope.cls.methods.get(m)
+                return self._returns(meth) if meth is not None else None
+        kind = self.ctor_kind(call, scope)
+        if kind is not None:
+            return Recv(kind[0]) if kind[0] != "client" else CLIENT
+        c = self.canonical(f, scope)
+        if c is not None:
+            return CLIENT if self.is_factory(c) else None
+        if type(f) is ast.Name:
+            owner = self.owner(scope, f.id)  # type: ignore[attr-defined]
+            fn = owner.funcs.get(f.id) if owner is not None else None  # type: ignore[attr-defined]
+            if fn is not None:
+                return self._returns(fn)
+            if owner is not None and f.id in self.factories:  # type: ignore[attr-defined]
+                return CLIENT
+        return None
+
+    @staticmethod
+    def _transaction(call: ast.Call) -> bool:
+        for kw in call.keywords:
+            if kw.arg == "transaction":
+                v = kw.value
+                return not (type(v) is ast.Constant and v.value is False)  # type: ignore[attr-defined]
+        if call.args:
+            v = call.args[0]
+            return not (type(v) is ast.Constant and v.value is False)  # type: ignore[attr-defined]
+        return True
+
+    def annotation(self, ann: ast.expr, scope: Scope) -> Recv | None:
+        t = type(ann)
+        if t is ast.Constant and isinstance(ann.value, str):  # type: ignore[attr-defined]
+            try:
+                parsed = ast.parse(ann.value, mode="eval").body  # type: ignore[attr-defined]
+            except SyntaxError:
+                return None
+            return self.annotation(parsed, scope)
+        if t is ast.BinOp and type(ann.op) is ast.BitOr:  # type: ignore[attr-defined]
+            return self.annotation(ann.left, scope) or self.annotation(ann.right, scope)  # type: ignore[attr-defined]
+        if t is ast.Subscript:
+            head = dotted(ann.value)  # type: ignore[attr-defined]
+            last = head.rsplit(".", 1)[-1] if head else ""
+            if last in ("Optional", "Union", "Annotated"):
+                inner = ann.slice  # type: ignore[attr-defined]
+                elts = inner.elts if type(inner) is ast.Tuple else [inner]  # type: ignore[attr-defined]
+                if last == "Annotated":
+                    elts = elts[:1]
+                for e in elts:
+                    r = self.annotation(e, scope)
+                    if r is not None:
+                        return r
+                return None
+            return self.annotation(ann.value, scope)  # type: ignore[attr-defined]
+        if t is ast.Name or t is ast.Attribute:
+            c = self.canonical(ann, scope)
+            if c is not None:
+                parts = c.split(".")
+                if parts[0] in REDIS_ROOTS:
+                    if parts[-1] in CLIENT_CLASSES:
+                        return CLIENT
+                    if parts[-1] in PIPELINE_CLASSES:
+                        # unknown transaction mode: assume MULTI (never a reason to flag)
+                        return Recv("pipeline", True, id(ann))
+                return None
+            info = self.local_class(ann, scope)
+            if info is not None and info.is_client:
+                return CLIENT
+        return None
+
+    # ------------------------------------------------------------------ values
+    def const_str(self, expr: ast.expr, scope: Scope) -> str | None:
+        """A string literal, or a name/`self.X`/`Class.X` bound once to one."""
+        s = str_const(expr)
+        if s is not None:
+            return s
+        t = type(expr)
+        if t is ast.Name:
+            owner = self.owner(scope, expr.id)  # type: ignore[attr-defined]
+            if owner is None:
+                return None
+            values = owner.values.get(expr.id, ())  # type: ignore[attr-defined]
+            if len(values) == 1:
+                return str_const(values[0][0])
+            return None
+        if t is ast.Attribute:
+            base = expr.value  # type: ignore[attr-defined]
+            if type(base) is ast.Name:
+                info = None
+                if scope.cls is not None and base.id in (scope.self_name, "cls"):
+                    info = scope.cls
+                elif base.id in self.classes:
+                    info = self.classes[base.id]
+                if info is not None:
+                    return info.consts.get(expr.attr)  # type: ignore[attr-defined]
+        return None

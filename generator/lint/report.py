@@ -1,0 +1,115 @@
+"""Output formats: text (like ruff), JSON and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .. import __version__
+from .model import CHECKS, ERROR_CODES, Finding, rules_by_id, severity_of
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/redis-rules/redis-rules"
+_LEVEL = {"error": "error", "warning": "warning"}
+
+
+def format_text(findings: Sequence[Finding]) -> tuple[str, str]:
+    """(stdout, summary line). One `path:line:col: CODE message` line per finding."""
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    if not findings:
+        return "", "All checks passed."
+    files = len({f.path for f in findings})
+    noun = "finding" if len(findings) == 1 else "findings"
+    plural = "s" if files != 1 else ""
+    return "\n".join(lines) + "\n", f"Found {len(findings)} {noun} in {files} file{plural}."
+
+
+def format_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings], indent=2) + "\n"
+
+
+def sarif_rules() -> list[dict[str, Any]]:
+    rules = rules_by_id()
+    out: list[dict[str, Any]] = []
+    for check, code in sorted(CHECKS.items(), key=lambda item: item[1]):
+        rule = rules.get(code)
+        title = rule.title if rule is not None else check
+        why = " ".join(rule.why.split()) if rule is not None else title
+        entry: dict[str, Any] = {
+            "id": code,
+            "name": rule.name if rule is not None else check,
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": why},
+            "defaultConfiguration": {"level": _LEVEL.get(severity_of(code), "warning")},
+            "properties": {"check": check},
+        }
+        source = str(rule.source).strip() if rule is not None else ""
+        if source.startswith(("http://", "https://")):
+            entry["helpUri"] = source.split()[0]
+        out.append(entry)
+    for code, name in ERROR_CODES.items():
+        out.append(
+            {
+                "id": code,
+                "name": name,
+                "shortDescription": {"text": "The file could not be checked"},
+                "fullDescription": {"text": "The file could not be read or parsed, so no check ran on it."},
+                "defaultConfiguration": {"level": "error"},
+            }
+        )
+    return out
+
+
+def _uri(path: str) -> str:
+    path = path.replace("\\", "/")
+    if path.startswith("/"):
+        return "file://" + path
+    return path
+
+
+def format_sarif(findings: Sequence[Finding]) -> str:
+    rules = sarif_rules()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": _LEVEL.get(f.severity, "warning"),
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    }
+                }
+            ],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "redis-rules",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
