@@ -142,7 +142,7 @@ class KeyFormat:
                 "segments",
                 f"{len(parts)} ':'-separated segments, format {self.text} has {self.width}",
                 None,
-                ("(off-format)", _short(parts[0])),
+                ("(off-format)", _short(parts[0]) if len(parts) > 1 else "(no ':')"),
             )
         values = [p[1:-1] if len(p) >= 2 and p[0] == "{" and p[-1] == "}" else p for p in parts]
         prefix = tuple(values[: self.tree_depth])

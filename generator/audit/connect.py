@@ -114,6 +114,21 @@ def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
     return f"audit: cannot connect to {label}: {text}"
 
 
+def _no_setinfo() -> dict[str, None]:
+    """Options that stop redis-py from sending CLIENT SETINFO on connect.
+
+    redis-py 5.1+ takes ``lib_name=None, lib_version=None``; 8.x deprecates those in
+    favour of ``driver_info=None``.
+    """
+    import inspect
+
+    from redis.connection import AbstractConnection
+
+    if "driver_info" in inspect.signature(AbstractConnection.__init__).parameters:
+        return {"driver_info": None}
+    return {"lib_name": None, "lib_version": None}
+
+
 def _open(url: str, timeout: float, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
@@ -122,8 +137,7 @@ def _open(url: str, timeout: float, host: str | None = None, port: int | None = 
     try:
         pool = redis.ConnectionPool.from_url(
             url,
-            lib_name=None,
-            lib_version=None,
+            **_no_setinfo(),
             protocol=2,
             socket_connect_timeout=timeout,
             socket_timeout=timeout,

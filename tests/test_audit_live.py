@@ -1,0 +1,348 @@
+"""`redis-rules audit` against real servers (every binary in server_binaries()), standalone and cluster."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from generator.audit.connect import _no_setinfo
+from generator.servers import free_port, running_cluster, running_server, server_binaries
+from test_audit_support import (
+    READ_COMMANDS,
+    READ_ONLY_ACL,
+    commandstats,
+    run_audit_cli,
+    seed,
+    write_policy,
+)
+
+BINARIES = server_binaries()
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(not BINARIES, reason="no redis/valkey server binary available"),
+]
+BINARY_PARAMS = [pytest.param(path, id=label) for label, path in BINARIES.items()]
+
+
+@pytest.fixture(scope="module", params=BINARY_PARAMS)
+def seeded(request, tmp_path_factory):
+    """A standalone server with the known keyspace (~20k keys), shared by this module's tests."""
+    with running_server(request.param) as server:
+        client = redis.Redis.from_url(server.url)
+        expected = seed(client)
+        client.close()
+        folder = tmp_path_factory.mktemp("policy")
+        yield server, write_policy(folder), expected
+
+
+@pytest.fixture(scope="module", params=BINARY_PARAMS)
+def seeded_cluster(request, tmp_path_factory):
+    with running_cluster(request.param) as cluster:
+        client = redis.RedisCluster.from_url(cluster.url)
+        expected = seed(client, good_scale=0.2, short=0)  # ~5.7k keys
+        client.close()
+        folder = tmp_path_factory.mktemp("policy")
+        yield cluster, write_policy(folder), expected
+
+
+def _assert_exact(report: dict, expected: dict, *, short_max: int) -> None:
+    viols = {v["check"]: v for v in report["violations"]}
+    assert {k: v["count"] for k, v in viols.items()} == expected["violations"]
+    assert viols["bad-name"]["by_placeholder"] == expected["by_placeholder"]
+    for name, rule in {"no-ttl": "RR002", "bad-name": "RR001", "wrong-env": "RR025", "ttl-too-long": "RR026",
+                       "big-key": "RR008", "stream-too-long": "RR016"}.items():
+        assert viols[name]["rule"] == rule
+    totals = report["totals"]
+    # keys examined = live keys + keys that expired between SCAN and TYPE
+    assert report["scanned"] == totals["keys"] + totals["expired_during_scan"]
+    assert expected["stable"] <= report["scanned"] <= expected["stable"] + short_max
+    assert totals["no_ttl"] == 1005 + 200  # violations + allowlisted
+    assert report["ttl_buckets"]["no-ttl"] == 1205
+    assert report["ttl_buckets"][">=30d"] == 0
+    assert sum(report["ttl_buckets"].values()) == totals["keys"]
+    assert report["sampled"] is False and "estimated_total" not in report
+    shop = next(n for n in report["namespaces"] if n["name"] == "shop")
+    prod = next(n for n in shop["children"] if n["name"] == "prod")
+    by_domain = {n["name"]: n for n in prod["children"]}
+    assert by_domain["cart"]["count"] == expected["cart"]
+    assert by_domain["user"]["count"] == expected["user"]
+    assert by_domain["session"]["count"] == expected["session"]
+    assert by_domain["cache"]["no_ttl_share"] == 1.0
+    assert by_domain["config"]["count"] == 200
+    assert by_domain["Cart"]["count"] == 25
+    off = next(n for n in report["namespaces"] if n["name"] == "(off-format)")
+    assert off["count"] == 305
+    # non-UTF-8 names come out as text with \xNN escapes
+    bad_examples = viols["bad-name"]["examples"]
+    assert any("\\xff\\xfe" in e for e in bad_examples)
+    assert any(e.startswith("\\x00\\xffraw") for e in viols["no-ttl"]["examples"])
+    assert all(e.startswith("shop:dev:") for e in viols["wrong-env"]["examples"])
+    assert viols["big-key"]["examples"] == ["shop:prod:big:hash:1"]
+    assert viols["stream-too-long"]["examples"] == ["shop:prod:events:stream:1"]
+
+
+def test_exact_counts_standalone_and_only_read_commands(seeded, capsys):
+    server, policy, expected = seeded
+    server.command("CONFIG", "RESETSTAT")
+    res = run_audit_cli(
+        ["--url", server.url, "--policy", str(policy), "--env", "prod", "--sizes", "--memory",
+         "--big", "elements=500", "--examples", "2000", "--format", "json"],
+        capsys,
+    )
+    assert res.code == 1, res.err  # no-ttl and wrong-env fail by default
+    report = res.json
+    _assert_exact(report, expected, short_max=expected["short"])
+    assert report["server"]["mode"] == "standalone"
+    assert report["server"]["version"] != "unknown"
+    assert report["totals"]["memory"] > 0
+    assert report["big_keys"][0]["key"] in ("shop:prod:big:hash:1", "shop:prod:events:stream:1")
+    assert {v["check"] for v in report["violations"] if v["fails"]} == {"no-ttl", "wrong-env"}
+    assert report["notes"] == []
+    stats = commandstats(server)
+    assert "keys" not in stats
+    assert set(stats) - {"config|resetstat", "config"} <= READ_COMMANDS, stats
+    assert "scan" in stats and "pttl" in stats and "type" in stats
+
+
+def test_text_report(seeded, capsys):
+    server, policy, _ = seeded
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--env", "prod"], capsys)
+    assert res.code == 1
+    out = res.out
+    assert "RR002 no-ttl" in out and "RR025 wrong-env" in out and "RR001 bad-name" in out
+    assert "TTL" in out and "Namespaces" in out
+    assert "FAIL:" in out
+    assert res.err == ""  # stderr is not a TTY here: no progress bar
+
+
+def test_fail_on(seeded, capsys):
+    server, policy, _ = seeded
+    base = ["--url", server.url, "--policy", str(policy), "--env", "prod", "--format", "json"]
+    assert run_audit_cli([*base, "--fail-on", "none"], capsys).code == 0
+    assert run_audit_cli([*base, "--fail-on", "ttl-too-long"], capsys).code == 1
+    assert run_audit_cli([*base, "--fail-on", "big-key"], capsys).code == 0  # nothing measured
+    assert run_audit_cli([*base, "--fail-on", "big-key", "--sizes", "--big", "elements=500"], capsys).code == 1
+    assert run_audit_cli([*base, "--fail-on", "all"], capsys).code == 1
+    bad = run_audit_cli([*base, "--fail-on", "no-ttl,bogus"], capsys)
+    assert bad.code == 2 and "bogus" in bad.err and bad.err.count("\n") == 1
+
+
+def test_match_and_type_filters(seeded, capsys):
+    server, policy, _ = seeded
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--match", "shop:prod:cache:*",
+                         "--format", "json"], capsys)
+    assert res.json["scanned"] == 1000
+    assert res.violations()["no-ttl"]["count"] == 1000
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--type", "stream",
+                         "--format", "json"], capsys)
+    assert res.json["scanned"] == 1
+    assert res.violations()["stream-too-long"]["count"] == 1
+
+
+def test_sample_stops_early_and_extrapolates(seeded, capsys):
+    server, policy, expected = seeded
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--sample", "2000",
+                         "--format", "json"], capsys)
+    report = res.json
+    assert report["scanned"] == 2000
+    assert report["sampled"] is True
+    dbsize = report["totals"]["dbsize"]
+    assert report["estimated_total"] == dbsize
+    assert expected["stable"] <= dbsize <= expected["stable"] + expected["short"]
+    est = report["totals"]["estimated"]["keys"]
+    assert abs(est - dbsize) <= dbsize * 0.01 + report["totals"]["expired_during_scan"] * 20
+    no_ttl = next(v for v in report["violations"] if v["check"] == "no-ttl")
+    assert no_ttl["count"] < 1005
+    assert 200 <= no_ttl["estimated_count"] <= 3000  # ~1005, from a 10% sample
+
+
+def test_rate_bounds_speed_and_expiry_during_scan(capsys, tmp_path):
+    binary = next(iter(BINARIES.values()))
+    with running_server(binary) as server:
+        client = redis.Redis.from_url(server.url)
+        pipe = client.pipeline(transaction=False)
+        for i in range(2000):
+            pipe.set(f"shop:prod:cart:item:{i}", "x", ex=3600)
+        pipe.execute()
+        policy = write_policy(tmp_path)
+        start = time.monotonic()
+        res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--rate", "4000",
+                             "--format", "json"], capsys)
+        elapsed = time.monotonic() - start
+        assert res.code == 0, res.out
+        assert res.json["scanned"] == 2000
+        assert elapsed >= 0.4  # 2000 keys at 4000 keys/s: ~0.5 s (burst 0.1 s)
+
+        # keys that expire while the (slow) scan runs are counted, not reported
+        for i in range(300):
+            pipe.set(f"shop:prod:tmp:short:{i}", "x", px=100 + i * 4)
+        pipe.execute()
+        res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--rate", "1000",
+                             "--format", "json"], capsys)
+        report = res.json
+        assert res.code == 0
+        assert report["violations"] == []
+        assert report["totals"]["keys"] >= 2000
+        assert report["scanned"] == report["totals"]["keys"] + report["totals"]["expired_during_scan"]
+        assert report["totals"]["expired_during_scan"] > 0
+        client.close()
+
+
+def test_exact_counts_cluster(seeded_cluster, capsys):
+    cluster, policy, expected = seeded_cluster
+    for node in cluster.nodes:
+        node.command("CONFIG", "RESETSTAT")
+    res = run_audit_cli(
+        ["--url", cluster.url, "--policy", str(policy), "--env", "prod", "--sizes",
+         "--big", "elements=500", "--examples", "2000", "--format", "json"],
+        capsys,
+    )
+    assert res.code == 1, res.err
+    report = res.json
+    assert report["server"]["mode"] == "cluster"
+    assert report["server"]["nodes"] == 3
+    _assert_exact(report, expected, short_max=0)
+    assert report["scanned"] == expected["stable"]
+    for node in cluster.nodes:
+        stats = commandstats(node)
+        assert "keys" not in stats
+        assert set(stats) - {"config|resetstat", "config"} <= READ_COMMANDS, stats
+        assert "scan" in stats  # every primary was walked
+
+
+def test_cluster_sample(seeded_cluster, capsys):
+    cluster, policy, expected = seeded_cluster
+    res = run_audit_cli(["--url", cluster.url, "--policy", str(policy), "--sample", "1000",
+                         "--format", "json"], capsys)
+    report = res.json
+    assert report["scanned"] == 1000
+    assert report["estimated_total"] == expected["stable"]
+
+
+def test_read_only_acl_user_standalone(seeded, capsys):
+    server, policy, expected = seeded
+    server.command(*READ_ONLY_ACL)
+    url = server.url.replace("redis://", "redis://auditor:auditor-pw@")
+    # the user cannot write
+    client = redis.Redis.from_url(url, **_no_setinfo(), protocol=2)
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        client.set("shop:prod:cart:item:x", "y")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        client.keys("*")
+    client.close()
+    server.command("CONFIG", "RESETSTAT")
+    res = run_audit_cli(["--url", url, "--policy", str(policy), "--env", "prod", "--sizes", "--memory",
+                         "--big", "elements=500", "--examples", "2000", "--format", "json"], capsys)
+    assert res.code == 1, res.err
+    report = res.json
+    assert report["notes"] == []
+    _assert_exact(report, expected, short_max=expected["short"])
+    assert report["server"]["url"] == url.replace("auditor-pw", "***")
+    assert "auditor-pw" not in res.out
+    stats = commandstats(server)
+    assert not any("rejected_calls=1" in v or "failed_calls=1" in v for v in stats.values()), stats
+
+
+def test_read_only_acl_user_cluster(seeded_cluster, capsys):
+    cluster, policy, expected = seeded_cluster
+    for node in cluster.nodes:
+        node.command(*READ_ONLY_ACL)
+    url = cluster.url.replace("redis://", "redis://auditor:auditor-pw@")
+    res = run_audit_cli(["--url", url, "--policy", str(policy), "--env", "prod", "--sizes",
+                         "--big", "elements=500", "--examples", "2000", "--format", "json"], capsys)
+    assert res.code == 1, res.err
+    _assert_exact(res.json, expected, short_max=0)
+    assert res.json["notes"] == [] or all("streams only" in n for n in res.json["notes"])
+
+
+def test_degrades_without_memory_and_info(seeded, capsys):
+    server, policy, _ = seeded
+    server.command("ACL", "SETUSER", "narrow", "on", ">narrow-pw", "resetkeys", "~*", "-@all",
+                   "+scan", "+type", "+pttl", "+xlen")
+    url = server.url.replace("redis://", "redis://narrow:narrow-pw@")
+    res = run_audit_cli(["--url", url, "--policy", str(policy), "--memory", "--sizes", "--format", "json"],
+                        capsys)
+    assert res.code == 1, res.err
+    report = res.json
+    notes = " ".join(report["notes"])
+    assert "MEMORY USAGE not available" in notes
+    assert "INFO not permitted" in notes
+    assert "DBSIZE not permitted" in notes
+    assert report["server"]["version"] == "unknown"
+    assert report["totals"]["memory"] is None
+    assert next(v for v in report["violations"] if v["check"] == "stream-too-long")["count"] == 1
+
+
+# --- connection errors ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def password_server():
+    binary = next(iter(BINARIES.values()))
+    with running_server(binary, extra_args=("--requirepass", "right-pw")) as server:
+        yield server
+
+
+def _one_line(res) -> str:
+    assert res.code == 2
+    assert res.out == ""
+    assert res.err.count("\n") == 1, res.err
+    return res.err
+
+
+def test_wrong_password(password_server, capsys):
+    url = password_server.url.replace("redis://", "redis://default:Wr0ng-S3cret@")
+    err = _one_line(run_audit_cli(["--url", url], capsys))
+    assert "authentication failed" in err
+    assert "Wr0ng-S3cret" not in err and ":***@" in err
+
+
+def test_no_password(password_server, capsys):
+    err = _one_line(run_audit_cli(["--url", password_server.url], capsys))
+    assert "requires authentication" in err
+
+
+def test_connection_refused(capsys):
+    url = f"redis://user:Hidden-Pw@127.0.0.1:{free_port()}/0"
+    err = _one_line(run_audit_cli(["--url", url, "--timeout", "2"], capsys))
+    assert "connection refused" in err
+    assert "Hidden-Pw" not in err
+
+
+def test_unknown_host(capsys):
+    err = _one_line(run_audit_cli(["--url", "redis://nonexistent-host.invalid:6379/0", "--timeout", "2"],
+                                  capsys))
+    assert "nonexistent-host.invalid" in err
+
+
+def test_tls_to_plain_server(password_server, capsys):
+    url = password_server.url.replace("redis://", "rediss://:right-pw@")
+    err = _one_line(run_audit_cli(["--url", url, "--timeout", "1"], capsys))
+    assert "TLS" in err and "right-pw" not in err
+
+
+def test_missing_url(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("SHOP_REDIS_URL", raising=False)
+    policy = write_policy(tmp_path)
+    err = _one_line(run_audit_cli(["--policy", str(policy)], capsys))
+    assert "SHOP_REDIS_URL" in err and "REDIS_URL" in err
+
+
+def test_url_from_policy_env_var(seeded, monkeypatch, tmp_path, capsys):
+    server, _, _ = seeded
+    monkeypatch.setenv("SHOP_REDIS_URL", server.url)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # must not be used
+    write_policy(tmp_path)
+    monkeypatch.chdir(tmp_path)  # policy found from the current directory
+    res = run_audit_cli(["--format", "json", "--fail-on", "none"], capsys)
+    assert res.code == 0, res.err
+    assert res.json["options"]["key_format"] == "{app}:{env}:{domain}:{entity}:{id}"
+    assert res.violations()["bad-name"]["count"] == 400  # app 'shop' came from the policy
+
+
+def test_unknown_env_is_usage_error(seeded, capsys):
+    server, policy, _ = seeded
+    err = _one_line(run_audit_cli(["--url", server.url, "--policy", str(policy), "--env", "qa"], capsys))
+    assert "qa" in err
