@@ -120,6 +120,12 @@ def load_questions(template_root: Path) -> list[Question]:
     return questions
 
 
+def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, ...]:
+    """copier.yml's `_skip_if_exists` paths rendered with the answers."""
+    config = load_template_config(template_root / "copier.yml", quiet=True)
+    return tuple(str(_env.from_string(str(p)).render(**answers)) for p in config.get("_skip_if_exists", []))
+
+
 def resolve_answers(questions: list[Question], given: dict[str, Any]) -> dict[str, Any]:
     """Fill defaults, cast and validate in question order; the first problem raises UserError.
 

@@ -67,7 +67,13 @@ def render_project(
     overwrite: bool = False,
     pretend: bool = False,
     vcs_ref: str | None = None,
+    keep_existing: tuple[str, ...] = (),
 ) -> RenderResult:
+    """Render into a staging folder, then move into dest.
+
+    `keep_existing` lists paths (copier's `_skip_if_exists`, already rendered) that are
+    never replaced when dest has them: Copier could not see dest from the staging folder.
+    """
     dest = dest.resolve()
     if dest.exists() and not dest.is_dir():
         raise UserError(f"DEST: {dest} exists and is not a directory")
@@ -81,6 +87,8 @@ def render_project(
         out = staging / "out"
         copier_copy(src, out, data, vcs_ref=vcs_ref)
         files = _walk(out)
+        kept = [f for f in files if (dest / f).exists() and f in keep_existing]
+        files = [f for f in files if f not in kept]
         existing = [f for f in files if (dest / f).exists()]
         if not pretend:
             _move_into_place(out, dest, files)
@@ -90,7 +98,7 @@ def render_project(
 
 
 def _move_into_place(out: Path, dest: Path, files: list[str]) -> None:
-    if not dest.exists():
+    if not dest.exists() and len(files) == len(_walk(out)):
         os.replace(out, dest)  # same filesystem: one rename
         return
     for rel in files:

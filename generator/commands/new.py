@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import UserError
-from ..questions import load_questions, resolve_answers
+from ..questions import load_questions, resolve_answers, skip_if_exists
 from ..render import render_project
 from ..template_source import template_for_new
 
@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
     data = {q.name: answers[q.name] for q in questions if not q.hidden and q.name in answers}
     dest = Path(args.dest)
     started = time.perf_counter()
-    result = render_project(src, dest, data, overwrite=args.overwrite, pretend=args.pretend, vcs_ref=vcs_ref)
+    result = render_project(
+        src, dest, data, overwrite=args.overwrite, pretend=args.pretend, vcs_ref=vcs_ref,
+        keep_existing=skip_if_exists(root, answers),
+    )
     elapsed = time.perf_counter() - started
     if args.pretend:
         print(f"would write {len(result.files)} files into {result.dest}:")

@@ -1,0 +1,61 @@
+"""Shared fixtures: the template root, rendering helpers and real server binaries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from generator.servers import server_binaries
+
+ROOT = Path(__file__).resolve().parents[1]
+BINARIES = server_binaries()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    found = ", ".join(f"{k}={v}" for k, v in BINARIES.items()) or "none"
+    return f"redis-rules: server binaries: {found}"
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run `redis-rules ARGS` in-process; returns (exit code, stdout, stderr)."""
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def render(dest: Path, **data: object) -> Path:
+    """Render the template with these answers (defaults for the rest) into dest."""
+    argv = ["new", str(dest), "--defaults"]
+    for key, value in data.items():
+        argv += ["--data", f"{key}={value}"]
+    code = cli.main(argv)
+    assert code == 0, f"render failed for {data}"
+    return dest
+
+
+def run_generated_tests(project: Path, binary: str, *extra: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Run the generated project's tests in a subprocess against a server it starts from `binary`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "APP_ENV", "PYTEST_ADDOPTS")}
+    env["REDIS_SERVER_BIN"] = binary
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "tests/redis", *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
