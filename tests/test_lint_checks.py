@@ -1,0 +1,733 @@
+"""Every lint check: what it flags, and the look-alikes it must leave alone."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from generator.lint import lint_source
+from generator.policy import LintPolicy, Policy
+
+HEADER = "import redis\nr = redis.Redis()\n"
+HEAD = HEADER.rstrip("\n")  # for triple-quoted bodies starting with a newline
+
+
+def lint(src: str, path: str = "app/service.py", policy: Policy | None = None, **kw):
+    return lint_source(textwrap.dedent(src), path, policy, **kw)
+
+
+def codes(src: str, **kw) -> list[str]:
+    return [f.code for f in lint(src, **kw)]
+
+
+def lines(src: str, code: str, **kw) -> list[int]:
+    return [f.line for f in lint(src, **kw) if f.code == code]
+
+
+# ---------------------------------------------------------------- receivers: false-positive traps
+@pytest.mark.parametrize(
+    "src",
+    [
+        "d = {'a': 1}\nfor k in d.keys():\n    print(k)\n",
+        "import threading\nev = threading.Event()\nev.set()\n",
+        "import asyncio\nasync def f():\n    ev = asyncio.Event()\n    ev.set()\n",
+        "from contextvars import ContextVar\nv = ContextVar('v')\nv.set(1)\n",
+        "class Box:\n    def keys(self):\n        return []\n\nb = Box()\nb.keys()\nb.hgetall('x')\n",
+        HEADER + "r.bitfield('k').set('u8', 0, 1).execute()\n",
+        "import os\nfor k in os.environ.keys():\n    pass\n",
+        "def f(cache):\n    cache.set('user:1', 1)\n    cache.keys('*')\n    cache.flushall()\n",
+        "import redis\ndef f(client):\n    client.keys('*')\n",  # unannotated parameter: unknown
+        "from django.core.cache import cache\ncache.set(f'user:{1}', 1)\ncache.keys('*')\n",
+    ],
+)
+def test_non_redis_receivers_are_not_flagged(src):
+    assert codes(src) == []
+
+
+def test_receivers_from_imports_constructors_annotations_and_factories():
+    src = """
+    import redis
+    import redis.asyncio as aioredis
+    from redis import Redis
+    from valkey import Valkey
+    from myapp.db.redis.client import get_client
+
+    a = redis.Redis()
+    b = Redis.from_url(URL)
+    c = aioredis.from_url(URL)
+    d = Valkey()
+    e = get_client()
+
+    def f(x: redis.Redis, y: "Redis", z: Redis | None, w: aioredis.Redis):
+        x.keys("*")
+        y.keys("*")
+        z.keys("*")
+        w.keys("*")
+
+    a.keys("*")
+    b.keys("*")
+    c.keys("*")
+    d.keys("*")
+    e.keys("*")
+    """
+    assert codes(src) == ["RR007"] * 9
+
+
+def test_self_attribute_assigned_from_client_is_a_receiver():
+    src = """
+    import redis
+
+    class Repo:
+        def __init__(self, url):
+            self.r = redis.Redis.from_url(url)
+            self.cache = {}
+
+        def all(self):
+            self.cache.keys()
+            return self.r.keys("*")
+    """
+    assert lines(src, "RR007") == [11]
+
+
+def test_self_attribute_assigned_from_annotated_parameter():
+    src = """
+    from redis import Redis
+
+    class Repo:
+        def __init__(self, client: Redis):
+            self._redis = client
+
+        def scan(self):
+            return self._redis.keys("*")
+    """
+    assert codes(src) == ["RR007"]
+
+
+def test_self_attribute_never_assigned_a_client_is_not_a_receiver():
+    src = """
+    class Repo:
+        def __init__(self, client):
+            self.redis = client
+
+        def all(self):
+            return self.redis.keys("*")
+    """
+    assert codes(src) == []
+
+
+def test_dataclass_field_annotation():
+    src = """
+    from dataclasses import dataclass
+    import redis
+
+    @dataclass
+    class Store:
+        r: redis.Redis
+
+        def dump(self):
+            return self.r.hgetall("h")
+    """
+    assert codes(src) == ["RR008"]
+
+
+def test_subclass_of_redis_is_a_client():
+    src = """
+    import redis
+
+    class MyRedis(redis.Redis):
+        def everything(self):
+            return self.keys("*")
+
+    m = MyRedis()
+    m.keys("a*")
+    """
+    assert lines(src, "RR007") == [6, 9]
+
+
+def test_local_factory_function_returns_client():
+    src = """
+    import functools
+    import redis
+
+    @functools.cache
+    def get_client():
+        return redis.Redis.from_url("redis://localhost:6379/0")  # redis-rules: ignore[RR010]
+
+    def handler():
+        get_client().keys("*")
+    """
+    assert codes(src) == ["RR007"]
+
+
+def test_policy_client_factories():
+    policy = Policy(lint=LintPolicy(client_factories=["shop.infra.kv.connect"]))
+    src = """
+    from shop.infra.kv import connect
+    from shop.other import connect as other
+
+    connect().keys("*")
+    other().keys("*")
+    """
+    assert codes(src, policy=policy) == ["RR007"]
+
+
+def test_policy_module_path_client_module():
+    policy = Policy(module_path="shop/cache")
+    src = """
+    from shop.cache.client import client, get_client
+    from shop.other.client import get_client as not_ours
+
+    client.keys("*")
+    get_client().keys("*")
+    not_ours().keys("*")
+    """
+    assert codes(src, policy=policy) == ["RR007", "RR007"]
+
+
+def test_async_client_awaited_calls():
+    src = """
+    import redis.asyncio as aioredis
+
+    r = aioredis.Redis()
+
+    async def handler():
+        await r.keys("*")
+        await r.hgetall("h")
+        return await r.flushdb()
+    """
+    assert codes(src) == ["RR007", "RR008", "RR011"]
+
+
+def test_awaited_factory_result():
+    src = """
+    from myapp.db.redis.client import get_redis
+
+    async def handler():
+        r = await get_redis()
+        return await r.keys("*")
+    """
+    assert codes(src) == ["RR007"]
+
+
+# ---------------------------------------------------------------- RR007 keys-command
+def test_keys_command_variants():
+    src = (
+        HEAD
+        + """
+r.keys()
+r.execute_command("KEYS", "*")
+r.execute_command("keys", "*")
+r.execute_command("SCAN", 0)
+r.eval("return redis.call('KEYS', ARGV[1])", 0, "*")
+r.eval('return redis.call("keys", "*")', 0)
+LUA = "local k = KEYS[1]\\nreturn redis.call('GET', KEYS[1])"
+r.eval(LUA, 1, "k")
+SCRIPT = "return redis.pcall('KEYS', '*')"
+s = r.register_script(SCRIPT)
+for k in r.scan_iter(match="x*"):
+    pass
+"""
+    )
+    assert lines(src, "RR007") == [3, 4, 5, 7, 8, 12]
+
+
+def test_keys_in_pipeline_is_flagged():
+    src = HEADER + "with r.pipeline() as p:\n    p.keys('*')\n"
+    assert codes(src) == ["RR007"]
+
+
+# ---------------------------------------------------------------- RR002 write-without-ttl
+def test_set_without_ttl_flagged_with_ttl_not():
+    src = (
+        HEAD
+        + """
+r.set(k, v)
+r.set(k, v, ex=60)
+r.set(k, v, px=100)
+r.set(k, v, exat=1)
+r.set(k, v, pxat=1)
+r.set(k, v, keepttl=True)
+r.set(k, v, 60)
+r.set(k, v, None, 100)
+r.set(k, v, ex=None)
+r.set(k, v, **opts)
+r.setex(k, 60, v)
+"""
+    )
+    assert lines(src, "RR002") == [3, 11]
+
+
+def test_container_writes_without_expire_flagged():
+    src = (
+        HEAD
+        + """
+r.hset(k, "f", 1)
+r.sadd(k, 1)
+r.zadd(k, {"a": 1})
+r.lpush(k, 1)
+r.rpush(k, 1)
+r.setnx(k, 1)
+r.hmset(k, {"a": 1})
+r.mset({"a": 1})
+r.msetnx({"a": 1})
+r.incr(k)
+"""
+    )
+    assert lines(src, "RR002") == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_write_and_expire_in_same_transaction_not_flagged():
+    src = (
+        HEAD
+        + """
+def save(cart, items):
+    with r.pipeline(transaction=True) as p:
+        p.hset(cart, mapping=items)
+        p.expire(cart, 60)
+        p.execute()
+
+def save_default(cart, items):
+    with r.pipeline() as p:
+        p.sadd(cart, 1)
+        p.expire(cart, 60)
+        p.execute()
+
+def chained(cart):
+    r.pipeline().hset(cart, "a", 1).expire(cart, 60).execute()
+
+def assigned(cart):
+    p = r.pipeline()
+    p.rpush(cart, 1)
+    p.pexpire(cart, 60_000)
+    p.execute()
+
+async def async_pipe(cart):
+    async with r.pipeline(transaction=True) as p:
+        p.hset(cart, "a", 1)
+        p.expire(cart, 60)
+        await p.execute()
+"""
+    )
+    assert codes(src) == []
+
+
+def test_write_without_expire_in_transaction_flagged():
+    src = (
+        HEAD
+        + """
+def save(cart, other):
+    with r.pipeline(transaction=True) as p:
+        p.hset(cart, "a", 1)
+        p.hset(other, "a", 1)
+        p.expire(cart, 60)
+        p.execute()
+"""
+    )
+    assert lines(src, "RR002") == [6]
+
+
+def test_expire_outside_transaction_does_not_count():
+    src = (
+        HEAD
+        + """
+def save(cart):
+    r.hset(cart, "a", 1)
+    r.expire(cart, 60)
+
+def non_tx(cart):
+    with r.pipeline(transaction=False) as p:
+        p.hset(cart, "a", 1)
+        p.expire(cart, 60)
+        p.execute()
+
+def other_pipeline(cart):
+    p1 = r.pipeline()
+    p2 = r.pipeline()
+    p1.hset(cart, "a", 1)
+    p2.expire(cart, 60)
+"""
+    )
+    assert lines(src, "RR002") == [4, 9, 16]
+
+
+def test_persistent_keys_allowlist():
+    policy = Policy(persistent_keys=[{"pattern": "myapp:*:config:*", "reason": "config"}])
+    src = (
+        HEAD
+        + """
+CONFIG = "myapp:prod:config:flags"
+r.hset("myapp:prod:config:limits", "a", 1)
+r.hset(CONFIG, "a", 1)
+r.set("myapp:prod:config:x", 1)
+r.hset("myapp:prod:cache:x", "a", 1)
+r.hset(keys.config("x"), "a", 1)
+"""
+    )
+    assert lines(src, "RR002", policy=policy) == [7, 8]
+
+
+# ---------------------------------------------------------------- RR003 incr-then-expire
+def test_incr_then_expire_flagged():
+    src = (
+        HEAD
+        + """
+def hit(key):
+    n = r.incr(key)
+    if n == 1:
+        r.expire(key, 60)
+    return n
+
+def hit_by(key):
+    r.incrby(key, 5)
+    r.pexpire(key, 60_000)
+
+def hash_counter(key):
+    r.hincrby(key, "f", 1)
+    r.expire(key, 60)
+
+def other_key(key, other):
+    r.incr(key)
+    r.expire(other, 60)
+
+def expire_first(key):
+    r.expire(key, 60)
+    r.incr(key)
+"""
+    )
+    assert lines(src, "RR003") == [6, 11, 15]
+
+
+def test_incr_expire_in_transaction_or_lua_not_flagged():
+    src = (
+        HEAD
+        + """
+def hit(key):
+    with r.pipeline(transaction=True) as p:
+        p.incr(key)
+        p.expire(key, 60)
+        return p.execute()[0]
+
+def lua(key):
+    return r.eval("local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], 60) return n", 1, key)
+
+def multi(key):
+    p = r.pipeline(transaction=False)
+    p.multi()
+    p.incr(key)
+    p.expire(key, 60)
+    p.execute()
+"""
+    )
+    assert codes(src) == []
+
+
+def test_incr_expire_in_non_transactional_pipeline_flagged():
+    src = HEADER + "p = r.pipeline(transaction=False)\np.incr('c')\np.expire('c', 60)\np.execute()\n"
+    assert codes(src) == ["RR003"]
+
+
+# ---------------------------------------------------------------- RR009 client-per-call
+def test_client_per_call_flagged_inside_functions():
+    src = """
+    import redis
+    from redis import ConnectionPool, Sentinel
+    import valkey
+
+    MODULE_CLIENT = redis.Redis()
+
+    def a():
+        return redis.Redis().get("x")
+
+    def b():
+        return redis.Redis.from_url(URL)
+
+    def c():
+        return redis.from_url(URL)
+
+    def d():
+        return ConnectionPool(max_connections=10)
+
+    def e():
+        return Sentinel(SENTINELS)
+
+    def f():
+        return valkey.Valkey()
+
+    def g():
+        return redis.StrictRedis()
+
+    async def h():
+        import redis.asyncio
+        return redis.asyncio.Redis()
+
+    def i():
+        return redis.RedisCluster(startup_nodes=NODES)
+    """
+    assert lines(src, "RR009") == [9, 12, 15, 18, 21, 24, 27, 31, 34]
+
+
+def test_client_factories_are_not_flagged():
+    src = """
+    import functools
+    from functools import lru_cache
+    import redis
+    import pytest
+
+    _client = None
+
+    @functools.cache
+    def cached():
+        return redis.Redis()
+
+    @lru_cache(maxsize=1)
+    def cached2():
+        return redis.Redis()
+
+    def lazy():
+        global _client
+        if _client is None:
+            _client = redis.Redis()
+        return _client
+
+    class Service:
+        def __init__(self):
+            self.r = redis.Redis()
+
+        def connect(self):
+            if self._r is None:
+                self._r = redis.Redis()
+
+    def with_pool():
+        return redis.Redis(connection_pool=POOL)
+
+    @pytest.fixture
+    def r():
+        return redis.Redis()
+    """
+    assert codes(src) == []
+
+
+def test_factory_named_function_in_client_module():
+    src = """
+    import redis
+
+    def get_client():
+        return redis.Redis.from_url(URL)
+
+    def handler():
+        return redis.Redis.from_url(URL)
+    """
+    assert lines(src, "RR009", path="app/db/redis/client.py") == [8]
+    assert lines(src, "RR009", path="app/views.py") == [5, 8]
+
+
+def test_policy_client_factory_function():
+    policy = Policy(lint=LintPolicy(client_factories=["app.infra.make_conn"]))
+    src = "import redis\n\ndef make_conn():\n    return redis.Redis()\n"
+    assert codes(src, path="app/infra.py", policy=policy) == []
+    assert codes(src, path="app/infra.py") == ["RR009"]
+
+
+# ---------------------------------------------------------------- RR010 hardcoded-connection
+def test_hardcoded_connection():
+    src = """
+    import os
+    import redis
+
+    a = redis.Redis.from_url("redis://:hunter2@10.0.0.5:6379/0")
+    b = redis.from_url("redis://localhost:6379/0")
+    c = redis.Redis(host="10.0.0.5", port=6379)
+    d = redis.Redis(password="hunter2")
+    e = redis.Redis(host="localhost", password=os.environ["REDIS_PASSWORD"])
+    f = redis.Redis.from_url(os.environ["REDIS_URL"])
+    g = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
+    h = os.getenv("REDIS_URL", "redis://:secret@localhost:6379")
+    i = os.environ.get("REDIS_URL", "rediss://cache.prod.internal:6380")
+    j = redis.Redis(host="127.0.0.1")
+    URL = "unix:///tmp/redis.sock"
+    k = redis.from_url(URL)
+    """
+    found = lint(src)
+    assert [(f.code, f.line) for f in found] == [
+        ("RR010", 5),
+        ("RR010", 6),
+        ("RR010", 7),
+        ("RR010", 8),
+        ("RR010", 12),
+        ("RR010", 13),
+        ("RR010", 16),
+    ]
+    assert "password" in found[0].message
+
+
+# ---------------------------------------------------------------- RR011 flush-command
+FLUSH = HEADER + "def reset():\n    r.flushall()\n    r.flushdb()\n    r.execute_command('FLUSHALL')\n"
+
+
+def test_flush_flagged_outside_reset_scripts():
+    assert lines(FLUSH, "RR011") == [4, 5, 6]
+
+
+def test_flush_allowed_in_reset_scripts():
+    assert codes(FLUSH, path="scripts/reset_dev.py") == []
+    assert codes(FLUSH, path="tools/deep/reset_all.py") == []
+    policy = Policy(lint=LintPolicy(reset_scripts=["ops/wipe.py"]))
+    assert codes(FLUSH, path="ops/wipe.py", policy=policy) == []
+    assert codes(FLUSH, path="scripts/reset_dev.py", policy=policy) == ["RR011"] * 3
+
+
+# ---------------------------------------------------------------- RR008 unbounded-read
+def test_unbounded_reads():
+    src = (
+        HEAD
+        + """
+r.hgetall(k)
+r.smembers(k)
+r.lrange(k, 0, -1)
+r.zrange(k, 0, -1)
+r.zrevrange(k, 0, -1, withscores=True)
+r.lrange(k, 0, 99)
+r.zrange(k, 0, 9)
+r.hget(k, "f")
+r.lrange(k, start=0, end=-1)
+"""
+    )
+    assert lines(src, "RR008") == [3, 4, 5, 6, 7, 11]
+
+
+# ---------------------------------------------------------------- RR016 xadd-unbounded
+def test_xadd_without_trim():
+    src = (
+        HEAD
+        + """
+r.xadd(s, {"a": 1})
+r.xadd(s, {"a": 1}, maxlen=1000)
+r.xadd(s, {"a": 1}, minid="0-1")
+r.xadd(s, {"a": 1}, "*", 1000)
+r.xadd(s, {"a": 1}, maxlen=None)
+r.xadd(s, {"a": 1}, **opts)
+"""
+    )
+    assert lines(src, "RR016") == [3, 7]
+
+
+# ---------------------------------------------------------------- RR001 inline-key
+def test_inline_keys():
+    src = (
+        HEAD
+        + """
+r.get(f"user:{uid}:profile")
+r.get("user:" + uid)
+r.get("user:{}".format(uid))
+r.get("user:%s" % uid)
+r.get(":".join(["user", uid]))
+r.delete(f"a:{x}", keys.b(x))
+r.get(keys.user_profile(uid))
+r.get(f"{uid}")
+r.get("static:config")
+r.get(prefix + uid)
+"""
+    )
+    assert lines(src, "RR001") == [3, 4, 5, 6, 7, 8]
+
+
+def test_inline_key_position_is_the_key():
+    (f,) = lint(HEADER + "value = r.get(f'user:{uid}')\n")
+    assert (f.line, f.column) == (3, 15)
+
+
+# ---------------------------------------------------------------- RR022 pickle-values
+def test_pickle_values():
+    src = """
+    import pickle
+    import redis
+    from pickle import loads
+
+    r = redis.Redis()
+
+    def read(k):
+        return pickle.loads(r.get(k))
+
+    def read_var(k):
+        raw = r.get(k)
+        return pickle.loads(raw)
+
+    def read_alias(k):
+        return loads(r.hget(k, "f"))
+
+    def write(k, obj):
+        r.set(k, pickle.dumps(obj), ex=60)
+
+    def write_var(k, obj):
+        blob = pickle.dumps(obj)
+        r.set(k, blob, ex=60)
+
+    def fine(path):
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+
+    def json_ok(k):
+        import json
+        return json.loads(r.get(k))
+    """
+    assert lines(src, "RR022") == [9, 13, 16, 19, 23]
+
+
+# ---------------------------------------------------------------- suppressions and selection
+def test_line_suppressions():
+    src = (
+        HEAD
+        + """
+r.keys("*")  # redis-rules: ignore[RR007]
+r.keys("*")  # redis-rules: ignore[RR003,RR007]
+r.keys("*")  # redis-rules: ignore
+r.keys("*")  # redis-rules: ignore[keys-command]
+r.keys("*")  # redis-rules: ignore[RR003]
+r.keys("*")
+"""
+    )
+    assert lines(src, "RR007") == [7, 8]
+
+
+def test_file_suppression():
+    src = "# redis-rules: ignore-file[RR007]\n" + HEADER + "r.keys('*')\nr.hgetall('h')\n"
+    assert codes(src) == ["RR008"]
+    assert codes("# redis-rules: ignore-file\n" + HEADER + "r.keys('*')\n") == []
+
+
+def test_per_file_ignores():
+    ignores = {"tests/**": ["RR007"], "scripts/*.py": ["RR008", "RR007"]}
+    policy = Policy(lint=LintPolicy(per_file_ignores=ignores))
+    src = HEADER + "r.keys('*')\nr.hgetall('h')\n"
+    assert codes(src, path="tests/unit/test_x.py", policy=policy) == ["RR008"]
+    assert codes(src, path="scripts/dump.py", policy=policy) == []
+    assert codes(src, path="app/x.py", policy=policy) == ["RR007", "RR008"]
+
+
+def test_policy_select_and_ignore():
+    src = HEADER + "r.keys('*')\nr.hgetall('h')\nr.set('a:b', 1)\n"
+    assert codes(src, policy=Policy(lint=LintPolicy(select=["RR007"]))) == ["RR007"]
+    assert codes(src, policy=Policy(lint=LintPolicy(ignore=["RR007", "RR002"]))) == ["RR008"]
+    assert codes(src, select=["RR008"]) == ["RR008"]
+    assert codes(src, select=["RR00"]) == ["RR007", "RR008", "RR002"]
+    assert codes(src, ignore=["unbounded-read"]) == ["RR007", "RR002"]
+
+
+def test_syntax_error_is_a_finding():
+    (f,) = lint("def broken(:\n    pass\n")
+    assert f.code == "E999" and f.line == 1 and f.message.startswith("SyntaxError")
+
+
+def test_finding_fields():
+    (f,) = lint(HEADER + "r.keys('*')\n", path="app/x.py")
+    assert (f.code, f.check, f.path, f.line, f.column, f.end_line, f.severity) == (
+        "RR007",
+        "keys-command",
+        "app/x.py",
+        3,
+        3,
+        3,
+        "error",
+    )
+    assert f.end_column == 12
