@@ -8,7 +8,6 @@ hex); a segment may be wrapped as a cluster hash tag ``{x}`` (read as ``x``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..errors import UserError
 from ..policy import Policy
@@ -29,6 +28,9 @@ _LOWER = re.compile(r"^[a-z0-9_-]+$")
 # characters that must not appear raw inside a segment (they are percent-encoded)
 _RAW_FORBIDDEN = re.compile(r"[{}\s\x00-\x1f\x7f]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-F]{2})")
+# an {id} that needs no closer look: escapes well-formed, nothing raw that must be encoded
+_SAFE_ID = re.compile(r"(?:[^%{}\s\x00-\x1f\x7f\udc80-\udcff]|%[0-9A-F]{2})+")
+MAX_GROUPS = 100_000  # distinct namespaces tracked; more go to "(too many namespaces)"
 _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
@@ -81,15 +83,20 @@ def parse_big(text: str | None, policy: Policy) -> tuple[int, int]:
     return big_bytes, big_elements
 
 
-@dataclass(frozen=True)
 class NameResult:
     """Outcome of matching one key name: ``failed`` names the placeholder (or literal) that
-    did not match, with ``reason``; ``env`` is the env segment when the shape fits."""
+    did not match, with ``reason``; ``env`` is the env segment when the shape fits; ``path``
+    is the namespace (segments before {id}); ``stats`` is the mutable per-namespace counter
+    list ``[keys, keys without TTL, memory]`` shared by every key of that namespace."""
 
-    failed: str | None
-    reason: str
-    env: str | None
-    path: tuple[str, ...]  # namespace path (segments before {id}) for the tree
+    __slots__ = ("failed", "reason", "env", "path", "stats")
+
+    def __init__(self, failed: str | None, reason: str, env: str | None, path: tuple[str, ...],
+                 stats: list[int]) -> None:
+        self.failed, self.reason, self.env, self.path, self.stats = failed, reason, env, path, stats
+
+    def __repr__(self) -> str:
+        return f"NameResult(failed={self.failed!r}, reason={self.reason!r}, env={self.env!r}, path={self.path!r})"
 
 
 class KeyFormat:
@@ -111,7 +118,12 @@ class KeyFormat:
         )
         self.has_env = "env" in names
         self.environments = set(policy.environments)
-        self._cache: dict[tuple[str, ...], tuple[str | None, str]] = {}
+        self._cache: dict[tuple[str, ...], NameResult] = {}
+        self._off_cache: dict[tuple[str, int], NameResult] = {}
+        # namespace path -> [keys, keys without TTL, memory]; read by the report
+        self.groups: dict[tuple[str, ...], list[int]] = {}
+        self._overflow = ("(too many namespaces)",)
+        self._tail = [(i, self.segments[i]) for i in range(self.tree_depth, self.width)]
 
     def _check_segment(self, index: int, value: str) -> str | None:
         """Why the segment at ``index`` fails, or None."""
@@ -135,36 +147,68 @@ class KeyFormat:
             return None if _LOWER.match(value) else "must match [a-z0-9_-]+"
         return None if value else "empty"
 
+    def _group(self, path: tuple[str, ...]) -> list[int]:
+        stats = self.groups.get(path)
+        if stats is None:
+            if len(self.groups) >= MAX_GROUPS:
+                path = self._overflow
+                stats = self.groups.get(path)
+                if stats is not None:
+                    return stats
+            stats = self.groups[path] = [0, 0, 0]
+        return stats
+
+    def _off_format(self, parts: list[str]) -> NameResult:
+        ck = (parts[0] if len(parts) > 1 else "", len(parts))
+        hit = self._off_cache.get(ck)
+        if hit is None:
+            path = ("(off-format)", _short(parts[0]) if len(parts) > 1 else "(no ':')")
+            hit = NameResult(
+                "segments",
+                f"{len(parts)} ':'-separated segments, format {self.text} has {self.width}",
+                None, path, self._group(path),
+            )
+            if len(self._off_cache) < MAX_GROUPS:
+                self._off_cache[ck] = hit
+        return hit
+
+    def _prefix(self, prefix: tuple[str, ...]) -> NameResult:
+        failed, reason = None, ""
+        for i, value in enumerate(prefix):
+            why = self._check_segment(i, value)
+            if why:
+                failed, reason = self._label(i), why
+                break
+        env = prefix[self.env_index] if self.env_index is not None and self.env_index < len(prefix) else None
+        path = tuple(_short(v) for v in prefix)
+        hit = NameResult(failed, reason, env, path, self._group(path))
+        if len(self._cache) < MAX_GROUPS:
+            self._cache[prefix] = hit
+        return hit
+
     def match(self, name: str) -> NameResult:
         parts = name.split(":")
         if len(parts) != self.width:
-            return NameResult(
-                "segments",
-                f"{len(parts)} ':'-separated segments, format {self.text} has {self.width}",
-                None,
-                ("(off-format)", _short(parts[0]) if len(parts) > 1 else "(no ':')"),
-            )
-        values = [p[1:-1] if len(p) >= 2 and p[0] == "{" and p[-1] == "}" else p for p in parts]
-        prefix = tuple(values[: self.tree_depth])
-        cached = self._cache.get(prefix)
-        if cached is None:
-            cached = (None, "")
-            for i in range(self.tree_depth):
-                why = self._check_segment(i, values[i])
-                if why:
-                    cached = (self._label(i), why)
-                    break
-            if len(self._cache) < 100_000:
-                self._cache[prefix] = cached
-        failed, reason = cached
-        if failed is None:
-            for i in range(self.tree_depth, self.width):
-                why = self._check_segment(i, values[i])
-                if why:
-                    failed, reason = self._label(i), why
-                    break
-        env = values[self.env_index] if self.env_index is not None else None
-        return NameResult(failed, reason, env, tuple(_short(v) for v in prefix))
+            return self._off_format(parts)
+        if "{" in name:  # hash tags: a segment {x} is read as x
+            parts = [p[1:-1] if len(p) >= 2 and p[0] == "{" and p[-1] == "}" else p for p in parts]
+        depth = self.tree_depth
+        prefix = tuple(parts[:depth])
+        hit = self._cache.get(prefix)
+        if hit is None:
+            hit = self._prefix(prefix)
+        if hit.failed is not None:
+            return hit
+        for i, (is_ph, seg_name) in self._tail:
+            value = parts[i]
+            if is_ph and seg_name == "id" and _SAFE_ID.fullmatch(value):
+                continue
+            why = self._check_segment(i, value)
+            if why:
+                return NameResult(self._label(i), why, hit.env, hit.path, hit.stats)
+        if self.env_index is not None and self.env_index >= depth:
+            return NameResult(None, "", parts[self.env_index], hit.path, hit.stats)
+        return hit
 
     def _label(self, index: int) -> str:
         is_ph, name = self.segments[index]

@@ -77,8 +77,6 @@ class Aggregator:
         self.ttl_counts = [0] * len(TTL_BUCKETS)
         self.memory_total = 0
         self.memory_known = 0
-        self.root = _Ns()
-        self._chains: dict[tuple[str, ...], list[_Ns]] = {}
         self.violations = {name: Violation(name) for name in CHECKS}
         self._big: list[tuple[int, bytes, str, int | None, int | None, int]] = []  # min-heap
 
@@ -89,6 +87,7 @@ class Aggregator:
         no_ttl_v, bad_v, env_v = v["no-ttl"], v["bad-name"], v["wrong-env"]
         long_v, big_v, stream_v = v["ttl-too-long"], v["big-key"], v["stream-too-long"]
         env = self.env
+        k = self.k
         envs = fmt.environments
         th = self.th
         ttl_counts = self.ttl_counts
@@ -98,24 +97,22 @@ class Aggregator:
             name = key.decode("utf-8", "surrogateescape")
             res = fmt.match(name)
             types[typ] = types.get(typ, 0) + 1
-            chain = self._chains.get(res.path)
-            if chain is None:
-                chain = self._chain(res.path)
-            no_ttl = pttl < 0
-            if no_ttl:
+            stats = res.stats
+            stats[0] += 1
+            if mem is not None:
+                stats[2] += mem
+            if pttl < 0:
+                stats[1] += 1
                 ttl_counts[0] += 1
                 if is_persistent is None or not is_persistent(name):
-                    self._hit(no_ttl_v, key, "")
+                    no_ttl_v.count += 1
+                    if len(no_ttl_v.examples) < k:
+                        no_ttl_v.examples.append(display_key(key))
+                        no_ttl_v.details.append("")
             else:
                 ttl_counts[bisect_right(_TTL_BOUNDS, pttl) + 1] += 1
                 if pttl > th.max_ttl_ms:
                     self._hit(long_v, key, f"TTL {pttl // 1000}s > {th.max_ttl_ms // 1000}s")
-            for node in chain:
-                node.count += 1
-                if no_ttl:
-                    node.no_ttl += 1
-                if mem is not None:
-                    node.memory += mem
             if res.failed is not None:
                 self._hit(bad_v, key, f"{res.failed}: {res.reason}")
                 bad_v.reasons[res.failed] = bad_v.reasons.get(res.failed, 0) + 1
@@ -128,15 +125,19 @@ class Aggregator:
                 self._consider_big(key, typ, mem, size, pttl)
         self.live += len(records)
 
-    def _chain(self, path: tuple[str, ...]) -> list[_Ns]:
-        chain = [self.root]
-        node = self.root
-        for part in path:
-            node = node.child(part)
-            chain.append(node)
-        if len(self._chains) < 100_000:
-            self._chains[path] = chain
-        return chain
+    def _tree(self) -> _Ns:
+        """Roll the per-namespace counters up into a tree (children capped per node)."""
+        root = _Ns()
+        for path, (count, no_ttl, memory) in sorted(self.fmt.groups.items(), key=lambda kv: -kv[1][0]):
+            if not count:
+                continue
+            node = root
+            for part in path:
+                node = node.child(part)
+                node.count += count
+                node.no_ttl += no_ttl
+                node.memory += memory
+        return root
 
     def _hit(self, viol: Violation, key: bytes, detail: str) -> None:
         viol.count += 1
@@ -185,7 +186,8 @@ class Aggregator:
             ]
             return out
 
-        return [render(n, c) for n, c in sorted(self.root.children.items(), key=lambda kv: (-kv[1].count, kv[0]))]
+        root = self._tree()
+        return [render(n, c) for n, c in sorted(root.children.items(), key=lambda kv: (-kv[1].count, kv[0]))]
 
     def big_keys(self) -> list[dict[str, Any]]:
         rows = []

@@ -159,7 +159,7 @@ class Scanner:
         wire = node.wire
         per_key = [TYPE_PREFIX, PTTL_PREFIX] + ([MEMORY_PREFIX] if self._memory else [])
         wire.send(_scan_args(b"0", self.opts, self.count))
-        reply = wire.read_reply()
+        reply = wire.read_scan()
         if isinstance(reply, ReplyError):
             raise self._fatal(node, "SCAN", reply)
         left = quota
@@ -182,7 +182,7 @@ class Scanner:
                 wire.send(payload)
             lines = wire.read_lines(len(keys) * len(per_key))
             if more:
-                reply = wire.read_reply()
+                reply = wire.read_scan()
                 if isinstance(reply, ReplyError):
                     raise self._fatal(node, "SCAN", reply)
             if keys:

@@ -34,13 +34,10 @@ def pack(args: Sequence[bytes]) -> bytes:
 def pack_per_key(names: Sequence[bytes], keys: Iterable[bytes]) -> bytes:
     """For every key, one command per entry of ``names`` (each a full command prefix
     packed up to the key, e.g. ``b"*2\\r\\n$4\\r\\nTYPE\\r\\n"``)."""
-    parts = []
-    for k in keys:
-        tail = b"$%d\r\n%s\r\n" % (len(k), k)
-        for n in names:
-            parts.append(n)
-            parts.append(tail)
-    return b"".join(parts)
+    width = len(names)
+    # one %-format per key: prefixes contain no '%' (command names only)
+    template = b"".join(n + b"$%d\r\n%s\r\n" for n in names)
+    return b"".join([template % ((len(k), k) * width) for k in keys])
 
 
 def prefix(*words: bytes, extra_after_key: int = 0) -> bytes:
@@ -124,6 +121,38 @@ class Wire:
         if kind == b"-":
             return ReplyError(rest.decode("utf-8", "replace"))
         raise WireClosed(f"unexpected reply from {self.label}: {line[:40]!r}")
+
+    def read_scan(self) -> tuple[bytes, list[bytes]] | ReplyError:
+        """A SCAN reply ``[cursor, [key, ...]]``, parsed in one loop (the hot path)."""
+        head = self._line()
+        if head[:1] == b"-":
+            return ReplyError(head[1:].decode("utf-8", "replace"))
+        if head != b"*2":
+            raise WireClosed(f"unexpected SCAN reply from {self.label}: {head[:40]!r}")
+        cursor = self.read_reply()
+        count_line = self._line()
+        if count_line[:1] != b"*":
+            raise WireClosed(f"unexpected SCAN reply from {self.label}: {count_line[:40]!r}")
+        n = int(count_line[1:])
+        keys: list[bytes] = []
+        append = keys.append
+        buf, pos = self.buf, self.pos
+        while n:
+            end = buf.find(b"\r\n", pos)
+            if end >= 0:
+                size = int(buf[pos + 1 : end])
+                start = end + 2
+                stop = start + size
+                if stop + 2 <= len(buf):
+                    append(buf[start:stop])
+                    pos = stop + 2
+                    n -= 1
+                    continue
+            self.pos = pos
+            self._fill()
+            buf, pos = self.buf, self.pos
+        self.buf, self.pos = buf, pos
+        return cursor, keys
 
     def read_lines(self, n: int) -> list[bytes]:
         """The next ``n`` single-line replies, raw (``+string``, ``:12``, ``$-1``, ``-ERR ...``)."""
