@@ -346,3 +346,28 @@ def test_unknown_env_is_usage_error(seeded, capsys):
     server, policy, _ = seeded
     err = _one_line(run_audit_cli(["--url", server.url, "--policy", str(policy), "--env", "qa"], capsys))
     assert "qa" in err
+
+
+def test_memory_renamed_away_degrades(capsys, tmp_path):
+    binary = next(iter(BINARIES.values()))
+    with running_server(binary, extra_args=("--rename-command", "MEMORY", "MEMORY-hidden-x")) as server:
+        client = redis.Redis.from_url(server.url)
+        client.set("shop:prod:cart:item:1", "x", ex=60)
+        client.set("shop:prod:cart:item:2", "x")
+        client.close()
+        res = run_audit_cli(["--url", server.url, "--policy", str(write_policy(tmp_path)), "--memory",
+                             "--format", "json"], capsys)
+        assert res.code == 1
+        report = res.json
+        assert report["scanned"] == 2
+        assert any("MEMORY USAGE not available" in n for n in report["notes"])
+        assert report["totals"]["memory"] is None
+
+
+def test_progress_bar_on_request(seeded, capsys):
+    server, policy, _ = seeded
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--progress", "always",
+                         "--count", "100", "--fail-on", "none"], capsys)
+    assert res.code == 0
+    assert "scanning" in res.err and "keys" in res.err
+    assert "scanning" not in res.out

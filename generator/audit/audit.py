@@ -52,6 +52,10 @@ def run_audit(opts: AuditOptions, progress: Callable[[int, int | None], None] | 
     notes = target.notes + stats.notes
     if opts.env and not agg.fmt.has_env:
         notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: wrong-env not checked")
+    if not stats.complete and (opts.scan.match or opts.scan.type):
+        notes.append("--sample with --match/--type: totals not extrapolated (DBSIZE counts every key)")
+    elif not stats.complete and stats.dbsize is None:
+        notes.append("--sample without DBSIZE: totals not extrapolated")
     if not (opts.scan.memory or opts.scan.sizes):
         notes.append("big-key checked for streams only: add --memory or --sizes to measure other keys")
     stats.notes = notes

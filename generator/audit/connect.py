@@ -213,6 +213,10 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
                     raise UserError(
                         f"audit: {redact(url)} is a cluster node but CLUSTER SLOTS failed: {reply}"
                     )
+                if "disabled" not in str(reply):  # NOPERM or renamed: we cannot tell
+                    notes.append(
+                        "INFO and CLUSTER SLOTS not permitted: if this is a cluster, only this node was scanned"
+                    )
             else:
                 slots = reply
         if slots is None:
