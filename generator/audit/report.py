@@ -78,6 +78,7 @@ class Aggregator:
         self.memory_total = 0
         self.memory_known = 0
         self.violations = {name: Violation(name) for name in CHECKS}
+        self._bad_examples: dict[str, list[tuple[str, str]]] = {}
         self._big: list[tuple[int, bytes, str, int | None, int | None, int]] = []  # min-heap
 
     # ---- hot path ------------------------------------------------------------------
@@ -114,8 +115,7 @@ class Aggregator:
                 if pttl > th.max_ttl_ms:
                     self._hit(long_v, key, f"TTL {pttl // 1000}s > {th.max_ttl_ms // 1000}s")
             if res.failed is not None:
-                self._hit(bad_v, key, f"{res.failed}: {res.reason}")
-                bad_v.reasons[res.failed] = bad_v.reasons.get(res.failed, 0) + 1
+                self._bad_name(bad_v, key, res.failed, res.reason)
             if env is not None and res.env is not None and res.env != env and res.env in envs:
                 self._hit(env_v, key, f"env {res.env!r}, this server serves {env!r}")
             if mem is not None:
@@ -144,6 +144,25 @@ class Aggregator:
         if len(viol.examples) < self.k:
             viol.examples.append(display_key(key))
             viol.details.append(detail)
+
+    def _bad_name(self, viol: Violation, key: bytes, failed: str, reason: str) -> None:
+        """Like _hit, but examples are spread over the placeholders that failed."""
+        viol.count += 1
+        viol.reasons[failed] = viol.reasons.get(failed, 0) + 1
+        bucket = self._bad_examples.setdefault(failed, [])
+        if len(bucket) < self.k:
+            bucket.append((display_key(key), f"{failed}: {reason}"))
+            # round-robin over placeholders, in order of first appearance
+            viol.examples.clear()
+            viol.details.clear()
+            lists = list(self._bad_examples.values())
+            depth = 0
+            while len(viol.examples) < self.k and any(depth < len(b) for b in lists):
+                for b in lists:
+                    if depth < len(b) and len(viol.examples) < self.k:
+                        viol.examples.append(b[depth][0])
+                        viol.details.append(b[depth][1])
+                depth += 1
 
     def _consider_big(self, key: bytes, typ: str, mem: int | None, size: int | None, pttl: int) -> None:
         th = self.th
