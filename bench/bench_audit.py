@@ -69,7 +69,8 @@ def bench_bare(url: str) -> tuple[int, float]:
 
 def bench_bigkeys(cli: str, port: int) -> tuple[int | None, float]:
     start = time.perf_counter()
-    out = subprocess.run([cli, "-p", str(port), "--bigkeys"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([cli, "-p", str(port), "--bigkeys"],
+                         capture_output=True, text=True, check=True).stdout
     elapsed = time.perf_counter() - start
     scanned = None
     for line in out.splitlines():  # "Sampled 1000000 keys in the keyspace!"

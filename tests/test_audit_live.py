@@ -6,9 +6,6 @@ import time
 
 import pytest
 import redis
-
-from generator.audit.connect import _no_setinfo
-from generator.servers import free_port, running_cluster, running_server, server_binaries
 from test_audit_support import (
     READ_COMMANDS,
     READ_ONLY_ACL,
@@ -17,6 +14,9 @@ from test_audit_support import (
     seed,
     write_policy,
 )
+
+from generator.audit.connect import _no_setinfo
+from generator.servers import free_port, running_cluster, running_server, server_binaries
 
 BINARIES = server_binaries()
 pytestmark = [
@@ -123,7 +123,8 @@ def test_fail_on(seeded, capsys):
     assert run_audit_cli([*base, "--fail-on", "none"], capsys).code == 0
     assert run_audit_cli([*base, "--fail-on", "ttl-too-long"], capsys).code == 1
     assert run_audit_cli([*base, "--fail-on", "big-key"], capsys).code == 0  # nothing measured
-    assert run_audit_cli([*base, "--fail-on", "big-key", "--sizes", "--big", "elements=500"], capsys).code == 1
+    measured = [*base, "--fail-on", "big-key", "--sizes", "--big", "elements=500"]
+    assert run_audit_cli(measured, capsys).code == 1
     assert run_audit_cli([*base, "--fail-on", "all"], capsys).code == 1
     bad = run_audit_cli([*base, "--fail-on", "no-ttl,bogus"], capsys)
     assert bad.code == 2 and "bogus" in bad.err and bad.err.count("\n") == 1

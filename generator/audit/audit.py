@@ -12,7 +12,7 @@ from ..policy import Policy
 from .checks import DEFAULT_FAIL_ON
 from .connect import DEFAULT_TIMEOUT, connect
 from .report import Aggregator, Thresholds, build
-from .scanner import ScanOptions, Scanner
+from .scanner import Scanner, ScanOptions
 
 
 @dataclass
@@ -51,7 +51,8 @@ def run_audit(opts: AuditOptions, progress: Callable[[int, int | None], None] | 
         target.close()
     notes = target.notes + stats.notes
     if opts.env and not agg.fmt.has_env:
-        notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: wrong-env not checked")
+        notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: "
+                     "wrong-env not checked")
     if not stats.complete and (opts.scan.match or opts.scan.type):
         notes.append("--sample with --match/--type: totals not extrapolated (DBSIZE counts every key)")
     elif not stats.complete and stats.dbsize is None:

@@ -96,7 +96,8 @@ class NameResult:
         self.failed, self.reason, self.env, self.path, self.stats = failed, reason, env, path, stats
 
     def __repr__(self) -> str:
-        return f"NameResult(failed={self.failed!r}, reason={self.reason!r}, env={self.env!r}, path={self.path!r})"
+        return (f"NameResult(failed={self.failed!r}, reason={self.reason!r}, env={self.env!r}, "
+                f"path={self.path!r})")
 
 
 class KeyFormat:

@@ -84,6 +84,9 @@ class Target:
             n.close()
 
 
+_DNS_ERRORS = ("name or service not known", "nodename nor servname", "temporary failure in name")
+
+
 def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
     """One line saying what went wrong, with a hint; never contains the password."""
     import redis.exceptions as rx
@@ -105,8 +108,9 @@ def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
         hint = "does the server speak TLS? try redis://" if tls else "the server may require TLS: try rediss://"
         return f"audit: TLS error connecting to {label}: {text} ({hint})"
     if "refused" in low:
-        return f"audit: cannot connect to {label}: connection refused (is the server running, right host/port?)"
-    if "name or service not known" in low or "nodename nor servname" in low or "temporary failure in name" in low:
+        return (f"audit: cannot connect to {label}: connection refused "
+                "(is the server running, right host/port?)")
+    if any(s in low for s in _DNS_ERRORS):
         return f"audit: cannot connect to {label}: unknown host"
     if "closed" in low or "reset by peer" in low or "protocol error" in low or "unexpected reply" in low:
         hint = " (does the server require TLS? try rediss://)" if not tls else ""
@@ -129,7 +133,9 @@ def _no_setinfo() -> dict[str, None]:
     return {"lib_name": None, "lib_version": None}
 
 
-def _open(url: str, timeout: float, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
+def _open(
+    url: str, timeout: float, host: str | None = None, port: int | None = None
+) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -215,7 +221,8 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
                     )
                 if "disabled" not in str(reply):  # NOPERM or renamed: we cannot tell
                     notes.append(
-                        "INFO and CLUSTER SLOTS not permitted: if this is a cluster, only this node was scanned"
+                        "INFO and CLUSTER SLOTS not permitted: if this is a cluster, "
+                        "only this node was scanned"
                     )
             else:
                 slots = reply
@@ -223,7 +230,7 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
             return Target(redact(url), "standalone", version, flavour, [seed], notes)
         primaries: list[tuple[str, int]] = []
         seed_host = label.rpartition(":")[0]
-        for entry in slots:  # type: ignore[union-attr]
+        for entry in slots:  # type: ignore[attr-defined]
             node = entry[2]
             host = node[0].decode() if node[0] else seed_host
             addr = (host, int(node[1]))

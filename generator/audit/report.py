@@ -86,7 +86,7 @@ class Aggregator:
         fmt = self.fmt
         v = self.violations
         no_ttl_v, bad_v, env_v = v["no-ttl"], v["bad-name"], v["wrong-env"]
-        long_v, big_v, stream_v = v["ttl-too-long"], v["big-key"], v["stream-too-long"]
+        long_v = v["ttl-too-long"]
         env = self.env
         k = self.k
         envs = fmt.environments
@@ -210,7 +210,7 @@ class Aggregator:
 
     def big_keys(self) -> list[dict[str, Any]]:
         rows = []
-        for score, key, typ, mem, size, pttl in sorted(self._big, key=lambda t: (-t[0], t[1])):
+        for _score, key, typ, mem, size, pttl in sorted(self._big, key=lambda t: (-t[0], t[1])):
             rows.append({
                 "key": display_key(key),
                 "type": typ,
@@ -237,7 +237,8 @@ def build(agg: Aggregator, *, server: dict[str, Any], stats: Any, duration: floa
     sampled = not stats.complete
     est_total = None
     factor = 1.0
-    if sampled and stats.dbsize is not None and scanned and not options.get("match") and not options.get("type"):
+    filtered = bool(options.get("match") or options.get("type"))
+    if sampled and stats.dbsize is not None and scanned and not filtered:
         est_total = stats.dbsize
         factor = stats.dbsize / scanned
     violations = []
@@ -356,7 +357,8 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
         for row in big:
             size = ""
             if row["size"] is not None:
-                size = human_bytes(row["size"]) if row["size_unit"] == "bytes" else f"{row['size']:,} elements"
+                size = (human_bytes(row["size"]) if row["size_unit"] == "bytes"
+                        else f"{row['size']:,} elements")
             mem = human_bytes(row["memory"]) if row["memory"] is not None else ""
             out.append(f"  {row['key']}  [{row['type']}]  {mem}  {size}".rstrip())
         out.append("")

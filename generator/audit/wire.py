@@ -59,7 +59,7 @@ class Wire:
     def send(self, data: bytes) -> None:
         try:
             self.sock.sendall(data)
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise WireClosed(f"timed out writing to {self.label}") from exc
         except OSError as exc:
             raise WireClosed(f"connection to {self.label} lost: {exc.strerror or exc}") from exc
@@ -76,7 +76,7 @@ class Wire:
     def _fill(self) -> None:
         try:
             chunk = self.sock.recv(262144)
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise WireClosed(f"timed out waiting for {self.label}") from exc
         except OSError as exc:
             raise WireClosed(f"connection to {self.label} lost: {exc.strerror or exc}") from exc
