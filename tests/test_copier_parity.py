@@ -1,0 +1,91 @@
+"""Stock `copier copy` from a tagged git clone gives the same project as `redis-rules new`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, render
+
+ANSWERS = {"project_name": "parity-svc", "client": "redis-py-async", "flavour": "cluster", "default_ttl": "1200"}
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
+    """A git repo holding this checkout's files (committed or not, minus ignored ones), tagged."""
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).split("\0")
+    dest.mkdir(parents=True)
+    for rel in filter(None, listed):
+        src = ROOT / rel
+        if not src.exists() and not src.is_symlink():
+            continue  # deleted in the work tree
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            target.symlink_to(src.readlink())
+        else:
+            shutil.copy2(src, target)
+    git("init", "-q", "-b", "main", cwd=dest)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=dest)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template", cwd=dest)
+    git("tag", tag, cwd=dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path: Path) -> None:
+    data_args = [arg for k, v in ANSWERS.items() for arg in ("--data", f"{k}={v}")]
+    stock = tmp_path / "stock"
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", *data_args, str(template_repo), str(stock)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ours = render(tmp_path / "ours", **ANSWERS)  # from this checkout
+    from_template = tmp_path / "from-template"
+    from generator import cli
+
+    assert cli.main(["new", str(from_template), "--defaults", "--template", str(template_repo),
+                     *data_args]) == 0
+
+    stock_tree, ours_tree, tpl_tree = tree(stock), tree(ours), tree(from_template)
+    assert stock_tree.keys() == ours_tree.keys() == tpl_tree.keys()
+    for rel in stock_tree:
+        if rel == ".copier-answers.yml":
+            continue
+        assert stock_tree[rel] == ours_tree[rel] == tpl_tree[rel], rel
+    stock_answers = yaml.safe_load(stock_tree[".copier-answers.yml"])
+    tpl_answers = yaml.safe_load(tpl_tree[".copier-answers.yml"])
+    assert stock_answers == tpl_answers  # same source, same tag, same answers
+    assert stock_answers["_commit"] == "v0.1.0"
+    ours_answers = yaml.safe_load(ours_tree[".copier-answers.yml"])
+    drop = ("_src_path", "_commit")
+    assert {k: v for k, v in ours_answers.items() if k not in drop} == {
+        k: v for k, v in stock_answers.items() if k not in drop
+    }
+
+
+def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", "--data", "default_ttl=0", str(template_repo),
+         str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode != 0
+    assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout
