@@ -16,6 +16,15 @@ from generator.servers import server_binaries
 ROOT = Path(__file__).resolve().parents[1]
 BINARIES = server_binaries()
 
+# Tests commit to throwaway git repos; give them an identity without touching global config.
+for _var, _value in (
+    ("GIT_AUTHOR_NAME", "redis-rules tests"),
+    ("GIT_AUTHOR_EMAIL", "tests@redis-rules.invalid"),
+    ("GIT_COMMITTER_NAME", "redis-rules tests"),
+    ("GIT_COMMITTER_EMAIL", "tests@redis-rules.invalid"),
+):
+    os.environ.setdefault(_var, _value)
+
 
 def pytest_report_header(config: pytest.Config) -> str:
     found = ", ".join(f"{k}={v}" for k, v in BINARIES.items()) or "none"
