@@ -186,7 +186,7 @@ def _url_problem(url: str) -> tuple[bool, bool]:
     return (bool(password), host.lower() not in LOCAL_HOSTS)
 
 
-class Checker(ast.NodeVisitor):
+class Checker:
     """Runs every check over one module; results in `self.raw`."""
 
     def __init__(
@@ -206,49 +206,41 @@ class Checker(ast.NodeVisitor):
         self._factory_cache: dict[int, bool] = {}
 
     def run(self) -> list[Raw]:
-        self.visit(self.info.tree)
-        self._end_body(self.cmds)
+        by_scope: dict[int, list[Cmd]] = {}
+        for call, scope in self.info.calls:
+            self.scope = scope
+            cmds = by_scope.get(id(scope))
+            if cmds is None:
+                cmds = by_scope[id(scope)] = []
+            self.cmds = cmds
+            self._call(call)
+        for cmds in by_scope.values():
+            self._end_body(cmds)
         return self.raw
 
     def report(self, check: str, message: str, node: ast.AST) -> None:
         self.raw.append(Raw(check, message, *_pos(node)))
 
-    # ------------------------------------------------------------------ traversal
-    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for d in node.decorator_list:
-            self.visit(d)
-        saved_scope, saved_cmds = self.scope, self.cmds
-        self.scope = self.info.scope_of.get(id(node), saved_scope)
-        self.cmds = []
-        for default in [*node.args.defaults, *node.args.kw_defaults]:
-            if default is not None:
-                self.visit(default)
-        for stmt in node.body:
-            self.visit(stmt)
-        self._end_body(self.cmds)
-        self.scope, self.cmds = saved_scope, saved_cmds
-
-    visit_FunctionDef = _visit_function
-    visit_AsyncFunctionDef = _visit_function
-
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.Call) -> None:
         f = node.func
         scope = self.scope
-        if type(f) is ast.Attribute and f.attr in INTERESTING:
-            r = self.info.recv(f.value, scope)
-            if r is not None and (r.kind == "client" or r.kind == "pipeline"):
-                self._command(node, f.attr, r)
-        if type(f) is ast.Name or type(f) is ast.Attribute:
-            c = self.info.canonical(f, scope)
-            if c is not None:
-                if c in PICKLE_LOADS:
-                    self._pickle_load(node)
-                elif c in GETENV:
-                    self._getenv(node)
-            ctor = self.info.ctor_kind(node, scope)
-            if ctor is not None:
-                self._constructor(node, ctor[0], ctor[1])
-        self.generic_visit(node)
+        tf = type(f)
+        if tf is ast.Attribute:
+            if f.attr in INTERESTING:  # type: ignore[attr-defined]
+                r = self.info.recv(f.value, scope)  # type: ignore[attr-defined]
+                if r is not None and (r.kind == "client" or r.kind == "pipeline"):
+                    self._command(node, f.attr, r)  # type: ignore[attr-defined]
+        elif tf is not ast.Name:
+            return
+        c = self.info.canonical(f, scope)
+        if c is not None:
+            if c in PICKLE_LOADS:
+                self._pickle_load(node)
+            elif c in GETENV:
+                self._getenv(node)
+        ctor = self.info.ctor_kind(node, scope, c)
+        if ctor is not None:
+            self._constructor(node, ctor[0], ctor[1])
 
     # ------------------------------------------------------------------ redis commands
     def _command(self, node: ast.Call, m: str, r: Recv) -> None:

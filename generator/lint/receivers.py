@@ -66,7 +66,36 @@ PIPE_TERMINAL = frozenset(
         "immediate_execute_command",
     }
 )
-_BUILTIN_SELF = ("self", "cls")
+# nodes with nothing below them worth visiting, and fields that never hold such nodes
+_LEAVES = frozenset(
+    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.MatchSingleton, str, int}
+)
+_SKIP_FIELDS = frozenset(
+    {
+        *(
+            "ctx",
+            "op",
+            "ops",
+            "id",
+            "attr",
+            "arg",
+            "name",
+            "names",
+            "module",
+            "level",
+            "kind",
+            "type_comment",
+        ),
+        *("conversion", "is_async", "kwd_attrs", "rest", "tag", "asname"),
+    }
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(t: type) -> tuple[str, ...]:
+    fields = tuple(f for f in getattr(t, "_fields", ()) if f not in _SKIP_FIELDS)
+    _FIELDS[t] = fields
+    return fields
 
 
 @dataclass(frozen=True)
@@ -163,30 +192,29 @@ class ModuleInfo:
         self.scope_of: dict[int, Scope] = {}  # id(function node) -> its scope
         self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
         self.module = Scope(tree, None, None, "")
+        self.calls: list[tuple[ast.Call, Scope]] = []  # every call, with the scope it runs in
         self._cache: dict[tuple[int, str], Recv | None] = {}
         self._busy: set[tuple[int, str]] = set()
-        self._collect_imports()
         self._collect(self.module, tree.body)
         for info in self.classes.values():
             info.is_client = self._is_client_class(info, set())
 
     # ------------------------------------------------------------------ building
-    def _collect_imports(self) -> None:
-        for node in ast.walk(self.tree):
-            if type(node) is ast.Import:
-                for a in node.names:  # type: ignore[attr-defined]
-                    if a.asname:
-                        self.aliases[a.asname] = a.name
-                    else:
-                        head = a.name.split(".")[0]
-                        self.aliases[head] = head
-            elif type(node) is ast.ImportFrom:
-                mod = "." * node.level + (node.module or "")  # type: ignore[attr-defined]
-                for a in node.names:  # type: ignore[attr-defined]
-                    if a.name == "*":
-                        continue
-                    sep = "" if mod.endswith(".") else "."
-                    self.aliases[a.asname or a.name] = f"{mod}{sep}{a.name}"
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if type(node) is ast.Import:
+            for a in node.names:
+                if a.asname:
+                    self.aliases[a.asname] = a.name
+                else:
+                    head = a.name.split(".")[0]
+                    self.aliases[head] = head
+            return
+        mod = "." * node.level + (node.module or "")  # type: ignore[union-attr]
+        for a in node.names:
+            if a.name == "*":
+                continue
+            sep = "" if mod.endswith(".") else "."
+            self.aliases[a.asname or a.name] = f"{mod}{sep}{a.name}"
 
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, cls: ClassInfo | None
@@ -270,23 +298,33 @@ class ModuleInfo:
                 scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
 
     def _collect(self, scope: Scope, nodes: list) -> None:  # type: ignore[type-arg]
-        stack = list(reversed(nodes))
+        """One pass over a body (nested defs get their own scope): bindings, imports and calls."""
+        stack = [n for n in reversed(nodes) if type(n) not in _LEAVES]
+        calls = self.calls
+        fields_of = _FIELDS
         while stack:
             n = stack.pop()
             t = type(n)
-            if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
-                for d in n.decorator_list:
-                    stack.append(d)
+            if t is ast.Call:
+                calls.append((n, scope))
+            elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                stack.extend(n.decorator_list)
+                stack.extend(d for d in n.args.defaults if d is not None)
+                stack.extend(d for d in n.args.kw_defaults if d is not None)
                 self._function(n, scope, None)
                 continue
-            if t is ast.ClassDef:
+            elif t is ast.ClassDef:
+                stack.extend(n.decorator_list)
+                stack.extend(n.bases)
+                stack.extend(k.value for k in n.keywords)
                 self._class(n, scope)
                 continue
-            if t is ast.Lambda:
-                continue
-            if t is ast.Assign:
+            elif t is ast.Assign:
                 for target in n.targets:
                     self._bind(scope, target, n.value)
+            elif t is ast.Import or t is ast.ImportFrom:
+                self._import(n)
+                continue
             elif t is ast.AnnAssign:
                 if type(n.target) is ast.Name:
                     owner = self.module if n.target.id in scope.globals else scope
@@ -304,6 +342,7 @@ class ModuleInfo:
                         self._bind(scope, item.optional_vars, item.context_expr)
             elif t is ast.Global:
                 scope.globals.update(n.names)
+                continue
             elif t is ast.Return:
                 if n.value is not None:
                     scope.returns.append(n.value)
@@ -312,9 +351,20 @@ class ModuleInfo:
                     scope.bound.add(n.name)
             elif t is ast.comprehension:
                 self._bind(scope, n.target, None)
-            children = list(ast.iter_child_nodes(n))
-            children.reverse()
-            stack.extend(children)
+            elif t is ast.Lambda:
+                continue
+            fields = fields_of.get(t)
+            if fields is None:
+                fields = _fields(t)
+            # children pushed in reverse: the walk is pre-order, so `global x` is seen before `x = ...`
+            for name in reversed(fields):
+                v = getattr(n, name)
+                if type(v) is list:
+                    for x in reversed(v):
+                        if type(x) not in _LEAVES:
+                            stack.append(x)
+                elif v is not None and type(v) not in _LEAVES:
+                    stack.append(v)
 
     def _is_client_class(self, info: ClassInfo, seen: set[str]) -> bool:
         if info.name in seen:
@@ -390,10 +440,10 @@ class ModuleInfo:
             return "client"
         return None
 
-    def ctor_kind(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+    def ctor_kind(self, call: ast.Call, scope: Scope, canonical: str | None = "") -> tuple[str, str] | None:
         """(kind, name) when `call` builds a client/pool/sentinel, e.g. ("client", "redis.Redis.from_url")."""
         f = call.func
-        c = self.canonical(f, scope)
+        c = self.canonical(f, scope) if canonical == "" else canonical
         if c is not None:
             kind = self._ctor_kind_name(c)
             return (kind, c) if kind else None
