@@ -167,9 +167,9 @@ class Scanner:
             cursor, keys = reply
             if left is not None:
                 if len(keys) >= left:
-                    keys = keys[:left]
-                    if cursor != b"0":
+                    if len(keys) > left or cursor != b"0":
                         self.stats.complete = False
+                    keys = keys[:left]
                     cursor = b"0"
                 left -= len(keys)
             if self.bucket and keys:
