@@ -272,6 +272,7 @@ r.hmset(k, {"a": 1})
 r.mset({"a": 1})
 r.msetnx({"a": 1})
 r.incr(k)
+r.zadd(k, {"a": 1}, xx=True)
 """
     )
     assert lines(src, "RR002") == [3, 4, 5, 6, 7, 8, 9, 10, 11]
@@ -731,3 +732,38 @@ def test_finding_fields():
         "error",
     )
     assert f.end_column == 12
+
+
+def test_columns_count_characters_not_bytes():
+    (f,) = lint(HEADER + "é = 'ü'; r.keys('*')\n")
+    assert (f.line, f.column) == (3, 12)
+
+
+def test_multiline_call_suppressed_on_last_line():
+    src = HEADER + "r.xadd(\n    'stream',\n    {'a': 1},\n)  # redis-rules: ignore[RR016]\n"
+    assert codes(src) == []
+    assert codes(HEADER + "r.xadd(\n    'stream',\n    {'a': 1},\n)\n") == ["RR016"]
+
+
+def test_glob_matching_rules():
+    from generator.lint.engine import glob_match
+
+    assert glob_match("scripts/reset_dev.py", "scripts/reset*.py")
+    assert glob_match("reset_all.py", "**/reset_*.py")
+    assert glob_match("a/b/reset_all.py", "**/reset_*.py")
+    assert glob_match("migrations/0001.py", "migrations/")
+    assert glob_match("app/migrations/0001.py", "migrations")
+    assert glob_match("vendor/x/y.py", "vendor/**")
+    assert not glob_match("app/scripts.py", "scripts/*.py")
+
+
+def test_lint_paths_api_and_jobs(tmp_path):
+    from generator.lint import lint_paths
+
+    for i in range(10):
+        (tmp_path / f"m{i}.py").write_text(HEADER + "r.keys('*')\n" * (i % 3))
+    policy = Policy()
+    one = lint_paths([tmp_path], policy)
+    assert len(one) == sum(i % 3 for i in range(10))
+    assert lint_paths([tmp_path], policy, jobs=2) == one
+    assert lint_paths([tmp_path], policy, select=["RR008"]) == []

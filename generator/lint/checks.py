@@ -381,6 +381,8 @@ class Checker:
                 continue
             if c.method == "set" and self._set_has_ttl(c.node):
                 continue
+            if c.method == "zadd" and not _is_none(_arg(c.node, 3, "xx")):
+                continue  # ZADD XX only updates members of an existing key: it never creates one
             if c.method in ("mset", "msetnx"):
                 self._mset(c, in_tx(c), expired, tx_with_expire)
                 continue
