@@ -351,8 +351,6 @@ class ModuleInfo:
                     scope.bound.add(n.name)
             elif t is ast.comprehension:
                 self._bind(scope, n.target, None)
-            elif t is ast.Lambda:
-                continue
             fields = fields_of.get(t)
             if fields is None:
                 fields = _fields(t)
