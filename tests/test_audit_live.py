@@ -6,14 +6,25 @@ import time
 
 import pytest
 import redis
-from test_audit_support import (
-    READ_COMMANDS,
-    READ_ONLY_ACL,
-    commandstats,
-    run_audit_cli,
-    seed,
-    write_policy,
-)
+
+try:
+    from test_audit_support import (
+        READ_COMMANDS,
+        READ_ONLY_ACL,
+        commandstats,
+        run_audit_cli,
+        seed,
+        write_policy,
+    )
+except ImportError:  # tests/ imported as a package
+    from tests.test_audit_support import (
+        READ_COMMANDS,
+        READ_ONLY_ACL,
+        commandstats,
+        run_audit_cli,
+        seed,
+        write_policy,
+    )
 
 from generator.audit.connect import _no_setinfo
 from generator.servers import free_port, running_cluster, running_server, server_binaries
