@@ -767,3 +767,17 @@ def test_lint_paths_api_and_jobs(tmp_path):
     assert len(one) == sum(i % 3 for i in range(10))
     assert lint_paths([tmp_path], policy, jobs=2) == one
     assert lint_paths([tmp_path], policy, select=["RR008"]) == []
+
+
+def test_class_level_constructors_and_method_decorators_are_checked():
+    src = """
+    import redis
+
+    class Store:
+        r: redis.Redis = redis.Redis(password="hunter2")
+
+        @staticmethod
+        def helper(x=redis.Redis.from_url("redis://10.1.1.1")):
+            return x
+    """
+    assert lines(src, "RR010") == [5, 8]

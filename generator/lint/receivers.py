@@ -252,6 +252,9 @@ class ModuleInfo:
         for stmt in node.body:
             t = type(stmt)
             if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                fargs = stmt.args  # type: ignore[attr-defined]
+                extra = [*stmt.decorator_list, *fargs.defaults, *fargs.kw_defaults]  # type: ignore[attr-defined]
+                self._collect(parent, [e for e in extra if e is not None])
                 self._function(stmt, parent, info)  # type: ignore[arg-type]
             elif t is ast.Assign:
                 for target in stmt.targets:  # type: ignore[attr-defined]
@@ -265,6 +268,7 @@ class ModuleInfo:
                 name = stmt.target.id  # type: ignore[attr-defined]
                 info.annots[name] = (stmt.annotation, parent)  # type: ignore[attr-defined]
                 if stmt.value is not None:  # type: ignore[attr-defined]
+                    self._collect(parent, [stmt.value])  # type: ignore[attr-defined]
                     info.attrs.setdefault(name, []).append((stmt.value, parent))  # type: ignore[attr-defined]
                     s = str_const(stmt.value)  # type: ignore[attr-defined]
                     if s is not None:
