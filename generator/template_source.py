@@ -7,9 +7,17 @@ three under generator/_template/.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_ENV = "REDIS_RULES_CACHE_DIR"  # override of the cache folder (tests, read-only homes)
+_GIT_ID = ("-c", "user.name=redis-rules", "-c", "user.email=redis-rules@localhost",
+           "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "core.hooksPath=/dev/null")
 
 
 def bundled_template_root() -> Path:
@@ -27,8 +35,9 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> tuple[str, Pa
     """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`.
 
     Without --template: the installed template. From a git checkout we render its
-    working tree (HEAD plus uncommitted edits), so the answers file records a git
-    source that `copier update` can use too.
+    working tree (HEAD plus uncommitted edits); from a wheel, the cache git repo of
+    `ensure_cached_template` at tag `v<version>`. Either way the answers file records
+    a git source that `redis-rules update` and stock `copier update` can use.
     """
     from .errors import UserError
 
@@ -36,7 +45,11 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> tuple[str, Pa
         root = bundled_template_root()
         if (root / ".git").exists():
             return str(root), root, vcs_ref or "HEAD"
-        return str(root), root, vcs_ref
+        try:  # a wheel: render from the cache git repo, so `update` and `copier update` work later
+            src, tag = ensure_cached_template(root)
+        except (OSError, subprocess.SubprocessError):
+            return str(root), root, vcs_ref  # no git or no writable cache: copy works, update will not
+        return src, root, vcs_ref or tag
     local = Path(template.removeprefix("git+file://")).expanduser()
     if local.is_dir():
         if not (local / "copier.yml").is_file():
@@ -53,3 +66,109 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> tuple[str, Pa
     except Exception as exc:
         raise UserError(f"--template: cannot fetch {template}: {exc}") from exc
     return template, cloned, vcs_ref
+
+
+# ------------------------------------------------------------ offline git source for wheels
+
+
+def installed_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def installed_tag() -> str:
+    """The tag the installed template gets in the cache repo."""
+    return f"v{installed_version()}"
+
+
+def cache_root() -> Path:
+    """$REDIS_RULES_CACHE_DIR, else $XDG_CACHE_HOME/redis-rules, else ~/.cache/redis-rules."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "redis-rules").resolve()
+
+
+def template_cache_repo() -> Path:
+    return cache_root() / "template"
+
+
+def portable_path(path: Path) -> str:
+    """`~/...` for paths under the home folder: teammates' answers files then name the same
+    cache repo (copier expands `~` when it reads `_src_path`)."""
+    path = path.resolve()
+    home = Path.home().resolve()
+    try:
+        return "~/" + path.relative_to(home).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def same_source(recorded: str, local: Path) -> bool:
+    """Does an answers file's `_src_path` name this local folder?"""
+    text = recorded.removeprefix("git+file://")
+    if "://" in text or text.startswith("git@"):
+        return False
+    try:
+        return Path(text).expanduser().resolve() == local.resolve()
+    except OSError:
+        return False
+
+
+def _git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        ["git", *_GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
+    ).stdout.strip()
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except ImportError:  # Windows: no lock, the git steps are idempotent anyway
+            pass
+        yield
+
+
+def ensure_cached_template(root: Path | None = None) -> tuple[str, str]:
+    """Materialise the installed template into a git repo tagged `v<version>`; (copier src, tag).
+
+    The repo lives in the cache folder and keeps every version installed on this
+    machine, one commit each, so `copier update` can rebuild the old version for its
+    3-way merge and `--upgrade` finds the newest tag. Same content, same tag: idempotent.
+    A different content under an existing version (a local build) gets `v<version>+<tree>`.
+    """
+    root = root or bundled_template_root()
+    repo = template_cache_repo()
+    with _locked(cache_root() / "template.lock"):
+        if not (repo / ".git").is_dir():
+            repo.mkdir(parents=True, exist_ok=True)
+            _git("init", "-q", "-b", "main", cwd=repo)
+        with tempfile.TemporaryDirectory(prefix="redis-rules-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            git_dir = ("--git-dir", str(repo / ".git"), "--work-tree", str(root))
+            _git(*git_dir, "add", "-A", "-f", ".", cwd=root, env=index)
+            tree = _git(*git_dir, "write-tree", cwd=root, env=index)
+        tags = set(_git("tag", "--list", cwd=repo).split())
+        tag = installed_tag()
+        for candidate in (tag, f"{tag}+{tree[:10]}"):
+            if candidate in tags and _git("rev-parse", f"{candidate}^{{tree}}", cwd=repo) == tree:
+                return portable_path(repo), candidate
+        if tag in tags:
+            tag = f"{tag}+{tree[:10]}"
+        parents: list[str] = []
+        with contextlib.suppress(subprocess.CalledProcessError):
+            parents = ["-p", _git("rev-parse", "--verify", "-q", "HEAD", cwd=repo)]
+        commit = _git("commit-tree", tree, *parents, "-m", f"redis-rules template {tag}", cwd=repo)
+        _git("update-ref", "HEAD", commit, cwd=repo)
+        _git("tag", tag, commit, cwd=repo)
+        _git("reset", "-q", "--hard", commit, cwd=repo)  # work tree = HEAD: a clean repo
+        return portable_path(repo), tag

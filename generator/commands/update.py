@@ -1,0 +1,76 @@
+"""`redis-rules update [DEST]`: regenerate after a policy change (`--set`) or a template upgrade.
+
+Copier's 3-way merge keeps the team's edits; unlike stock `copier update`, a conflict is
+never silent: every conflicted file is listed with its hunk count and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import FindingsError
+from ..updating import UpdateOutcome, update_project
+from ..updating.answers import parse_sets
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "update",
+        help="regenerate after a policy change (--set) or a template upgrade (--upgrade)",
+        description="Re-render the project from its .copier-answers.yml with copier's 3-way merge, keeping "
+        "local edits. DEST must be a git repository with no uncommitted changes. Exit codes: 0 updated, "
+        "1 conflicts to resolve, 2 usage or input error (nothing written).",
+    )
+    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="the rendered project (default: .)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="change one answer (repeatable), validated like `new --data`")
+    p.add_argument("--upgrade", action="store_true",
+                   help="move to the newest template version (default: stay at the recorded one)")
+    p.add_argument("--pretend", action="store_true",
+                   help="list the files that would be added, modified, deleted or conflict; write nothing")
+    p.add_argument("--conflict", choices=("inline", "rej"), default="inline",
+                   help="inline: conflict markers in the file (default); rej: keep rejected hunks in FILE.rej")
+    p.set_defaults(func=run)
+
+
+def _value(value: object) -> str:
+    return str(value) if isinstance(value, (str, int, bool)) else repr(value)
+
+
+def report(outcome: UpdateOutcome) -> None:
+    verb = "would update" if outcome.pretend else "updated"
+    version = outcome.from_ref if outcome.from_ref == outcome.to_ref else f"{outcome.from_ref} -> {outcome.to_ref}"
+    print(f"{verb} {outcome.dest} (template {version})")
+    for change in outcome.answer_changes:
+        print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")
+    conflicted = {c.path for c in outcome.conflicts}
+    for kind, path in outcome.changes:
+        if path not in conflicted:
+            print(f"  {kind:<9} {path}")
+    for c in outcome.conflicts:
+        print(f"  conflict  {c.describe()}")
+    if not outcome.changes and not outcome.conflicts:
+        print("  no changes")
+    elif not outcome.pretend and not outcome.conflicts:
+        print(f"done in {outcome.seconds:.1f}s; review with `git diff`, then commit")
+
+
+def run(args: argparse.Namespace) -> int:
+    sets = parse_sets(args.sets)
+    outcome = update_project(
+        Path(args.dest), sets, upgrade=args.upgrade, pretend=args.pretend, conflict=args.conflict
+    )
+    report(outcome)
+    if outcome.conflicts:
+        n = len(outcome.conflicts)
+        files = ", ".join(c.describe() for c in outcome.conflicts)
+        if outcome.pretend:
+            raise FindingsError(f"the update would conflict in {n} file{'s' if n != 1 else ''}: {files}")
+        fix = ("merge each FILE.rej into FILE and delete it" if args.conflict == "rej"
+               else "resolve the <<<<<<< blocks")
+        raise FindingsError(
+            f"{n} file{'s' if n != 1 else ''} with conflicts: {files}; {fix}, then `git add` and commit "
+            "(every other change is applied; `git reset --hard && git clean -fd` undoes the whole update)"
+        )
+    return 0

@@ -1,0 +1,71 @@
+"""Which template an update renders from, and at which ref.
+
+The answers file records `_src_path` and `_commit`. A project made by `redis-rules new`
+records a local git source: this checkout, or the cache repo that holds every installed
+template version (`template_source.ensure_cached_template`), so updating needs no network
+when the recorded version is installed. Any other source (a git URL or path) is used
+as recorded, like `copier update` does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UserError
+from ..template_source import (
+    bundled_template_root,
+    ensure_cached_template,
+    installed_tag,
+    same_source,
+    template_cache_repo,
+)
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    url: str  # as recorded in the answers file
+    current: str  # recorded `_commit`
+    target: str  # ref the update renders (== current unless --upgrade)
+    root: Path  # the template at `target`, checked out locally (copier.yml for validation)
+    local: bool  # a folder on this machine: no network needed
+
+
+def _is_remote(url: str) -> bool:
+    text = url.removeprefix("git+")
+    return ("://" in text and not text.startswith("file://")) or text.startswith(("git@", "gh:", "gl:"))
+
+
+def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> TemplateSource:
+    from copier._vcs import clone, get_latest_tag, get_repo
+
+    url = str(answers["_src_path"])
+    current = str(answers["_commit"])
+    local = not _is_remote(url)
+    if local and same_source(url, template_cache_repo()):
+        root = bundled_template_root()
+        if not (root / ".git").exists():  # a wheel: make sure the installed version is in the cache
+            try:
+                ensure_cached_template(root)
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise UserError(f"cannot prepare the local template cache {template_cache_repo()}: {exc}") from exc
+    repo = get_repo(url)
+    if repo is None:
+        hint = ""
+        if local:
+            hint = (
+                f"; it is not a git repository on this machine (installed template: {installed_tag()}); "
+                "install the redis-rules version that rendered the project, or fix _src_path"
+            )
+        raise UserError(f"template source {url!r} recorded in .copier-answers.yml is unusable{hint}")
+    try:
+        target = get_latest_tag(repo) if upgrade else current
+        checkout = Path(clone(repo, target, location=str(workdir / "template")))
+    except Exception as exc:  # plumbum/git errors: network, missing ref
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
+        raise UserError(f"cannot read template {url} at {target if upgrade else current}: {detail}") from exc
+    if not (checkout / "copier.yml").is_file():
+        raise UserError(f"template {url} at {target} has no copier.yml")
+    return TemplateSource(url=url, current=current, target=target, root=checkout, local=local)
