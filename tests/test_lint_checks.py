@@ -520,6 +520,7 @@ def test_factory_named_function_in_client_module():
         return redis.Redis.from_url(URL)
     """
     assert lines(src, "RR009", path="app/db/redis/client.py") == [8]
+    assert lines(src.replace("get_client", "_connect"), "RR009", path="app/redis_conn.py") == [8]
     assert lines(src, "RR009", path="app/views.py") == [5, 8]
 
 

@@ -598,4 +598,8 @@ class Checker:
         if any(w in stem for w in ("client", "redis", "valkey", "conn")):
             if name.startswith(FACTORY_PREFIXES) and any(w in name for w in FACTORY_WORDS):
                 return True
+            if name.lstrip("_") in ("open", "connect", "client", "pool") or name.lstrip("_").startswith(
+                ("connect_", "open_")
+            ):
+                return True
         return False
