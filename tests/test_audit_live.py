@@ -27,7 +27,7 @@ except ImportError:  # tests/ imported as a package
     )
 
 from generator.audit.connect import _no_setinfo
-from generator.servers import free_port, running_cluster, running_server, server_binaries
+from generator.servers import Server, free_port, running_cluster, running_server, server_binaries
 
 BINARIES = server_binaries()
 pytestmark = [
@@ -405,15 +405,16 @@ def tls_server(tmp_path_factory):
         tls_port = free_port()
         args = ("--tls-port", str(tls_port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
                 "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no")
+        server = Server(binary=binary, extra_args=args)
         try:
-            ctx = running_server(binary, extra_args=args)
-            server = ctx.__enter__()
+            server.start()
         except RuntimeError:  # this binary was built without TLS
+            server.stop()  # removes its data directory
             continue
         try:
             yield server, tls_port
         finally:
-            ctx.__exit__(None, None, None)
+            server.stop()
         return
     pytest.skip("no server binary with TLS support")
 
