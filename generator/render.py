@@ -11,11 +11,21 @@ import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import agent_files, claude_settings
 from .errors import UserError
+
+# files that are redis-rules' own by name: replaced when they exist, even with `into`
+OWNED_FILES = (
+    ".copier-answers.yml",
+    ".redis-rules.yml",
+    ".claude/hooks/redis_lint.py",
+    ".claude/hooks/redis_bash_guard.py",
+)
 
 
 @dataclass
@@ -23,6 +33,10 @@ class RenderResult:
     dest: Path
     files: list[str]  # relative paths written (or that would be written)
     existing: list[str]  # of those, files that already existed at the destination
+    merged: list[str] = field(default_factory=list)  # existing files whose redis-rules part was merged
+    unchanged: list[str] = field(default_factory=list)  # of those, files already up to date (not rewritten)
+    skipped: list[str] = field(default_factory=list)  # rendered but not written: the destination has its own
+    warnings: list[str] = field(default_factory=list)  # e.g. frontmatter of an existing rule file
 
 
 def _walk(root: Path) -> list[str]:
@@ -68,16 +82,26 @@ def render_project(
     pretend: bool = False,
     vcs_ref: str | None = None,
     keep_existing: tuple[str, ...] = (),
+    include: Callable[[str], bool] | None = None,
+    into: bool = False,
 ) -> RenderResult:
     """Render into a staging folder, then move into dest.
 
     `keep_existing` lists paths (copier's `_skip_if_exists`, already rendered) that are
     never replaced when dest has them: Copier could not see dest from the staging folder.
+    `include` keeps only the rendered paths it accepts. `into` adopts into an existing
+    project: dest must exist, may be non-empty, and only redis-rules' own files
+    (OWNED_FILES) are replaced; other existing files are skipped unless `overwrite`.
+    Whatever the mode, an existing rule file (CLAUDE.md, AGENTS.md, ...) gets only its
+    marked Redis section rewritten, and an existing .claude/settings.json gets our hooks
+    merged in (see agent_files and claude_settings).
     """
     dest = dest.resolve()
     if dest.exists() and not dest.is_dir():
         raise UserError(f"DEST: {dest} exists and is not a directory")
-    if dest.is_dir() and any(dest.iterdir()) and not overwrite and not pretend:
+    if into and not dest.is_dir():
+        raise UserError(f"--into: {dest} is not an existing folder")
+    if not into and dest.is_dir() and any(dest.iterdir()) and not overwrite and not pretend:
         raise UserError(f"DEST: {dest} is not empty; pass --overwrite to render into it anyway")
     parent = dest.parent
     if not parent.exists():
@@ -87,21 +111,96 @@ def render_project(
         out = staging / "out"
         copier_copy(src, out, data, vcs_ref=vcs_ref)
         files = _walk(out)
+        if include is not None:
+            files = [f for f in files if include(f)]
         kept = [f for f in files if (dest / f).exists() and f in keep_existing]
+        if into and not overwrite:
+            kept += [
+                f
+                for f in files
+                if f not in kept
+                and (dest / f).exists()
+                and f not in OWNED_FILES
+                and not agent_files.is_marked_file(f)
+                and f != claude_settings.SETTINGS_FILE
+            ]
         files = [f for f in files if f not in kept]
         existing = [f for f in files if (dest / f).exists()]
+        result = RenderResult(dest=dest, files=files, existing=existing, skipped=sorted(kept))
+        _check_rendered(out, files)
+        merged = _plan_merges(out, dest, existing, result)  # may raise: nothing written yet
         if not pretend:
-            _move_into_place(out, dest, files)
-        return RenderResult(dest=dest, files=files, existing=existing)
+            _move_into_place(out, dest, files, merged)
+        return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_into_place(out: Path, dest: Path, files: list[str]) -> None:
-    if not dest.exists() and len(files) == len(_walk(out)):
+def _check_rendered(out: Path, files: list[str]) -> None:
+    """Our own rule files must carry frontmatter their tool accepts (a template bug otherwise)."""
+    for rel in files:
+        if agent_files.is_marked_file(rel):
+            problems = agent_files.validate_frontmatter(rel, (out / rel).read_text(encoding="utf-8"))
+            if problems:
+                raise UserError(f"template: {'; '.join(problems)}")
+
+
+def _plan_merges(out: Path, dest: Path, existing: list[str], result: RenderResult) -> dict[str, str | None]:
+    """rel -> merged text (None: already up to date) for the existing files that are merged, not replaced."""
+    merged: dict[str, str | None] = {}
+    for rel in existing:
+        if agent_files.is_marked_file(rel):
+            old = _read_text(dest / rel, rel)
+            new = agent_files.merge_section(old, (out / rel).read_text(encoding="utf-8"), rel)
+            merged[rel] = None if new == old else new
+            result.warnings += agent_files.validate_frontmatter(rel, new)
+        elif rel == claude_settings.SETTINGS_FILE:
+            old = _read_text(dest / rel, rel)
+            merged[rel] = claude_settings.merge_hooks(old, (out / rel).read_text(encoding="utf-8"), rel)
+    result.merged = sorted(merged)
+    same = [rel for rel in existing if rel not in merged and _same_bytes(out / rel, dest / rel)]
+    merged.update(dict.fromkeys(same))  # already identical: not rewritten
+    result.unchanged = sorted(rel for rel, text in merged.items() if text is None)
+    return merged
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if not (a.is_file() and b.is_file()) or a.stat().st_size != b.stat().st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _read_text(path: Path, rel: str) -> str:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:  # keep the file's own line endings
+            return handle.read()
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{rel}: not UTF-8 text; nothing was written") from exc
+    except OSError as exc:
+        raise UserError(f"{rel}: cannot read it: {exc.strerror}; nothing was written") from exc
+
+
+def _move_into_place(
+    out: Path, dest: Path, files: list[str], merged: dict[str, str | None] | None = None
+) -> None:
+    merged = merged or {}
+    if not dest.exists() and not merged and len(files) == len(_walk(out)):
         os.replace(out, dest)  # same filesystem: one rename
         return
     for rel in files:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(out / rel, target)
+        if rel in merged:
+            text = merged[rel]
+            if text is None:
+                continue  # already up to date: keep its bytes (and its mtime)
+            staged = out / rel  # write beside, then rename: never a half-written file
+            with staged.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            shutil.copymode(target, staged)
+            os.replace(staged, target)
+        else:
+            os.replace(out / rel, target)

@@ -6,14 +6,17 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..agent_files import is_marked_file
+from ..claude_settings import SETTINGS_FILE
 from ..errors import UserError
 from ..questions import load_questions, resolve_answers, skip_if_exists
-from ..render import render_project
+from ..render import OWNED_FILES, RenderResult, render_project
 from ..template_source import template_for_new
 
 
@@ -33,6 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pretend", action="store_true", help="show what would be written, write nothing")
     p.add_argument("--overwrite", action="store_true", help="allow rendering into a non-empty folder")
     p.add_argument("--verify", action="store_true", help="run the generated tests afterwards and report")
+    p.add_argument(
+        "--into",
+        type=Path,
+        metavar="EXISTING_REPO",
+        help="adopt into an existing project: write only the rule files, the policy, the answers file "
+        "and the Claude hooks; existing rule files get a marked Redis section, .claude/settings.json "
+        "gets our hooks merged in, other existing files are left alone",
+    )
+    p.add_argument(
+        "--with-modules",
+        action="store_true",
+        help="with --into: also write the Redis modules and their tests (existing files are skipped)",
+    )
     p.set_defaults(func=run)
 
 
@@ -71,21 +87,92 @@ def run(args: argparse.Namespace) -> int:
     answers = resolve_answers(questions, given)  # fails fast, before anything is rendered
     data = {q.name: answers[q.name] for q in questions if not q.hidden and q.name in answers}
     dest = Path(args.dest)
+    include = None
+    if args.with_modules and args.into is None:
+        raise UserError("--with-modules: only used with --into (a new project always gets its modules)")
+    if args.into is not None:
+        if args.dest != ".":
+            raise UserError("--into: give the folder once, as --into EXISTING_REPO (not also as DEST)")
+        dest = args.into
+        check_answers_file(dest)
+        include = adopted(answers, args.with_modules)
     started = time.perf_counter()
     result = render_project(
         src, dest, data, overwrite=args.overwrite, pretend=args.pretend, vcs_ref=vcs_ref,
-        keep_existing=skip_if_exists(root, answers),
+        keep_existing=skip_if_exists(root, answers), include=include, into=args.into is not None,
     )
     elapsed = time.perf_counter() - started
+    for warning in result.warnings:
+        print(f"redis-rules: warning: {warning}", file=sys.stderr)
     if args.pretend:
         print(f"would write {len(result.files)} files into {result.dest}:")
         for rel in result.files:
-            print(f"  {'overwrite' if rel in result.existing else 'create'}  {rel}")
+            print(f"  {action_of(rel, result):9}  {rel}")
+        for rel in result.skipped:
+            print(f"  {'skip':9}  {rel} (exists)")
         return 0
-    print(f"wrote {len(result.files)} files into {result.dest} in {elapsed:.2f}s")
+    written = [f for f in result.files if f not in result.unchanged]
+    print(f"wrote {len(written)} files into {result.dest} in {elapsed:.2f}s")
+    if args.into is not None:
+        for rel in result.files:
+            print(f"  {action_of(rel, result):9}  {rel}")
+        for rel in result.skipped:
+            print(f"  {'skip':9}  {rel} (exists; --overwrite replaces it)")
+        if not args.with_modules:
+            print(
+                f"note: the rules refer to modules under {answers['module_path']}/; "
+                "add --with-modules to write them"
+            )
     if args.verify:
         return verify(result.dest)
     return 0
+
+
+def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool]:
+    """Which rendered files `--into` writes: rule files, policy, answers, Claude hooks (+ modules, tests)."""
+    module_path = str(answers["module_path"]).strip("/")
+    package = str(answers["package"])
+
+    def include(rel: str) -> bool:
+        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE:
+            return True
+        if rel.startswith(".claude/hooks/"):
+            return True
+        if with_modules:
+            return (
+                rel.startswith((module_path + "/", "tests/redis/"))
+                or rel in ("tests/__init__.py", f"{package}/__init__.py")
+            )
+        return False
+
+    return include
+
+
+def check_answers_file(dest: Path) -> None:
+    """Refuse to replace another Copier template's answers file."""
+    path = dest / ".copier-answers.yml"
+    if not path.is_file():
+        return
+    try:
+        existing = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        existing = {}
+    if not isinstance(existing, dict) or "key_format" not in existing:
+        source = "another template"
+        if isinstance(existing, dict):
+            source = existing.get("_src_path", source)
+        raise UserError(
+            f"--into: {path} belongs to {source}; redis-rules needs that file name for its own answers "
+            "(move it, or adopt into a subfolder)"
+        )
+
+
+def action_of(rel: str, result: RenderResult) -> str:
+    if rel in result.unchanged:
+        return "unchanged"
+    if rel in result.merged:
+        return "merge"
+    return "overwrite" if rel in result.existing else "create"
 
 
 def verify(dest: Path) -> int:
