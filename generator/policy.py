@@ -55,6 +55,7 @@ class Policy:
     default_ttl: int = 3600
     ttl_classes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TTL_CLASSES))
     persistent_keys: list[dict[str, str]] = field(default_factory=list)
+    ttl_jitter_pct: int = 10
     module_path: str = ""
     client: str = "redis-py"
     flavour: str = "self-hosted"
@@ -64,7 +65,9 @@ class Policy:
 
     @property
     def max_ttl(self) -> int:
-        return max([self.default_ttl, *self.ttl_classes.values()])
+        """The longest TTL a key may have: the largest class plus the cache jitter band."""
+        largest = max([self.default_ttl, *self.ttl_classes.values()])
+        return largest + (largest * self.ttl_jitter_pct + 99) // 100
 
     def is_persistent(self, key: str) -> bool:
         """True when the key matches an allowlisted persistent pattern (Redis-style glob)."""
