@@ -1,0 +1,311 @@
+"""Assistant rule files: each format rendered and validated, one rule list everywhere, size budgets,
+the generated notice, and the marker merge that never clobbers a project's own text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.agent_files import (
+    BEGIN_PREFIX,
+    END_LINE,
+    MarkerError,
+    merge_section,
+    parse_frontmatter,
+    validate_frontmatter,
+)
+from generator.rulesets import load_rules
+from tests.conftest import render
+
+ALL_AGENTS = "claude,agents_md,cursor,copilot"
+LARGEST = {
+    "flavour": "cluster",
+    "agents": ALL_AGENTS,
+    "modules": "cache,rate_limit,sessions,locks,streams,pubsub",
+    "persistent_keys": (
+        '[{pattern: "my-service:*:config:*", reason: "feature flags, rewritten on every deploy by the config job"},'
+        ' {pattern: "my-service:*:geo:*", reason: "reference data loaded once from the GeoNames export"}]'
+    ),
+}
+RULE_FILES = {
+    "claude": "CLAUDE.md",
+    "claude_rules": ".claude/rules/redis.md",
+    "agents_md": "AGENTS.md",
+    "cursor": ".cursor/rules/redis.mdc",
+    "copilot": ".github/instructions/redis.instructions.md",
+}
+IDS = re.compile(r"\bRR\d{3}\b")
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("agents")
+    return {
+        "default": render(base / "default"),
+        "largest": render(base / "largest", **LARGEST),
+        "cursor-only": render(base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"),
+    }
+
+
+def section(text: str) -> str:
+    start = text.index(BEGIN_PREFIX)
+    return text[start : text.index(END_LINE, start)]
+
+
+def rule_ids(text: str) -> set[str]:
+    """Rule ids the file gives rules for (headings or bullets), not ids mentioned in passing."""
+    body = section(text)
+    return set(re.findall(r"^(?:- \*\*|#+ )(RR\d{3})\b", body, re.MULTILINE))
+
+
+def expected_ids(**answers: object) -> set[str]:
+    values = {
+        "client": "redis-py",
+        "flavour": "self-hosted",
+        "modules": ["cache", "rate_limit", "sessions", "locks", "streams", "pubsub"],
+        "agents": ["claude", "agents_md"],
+        "cluster_mode": False,
+        "managed_tls": False,
+        "claude_hooks": True,
+        **answers,
+    }
+    return {rule.id for rule in load_rules() if rule.applies_to(values)}
+
+
+def test_agents_answer_selects_the_files(projects: dict[str, Path]) -> None:
+    default = projects["default"]
+    assert (default / "CLAUDE.md").is_file() and (default / "AGENTS.md").is_file()
+    assert (default / ".claude/rules/redis.md").is_file()
+    assert not (default / ".cursor").exists() and not (default / ".github/instructions").exists()
+    largest = projects["largest"]
+    for rel in RULE_FILES.values():
+        assert (largest / rel).is_file(), rel
+    cursor_only = projects["cursor-only"]
+    assert (cursor_only / ".cursor/rules/redis.mdc").is_file()
+    assert not (cursor_only / "AGENTS.md").exists()
+    assert not (cursor_only / ".github/instructions").exists()
+    assert not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
+    assert not any(p.name.startswith("_macros") for p in largest.rglob("*"))
+
+
+@pytest.mark.parametrize("name", ["default", "largest", "cursor-only"])
+def test_every_rule_file_validates(projects: dict[str, Path], name: str) -> None:
+    project = projects[name]
+    for rel in RULE_FILES.values():
+        path = project / rel
+        if path.is_file():
+            assert validate_frontmatter(rel, path.read_text(encoding="utf-8")) == [], rel
+
+
+def test_cursor_frontmatter(projects: dict[str, Path]) -> None:
+    text = (projects["largest"] / ".cursor/rules/redis.mdc").read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    meta = parse_frontmatter(text)
+    assert meta is not None and set(meta) == {"description", "globs", "alwaysApply"}
+    assert meta["alwaysApply"] is False  # a real YAML boolean, not the string "false"
+    assert re.search(r"^alwaysApply: false$", text, re.MULTILINE)
+    assert isinstance(meta["description"], str) and "Redis" in meta["description"]
+    globs = meta["globs"].split(",") if isinstance(meta["globs"], str) else meta["globs"]
+    assert "**/*.py" in globs
+
+
+def test_copilot_frontmatter(projects: dict[str, Path]) -> None:
+    text = (projects["largest"] / ".github/instructions/redis.instructions.md").read_text(encoding="utf-8")
+    meta = parse_frontmatter(text)
+    assert meta is not None and set(meta) <= {"applyTo", "description", "excludeAgent"}
+    assert isinstance(meta["applyTo"], str) and "**/*.py" in meta["applyTo"].split(",")
+
+
+def test_claude_rules_frontmatter(projects: dict[str, Path]) -> None:
+    text = (projects["default"] / ".claude/rules/redis.md").read_text(encoding="utf-8")
+    meta = parse_frontmatter(text)
+    assert meta is not None and set(meta) == {"paths"}
+    assert isinstance(meta["paths"], list) and all(isinstance(p, str) for p in meta["paths"])
+    assert "**/*.py" in meta["paths"]
+    assert '  - "**/*.py"' in text  # quoted globs: an unquoted leading '*' is a YAML alias
+
+
+@pytest.mark.parametrize("name", ["default", "largest"])
+def test_plain_markdown_files_have_no_frontmatter(projects: dict[str, Path], name: str) -> None:
+    for rel in ("CLAUDE.md", "AGENTS.md"):
+        text = (projects[name] / rel).read_text(encoding="utf-8")
+        assert parse_frontmatter(text) is None
+        assert text.startswith(BEGIN_PREFIX)
+
+
+def test_claude_md_links_the_long_form(projects: dict[str, Path]) -> None:
+    text = (projects["default"] / "CLAUDE.md").read_text(encoding="utf-8")
+    assert "](.claude/rules/redis.md)" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "answers"),
+    [
+        ("default", {"agents": ["claude", "agents_md"]}),
+        ("largest", {"flavour": "cluster", "cluster_mode": True, "agents": ALL_AGENTS.split(",")}),
+        ("cursor-only", {"flavour": "elasticache", "managed_tls": True, "claude_hooks": False}),
+    ],
+)
+def test_same_rule_ids_in_every_file(projects: dict[str, Path], name: str, answers: dict[str, object]) -> None:
+    project = projects[name]
+    expected = expected_ids(**answers)
+    assert expected, "no rules apply?"
+    for rel in RULE_FILES.values():
+        path = project / rel
+        if path.is_file():
+            assert rule_ids(path.read_text(encoding="utf-8")) == expected, rel
+    if name == "largest":
+        assert "RR020" in expected  # cluster hash tags
+    if name == "cursor-only":
+        assert "RR027" in expected  # TLS for managed flavours
+
+
+def test_long_forms_carry_why_and_a_correct_example(projects: dict[str, Path]) -> None:
+    rules = {rule.id: rule for rule in load_rules()}
+    for rel in ("AGENTS.md", ".claude/rules/redis.md"):
+        text = (projects["largest"] / rel).read_text(encoding="utf-8")
+        why = " ".join(rules["RR007"].why.split())
+        assert why in text, rel
+        assert "```python" in text
+        assert "from my_service.db.redis.client import get_client" in text  # examples use this project's path
+        assert "myapp" not in text
+
+
+@pytest.mark.parametrize("name", ["default", "largest"])
+def test_size_budgets(projects: dict[str, Path], name: str) -> None:
+    project = projects[name]
+    claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
+    assert len(claude.splitlines()) < 200
+    agents = (project / "AGENTS.md").read_bytes()
+    assert len(agents) < 32 * 1024  # Codex reads the first 32 KiB of AGENTS.md by default
+    for rel in (".cursor/rules/redis.mdc", ".github/instructions/redis.instructions.md"):
+        if (project / rel).is_file():
+            assert len((project / rel).read_text(encoding="utf-8").splitlines()) < 200, rel
+
+
+@pytest.mark.parametrize("name", ["default", "largest"])
+def test_each_file_says_generated_and_how_to_regenerate(projects: dict[str, Path], name: str) -> None:
+    for rel in RULE_FILES.values():
+        path = projects[name] / rel
+        if path.is_file():
+            begin = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(BEGIN_PREFIX))
+            assert "generated" in begin and "redis-rules update" in begin, rel
+
+
+# ---------------------------------------------------------------- frontmatter validation
+@pytest.mark.parametrize(
+    ("rel", "text", "problem"),
+    [
+        (".cursor/rules/redis.mdc", '---\ndescription: x\nglobs: "**/*.py"\nalwaysApply: "true"\n---\n', "alwaysApply"),
+        (".cursor/rules/redis.mdc", "---\ndescription: x\nalwaysApply: true\nglob: x\n---\n", "'glob' is not read"),
+        (".cursor/rules/redis.mdc", "# no frontmatter\n", "needs a frontmatter"),
+        (".cursor/rules/redis.mdc", "---\ndescription: x\n---\n", "missing 'alwaysApply'"),
+        (".cursor/rules/redis.mdc", "---\nglobs: **/*.py\nalwaysApply: false\n---\n", "not valid YAML"),
+        (".github/instructions/redis.instructions.md", '---\napplyTo: ["**/*.py"]\n---\n', "applyTo"),
+        (".github/instructions/redis.instructions.md", "---\ndescription: x\n---\n", "missing 'applyTo'"),
+        (".github/instructions/redis.instructions.md", '---\napplyTo: "*.py"\nexcludeAgent: all\n---\n', "excludeAgent"),
+        (".claude/rules/redis.md", '---\npaths: "**/*.py"\n---\n', "'paths' must be a list"),
+        (".claude/rules/redis.md", '---\nglobs: ["**/*.py"]\n---\n', "'globs' is not read by Claude Code"),
+        ("CLAUDE.md", "---\ntitle: x\n---\n# hi\n", "must not start with a frontmatter"),
+    ],
+)
+def test_frontmatter_problems_are_reported(rel: str, text: str, problem: str) -> None:
+    problems = validate_frontmatter(rel, text)
+    assert any(problem in p for p in problems), problems
+
+
+def test_valid_frontmatter_passes() -> None:
+    assert validate_frontmatter(".cursor/rules/x.mdc", "---\nglobs: ['a/*.py', 'b/*.py']\nalwaysApply: true\n---\n") == []
+    assert validate_frontmatter(".github/instructions/a.instructions.md", '---\napplyTo: "**/*.py,*.pyi"\n---\n') == []
+    assert validate_frontmatter(".claude/rules/x.md", "# no frontmatter: always loaded\n") == []
+
+
+# ---------------------------------------------------------------- marker merge (unit)
+RENDERED = f"---\npaths:\n  - \"**/*.py\"\n---\n{BEGIN_PREFIX} (generated; regenerate: `redis-rules update`) -->\n# Redis v1\n{END_LINE}\n"
+RENDERED_V2 = RENDERED.replace("Redis v1", "Redis v2\n- more")
+
+
+def test_merge_appends_to_a_file_without_markers() -> None:
+    user = "# My project\n\nUse tabs."  # no trailing newline
+    merged = merge_section(user, RENDERED, "CLAUDE.md")
+    assert merged.startswith("---\npaths:")  # a file without frontmatter gets ours so the tool loads it
+    assert user in merged and merged.index(user) < merged.index(BEGIN_PREFIX)
+    assert merged.endswith(f"# Redis v1\n{END_LINE}\n")
+    assert merge_section(merged, RENDERED, "CLAUDE.md") == merged  # idempotent
+
+
+def test_merge_replaces_only_the_section_and_keeps_user_edits() -> None:
+    first = merge_section("intro\n", RENDERED, "x.md")
+    edited = "edited intro\r\nwith CRLF\n" + first.split("intro\n", 1)[1] + "\n## Mine, after\n"
+    second = merge_section(edited, RENDERED_V2, "x.md")
+    assert second.startswith("edited intro\r\nwith CRLF\n")
+    assert second.endswith(f"- more\n{END_LINE}\n\n## Mine, after\n")
+    assert "Redis v1" not in second
+    assert merge_section(second, RENDERED_V2, "x.md") == second
+
+
+def test_merge_keeps_an_existing_frontmatter() -> None:
+    user = '---\npaths:\n  - "src/**/*.py"\n---\n# Mine\n'
+    merged = merge_section(user, RENDERED, ".claude/rules/redis.md")
+    assert merged.startswith(user)
+    assert merged.count("---\n") == 2
+
+
+def test_merge_into_an_empty_file_is_the_rendered_file() -> None:
+    assert merge_section("", RENDERED, "x.md") == RENDERED
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        f"{BEGIN_PREFIX} x -->\nno end\n",
+        f"{END_LINE}\n{BEGIN_PREFIX} x -->\n",
+        f"{BEGIN_PREFIX} x -->\n{END_LINE}\n{BEGIN_PREFIX} y -->\n{END_LINE}\n",
+    ],
+)
+def test_broken_markers_are_refused(broken: str) -> None:
+    with pytest.raises(MarkerError, match="CLAUDE.md: .*nothing was written"):
+        merge_section(broken, RENDERED, "CLAUDE.md")
+
+
+# ---------------------------------------------------------------- marker merge through `new --into`
+def test_existing_claude_md_is_merged_not_clobbered(tmp_path: Path, run_cli) -> None:
+    user = "# Team notes\n\nRun `make test` before pushing.\n<!-- a comment of ours -->\n"
+    (tmp_path / "CLAUDE.md").write_text(user, encoding="utf-8")
+    code, _, err = run_cli("new", "--into", str(tmp_path), "--defaults")
+    assert code == 0, err
+    first = (tmp_path / "CLAUDE.md").read_text(encoding="utf-8")
+    assert first.startswith(user)  # byte for byte
+    assert first.count(BEGIN_PREFIX) == 1 and first.count(END_LINE) == 1
+    assert "**RR007**" in section(first)
+
+    code, _, _ = run_cli("new", "--into", str(tmp_path), "--defaults")
+    assert code == 0
+    assert (tmp_path / "CLAUDE.md").read_text(encoding="utf-8") == first  # idempotent
+
+    edited = "# Team notes (edited)\n" + first.split("\n", 1)[1] + "\n## Added after the Redis section\n"
+    (tmp_path / "CLAUDE.md").write_text(edited, encoding="utf-8")
+    code, _, _ = run_cli("new", "--into", str(tmp_path), "--defaults", "--data", "default_ttl=900")
+    assert code == 0
+    third = (tmp_path / "CLAUDE.md").read_text(encoding="utf-8")
+    assert third.startswith("# Team notes (edited)\n\nRun `make test` before pushing.\n")
+    assert third.endswith(f"{END_LINE}\n\n## Added after the Redis section\n")
+    assert "| `TTL.default` | 900 |" in third and third.count(BEGIN_PREFIX) == 1
+
+
+def test_regenerating_a_generated_project_keeps_one_section(tmp_path: Path, run_cli) -> None:
+    project = render(tmp_path / "p", agents=ALL_AGENTS)
+    before = {rel: (project / rel).read_bytes() for rel in RULE_FILES.values()}
+    code, _, _ = run_cli("new", str(project), "--defaults", "--overwrite", "--data", f"agents={ALL_AGENTS}")
+    assert code == 0
+    assert {rel: (project / rel).read_bytes() for rel in RULE_FILES.values()} == before
+
+
+def test_broken_markers_stop_new_before_writing(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "AGENTS.md").write_text(f"# Agents\n{BEGIN_PREFIX} old -->\nno end marker\n", encoding="utf-8")
+    code, _, err = run_cli("new", "--into", str(tmp_path), "--defaults")
+    assert code == 2
+    assert "AGENTS.md" in err and "nothing was written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["AGENTS.md"]
