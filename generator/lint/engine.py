@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import gc
 import io
 import os
 import re
@@ -244,7 +245,10 @@ def lint_source(
         reset_script=reset,
         module_names=module_names(rel),
     )
-    raw = checker.run()
+    try:
+        raw = checker.run()
+    finally:
+        info.close()
     if not raw:
         return []
     line_codes, file_codes, file_all = _suppressions(source)
@@ -325,10 +329,18 @@ def lint_paths(
         from functools import partial
 
         work = partial(_lint_file, policy=policy, select=select, ignore=ignore)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             for found in pool.map(work, files, chunksize=max(1, len(files) // (jobs * 8))):
                 findings.extend(found)
         return findings
-    for file in files:
-        findings.extend(_lint_file(file, policy, select, ignore))
+    # The cyclic GC would re-scan every freshly built AST many times (a third of the run time); the
+    # trees are acyclic and ModuleInfo.close() breaks our own cycles, so reference counting frees all.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for file in files:
+            findings.extend(_lint_file(file, policy, select, ignore))
+    finally:
+        if paused:
+            gc.enable()
     return findings

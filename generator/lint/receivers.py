@@ -199,6 +199,23 @@ class ModuleInfo:
         for info in self.classes.values():
             info.is_client = self._is_client_class(info, set())
 
+    def close(self) -> None:
+        """Break the scope <-> binding reference cycles so the tree is freed without the cyclic GC
+        (lint_paths runs with the GC paused: ASTs are large, acyclic and short-lived)."""
+        for scope in [self.module, *self.scope_of.values()]:
+            scope.values.clear()
+            scope.funcs.clear()
+            scope.parent = None
+            scope.cls = None
+        for info in self.classes.values():
+            info.attrs.clear()
+            info.annots.clear()
+            info.methods.clear()
+        self.classes.clear()
+        self.scope_of.clear()
+        self.calls.clear()
+        self._cache.clear()
+
     # ------------------------------------------------------------------ building
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
         if type(node) is ast.Import:
