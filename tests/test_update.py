@@ -1,0 +1,372 @@
+"""`redis-rules update`: real git, real copier, the template tagged in a throwaway git repo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import cli
+from tests.conftest import BINARIES, run_generated_tests
+from tests.test_copier_parity import make_template_repo
+
+pytestmark = pytest.mark.slow
+
+RunCli = Callable[..., tuple[int, str, str]]
+GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+KEYS = "my_service/db/redis/keys.py"
+CLIENT = "my_service/db/redis/client.py"
+TEAM_SECTION = "\n## Team notes\n\nAsk the platform team before adding a new key domain.\n"
+TEAM_FUNCTION = '\n\ndef team_report_key(day: str) -> str:\n    """Added by the team."""\n    return build("reports", "daily", day)\n'
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))  # never the user's ~/.cache
+
+
+@pytest.fixture(scope="module")
+def template_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
+
+
+def new_project(dest: Path, template: Path, *, commit: bool = True, **data: str) -> Path:
+    argv = ["new", str(dest), "--defaults", "--template", str(template)]
+    for key, value in {"modules": "[cache]", **data}.items():
+        argv += ["--data", f"{key}={value}"]
+    assert cli.main(argv) == 0
+    if commit:
+        git("init", "-q", "-b", "main", cwd=dest)
+        git("add", "-A", cwd=dest)
+        git("commit", "-qm", "rendered by redis-rules", cwd=dest)
+    return dest
+
+
+def commit_all(project: Path, message: str) -> None:
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", message, cwd=project)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(root).parts}
+
+
+def answers(project: Path) -> dict[str, object]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def assert_generated_tests_pass(project: Path) -> None:
+    if not BINARIES:
+        pytest.skip("no redis-server/valkey-server binary for the generated tests")
+    proc = run_generated_tests(project, next(iter(BINARIES.values())))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+# ------------------------------------------------------------------ policy change
+
+
+def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1)
+    with (project / KEYS).open("a") as fh:
+        fh.write(TEAM_FUNCTION)
+    with (project / "CLAUDE.md").open("a") as fh:
+        fh.write(TEAM_SECTION)
+    commit_all(project, "team edits")
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+
+    assert code == 0, out + err
+    assert "default_ttl: 3600 -> 1800" in out and "modified  " in out
+    assert answers(project)["default_ttl"] == 1800
+    keys = (project / KEYS).read_text()
+    assert "DEFAULT_TTL: Final = 1800" in keys and "DEFAULT_TTL: Final = 3600" not in keys
+    assert "def team_report_key(day: str) -> str:" in keys  # the team's function survived
+    claude = (project / "CLAUDE.md").read_text()
+    assert "| `TTL.default` | 1800 |" in claude and "3600 |\n" not in claude.split("`TTL.default`")[1][:10]
+    assert claude.endswith(TEAM_SECTION)  # the team's section survived
+    assert yaml.safe_load((project / ".redis-rules.yml").read_text())["default_ttl"] == 1800
+    assert "<" * 7 not in keys + claude
+    assert "U" not in "".join(line[:2] for line in git("status", "--porcelain", cwd=project).splitlines())
+    commit_all(project, "policy: default TTL 30 min")
+    assert_generated_tests_pass(project)
+
+
+def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
+    mods = project / "my_service/db/redis"
+    assert (mods / "streams.py").is_file() and (project / "tests/redis/test_streams.py").is_file()
+
+    code, out, err = run_cli("update", str(project), "--set", "modules=[cache]")
+    assert code == 0, out + err
+    assert "deleted   my_service/db/redis/streams.py" in out
+    assert not (mods / "streams.py").exists() and not (project / "tests/redis/test_streams.py").exists()
+    assert answers(project)["modules"] == ["cache"]
+    commit_all(project, "drop streams")
+
+    code, out, err = run_cli("update", str(project), "--set", "modules=[cache, locks]")
+    assert code == 0, out + err
+    assert "added     my_service/db/redis/locks.py" in out
+    assert (mods / "locks.py").is_file() and (project / "tests/redis/test_locks.py").is_file()
+    commit_all(project, "add locks")
+    assert_generated_tests_pass(project)
+
+
+# ------------------------------------------------------------------ template upgrade
+
+
+def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    template = make_template_repo(tmp_path / "tpl" / "redis-rules", "v1.0.0")
+    project = new_project(tmp_path / "svc", template)
+    assert answers(project)["_commit"] == "v1.0.0"
+    with (project / KEYS).open("a") as fh:
+        fh.write(TEAM_FUNCTION)
+    with (project / "CLAUDE.md").open("a") as fh:
+        fh.write(TEAM_SECTION)
+    commit_all(project, "team edits")
+
+    # v1.1.0 of the template: one more rule, one more constant in keys.py
+    rules = sorted((template / "rulesets").glob("*.yml"))[-1]
+    with rules.open("a") as fh:
+        fh.write(
+            "\n- id: RR099\n  name: upgrade-canary\n  title: Canary rule shipped by template v1.1.0\n"
+            "  severity: warning\n  applies: {}\n  why: >-\n    Proves that an upgrade brings new rules.\n"
+            "  claude: >-\n    Keep the upgrade canary in mind (RR099 canary).\n"
+            "  bad: |\n    x = 1\n  good: |\n    x = 2\n  lint: null\n  audit: null\n"
+            "  source: https://example.invalid/rr099\n"
+        )
+    keys_tpl = template / "templates" / "{{ module_path }}" / "keys.py.jinja"
+    text = keys_tpl.read_text()
+    anchor = "DEFAULT_TTL: Final = {{ default_ttl }}\n"
+    assert anchor in text
+    keys_tpl.write_text(text.replace(anchor, anchor + "TEMPLATE_GENERATION: Final = 2\n"))
+    git("commit", "-qam", "v1.1.0: RR099 and TEMPLATE_GENERATION", cwd=template)
+    git("tag", "v1.1.0", cwd=template)
+
+    # without --upgrade the project stays at its recorded version
+    code, out, err = run_cli("update", str(project), "--pretend")
+    assert code == 0, out + err
+    assert "template v1.0.0)" in out and "no changes" in out
+
+    code, out, err = run_cli("update", str(project), "--upgrade")
+    assert code == 0, out + err
+    assert "template v1.0.0 -> v1.1.0" in out
+    assert answers(project)["_commit"] == "v1.1.0"
+    claude = (project / "CLAUDE.md").read_text()
+    keys = (project / KEYS).read_text()
+    assert "RR099" in claude and claude.endswith(TEAM_SECTION)
+    assert "TEMPLATE_GENERATION: Final = 2" in keys and "def team_report_key" in keys
+    commit_all(project, "upgrade to v1.1.0")
+    assert_generated_tests_pass(project)
+
+
+# ------------------------------------------------------------------ conflicts
+
+
+def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1)
+    keys_path = project / KEYS
+    keys_path.write_text(keys_path.read_text().replace("DEFAULT_TTL: Final = 3600", "DEFAULT_TTL: Final = 7200"))
+    commit_all(project, "team: longer default TTL")
+    before = snapshot(project)
+
+    # --pretend predicts the conflict and writes nothing
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800", "--pretend")
+    assert code == 1
+    assert f"conflict  {KEYS} (1 hunk)" in out and "would conflict" in err
+    assert snapshot(project) == before and git("status", "--porcelain", cwd=project) == ""
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+    assert code == 1
+    assert err.startswith("redis-rules: error: 1 file with conflicts: ") and len(err.strip().splitlines()) == 1
+    assert f"{KEYS} (1 hunk)" in err
+    keys = keys_path.read_text()
+    assert keys.count("<" * 7 + " ") == 1 and "DEFAULT_TTL: Final = 7200" in keys and "DEFAULT_TTL: Final = 1800" in keys
+    assert f"UU {KEYS}" in git("status", "--porcelain", cwd=project)  # git sees it unmerged too
+    # nothing else is half-applied: every other file is fully at the new answers
+    assert answers(project)["default_ttl"] == 1800
+    assert yaml.safe_load((project / ".redis-rules.yml").read_text())["default_ttl"] == 1800
+    assert "| `TTL.default` | 1800 |" in (project / "CLAUDE.md").read_text()
+    changed = {line[3:] for line in git("status", "--porcelain", cwd=project).splitlines()}
+    assert all("<" * 7 not in (project / p).read_text() for p in changed if p != KEYS)
+
+    # the documented way back, then the same update keeping rejected hunks in .rej files
+    git("reset", "-q", "--hard", cwd=project)
+    git("clean", "-qfd", cwd=project)
+    assert snapshot(project) == before
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800", "--conflict", "rej")
+    assert code == 1
+    assert f"{KEYS} (1 hunk, see {KEYS}.rej)" in err
+    # copier's rej mode: the file takes the template's side, the team's conflicting hunk waits in FILE.rej
+    rejected = (project / f"{KEYS}.rej").read_text()
+    assert "+DEFAULT_TTL: Final = 7200" in rejected
+    keys = keys_path.read_text()
+    assert "<" * 7 not in keys and "DEFAULT_TTL: Final = 1800" in keys
+    assert answers(project)["default_ttl"] == 1800
+
+
+# ------------------------------------------------------------------ refusals (exit 2, nothing touched)
+
+
+def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1, commit=False)
+    before = snapshot(project)
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+    assert code == 2
+    assert err.startswith("redis-rules: error: DEST is not a git repository") and "git init" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert snapshot(project) == before
+
+
+def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
+    project = new_project(tmp_path / "svc", template_v1)
+
+    (project / "CLAUDE.md").write_text((project / "CLAUDE.md").read_text() + "\nwip\n")
+    (project / "notes.txt").write_text("untracked counts too")
+    before = snapshot(project)
+    code, _, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+    assert code == 2
+    assert "uncommitted changes: CLAUDE.md, notes.txt" in err and "commit or stash" in err
+    assert snapshot(project) == before
+    git("checkout", "-q", "--", "CLAUDE.md", cwd=project)
+    (project / "notes.txt").unlink()
+
+    before = snapshot(project)
+    for args, expected in [
+        (["--set", "default_ttl=0"], "redis-rules: error: default_ttl: must be an integer number of seconds"),
+        (["--set", "default_ttl=soon"], "redis-rules: error: default_ttl: must be an integer"),
+        (["--set", "flavour=moon"], "redis-rules: error: flavour: 'moon' is not allowed"),
+        (["--set", "client=upstash"], "redis-rules: error: flavour: the 'upstash' client"),
+        (["--set", "nope=1"], "redis-rules: error: nope: unknown answer"),
+        (["--set", "default_ttl"], "redis-rules: error: --set: expected KEY=VALUE"),
+        (["--set", "_commit=v9"], "redis-rules: error: --set: _commit is copier's own bookkeeping"),
+    ]:
+        code, _, err = run_cli("update", str(project), *args)
+        assert code == 2, args
+        assert err.startswith(expected), (args, err)
+        assert len(err.strip().splitlines()) == 1
+    assert snapshot(project) == before and git("status", "--porcelain", cwd=project) == ""
+
+    (project / ".copier-answers.yml").unlink()
+    commit_all(project, "lose the answers")
+    code, _, err = run_cli("update", str(project))
+    assert code == 2 and "no .copier-answers.yml" in err and "redis-rules new" in err
+
+
+# ------------------------------------------------------------------ flavour change
+
+
+def test_flavour_change_to_elasticache_serverless(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1, modules="[cache, rate_limit]")
+    assert "REQUIRE_TLS_IN_PROD: Final = False" in (project / CLIENT).read_text()
+    assert "**RR020**" not in (project / "CLAUDE.md").read_text()
+
+    code, out, err = run_cli("update", str(project), "--set", "flavour=elasticache-serverless")
+
+    assert code == 0, out + err
+    client = (project / CLIENT).read_text()
+    assert "RedisCluster" in client and "REQUIRE_TLS_IN_PROD: Final = True" in client
+    assert "CLUSTER_MODE: Final = True" in (project / KEYS).read_text()
+    assert "**RR020**" in (project / "CLAUDE.md").read_text()
+    policy = yaml.safe_load((project / ".redis-rules.yml").read_text())
+    assert policy["flavour"] == "elasticache-serverless"
+    assert "cluster" in (project / "tests/redis/conftest.py").read_text().lower()
+    commit_all(project, "move to ElastiCache Serverless")
+    assert_generated_tests_pass(project)  # against a throwaway 3-node cluster
+
+
+# ------------------------------------------------------------------ sources
+
+
+def test_stock_copier_update_works_on_a_project_made_by_new(tmp_path: Path, template_v1: Path) -> None:
+    project = new_project(tmp_path / "svc", template_v1)
+    assert answers(project)["_src_path"] == str(template_v1)
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "-d", "default_ttl=1800", "--vcs-ref", ":current:"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "DEFAULT_TTL: Final = 1800" in (project / KEYS).read_text()
+
+
+def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    """A wheel's template is a plain folder: `new` materialises it as a tagged git repo in the cache."""
+    from generator import template_source
+    from generator.updating import source
+
+    bundled = tmp_path / "site-packages" / "generator" / "_template"
+    repo = make_template_repo(tmp_path / "snapshot", "unused")
+    bundled.mkdir(parents=True)
+    for name in ("copier.yml", "templates", "rulesets"):
+        src = repo / name
+        subprocess.run(["cp", "-rL", str(src), str(bundled / name)], check=True)  # a wheel holds no symlinks
+    monkeypatch.setattr(template_source, "bundled_template_root", lambda: bundled)
+    monkeypatch.setattr(source, "bundled_template_root", lambda: bundled)
+    cache = tmp_path / "cache" / "template"
+    tag = template_source.installed_tag()
+
+    code, out, err = run_cli("new", str(tmp_path / "svc"), "--defaults", "--data", "modules=[cache]")
+    assert code == 0, err
+    project = tmp_path / "svc"
+    recorded = answers(project)
+    assert recorded["_src_path"] == str(cache) and recorded["_commit"] == tag
+    assert git("tag", "--list", cwd=cache).split() == [tag]
+    assert template_source.ensure_cached_template(bundled) == (str(cache), tag)  # idempotent
+    git("init", "-q", "-b", "main", cwd=project)
+    commit_all(project, "rendered")
+
+    # the cache is gone (new machine, cleaned cache): the installed version is put back, no network
+    subprocess.run(["rm", "-rf", str(cache)], check=True)
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+    assert code == 0, out + err
+    assert "DEFAULT_TTL: Final = 1800" in (project / KEYS).read_text()
+    commit_all(project, "ttl")
+
+    # stock copier understands the same answers file
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "-d", "default_ttl=900", "--vcs-ref", ":current:"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "DEFAULT_TTL: Final = 900" in (project / KEYS).read_text()
+
+    # a different build under the same version gets its own tag, the old one stays for merges
+    (bundled / "rulesets" / "99-local.yml").write_text("[]\n")
+    src, new_tag = template_source.ensure_cached_template(bundled)
+    assert new_tag.startswith(f"{tag}+") and set(git("tag", "--list", cwd=cache).split()) == {tag, new_tag}
+
+
+def test_missing_recorded_source_is_a_clear_error(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template_v1)
+    text = (project / ".copier-answers.yml").read_text().replace(str(template_v1), str(tmp_path / "gone"))
+    (project / ".copier-answers.yml").write_text(text)
+    commit_all(project, "source moved")
+    code, _, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+    assert code == 2 and "recorded in .copier-answers.yml is unusable" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_marker_hunk_count() -> None:
+    from generator.updating.conflicts import count_marker_hunks
+
+    s, m, e = "<" * 7, "=" * 7, ">" * 7
+    text = f"a\n{s} before updating\nb\n{m}\nc\n{e} after updating\nd\n{s} x\n{m}\n{e} y\n"
+    assert count_marker_hunks(text) == 2
+    assert count_marker_hunks(f"Title\n{m}\n") == 0
+    assert count_marker_hunks(f"{s}{s}\n") == 0
