@@ -92,7 +92,7 @@ def test_adopt_writes_only_our_files(repo: Path, run_cli) -> None:
     for rel in ("pyproject.toml", "README.md", "shop_api/__init__.py", "shop_api/app.py", ".github/workflows/ci.yml"):
         assert (repo / rel).read_text(encoding="utf-8") == USER_FILES[rel], rel
     assert not (repo / "shop_api/db").exists()  # modules only with --with-modules
-    assert "merge      CLAUDE.md" in out and "merge      .claude/settings.json" in out
+    assert "merge  CLAUDE.md" in out and "merge  .claude/settings.json" in out
     assert "--with-modules" in out
 
     claude = (repo / "CLAUDE.md").read_text(encoding="utf-8")
@@ -165,14 +165,14 @@ def test_with_modules_adds_modules_and_tests_but_skips_existing(repo: Path, run_
     code, out, _ = run_cli("new", "--into", str(repo), *ADOPT, "--with-modules")
     assert code == 0
     assert (repo / "shop_api/db/redis/client.py").read_text(encoding="utf-8") == "# ours now\n"
-    assert "skip       shop_api/db/redis/client.py" in out
+    assert "skip  shop_api/db/redis/client.py" in out
 
 
 def test_pretend_shows_the_plan_and_writes_nothing(repo: Path, run_cli) -> None:
     before = snapshot(repo)
     code, out, _ = run_cli("new", "--into", str(repo), *ADOPT, "--pretend")
     assert code == 0
-    assert "merge      CLAUDE.md" in out and "create     AGENTS.md" in out
+    assert "merge  CLAUDE.md" in out and "create  AGENTS.md" in out
     assert snapshot(repo) == before and changed(repo) == set()
 
 

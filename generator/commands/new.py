@@ -107,17 +107,17 @@ def run(args: argparse.Namespace) -> int:
     if args.pretend:
         print(f"would write {len(result.files)} files into {result.dest}:")
         for rel in result.files:
-            print(f"  {action_of(rel, result):9}  {rel}")
+            print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
-            print(f"  {'skip':9}  {rel} (exists)")
+            print(f"  skip  {rel} (exists)")
         return 0
     written = [f for f in result.files if f not in result.unchanged]
     print(f"wrote {len(written)} files into {result.dest} in {elapsed:.2f}s")
     if args.into is not None:
         for rel in result.files:
-            print(f"  {action_of(rel, result):9}  {rel}")
+            print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
-            print(f"  {'skip':9}  {rel} (exists; --overwrite replaces it)")
+            print(f"  skip  {rel} (exists; --overwrite replaces it)")
         if not args.with_modules:
             print(
                 f"note: the rules refer to modules under {answers['module_path']}/; "
