@@ -59,6 +59,24 @@ INTERESTING = (
     | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
 
+# attribute calls the checks look at: commands, plus constructors / pickle / getenv by their last name
+CALL_ATTRS = INTERESTING | frozenset(
+    {
+        *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
+        *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
+        *(
+            "from_url",
+            "from_env",
+            "create_redis_pool",
+            "create_redis",
+            "loads",
+            "load",
+            "getenv",
+            "setdefault",
+        ),
+    }
+)
+
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..policy import Policy, find_policy
-from .checks import Checker, Raw
+from .checks import CALL_ATTRS, Checker, Raw
 from .model import CHECKS, READ_ERROR, SYNTAX_ERROR, Finding, matches, severity_of
 from .receivers import ModuleInfo
 
@@ -237,7 +237,7 @@ def lint_source(
         return []
     if not _may_use_redis(source, rel, policy):
         return []
-    info = ModuleInfo(tree, rel, policy.module_path, policy.lint.client_factories)
+    info = ModuleInfo(tree, rel, policy.module_path, policy.lint.client_factories, CALL_ATTRS)
     reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
     checker = Checker(
         info,

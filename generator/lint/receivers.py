@@ -180,6 +180,7 @@ class ModuleInfo:
         path: str = "<string>",
         module_path: str = "",
         client_factories: list[str] | tuple[str, ...] = (),
+        call_attrs: frozenset[str] | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
@@ -192,7 +193,10 @@ class ModuleInfo:
         self.scope_of: dict[int, Scope] = {}  # id(function node) -> its scope
         self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
         self.module = Scope(tree, None, None, "")
-        self.calls: list[tuple[ast.Call, Scope]] = []  # every call, with the scope it runs in
+        # calls with the scope they run in: every call, or (call_attrs given) calls of plain names
+        # and of those method/attribute names only
+        self.call_attrs = call_attrs
+        self.calls: list[tuple[ast.Call, Scope]] = []
         self._cache: dict[tuple[int, str], Recv | None] = {}
         self._busy: set[tuple[int, str]] = set()
         self._collect(self.module, tree.body)
@@ -322,12 +326,15 @@ class ModuleInfo:
         """One pass over a body (nested defs get their own scope): bindings, imports and calls."""
         stack = [n for n in reversed(nodes) if type(n) not in _LEAVES]
         calls = self.calls
+        wanted = self.call_attrs
         fields_of = _FIELDS
         while stack:
             n = stack.pop()
             t = type(n)
             if t is ast.Call:
-                calls.append((n, scope))
+                f = n.func
+                if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
+                    calls.append((n, scope))
             elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
                 stack.extend(n.decorator_list)
                 stack.extend(d for d in n.args.defaults if d is not None)
