@@ -48,7 +48,10 @@ RULE_OUTPUTS = {
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -89,7 +92,13 @@ def test_adopt_writes_only_our_files(repo: Path, run_cli) -> None:
     code, out, err = run_cli("new", "--into", str(repo), *ADOPT)
     assert code == 0, err
     assert changed(repo) == RULE_OUTPUTS
-    for rel in ("pyproject.toml", "README.md", "shop_api/__init__.py", "shop_api/app.py", ".github/workflows/ci.yml"):
+    for rel in (
+        "pyproject.toml",
+        "README.md",
+        "shop_api/__init__.py",
+        "shop_api/app.py",
+        ".github/workflows/ci.yml",
+    ):
         assert (repo / rel).read_text(encoding="utf-8") == USER_FILES[rel], rel
     assert not (repo / "shop_api/db").exists()  # modules only with --with-modules
     assert "merge  CLAUDE.md" in out and "merge  .claude/settings.json" in out
@@ -159,7 +168,9 @@ def test_with_modules_adds_modules_and_tests_but_skips_existing(repo: Path, run_
     assert "shop_api/db/redis/keys.py" in new and "shop_api/db/redis/client.py" in new
     assert "tests/redis/test_keys.py" in new
     assert not any(rel in new for rel in ("pyproject.toml", "shop_api/__init__.py", "tests/__init__.py"))
-    assert all(rel in RULE_OUTPUTS or rel.startswith(("shop_api/db/redis/", "tests/redis/")) for rel in new), new
+    assert all(
+        rel in RULE_OUTPUTS or rel.startswith(("shop_api/db/redis/", "tests/redis/")) for rel in new
+    ), new
 
     (repo / "shop_api/db/redis/client.py").write_text("# ours now\n", encoding="utf-8")
     code, out, _ = run_cli("new", "--into", str(repo), *ADOPT, "--with-modules")

@@ -25,7 +25,7 @@ LARGEST = {
     "agents": ALL_AGENTS,
     "modules": "cache,rate_limit,sessions,locks,streams,pubsub",
     "persistent_keys": (
-        '[{pattern: "my-service:*:config:*", reason: "feature flags, rewritten on every deploy by the config job"},'
+        '[{pattern: "my-service:*:config:*", reason: "feature flags, rewritten on every deploy"},'
         ' {pattern: "my-service:*:geo:*", reason: "reference data loaded once from the GeoNames export"}]'
     ),
 }
@@ -45,7 +45,9 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "default": render(base / "default"),
         "largest": render(base / "largest", **LARGEST),
-        "cursor-only": render(base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"),
+        "cursor-only": render(
+            base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"
+        ),
     }
 
 
@@ -86,7 +88,9 @@ def test_agents_answer_selects_the_files(projects: dict[str, Path]) -> None:
     assert (cursor_only / ".cursor/rules/redis.mdc").is_file()
     assert not (cursor_only / "AGENTS.md").exists()
     assert not (cursor_only / ".github/instructions").exists()
-    assert not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
+    assert (
+        not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
+    )
     assert not any(p.name.startswith("_macros") for p in largest.rglob("*"))
 
 
@@ -148,7 +152,9 @@ def test_claude_md_links_the_long_form(projects: dict[str, Path]) -> None:
         ("cursor-only", {"flavour": "elasticache", "managed_tls": True, "claude_hooks": False}),
     ],
 )
-def test_same_rule_ids_in_every_file(projects: dict[str, Path], name: str, answers: dict[str, object]) -> None:
+def test_same_rule_ids_in_every_file(
+    projects: dict[str, Path], name: str, answers: dict[str, object]
+) -> None:
     project = projects[name]
     expected = expected_ids(**answers)
     assert expected, "no rules apply?"
@@ -190,7 +196,11 @@ def test_each_file_says_generated_and_how_to_regenerate(projects: dict[str, Path
     for rel in RULE_FILES.values():
         path = projects[name] / rel
         if path.is_file():
-            begin = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(BEGIN_PREFIX))
+            begin = next(
+                line
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith(BEGIN_PREFIX)
+            )
             assert "generated" in begin and "redis-rules update" in begin, rel
 
 
@@ -198,14 +208,26 @@ def test_each_file_says_generated_and_how_to_regenerate(projects: dict[str, Path
 @pytest.mark.parametrize(
     ("rel", "text", "problem"),
     [
-        (".cursor/rules/redis.mdc", '---\ndescription: x\nglobs: "**/*.py"\nalwaysApply: "true"\n---\n', "alwaysApply"),
-        (".cursor/rules/redis.mdc", "---\ndescription: x\nalwaysApply: true\nglob: x\n---\n", "'glob' is not read"),
+        (
+            ".cursor/rules/redis.mdc",
+            '---\ndescription: x\nglobs: "**/*.py"\nalwaysApply: "true"\n---\n',
+            "alwaysApply",
+        ),
+        (
+            ".cursor/rules/redis.mdc",
+            "---\ndescription: x\nalwaysApply: true\nglob: x\n---\n",
+            "'glob' is not read",
+        ),
         (".cursor/rules/redis.mdc", "# no frontmatter\n", "needs a frontmatter"),
         (".cursor/rules/redis.mdc", "---\ndescription: x\n---\n", "missing 'alwaysApply'"),
         (".cursor/rules/redis.mdc", "---\nglobs: **/*.py\nalwaysApply: false\n---\n", "not valid YAML"),
         (".github/instructions/redis.instructions.md", '---\napplyTo: ["**/*.py"]\n---\n', "applyTo"),
         (".github/instructions/redis.instructions.md", "---\ndescription: x\n---\n", "missing 'applyTo'"),
-        (".github/instructions/redis.instructions.md", '---\napplyTo: "*.py"\nexcludeAgent: all\n---\n', "excludeAgent"),
+        (
+            ".github/instructions/redis.instructions.md",
+            '---\napplyTo: "*.py"\nexcludeAgent: all\n---\n',
+            "excludeAgent",
+        ),
         (".claude/rules/redis.md", '---\npaths: "**/*.py"\n---\n', "'paths' must be a list"),
         (".claude/rules/redis.md", '---\nglobs: ["**/*.py"]\n---\n', "'globs' is not read by Claude Code"),
         ("CLAUDE.md", "---\ntitle: x\n---\n# hi\n", "must not start with a frontmatter"),
@@ -217,13 +239,24 @@ def test_frontmatter_problems_are_reported(rel: str, text: str, problem: str) ->
 
 
 def test_valid_frontmatter_passes() -> None:
-    assert validate_frontmatter(".cursor/rules/x.mdc", "---\nglobs: ['a/*.py', 'b/*.py']\nalwaysApply: true\n---\n") == []
-    assert validate_frontmatter(".github/instructions/a.instructions.md", '---\napplyTo: "**/*.py,*.pyi"\n---\n') == []
+    assert (
+        validate_frontmatter(
+            ".cursor/rules/x.mdc", "---\nglobs: ['a/*.py', 'b/*.py']\nalwaysApply: true\n---\n"
+        )
+        == []
+    )
+    assert (
+        validate_frontmatter(".github/instructions/a.instructions.md", '---\napplyTo: "**/*.py,*.pyi"\n---\n')
+        == []
+    )
     assert validate_frontmatter(".claude/rules/x.md", "# no frontmatter: always loaded\n") == []
 
 
 # ---------------------------------------------------------------- marker merge (unit)
-RENDERED = f"---\npaths:\n  - \"**/*.py\"\n---\n{BEGIN_PREFIX} (generated; regenerate: `redis-rules update`) -->\n# Redis v1\n{END_LINE}\n"
+RENDERED = (
+    '---\npaths:\n  - "**/*.py"\n---\n'
+    f"{BEGIN_PREFIX} (generated; regenerate: `redis-rules update`) -->\n# Redis v1\n{END_LINE}\n"
+)
 RENDERED_V2 = RENDERED.replace("Redis v1", "Redis v2\n- more")
 
 
@@ -304,7 +337,9 @@ def test_regenerating_a_generated_project_keeps_one_section(tmp_path: Path, run_
 
 
 def test_broken_markers_stop_new_before_writing(tmp_path: Path, run_cli) -> None:
-    (tmp_path / "AGENTS.md").write_text(f"# Agents\n{BEGIN_PREFIX} old -->\nno end marker\n", encoding="utf-8")
+    (tmp_path / "AGENTS.md").write_text(
+        f"# Agents\n{BEGIN_PREFIX} old -->\nno end marker\n", encoding="utf-8"
+    )
     code, _, err = run_cli("new", "--into", str(tmp_path), "--defaults")
     assert code == 2
     assert "AGENTS.md" in err and "nothing was written" in err

@@ -30,15 +30,21 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("hooks") / "svc")
 
 
-def run_hook(project: Path, script: str, payload: object, *, python: str = sys.executable,
-             path: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_hook(
+    project: Path, script: str, payload: object, *, python: str = sys.executable, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_RULES_HOOKS", "VIRTUAL_ENV")}
     env["PATH"] = path if path is not None else VENV_BIN + os.pathsep + env.get("PATH", "")
     env["CLAUDE_PROJECT_DIR"] = str(project)
     stdin = payload if isinstance(payload, str) else json.dumps(payload)
     return subprocess.run(
         [python, str(project / ".claude/hooks" / script)],
-        input=stdin, capture_output=True, text=True, cwd=project, env=env, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        timeout=120,
     )
 
 
@@ -82,7 +88,10 @@ def test_settings_json_registers_both_hooks(project: Path) -> None:
     for group, script in ((post[0], "redis_lint.py"), (pre[0], "redis_bash_guard.py")):
         (hook,) = group["hooks"]
         assert hook["type"] == "command"
-        assert hook["command"].startswith("python3 ") and "$CLAUDE_PROJECT_DIR/.claude/hooks/" + script in hook["command"]
+        assert (
+            hook["command"].startswith("python3 ")
+            and "$CLAUDE_PROJECT_DIR/.claude/hooks/" + script in hook["command"]
+        )
         assert (project / ".claude/hooks" / script).is_file()
 
 
@@ -102,7 +111,9 @@ def test_write_of_a_keys_call_is_reported_to_the_assistant(project: Path) -> Non
 
 
 def test_edit_is_linted_too(project: Path) -> None:
-    proc = run_hook(project, "redis_lint.py", write_event(project, "my_service/scan_edit.py", BAD, tool="Edit"))
+    proc = run_hook(
+        project, "redis_lint.py", write_event(project, "my_service/scan_edit.py", BAD, tool="Edit")
+    )
     assert proc.returncode == 2 and "RR007" in proc.stderr
 
 
@@ -120,7 +131,9 @@ def test_clean_file_passes_silently(project: Path) -> None:
 
 def test_generated_module_passes(project: Path) -> None:
     client = project / "my_service/db/redis/client.py"
-    event = write_event(project, "my_service/db/redis/client.py", client.read_text(encoding="utf-8"), tool="Edit")
+    event = write_event(
+        project, "my_service/db/redis/client.py", client.read_text(encoding="utf-8"), tool="Edit"
+    )
     proc = run_hook(project, "redis_lint.py", event)
     assert proc.returncode == 0, proc.stderr
 
@@ -169,7 +182,9 @@ def test_hooks_can_be_switched_off(project: Path) -> None:
     env_path = VENV_BIN + os.pathsep + os.environ.get("PATH", "")
     proc = subprocess.run(
         [sys.executable, str(project / ".claude/hooks/redis_lint.py")],
-        input=json.dumps(event), capture_output=True, text=True,
+        input=json.dumps(event),
+        capture_output=True,
+        text=True,
         env={**os.environ, "PATH": env_path, "CLAUDE_PROJECT_DIR": str(project), "REDIS_RULES_HOOKS": "off"},
     )
     assert (proc.returncode, proc.stderr) == (0, "")
@@ -233,11 +248,15 @@ def test_non_bash_events_pass(project: Path) -> None:
 # ---------------------------------------------------------------- the scripts themselves
 def test_hook_scripts_pass_ruff_and_mypy_strict(project: Path) -> None:
     hooks = [str(project / ".claude/hooks" / s) for s in ("redis_lint.py", "redis_bash_guard.py")]
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", *hooks], cwd=project, capture_output=True, text=True)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", *hooks], cwd=project, capture_output=True, text=True
+    )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *hooks],
-        cwd=project, capture_output=True, text=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
@@ -262,10 +281,16 @@ OURS = json.dumps(
     {
         "hooks": {
             "PreToolUse": [
-                {"matcher": "Bash", "hooks": [{"type": "command", "command": "python3 x/redis_bash_guard.py"}]}
+                {
+                    "matcher": "Bash",
+                    "hooks": [{"type": "command", "command": "python3 x/redis_bash_guard.py"}],
+                }
             ],
             "PostToolUse": [
-                {"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": "python3 x/redis_lint.py"}]}
+                {
+                    "matcher": "Edit|MultiEdit|Write",
+                    "hooks": [{"type": "command", "command": "python3 x/redis_lint.py"}],
+                }
             ],
         }
     }
@@ -275,7 +300,9 @@ OURS = json.dumps(
 def test_merge_keeps_existing_hooks_and_adds_ours_once() -> None:
     existing = {
         "permissions": {"allow": ["Bash(npm test)"], "deny": ["Read(.env)"]},
-        "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "audit-log"}]}]},
+        "hooks": {
+            "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "audit-log"}]}]
+        },
         "model": "opus",
     }
     text = json.dumps(existing, indent=4)
@@ -296,7 +323,10 @@ def test_merge_updates_our_command_in_place_and_drops_duplicates() -> None:
     old = {
         "hooks": {
             "PostToolUse": [
-                {"matcher": "Write", "hooks": [{"type": "command", "command": "python3 old/redis_lint.py --v1"}]},
+                {
+                    "matcher": "Write",
+                    "hooks": [{"type": "command", "command": "python3 old/redis_lint.py --v1"}],
+                },
                 {"matcher": "Edit", "hooks": [{"type": "command", "command": "python3 old/redis_lint.py"}]},
             ]
         }
