@@ -45,6 +45,8 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "default": render(base / "default"),
         "largest": render(base / "largest", **LARGEST),
+        # cluster mode and managed TLS together: the most rules apply
+        "largest-serverless": render(base / "serverless", **{**LARGEST, "flavour": "elasticache-serverless"}),
         "cursor-only": render(
             base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"
         ),
@@ -94,7 +96,7 @@ def test_agents_answer_selects_the_files(projects: dict[str, Path]) -> None:
     assert not any(p.name.startswith("_macros") for p in largest.rglob("*"))
 
 
-@pytest.mark.parametrize("name", ["default", "largest", "cursor-only"])
+@pytest.mark.parametrize("name", ["default", "largest", "largest-serverless", "cursor-only"])
 def test_every_rule_file_validates(projects: dict[str, Path], name: str) -> None:
     project = projects[name]
     for rel in RULE_FILES.values():
@@ -150,6 +152,15 @@ def test_claude_md_links_the_long_form(projects: dict[str, Path]) -> None:
         ("default", {"agents": ["claude", "agents_md"]}),
         ("largest", {"flavour": "cluster", "cluster_mode": True, "agents": ALL_AGENTS.split(",")}),
         ("cursor-only", {"flavour": "elasticache", "managed_tls": True, "claude_hooks": False}),
+        (
+            "largest-serverless",
+            {
+                "flavour": "elasticache-serverless",
+                "cluster_mode": True,
+                "managed_tls": True,
+                "agents": ALL_AGENTS.split(","),
+            },
+        ),
     ],
 )
 def test_same_rule_ids_in_every_file(
@@ -164,7 +175,7 @@ def test_same_rule_ids_in_every_file(
             assert rule_ids(path.read_text(encoding="utf-8")) == expected, rel
     if name == "largest":
         assert "RR020" in expected  # cluster hash tags
-    if name == "cursor-only":
+    if name in ("cursor-only", "largest-serverless"):
         assert "RR027" in expected  # TLS for managed flavours
 
 
@@ -179,7 +190,7 @@ def test_long_forms_carry_why_and_a_correct_example(projects: dict[str, Path]) -
         assert "myapp" not in text
 
 
-@pytest.mark.parametrize("name", ["default", "largest"])
+@pytest.mark.parametrize("name", ["default", "largest", "largest-serverless"])
 def test_size_budgets(projects: dict[str, Path], name: str) -> None:
     project = projects[name]
     claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
