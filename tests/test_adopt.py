@@ -212,3 +212,24 @@ def test_usage_errors(repo: Path, tmp_path: Path, run_cli) -> None:
     assert code == 2 and "--into" in err
     code, _, err = run_cli("new", str(tmp_path / "y"), "--into", str(repo), "--defaults")
     assert code == 2 and "--into" in err
+
+
+def test_update_after_adoption_touches_only_our_files(tmp_path: Path, run_cli) -> None:
+    """`redis-rules update` (copier's 3-way merge) on an adopted repo: our sections change, the
+    team's text stays, and the files adoption left out (pyproject, modules) are not brought back."""
+    from tests.test_copier_parity import make_template_repo
+
+    template = make_template_repo(tmp_path / "tpl")
+    repo = make_repo(tmp_path)
+    code, _, err = run_cli("new", "--into", str(repo), "--template", str(template), *ADOPT)
+    assert code == 0, err
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "adopt redis-rules")
+    code, _, err = run_cli("update", str(repo), "--set", "default_ttl=900")
+    assert code == 0, err
+    assert changed(repo) <= {".copier-answers.yml", ".redis-rules.yml", "CLAUDE.md", "AGENTS.md"}
+    claude = (repo / "CLAUDE.md").read_text(encoding="utf-8")
+    assert claude.startswith(USER_CLAUDE) and "| `TTL.default` | 900 |" in claude
+    assert claude.count(BEGIN_PREFIX) == 1
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == USER_FILES["pyproject.toml"]
+    assert not (repo / "shop_api/db").exists()
