@@ -21,7 +21,10 @@ GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=fal
 KEYS = "my_service/db/redis/keys.py"
 CLIENT = "my_service/db/redis/client.py"
 TEAM_SECTION = "\n## Team notes\n\nAsk the platform team before adding a new key domain.\n"
-TEAM_FUNCTION = '\n\ndef team_report_key(day: str) -> str:\n    """Added by the team."""\n    return build("reports", "daily", day)\n'
+TEAM_FUNCTION = (
+    '\n\ndef team_report_key(day: str) -> str:\n    """Added by the team."""\n'
+    '    return build("reports", "daily", day)\n'
+)
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -64,6 +67,14 @@ def answers(project: Path) -> dict[str, object]:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
+def stock_copier_update(project: Path, *data: str) -> subprocess.CompletedProcess[str]:
+    args = [arg for item in data for arg in ("-d", item)]
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", *args, "--vcs-ref", ":current:"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+
+
 def assert_generated_tests_pass(project: Path) -> None:
     if not BINARIES:
         pytest.skip("no redis-server/valkey-server binary for the generated tests")
@@ -74,7 +85,9 @@ def assert_generated_tests_pass(project: Path) -> None:
 # ------------------------------------------------------------------ policy change
 
 
-def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_policy_change_applies_everywhere_and_keeps_edits(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
     project = new_project(tmp_path / "svc", template_v1)
     with (project / KEYS).open("a") as fh:
         fh.write(TEAM_FUNCTION)
@@ -100,7 +113,9 @@ def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, templa
     assert_generated_tests_pass(project)
 
 
-def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_modules_removed_and_added_with_their_tests(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
     project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
     mods = project / "my_service/db/redis"
     assert (mods / "streams.py").is_file() and (project / "tests/redis/test_streams.py").is_file()
@@ -173,10 +188,13 @@ def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(
 # ------------------------------------------------------------------ conflicts
 
 
-def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_conflict_is_reported_with_exit_1_inline_and_rej(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
     project = new_project(tmp_path / "svc", template_v1)
     keys_path = project / KEYS
-    keys_path.write_text(keys_path.read_text().replace("DEFAULT_TTL: Final = 3600", "DEFAULT_TTL: Final = 7200"))
+    text = keys_path.read_text()
+    keys_path.write_text(text.replace("DEFAULT_TTL: Final = 3600", "DEFAULT_TTL: Final = 7200"))
     commit_all(project, "team: longer default TTL")
     before = snapshot(project)
 
@@ -188,10 +206,12 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
 
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
     assert code == 1
-    assert err.startswith("redis-rules: error: 1 file with conflicts: ") and len(err.strip().splitlines()) == 1
+    assert err.startswith("redis-rules: error: 1 file with conflicts: ")
+    assert len(err.strip().splitlines()) == 1
     assert f"{KEYS} (1 hunk)" in err
     keys = keys_path.read_text()
-    assert keys.count("<" * 7 + " ") == 1 and "DEFAULT_TTL: Final = 7200" in keys and "DEFAULT_TTL: Final = 1800" in keys
+    assert keys.count("<" * 7 + " ") == 1
+    assert "DEFAULT_TTL: Final = 7200" in keys and "DEFAULT_TTL: Final = 1800" in keys
     assert f"UU {KEYS}" in git("status", "--porcelain", cwd=project)  # git sees it unmerged too
     # nothing else is half-applied: every other file is fully at the new answers
     assert answers(project)["default_ttl"] == 1800
@@ -199,6 +219,18 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
     assert "| `TTL.default` | 1800 |" in (project / "CLAUDE.md").read_text()
     changed = {line[3:] for line in git("status", "--porcelain", cwd=project).splitlines()}
     assert all("<" * 7 not in (project / p).read_text() for p in changed if p != KEYS)
+
+    # the generated project's own guard catches the leftover block (pre-commit hook script and test)
+    script = subprocess.run([sys.executable, "scripts/check_conflict_markers.py"], cwd=project,
+                            capture_output=True, text=True)
+    assert script.returncode == 1 and f"{KEYS}:" in script.stdout
+    guard = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/redis/test_no_conflict_markers.py"],
+        cwd=project, capture_output=True, text=True,
+    )
+    assert guard.returncode == 1 and "unresolved merge conflicts" in guard.stdout
+    assert "check_conflict_markers.py" in (project / ".pre-commit-config.yaml").read_text()
 
     # the documented way back, then the same update keeping rejected hunks in .rej files
     git("reset", "-q", "--hard", cwd=project)
@@ -218,7 +250,9 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
 # ------------------------------------------------------------------ refusals (exit 2, nothing touched)
 
 
-def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_no_git_is_refused_without_touching_anything(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
     project = new_project(tmp_path / "svc", template_v1, commit=False)
     before = snapshot(project)
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
@@ -293,10 +327,7 @@ def test_flavour_change_to_elasticache_serverless(tmp_path: Path, template_v1: P
 def test_stock_copier_update_works_on_a_project_made_by_new(tmp_path: Path, template_v1: Path) -> None:
     project = new_project(tmp_path / "svc", template_v1)
     assert answers(project)["_src_path"] == str(template_v1)
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--defaults", "-d", "default_ttl=1800", "--vcs-ref", ":current:"],
-        cwd=project, capture_output=True, text=True, timeout=300,
-    )
+    proc = stock_copier_update(project, "default_ttl=1800")
     assert proc.returncode == 0, proc.stderr
     assert "DEFAULT_TTL: Final = 1800" in (project / KEYS).read_text()
 
@@ -337,10 +368,7 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     commit_all(project, "ttl")
 
     # stock copier understands the same answers file
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--defaults", "-d", "default_ttl=900", "--vcs-ref", ":current:"],
-        cwd=project, capture_output=True, text=True, timeout=300,
-    )
+    proc = stock_copier_update(project, "default_ttl=900")
     assert proc.returncode == 0, proc.stderr
     assert "DEFAULT_TTL: Final = 900" in (project / KEYS).read_text()
 

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pretend", action="store_true",
                    help="list the files that would be added, modified, deleted or conflict; write nothing")
     p.add_argument("--conflict", choices=("inline", "rej"), default="inline",
-                   help="inline: conflict markers in the file (default); rej: keep rejected hunks in FILE.rej")
+                   help="inline: conflict markers in the file (default); rej: rejected hunks in FILE.rej")
     p.set_defaults(func=run)
 
 
@@ -40,7 +40,9 @@ def _value(value: object) -> str:
 
 def report(outcome: UpdateOutcome) -> None:
     verb = "would update" if outcome.pretend else "updated"
-    version = outcome.from_ref if outcome.from_ref == outcome.to_ref else f"{outcome.from_ref} -> {outcome.to_ref}"
+    version = outcome.from_ref
+    if outcome.to_ref != outcome.from_ref:
+        version = f"{outcome.from_ref} -> {outcome.to_ref}"
     print(f"{verb} {outcome.dest} (template {version})")
     for change in outcome.answer_changes:
         print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")

@@ -72,15 +72,15 @@ def find_conflicts(top: Path, dest: Path) -> list[Conflict]:
             continue
         if entry.code == "!!":
             continue  # ignored files are not the merge's business
-        text = _read_text(path)
-        hunks = count_marker_hunks(text) if text is not None else 0
+        content = _read_text(path)
+        hunks = count_marker_hunks(content) if content is not None else 0
         if hunks or entry.unmerged:
             found.setdefault(rel(entry), Conflict(rel(entry), max(hunks, 1)))
     return sorted(found.values(), key=lambda c: c.path)
 
 
 def changed_files(top: Path, dest: Path) -> list[tuple[str, str]]:
-    """(kind, path relative to DEST) for every file the update touched; kind: added|modified|deleted|conflict."""
+    """(kind, path relative to DEST) per file the update touched; kind: added|modified|deleted|conflict."""
     out = []
     for entry in status(top, dest):
         if entry.path.endswith("/"):

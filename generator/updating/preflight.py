@@ -58,7 +58,8 @@ def read_answers(dest: Path) -> dict[str, Any]:
     if not answers.get("_commit"):
         raise UserError(
             f"{ANSWERS_FILE}: no _commit recorded: the project was rendered from a plain folder, not a git "
-            "template, so there is no old version to merge against; re-render with `redis-rules new --overwrite`"
+            "template, so there is no old version to merge against; "
+            "re-render with `redis-rules new --overwrite`"
         )
     return answers
 

@@ -50,7 +50,8 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
             try:
                 ensure_cached_template(root)
             except (OSError, subprocess.SubprocessError) as exc:
-                raise UserError(f"cannot prepare the local template cache {template_cache_repo()}: {exc}") from exc
+                cache = template_cache_repo()
+                raise UserError(f"cannot prepare the local template cache {cache}: {exc}") from exc
     repo = get_repo(url)
     if repo is None:
         hint = ""
