@@ -90,10 +90,18 @@ _SKIP_FIELDS = frozenset(
     }
 )
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# node types _collect does something with (besides calls)
+_SPECIAL = frozenset(
+    {
+        *(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Import, ast.ImportFrom),
+        *(ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith),
+        *(ast.Global, ast.Return, ast.ExceptHandler, ast.comprehension),
+    }
+)
 
 
 def _fields(t: type) -> tuple[str, ...]:
-    fields = tuple(f for f in getattr(t, "_fields", ()) if f not in _SKIP_FIELDS)
+    fields = tuple(f for f in reversed(getattr(t, "_fields", ())) if f not in _SKIP_FIELDS)  # reversed
     _FIELDS[t] = fields
     return fields
 
@@ -335,6 +343,8 @@ class ModuleInfo:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
                     calls.append((n, scope))
+            elif t not in _SPECIAL:
+                pass
             elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
                 stack.extend(n.decorator_list)
                 stack.extend(d for d in n.args.defaults if d is not None)
@@ -383,12 +393,11 @@ class ModuleInfo:
             if fields is None:
                 fields = _fields(t)
             # children pushed in reverse: the walk is pre-order, so `global x` is seen before `x = ...`
-            for name in reversed(fields):
+            for name in fields:
                 v = getattr(n, name)
                 if type(v) is list:
-                    for x in reversed(v):
-                        if type(x) not in _LEAVES:
-                            stack.append(x)
+                    if v:
+                        stack.extend([x for x in reversed(v) if type(x) not in _LEAVES])
                 elif v is not None and type(v) not in _LEAVES:
                     stack.append(v)
 
