@@ -185,6 +185,17 @@ def test_policy_module_path_client_module():
     assert codes(src, policy=policy) == ["RR007", "RR007"]
 
 
+def test_typing_cast_is_looked_through():
+    src = """
+    from typing import Any, cast
+    from myapp.db.redis.client import get_client
+
+    cast(Any, get_client()).keys("*")
+    cast(Any, {}).keys()
+    """
+    assert codes(src) == ["RR007"]
+
+
 def test_async_client_awaited_calls():
     src = """
     import redis.asyncio as aioredis

@@ -658,11 +658,13 @@ class ModuleInfo:
             if type(fbase) is ast.Name and scope.cls is not None and fbase.id in (scope.self_name, "cls"):
                 meth = scope.cls.methods.get(m)
                 return self._returns(meth) if meth is not None else None
-        kind = self.ctor_kind(call, scope)
+        c = self.canonical(f, scope)
+        kind = self.ctor_kind(call, scope, c)
         if kind is not None:
             return Recv(kind[0]) if kind[0] != "client" else CLIENT
-        c = self.canonical(f, scope)
         if c is not None:
+            if c in ("typing.cast", "typing_extensions.cast") and len(call.args) == 2:
+                return self.recv(call.args[1], scope)  # cast(Any, get_client()) is still the client
             return CLIENT if self.is_factory(c) else None
         if type(f) is ast.Name:
             owner = self.owner(scope, f.id)  # type: ignore[attr-defined]
