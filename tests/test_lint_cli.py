@@ -110,7 +110,7 @@ def test_sarif_output_validates(project, capsys):
     code, out, _ = run("app", "--format", "sarif", capsys=capsys)
     assert code == 1
     log = json.loads(out)
-    jsonschema.validate(log, SARIF_SCHEMA)
+    jsonschema.validate(log, SARIF_SCHEMA, format_checker=jsonschema.FormatChecker())
     assert log["version"] == "2.1.0" and "$schema" in log
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "redis-rules" and driver["informationUri"].startswith("https://")

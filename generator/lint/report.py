@@ -10,7 +10,27 @@ from .. import __version__
 from .model import CHECKS, ERROR_CODES, Finding, rules_by_id, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/redis-rules/redis-rules"
+
+
+def _information_uri() -> str:
+    """The project's homepage from the installed metadata; the PyPI page of the distribution otherwise."""
+    try:
+        from importlib.metadata import metadata
+
+        meta = metadata("redis-rules")
+        for entry in meta.get_all("Project-URL") or []:
+            url = entry.split(",", 1)[-1].strip()
+            if url.startswith("https://"):
+                return url
+        home = meta["Home-page"] if "Home-page" in meta else None
+        if home and home.startswith("https://"):
+            return str(home)
+    except Exception:  # noqa: BLE001 - not installed, or odd metadata
+        pass
+    return "https://pypi.org/project/redis-rules/"
+
+
+INFORMATION_URI = _information_uri()
 _LEVEL = {"error": "error", "warning": "warning"}
 
 
