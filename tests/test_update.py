@@ -236,6 +236,8 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(
     git("reset", "-q", "--hard", cwd=project)
     git("clean", "-qfd", cwd=project)
     assert snapshot(project) == before
+    (project / ".gitignore").write_text("*.rej\n")  # hidden from `git status`, still found
+    commit_all(project, "ignore rejects")
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800", "--conflict", "rej")
     assert code == 1
     assert f"{KEYS} (1 hunk, see {KEYS}.rej)" in err

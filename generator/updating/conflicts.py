@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .gitutil import StatusEntry, status
+from .gitutil import StatusEntry, git, status
 
 START, MIDDLE, END = "<" * 7, "=" * 7, ">" * 7
 _MAX_BYTES = 4 * 1024 * 1024
@@ -62,7 +62,13 @@ def find_conflicts(top: Path, dest: Path) -> list[Conflict]:
     def rel(entry: StatusEntry) -> str:
         return (top / entry.path).relative_to(dest).as_posix()
 
-    for entry in status(top, dest, ignored=True):
+    # .rej files, also when a `*.rej` ignore rule hides them from `git status`
+    ignored_rejects = git("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--",
+                          ":(glob)**/*.rej", cwd=dest).split("\0")
+    entries = status(top, dest) + [
+        StatusEntry("!!", (dest / p).relative_to(top).as_posix()) for p in ignored_rejects if p
+    ]
+    for entry in entries:
         path = top / entry.path
         if entry.path.endswith(".rej") and entry.code in ("??", "!!"):
             text = _read_text(path) or ""
@@ -70,8 +76,6 @@ def find_conflicts(top: Path, dest: Path) -> list[Conflict]:
             target = rel(entry)[: -len(".rej")]
             found[target] = Conflict(target, max(hunks, 1), rej=rel(entry))
             continue
-        if entry.code == "!!":
-            continue  # ignored files are not the merge's business
         content = _read_text(path)
         hunks = count_marker_hunks(content) if content is not None else 0
         if hunks or entry.unmerged:
