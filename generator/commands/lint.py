@@ -88,5 +88,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         out, summary = format_text(findings)
         sys.stdout.write(out)
+        sys.stdout.flush()
         print(summary, file=sys.stderr if findings else sys.stdout)
     return 0 if args.exit_zero or not findings else 1
