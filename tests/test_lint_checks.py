@@ -104,6 +104,33 @@ def test_self_attribute_assigned_from_annotated_parameter():
     assert codes(src) == ["RR007"]
 
 
+def test_property_returning_a_client():
+    src = """
+    from functools import cached_property
+    import redis
+    from django_redis import get_redis_connection
+
+    class Repo:
+        @property
+        def redis(self):
+            return get_redis_connection("default")
+
+        @cached_property
+        def typed(self) -> redis.Redis:
+            return self.make()
+
+        @property
+        def settings(self):
+            return {}
+
+        def run(self):
+            self.settings.keys()
+            self.typed.keys("*")
+            return self.redis.keys("*")
+    """
+    assert lines(src, "RR007") == [21, 22]
+
+
 def test_self_attribute_never_assigned_a_client_is_not_a_receiver():
     src = """
     class Repo:

@@ -614,6 +614,13 @@ class ModuleInfo:
                 r = self.recv(value, vscope)
                 if r is not None:
                     return r
+            method = info.methods.get(attr)
+            if method is not None and isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for d in method.node.decorator_list:
+                    name = dotted(d)
+                    if name and name.rsplit(".", 1)[-1] in ("property", "cached_property"):
+                        r = self.annotation(method.node.returns, method) if method.node.returns else None
+                        return r or self._returns(method)
             return None
 
         r = self._guarded((id(info), attr), compute)
