@@ -119,10 +119,14 @@ def test_modules_removed_and_added_with_their_tests(
     project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
     mods = project / "my_service/db/redis"
     assert (mods / "streams.py").is_file() and (project / "tests/redis/test_streams.py").is_file()
+    with (project / "tests/redis/test_streams.py").open("a") as fh:
+        fh.write("\n# team note\n")
+    commit_all(project, "team edit")
 
     code, out, err = run_cli("update", str(project), "--set", "modules=[cache]")
     assert code == 0, out + err
-    assert "deleted   my_service/db/redis/streams.py" in out
+    assert "deleted   my_service/db/redis/streams.py\n" in out  # untouched since the render
+    assert "deleted   tests/redis/test_streams.py  (had local edits; `git show HEAD:" in out
     assert not (mods / "streams.py").exists() and not (project / "tests/redis/test_streams.py").exists()
     assert answers(project)["modules"] == ["cache"]
     commit_all(project, "drop streams")

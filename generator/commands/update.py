@@ -47,9 +47,12 @@ def report(outcome: UpdateOutcome) -> None:
     for change in outcome.answer_changes:
         print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")
     conflicted = {c.path for c in outcome.conflicts}
+    edited = set(outcome.edited_deletions)
     for kind, path in outcome.changes:
-        if path not in conflicted:
-            print(f"  {kind:<9} {path}")
+        if path in conflicted:
+            continue
+        note = f"  (had local edits; `git show HEAD:./{path}` has them)" if path in edited else ""
+        print(f"  {kind:<9} {path}{note}")
     for c in outcome.conflicts:
         print(f"  conflict  {c.describe()}")
     if not outcome.changes and not outcome.conflicts:

@@ -29,6 +29,7 @@ class UpdateOutcome:
     answer_changes: list[AnswerChange] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)  # (added|modified|deleted|conflict, path)
     conflicts: list[Conflict] = field(default_factory=list)
+    edited_deletions: list[str] = field(default_factory=list)  # deleted files that had local edits
     seconds: float = 0.0
 
 
@@ -62,6 +63,9 @@ def update_project(
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
+        edited_deletions = _edited_since_render(
+            target_top, target_dest, [p for k, p in changes if k == "deleted"]
+        )
     return UpdateOutcome(
         dest=dest,
         from_ref=source.current,
@@ -71,5 +75,27 @@ def update_project(
         answer_changes=answer_changes,
         changes=changes,
         conflicts=conflicts,
+        edited_deletions=edited_deletions,
         seconds=time.perf_counter() - started,
     )
+
+
+def _edited_since_render(top: Path, dest: Path, deleted: list[str]) -> list[str]:
+    """Deleted files changed in a commit after the last one that touched the answers file.
+
+    Copier deletes every file the new answers no longer render, edited or not; these are
+    the ones to point out (a heuristic: edits committed with the render itself are not seen).
+    """
+    if not deleted:
+        return []
+    answers = (dest / ".copier-answers.yml").relative_to(top).as_posix()
+    try:
+        last = git("log", "-1", "--format=%H", "HEAD", "--", answers, cwd=top).strip()
+        if not last:
+            return []
+        paths = [(dest / p).relative_to(top).as_posix() for p in deleted]
+        out = git("diff", "--name-only", last, "HEAD", "--", *paths, cwd=top)
+    except GitError:
+        return []
+    touched = {line.strip() for line in out.splitlines() if line.strip()}
+    return [p for p in deleted if (dest / p).relative_to(top).as_posix() in touched]
