@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +58,14 @@ def ops_per_second(fn: Callable[[], object], n: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-n", type=int, default=20_000, help="iterations per case and round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--server-bin", default=None, help="server binary (default: as generator/servers.py finds)")
+    parser.add_argument(
+        "--server-bin", default=None, help="server binary (default: as generator/servers.py finds)"
+    )
     args = parser.parse_args()
 
     try:
@@ -99,7 +103,10 @@ def main() -> int:
 
             r = client.get_client()
             info = r.info("server")
-            version = info.get("valkey_version") and f"valkey {info['valkey_version']}" or f"redis {info['redis_version']}"
+            if info.get("valkey_version"):
+                version = f"valkey {info['valkey_version']}"
+            else:
+                version = f"redis {info['redis_version']}"
             storage = RedisStorage(server.url)
             per_minute = RateLimitItemPerMinute(BIG)
             moving = MovingWindowRateLimiter(storage)
@@ -161,13 +168,16 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"bench_modules — {now}")
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"server: {version}; redis-py {redis.__version__}; limits {storage_version}"
     )
-    print(f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, best 2000-call chunk")
+    print(
+        f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, "
+        "best 2000-call chunk"
+    )
     if missing:
         print("not measured (module not in the template yet): " + "; ".join(missing))
     print()
