@@ -8,7 +8,7 @@ apply: the brief's default answers.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def _section(data: dict[str, Any], name: str, cls: type, path: Path) -> Any:
     raw = data.get(name) or {}
     if not isinstance(raw, dict):
         raise UserError(f"{path}: '{name}' must be a mapping")
-    known = set(cls.__dataclass_fields__)
+    known = {f.name for f in fields(cls)}
     unknown = set(raw) - known
     if unknown:
         raise UserError(f"{path}: unknown key(s) {sorted(unknown)} in '{name}' (allowed: {sorted(known)})")
@@ -96,7 +96,7 @@ def load_policy(path: Path) -> Policy:
     if not isinstance(data, dict):
         raise UserError(f"policy: {path} must be a YAML mapping")
     top = {k: v for k, v in data.items() if k not in ("lint", "audit", "version")}
-    known = set(Policy.__dataclass_fields__) - {"lint", "audit", "source"}
+    known = {f.name for f in fields(Policy)} - {"lint", "audit", "source"}
     unknown = set(top) - known
     if unknown:
         raise UserError(f"policy: unknown key(s) {sorted(unknown)} in {path} (allowed: {sorted(known)})")

@@ -38,7 +38,9 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
         chosen = default if isinstance(default, list) else []
         prompt = questionary.checkbox(
             message,
-            choices=[questionary.Choice(label, value=value, checked=value in chosen) for label, value in q.choices.items()],
+            choices=[
+                questionary.Choice(label, value=value, checked=value in chosen) for label, value in q.choices.items()
+            ],
             validate=lambda picked: q.validate(list(picked), answers) or True,
         )
     elif q.choices:

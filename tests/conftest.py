@@ -56,7 +56,9 @@ def render(dest: Path, **data: object) -> Path:
     return dest
 
 
-def run_generated_tests(project: Path, binary: str, *extra: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def run_generated_tests(
+    project: Path, binary: str, *extra: str, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     """Run the generated project's tests in a subprocess against a server it starts from `binary`."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "APP_ENV", "PYTEST_ADDOPTS")}
     env["REDIS_SERVER_BIN"] = binary

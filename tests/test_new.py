@@ -150,7 +150,9 @@ def test_bad_answer_is_one_line_error_and_nothing_written(tmp_path: Path, run_cl
 
 
 def test_upstash_client_needs_upstash_flavour(tmp_path: Path, run_cli) -> None:
-    code, _, err = run_cli("new", str(tmp_path / "d"), "--defaults", "--data", "client=upstash", "--data", "flavour=cluster")
+    code, _, err = run_cli(
+        "new", str(tmp_path / "d"), "--defaults", "--data", "client=upstash", "--data", "flavour=cluster"
+    )
     assert code == 2
     assert "flavour: the 'upstash' client speaks Upstash's REST API" in err
     code, _, _ = run_cli("new", str(tmp_path / "d"), "--defaults", "--data", "client=upstash")
