@@ -250,6 +250,8 @@ class Checker:
                     self._command(node, f.attr, r)  # type: ignore[attr-defined]
         elif tf is not ast.Name:
             return
+        elif f.id not in self.info.aliases and f.id not in self.info.classes:  # type: ignore[attr-defined]
+            return  # a local or builtin function: no constructor, pickle or getenv
         c = self.info.canonical(f, scope)
         if c is not None:
             if c in PICKLE_LOADS:
