@@ -48,15 +48,7 @@ PICKLE_DUMPS = frozenset(f"{m}.dumps" for m in ("pickle", "cPickle", "_pickle", 
 GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
 INTERESTING = (
-    KEY_FIRST
-    | KEY_ALL
-    | WRITES_NEED_TTL
-    | EXPIRES
-    | INCRS
-    | RANGE_READS
-    | WHOLE_READS
-    | SCRIPT_METHODS
-    | FLUSHES
+    KEY_FIRST | KEY_ALL | WRITES_NEED_TTL | EXPIRES | INCRS | RANGE_READS | WHOLE_READS | SCRIPT_METHODS | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
 
 # attribute calls the checks look at: commands, plus constructors / pickle / getenv by their last name
@@ -297,15 +289,11 @@ class Checker:
         elif m in SCRIPT_METHODS:
             self._lua(node, m)
         elif m in WHOLE_READS:
-            self.report(
-                "unbounded-read", f"{m.upper()} reads the whole collection; page with a SCAN variant", node
-            )
+            self.report("unbounded-read", f"{m.upper()} reads the whole collection; page with a SCAN variant", node)
         elif m in RANGE_READS:
             start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end"))
             if start == 0 and end == -1:
-                self.report(
-                    "unbounded-read", f"{m.upper()} 0 -1 reads the whole collection; read bounded pages", node
-                )
+                self.report("unbounded-read", f"{m.upper()} 0 -1 reads the whole collection; read bounded pages", node)
         elif m == "xadd":
             self._xadd(node)
         if m in VALUE_WRITES:
@@ -341,13 +329,9 @@ class Checker:
         for match in LUA_CALL.finditer(text):
             cmd = match.group(2).upper()
             if cmd == "KEYS":
-                self.report(
-                    "keys-command", f"Lua script passed to {m} calls KEYS; iterate with SCAN instead", node
-                )
+                self.report("keys-command", f"Lua script passed to {m} calls KEYS; iterate with SCAN instead", node)
             elif not self.reset_script:
-                self.report(
-                    "flush-command", f"Lua script passed to {m} calls {cmd} outside a reset script", node
-                )
+                self.report("flush-command", f"Lua script passed to {m} calls {cmd} outside a reset script", node)
 
     def _xadd(self, node: ast.Call) -> None:
         if any(kw.arg is None for kw in node.keywords):
@@ -383,9 +367,7 @@ class Checker:
     def _end_body(self, cmds: list[Cmd]) -> None:
         if not cmds:
             return
-        tx_idents = {
-            c.recv.ident for c in cmds if c.recv.kind == "pipeline" and (c.recv.tx or c.method == "multi")
-        }
+        tx_idents = {c.recv.ident for c in cmds if c.recv.kind == "pipeline" and (c.recv.tx or c.method == "multi")}
 
         def in_tx(c: Cmd) -> bool:
             return c.recv.kind == "pipeline" and c.recv.ident in tx_idents
@@ -439,8 +421,7 @@ class Checker:
         if type(mapping) is ast.Dict:
             keys = mapping.keys  # type: ignore[attr-defined]
             ok = all(
-                k is not None and (self._persistent(k) or (tx and (c.recv.ident, ast.dump(k)) in expired))
-                for k in keys
+                k is not None and (self._persistent(k) or (tx and (c.recv.ident, ast.dump(k)) in expired)) for k in keys
             )
         else:
             ok = tx and c.recv.ident in tx_with_expire
@@ -543,9 +524,7 @@ class Checker:
     def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
         from_url = name.rsplit(".", 1)[-1] in ("from_url",)
         url_arg = (
-            _arg(node, 0, "url")
-            if from_url
-            else next((kw.value for kw in node.keywords if kw.arg == "url"), None)
+            _arg(node, 0, "url") if from_url else next((kw.value for kw in node.keywords if kw.arg == "url"), None)
         )
         if url_arg is not None:
             url = self.info.const_str(url_arg, self.scope)
@@ -562,9 +541,7 @@ class Checker:
             password_arg = node.args[3]
         pw = str_const(password_arg) if password_arg is not None else None
         if pw and password_arg is not None:
-            self.report(
-                "hardcoded-connection", "hardcoded Redis password; read it from the environment", password_arg
-            )
+            self.report("hardcoded-connection", "hardcoded Redis password; read it from the environment", password_arg)
         host_arg = next((kw.value for kw in node.keywords if kw.arg == "host"), None)
         if kind == "client" and not from_url and host_arg is None and node.args:
             host_arg = node.args[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import gc
 import io
 import os
@@ -63,25 +64,34 @@ def glob_match(rel: str, pattern: str) -> bool:
     return rel.startswith(folder + "/") or fnmatch.fnmatchcase(rel, folder + "/*")
 
 
-def _root(policy: Policy) -> Path:
-    return policy.source.parent.resolve() if policy.source is not None else Path.cwd().resolve()
+@functools.lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _relative(path: str | Path, base: str) -> str | None:
+    """`path` relative to the real folder `base` (forward slashes), None when outside it.
+    Symlinks are resolved only when the plain absolute path is not already below `base`."""
+    text = os.fspath(path)
+    for candidate in (os.path.abspath(text), os.path.realpath(text)):
+        if candidate == base:
+            return "."
+        if candidate.startswith(base.rstrip(os.sep) + os.sep):
+            return candidate[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    return None
 
 
 def relative_to_root(path: str | Path, policy: Policy) -> str:
     """The path policy globs match: relative to the policy's folder (or cwd), forward slashes."""
-    p = Path(path)
-    try:
-        return p.resolve().relative_to(_root(policy)).as_posix()
-    except (ValueError, OSError):
-        return p.as_posix().lstrip("/")
+    base = _real(str(policy.source.parent) if policy.source is not None else os.getcwd())
+    rel = _relative(path, base)
+    return rel if rel is not None else Path(path).as_posix().lstrip("/")
 
 
 def display_path(path: Path) -> str:
     """Relative to the working directory when below it, else as given."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
+    rel = _relative(path, _real(os.getcwd()))
+    return rel if rel is not None else path.as_posix()
 
 
 def module_names(rel: str) -> tuple[str, ...]:
@@ -107,9 +117,7 @@ def iter_python_files(paths: Sequence[Path], policy: Policy) -> Iterator[Path]:
             dirs[:] = sorted(
                 d
                 for d in dirs
-                if d not in SKIP_DIRS
-                and not d.endswith(".egg-info")
-                and not _excluded(Path(folder, d), policy)
+                if d not in SKIP_DIRS and not d.endswith(".egg-info") and not _excluded(Path(folder, d), policy)
             )
             for name in sorted(files):
                 if name.endswith(".py"):
@@ -296,9 +304,7 @@ def read_source(path: Path) -> str:
     return data.decode(encoding)
 
 
-def _lint_file(
-    file: Path, policy: Policy, select: Sequence[str] | None, ignore: Sequence[str] | None
-) -> list[Finding]:
+def _lint_file(file: Path, policy: Policy, select: Sequence[str] | None, ignore: Sequence[str] | None) -> list[Finding]:
     shown = display_path(file)
     try:
         source = read_source(file)

@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 REDIS_ROOTS = frozenset({"redis", "valkey", "upstash_redis", "aioredis"})
-CLIENT_CLASSES = frozenset(
-    {"Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"}
-)
+CLIENT_CLASSES = frozenset({"Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"})
 PIPELINE_CLASSES = frozenset({"Pipeline", "ClusterPipeline"})
 POOL_CLASSES = frozenset({"ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool"})
 SENTINEL_CLASSES = frozenset({"Sentinel"})
@@ -245,9 +243,7 @@ class ModuleInfo:
             sep = "" if mod.endswith(".") else "."
             self.aliases[a.asname or a.name] = f"{mod}{sep}{a.name}"
 
-    def _function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, cls: ClassInfo | None
-    ) -> None:
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, cls: ClassInfo | None) -> None:
         qual = f"{parent.qualname}.{node.name}" if parent.qualname else node.name
         if cls is not None:
             qual = f"{cls.name}.{node.name}"
@@ -407,11 +403,7 @@ class ModuleInfo:
         seen.add(info.name)
         for base in info.bases:
             c = self.canonical(base, self.module)
-            if (
-                c is not None
-                and self._ctor_kind_name(c) == "client"
-                and c.rsplit(".", 1)[-1] in CLIENT_CLASSES
-            ):
+            if c is not None and self._ctor_kind_name(c) == "client" and c.rsplit(".", 1)[-1] in CLIENT_CLASSES:
                 return True
             name = dotted(base)
             local = self.classes.get(name) if name else None
@@ -546,11 +538,7 @@ class ModuleInfo:
             base = expr.value  # type: ignore[attr-defined]
             if type(base) is ast.Name and scope.cls is not None and base.id in (scope.self_name, "cls"):
                 return self._attr(scope.cls, expr.attr, set())  # type: ignore[attr-defined]
-            if (
-                type(base) is ast.Name
-                and base.id in self.classes
-                and self.owner(scope, base.id) is self.module
-            ):
+            if type(base) is ast.Name and base.id in self.classes and self.owner(scope, base.id) is self.module:
                 return self._attr(self.classes[base.id], expr.attr, set())  # type: ignore[attr-defined]
             c = self.canonical(expr, scope)
             if c is not None and self._is_instance(c):
