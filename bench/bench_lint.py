@@ -159,9 +159,7 @@ def find_semgrep(work: Path, timeout: int) -> Path | None:
     return exe if exe.exists() else None
 
 
-def run_semgrep(
-    exe: Path, rules: Path, target: Path, empty: Path, timeout: int
-) -> tuple[float, float, int] | None:
+def run_semgrep(exe: Path, rules: Path, target: Path, empty: Path, timeout: int) -> tuple[float, float, int] | None:
     """(seconds on target, seconds on an empty folder = startup, findings)."""
     env = {**os.environ, "SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
     base = [
@@ -180,9 +178,7 @@ def run_semgrep(
         subprocess.run(base + [str(empty)], capture_output=True, env=env, timeout=timeout, check=False)
         startup = time.perf_counter() - start
         start = time.perf_counter()
-        proc = subprocess.run(
-            base + [str(target)], capture_output=True, env=env, timeout=timeout, check=False
-        )
+        proc = subprocess.run(base + [str(target)], capture_output=True, env=env, timeout=timeout, check=False)
         elapsed = time.perf_counter() - start
     except subprocess.TimeoutExpired:
         log("semgrep timed out")
@@ -201,13 +197,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-dir", type=Path, help="reuse this folder for downloads and semgrep (kept)")
     parser.add_argument("--no-semgrep", action="store_true")
-    parser.add_argument(
-        "--semgrep-timeout", type=int, default=600, help="seconds for installing / running semgrep"
-    )
+    parser.add_argument("--semgrep-timeout", type=int, default=600, help="seconds for installing / running semgrep")
     parser.add_argument("--repeat", type=int, default=5, help="best of N (the machine may be shared)")
-    parser.add_argument(
-        "--jobs", type=int, default=1, help="lint processes (default 1, like semgrep --jobs 1)"
-    )
+    parser.add_argument("--jobs", type=int, default=1, help="lint processes (default 1, like semgrep --jobs 1)")
     parser.add_argument("--packages", nargs="*", default=PACKAGES)
     args = parser.parse_args()
 
@@ -257,9 +249,7 @@ def main() -> int:
                     semgrep_note = "failed (see above)"
                 else:
                     elapsed, startup, count = result
-                    version = subprocess.run(
-                        [str(exe), "--version"], capture_output=True, text=True
-                    ).stdout.strip()
+                    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
                     semgrep_note = f"semgrep {version}, 5 pattern rules, --jobs 1, startup {startup:.1f}s"
                     rows.append(("semgrep (wall, incl. startup)", elapsed, lines / elapsed, str(count)))
                     scan = max(elapsed - startup, 1e-9)

@@ -57,8 +57,7 @@ def test_text_output_and_exit_1(project, capsys):
     code, out, err = run("app", capsys=capsys)
     assert code == 1
     assert out.splitlines() == [
-        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; "
-        "use SCAN (scan_iter)",
+        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
         "app/bad.py:4:7: RR008 HGETALL reads the whole collection; page with a SCAN variant",
     ]
     assert err.strip() == "Found 2 findings in 1 file."
@@ -215,18 +214,14 @@ def test_stdin(project, capsys, monkeypatch):
 
 
 def test_suppression_comment_end_to_end(project, capsys):
-    (project / "app" / "bad.py").write_text(
-        BAD.replace('r.keys("*"):', 'r.keys("*"):  # redis-rules: ignore[RR007]')
-    )
+    (project / "app" / "bad.py").write_text(BAD.replace('r.keys("*"):', 'r.keys("*"):  # redis-rules: ignore[RR007]'))
     code, out, _ = run("app", capsys=capsys)
     assert "RR007" not in out and "RR008" in out
 
 
 def test_through_the_real_cli(project):
     """`python -m generator lint` (skipped while another verb module is still missing)."""
-    probe = subprocess.run(
-        [sys.executable, "-c", "import generator.cli as c; c.build_parser()"], capture_output=True
-    )
+    probe = subprocess.run([sys.executable, "-c", "import generator.cli as c; c.build_parser()"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("generator.cli cannot build its parser yet (a verb module is missing)")
     env_root = str(Path(__file__).resolve().parents[1])

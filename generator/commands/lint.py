@@ -25,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Suppress one line with `# redis-rules: ignore[RR003]`."
         ),
     )
-    parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders (default: .); '-' reads stdin"
-    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); '-' reads stdin")
     parser.add_argument(
         "--select", metavar="CODES", help="only these rule ids / prefixes / check names (comma-separated)"
     )
@@ -36,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--policy", metavar="PATH", type=Path, help="policy file (default: .redis-rules.yml found upward)"
     )
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
-    parser.add_argument(
-        "--jobs", "-j", type=int, default=1, metavar="N", help="lint in N processes (default 1)"
-    )
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="lint in N processes (default 1)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
         "--stdin-filename", metavar="PATH", help="the path of the code read from stdin (for policy globs)"
@@ -78,9 +74,7 @@ def run(args: argparse.Namespace) -> int:
         name = args.stdin_filename or "<stdin>"
         findings = lint_source(sys.stdin.read(), name, policy, select, ignore)
     else:
-        findings = lint_paths(
-            [Path(p) for p in paths] or [Path(".")], policy, select, ignore, jobs=max(1, args.jobs)
-        )
+        findings = lint_paths([Path(p) for p in paths] or [Path(".")], policy, select, ignore, jobs=max(1, args.jobs))
     if args.format == "json":
         sys.stdout.write(format_json(findings))
     elif args.format == "sarif":
