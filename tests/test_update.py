@@ -360,9 +360,9 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     assert code == 0, err
     project = tmp_path / "svc"
     recorded = answers(project)
-    assert recorded["_src_path"] == str(cache) and recorded["_commit"] == tag
+    assert Path(str(recorded["_src_path"])).expanduser() == cache and recorded["_commit"] == tag
     assert git("tag", "--list", cwd=cache).split() == [tag]
-    assert template_source.ensure_cached_template(bundled) == (str(cache), tag)  # idempotent
+    assert template_source.ensure_cached_template(bundled) == (recorded["_src_path"], tag)  # idempotent
     git("init", "-q", "-b", "main", cwd=project)
     commit_all(project, "rendered")
 
