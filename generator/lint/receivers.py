@@ -332,14 +332,29 @@ class ModuleInfo:
         calls = self.calls
         wanted = self.call_attrs
         fields_of = _FIELDS
+        leaves = _LEAVES
         while stack:
             n = stack.pop()
             t = type(n)
+            if t is ast.Attribute:  # the commonest inner node: one child
+                v = n.value
+                if type(v) not in leaves:
+                    stack.append(v)
+                continue
             if t is ast.Call:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
                     calls.append((n, scope))
-            elif t not in _SPECIAL:
+                for k in reversed(n.keywords):
+                    if type(k.value) not in leaves:
+                        stack.append(k.value)
+                for x in reversed(n.args):
+                    if type(x) not in leaves:
+                        stack.append(x)
+                if type(f) not in leaves:
+                    stack.append(f)
+                continue
+            if t not in _SPECIAL:
                 pass
             elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
                 stack.extend(n.decorator_list)
