@@ -33,12 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"redis-rules {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS:
-        try:
-            module = importlib.import_module(f"generator.commands.{verb}")
-        except ModuleNotFoundError as exc:  # TEMP while verbs land; removed before release
-            if exc.name != f"generator.commands.{verb}":
-                raise
-            continue
+        module = importlib.import_module(f"generator.commands.{verb}")
         module.register(sub)
     return parser
 
