@@ -1,6 +1,6 @@
 """Aggregation of scanned keys into the audit report, and its text and JSON renderings.
 
-The JSON shape is a stable contract (see docs/audit.md): new fields may be added,
+The JSON shape is a stable contract (see the README, "JSON format"): new fields may be added,
 existing ones keep their names and meaning.
 """
 
