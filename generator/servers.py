@@ -334,6 +334,17 @@ class Sentinel:
         self.stop()
         raise RuntimeError("sentinel did not start")
 
+    def wait_until_healthy(self, timeout: float = 15.0) -> None:
+        """Block until the sentinel sees the primary as a plain, reachable master again
+        (after a restart its flags read ``master,disconnected`` for a moment)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = _send(self.port, "SENTINEL", "MASTER", self.service)
+            if b"\r\nflags\r\n$6\r\nmaster\r\n" in reply:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"sentinel still sees {self.service} as unhealthy after {timeout}s")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
