@@ -11,7 +11,8 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,32 +46,43 @@ def _walk(root: Path) -> list[str]:
     )
 
 
-def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None = None) -> None:
-    """Stock `copier copy --defaults --data ...` into dest; validation errors become UserError."""
-    import copier
+@contextmanager
+def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator[None]:
+    """Run Copier quietly and turn its errors into one-line UserErrors.
 
+    A validation error keeps only the validator's message (it names the field); any other
+    error raised by `modules` becomes "<what>: <message>" on one line.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dirty-template and version notes are not user errors
         try:
-            copier.run_copy(
-                src,
-                str(dest),
-                data=data,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=False,
-                vcs_ref=vcs_ref,
-            )
+            yield
         except ValueError as exc:  # copier: "Validation error for question 'x': msg"
             message = str(exc)
             if "Validation error for question" in message and ":" in message:
                 message = message.split(":", 1)[1].strip()
             raise UserError(message) from exc
         except Exception as exc:
-            if type(exc).__module__.startswith("copier"):
-                raise UserError(f"template: {exc}") from exc
+            if type(exc).__module__.startswith(modules):
+                raise UserError(f"{what}: {' '.join(str(exc).split())[:300]}") from exc
             raise
+
+
+def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None = None) -> None:
+    """Stock `copier copy --defaults --data ...` into dest; validation errors become UserError."""
+    import copier
+
+    with copier_errors("template"):
+        copier.run_copy(
+            src,
+            str(dest),
+            data=data,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            vcs_ref=vcs_ref,
+        )
 
 
 def render_project(
