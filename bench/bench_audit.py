@@ -1,6 +1,6 @@
 """Benchmark `redis-rules audit` against the usual ways of looking at TTLs.
 
-Starts its own server (generator/servers.py), seeds N small keys with DEBUG POPULATE
+Starts its own server (generator/redis_rules/servers.py), seeds N small keys with DEBUG POPULATE
 (names follow the default key format, a fraction gets a TTL), then measures in one run:
 
   ours      redis-rules audit (SCAN + pipelined TYPE and PTTL, all checks and the report)
@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import redis  # noqa: E402
 
-from generator.audit.audit import AuditOptions, run_audit  # noqa: E402
-from generator.audit.scanner import ScanOptions  # noqa: E402
-from generator.policy import Policy  # noqa: E402
-from generator.servers import running_server, server_binaries  # noqa: E402
+from redis_rules.audit.audit import AuditOptions, run_audit  # noqa: E402
+from redis_rules.audit.scanner import ScanOptions  # noqa: E402
+from redis_rules.policy import Policy  # noqa: E402
+from redis_rules.servers import running_server, server_binaries  # noqa: E402
 
 PREFIX = "shop:prod:cart:item"
 
@@ -69,8 +69,7 @@ def bench_bare(url: str) -> tuple[int, float]:
 
 def bench_bigkeys(cli: str, port: int) -> tuple[int | None, float]:
     start = time.perf_counter()
-    out = subprocess.run([cli, "-p", str(port), "--bigkeys"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([cli, "-p", str(port), "--bigkeys"], capture_output=True, text=True, check=True).stdout
     elapsed = time.perf_counter() - start
     scanned = None
     for line in out.splitlines():  # "Sampled 1000000 keys in the keyspace!"
@@ -80,8 +79,7 @@ def bench_bigkeys(cli: str, port: int) -> tuple[int | None, float]:
 
 
 def bench_xargs(cli: str, port: int, subset: int) -> tuple[int, float]:
-    cmd = (f"{cli} -p {port} --scan | head -n {subset} | "
-           f"xargs -L1 {cli} -p {port} ttl > /dev/null")
+    cmd = f"{cli} -p {port} --scan | head -n {subset} | xargs -L1 {cli} -p {port} ttl > /dev/null"
     start = time.perf_counter()
     subprocess.run(["bash", "-o", "pipefail", "-c", cmd], check=False)
     return subset, time.perf_counter() - start
@@ -105,8 +103,10 @@ def main() -> int:
         client = redis.Redis.from_url(server.url)
         t0 = time.perf_counter()
         seed(client, args.keys, args.ttl_every)
-        print(f"server: {label} ({server.flavour}) on port {server.port}; seeded {client.dbsize():,} keys "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"server: {label} ({server.flavour}) on port {server.port}; seeded {client.dbsize():,} keys "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         client.close()
 
         rows: list[tuple[str, int | None, float, str]] = []
@@ -132,13 +132,17 @@ def main() -> int:
     bare_rate = rows[1][1] / rows[1][2]
     print()
     ok = True
-    print(f"target ours >= 0.7x bare loop: {ours_rate / bare_rate:.2f}x "
-          f"{'ok' if ours_rate >= 0.7 * bare_rate else 'MISSED'}")
+    print(
+        f"target ours >= 0.7x bare loop: {ours_rate / bare_rate:.2f}x "
+        f"{'ok' if ours_rate >= 0.7 * bare_rate else 'MISSED'}"
+    )
     ok &= ours_rate >= 0.7 * bare_rate
     if cli:
         xargs_rate = rows[3][1] / rows[3][2]
-        print(f"target ours >= 100x xargs: {ours_rate / xargs_rate:.0f}x "
-              f"{'ok' if ours_rate >= 100 * xargs_rate else 'MISSED'}")
+        print(
+            f"target ours >= 100x xargs: {ours_rate / xargs_rate:.0f}x "
+            f"{'ok' if ours_rate >= 100 * xargs_rate else 'MISSED'}"
+        )
         ok &= ours_rate >= 100 * xargs_rate
     return 0 if ok else 1
 

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.lint.engine import iter_python_files, lint_paths, read_source  # noqa: E402
-from generator.policy import Policy  # noqa: E402
+from redis_rules.lint.engine import iter_python_files, lint_paths, read_source  # noqa: E402
+from redis_rules.policy import Policy  # noqa: E402
 
 PACKAGES = [
     "redis==5.0.8",

@@ -1,6 +1,6 @@
 """Generated modules against their floors and against the `limits` library, one run, one server.
 
-Starts its own server (generator/servers.py), renders a project with
+Starts its own server (generator/redis_rules/servers.py), renders a project with
 `redis-rules new --defaults` (redis-py, self-hosted) into a temp dir, imports its modules
 and measures, on a single connection with sequential calls, N iterations each:
 
@@ -37,14 +37,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from generator import servers  # noqa: E402
+from redis_rules import servers  # noqa: E402
 
 BIG = 10**9  # limit high enough that every check is admitted (the write path, the slow one)
 
 
 def render(dest: Path) -> None:
     cmd = [
-        sys.executable, "-m", "generator", "new", str(dest), "--defaults",
+        sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults",
         "--data", "client=redis-py", "--data", "flavour=self-hosted",
     ]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
@@ -58,13 +58,11 @@ def ops_per_second(fn: Callable[[], object], n: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=20_000, help="iterations per case and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--server-bin", default=None, help="server binary (default: as generator/servers.py finds)"
+        "--server-bin", default=None, help="server binary (default: as generator/redis_rules/servers.py finds)"
     )
     args = parser.parse_args()
 
@@ -174,10 +172,7 @@ def main() -> int:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"server: {version}; redis-py {redis.__version__}; limits {storage_version}"
     )
-    print(
-        f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, "
-        "best 2000-call chunk"
-    )
+    print(f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, best 2000-call chunk")
     if missing:
         print("not measured (module not in the template yet): " + "; ".join(missing))
     print()

@@ -38,12 +38,38 @@ def main() -> None:
         ours: list[float] = []
         stock: list[float] = []
         for i in range(args.runs):
-            ours.append(timed([sys.executable, "-m", "generator", "new", str(work / f"ours{i}"), "--defaults",
-                               "--template", str(repo)]))
-            stock.append(timed([sys.executable, "-m", "copier", "copy", "--defaults", "--quiet", str(repo),
-                                str(work / f"stock{i}")]))
-        print(f"render benchmark, {date.today()}, {platform.platform()}, {platform.processor() or 'cpu'}, "
-              f"python {platform.python_version()}, runs={args.runs}")
+            ours.append(
+                timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "redis_rules",
+                        "new",
+                        str(work / f"ours{i}"),
+                        "--defaults",
+                        "--template",
+                        str(repo),
+                    ]
+                )
+            )
+            stock.append(
+                timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "copier",
+                        "copy",
+                        "--defaults",
+                        "--quiet",
+                        str(repo),
+                        str(work / f"stock{i}"),
+                    ]
+                )
+            )
+        print(
+            f"render benchmark, {date.today()}, {platform.platform()}, {platform.processor() or 'cpu'}, "
+            f"python {platform.python_version()}, runs={args.runs}"
+        )
         print(f"{'command':44} {'median s':>9} {'min s':>7}")
         for name, samples in (("redis-rules new --defaults", ours), ("copier copy --defaults (stock)", stock)):
             print(f"{name:44} {statistics.median(samples):9.3f} {min(samples):7.3f}")

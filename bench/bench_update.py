@@ -53,7 +53,7 @@ def main() -> int:
     parser.add_argument("--modules", default=None, help="modules answer, e.g. '[cache]' (default: all)")
     args = parser.parse_args()
     redis_rules = shutil.which("redis-rules") or ""
-    ours_cmd = [redis_rules] if redis_rules else [sys.executable, "-m", "generator"]
+    ours_cmd = [redis_rules] if redis_rules else [sys.executable, "-m", "redis_rules"]
     copier_cmd = [sys.executable, "-m", "copier"]
 
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
@@ -73,8 +73,7 @@ def main() -> int:
         runs: dict[str, list[float]] = {"ours": [], "copier": []}
         commands = {
             "ours": [*ours_cmd, "update", "--set", "default_ttl=1800"],
-            "copier": [*copier_cmd, "update", "--defaults", "-d", "default_ttl=1800",
-                       "--vcs-ref", ":current:"],
+            "copier": [*copier_cmd, "update", "--defaults", "-d", "default_ttl=1800", "--vcs-ref", ":current:"],
         }
         for _ in range(args.rounds):
             for name, cmd in commands.items():
@@ -86,11 +85,12 @@ def main() -> int:
                 git("clean", "-qfd", cwd=project)
 
     print(f"project: {files} files (modules: {args.modules or 'all'}), {args.rounds} rounds, alternating")
-    for name, label in (("ours", "redis-rules update --set default_ttl=1800"),
-                        ("copier", "copier update --defaults -d default_ttl=1800 --vcs-ref :current:")):
+    for name, label in (
+        ("ours", "redis-rules update --set default_ttl=1800"),
+        ("copier", "copier update --defaults -d default_ttl=1800 --vcs-ref :current:"),
+    ):
         times = runs[name]
-        print(f"  {label:<66} median {statistics.median(times):5.2f}s  "
-              f"(min {min(times):.2f}s, max {max(times):.2f}s)")
+        print(f"  {label:<66} median {statistics.median(times):5.2f}s  (min {min(times):.2f}s, max {max(times):.2f}s)")
     ratio = statistics.median(runs["ours"]) / statistics.median(runs["copier"])
     print(f"  ratio ours/copier: {ratio:.2f}x")
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli
-from generator.servers import server_binaries
+from redis_rules import cli
+from redis_rules.servers import server_binaries
 
 ROOT = Path(__file__).resolve().parents[1]
 BINARIES = server_binaries()

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.agent_files import BEGIN_PREFIX, END_LINE
+from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
 
 USER_CLAUDE = "# Shop API\n\nRun `make test` before you push. Use tabs in Makefiles.\n"
 USER_SETTINGS = {
     "permissions": {"allow": ["Bash(make test)", "Bash(git status)"], "deny": ["Read(./.env)"]},
     "hooks": {
-        "PostToolUse": [
-            {"matcher": "Write|Edit", "hooks": [{"type": "command", "command": "npx prettier --write ."}]}
-        ],
+        "PostToolUse": [{"matcher": "Write|Edit", "hooks": [{"type": "command", "command": "npx prettier --write ."}]}],
         "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],
     },
 }
@@ -168,9 +166,7 @@ def test_with_modules_adds_modules_and_tests_but_skips_existing(repo: Path, run_
     assert "shop_api/db/redis/keys.py" in new and "shop_api/db/redis/client.py" in new
     assert "tests/redis/test_keys.py" in new
     assert not any(rel in new for rel in ("pyproject.toml", "shop_api/__init__.py", "tests/__init__.py"))
-    assert all(
-        rel in RULE_OUTPUTS or rel.startswith(("shop_api/db/redis/", "tests/redis/")) for rel in new
-    ), new
+    assert all(rel in RULE_OUTPUTS or rel.startswith(("shop_api/db/redis/", "tests/redis/")) for rel in new), new
 
     (repo / "shop_api/db/redis/client.py").write_text("# ours now\n", encoding="utf-8")
     code, out, _ = run_cli("new", "--into", str(repo), *ADOPT, "--with-modules")

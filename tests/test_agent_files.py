@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.agent_files import (
+from redis_rules.agent_files import (
     BEGIN_PREFIX,
     END_LINE,
     MarkerError,
@@ -16,7 +16,7 @@ from generator.agent_files import (
     parse_frontmatter,
     validate_frontmatter,
 )
-from generator.rulesets import load_rules
+from redis_rules.rulesets import load_rules
 from tests.conftest import render
 
 ALL_AGENTS = "claude,agents_md,cursor,copilot"
@@ -47,9 +47,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "largest": render(base / "largest", **LARGEST),
         # cluster mode and managed TLS together: the most rules apply
         "largest-serverless": render(base / "serverless", **{**LARGEST, "flavour": "elasticache-serverless"}),
-        "cursor-only": render(
-            base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"
-        ),
+        "cursor-only": render(base / "cursor", agents="claude,cursor", flavour="elasticache", claude_hooks="false"),
     }
 
 
@@ -90,9 +88,7 @@ def test_agents_answer_selects_the_files(projects: dict[str, Path]) -> None:
     assert (cursor_only / ".cursor/rules/redis.mdc").is_file()
     assert not (cursor_only / "AGENTS.md").exists()
     assert not (cursor_only / ".github/instructions").exists()
-    assert (
-        not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
-    )
+    assert not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
     assert not any(p.name.startswith("_macros") for p in largest.rglob("*"))
 
 
@@ -163,9 +159,7 @@ def test_claude_md_links_the_long_form(projects: dict[str, Path]) -> None:
         ),
     ],
 )
-def test_same_rule_ids_in_every_file(
-    projects: dict[str, Path], name: str, answers: dict[str, object]
-) -> None:
+def test_same_rule_ids_in_every_file(projects: dict[str, Path], name: str, answers: dict[str, object]) -> None:
     project = projects[name]
     expected = expected_ids(**answers)
     assert expected, "no rules apply?"
@@ -208,9 +202,7 @@ def test_each_file_says_generated_and_how_to_regenerate(projects: dict[str, Path
         path = projects[name] / rel
         if path.is_file():
             begin = next(
-                line
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if line.startswith(BEGIN_PREFIX)
+                line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(BEGIN_PREFIX)
             )
             assert "generated" in begin and "redis-rules update" in begin, rel
 
@@ -251,15 +243,9 @@ def test_frontmatter_problems_are_reported(rel: str, text: str, problem: str) ->
 
 def test_valid_frontmatter_passes() -> None:
     assert (
-        validate_frontmatter(
-            ".cursor/rules/x.mdc", "---\nglobs: ['a/*.py', 'b/*.py']\nalwaysApply: true\n---\n"
-        )
-        == []
+        validate_frontmatter(".cursor/rules/x.mdc", "---\nglobs: ['a/*.py', 'b/*.py']\nalwaysApply: true\n---\n") == []
     )
-    assert (
-        validate_frontmatter(".github/instructions/a.instructions.md", '---\napplyTo: "**/*.py,*.pyi"\n---\n')
-        == []
-    )
+    assert validate_frontmatter(".github/instructions/a.instructions.md", '---\napplyTo: "**/*.py,*.pyi"\n---\n') == []
     assert validate_frontmatter(".claude/rules/x.md", "# no frontmatter: always loaded\n") == []
 
 
@@ -348,9 +334,7 @@ def test_regenerating_a_generated_project_keeps_one_section(tmp_path: Path, run_
 
 
 def test_broken_markers_stop_new_before_writing(tmp_path: Path, run_cli) -> None:
-    (tmp_path / "AGENTS.md").write_text(
-        f"# Agents\n{BEGIN_PREFIX} old -->\nno end marker\n", encoding="utf-8"
-    )
+    (tmp_path / "AGENTS.md").write_text(f"# Agents\n{BEGIN_PREFIX} old -->\nno end marker\n", encoding="utf-8")
     code, _, err = run_cli("new", "--into", str(tmp_path), "--defaults")
     assert code == 2
     assert "AGENTS.md" in err and "nothing was written" in err

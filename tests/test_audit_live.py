@@ -26,8 +26,8 @@ except ImportError:  # tests/ imported as a package
         write_policy,
     )
 
-from generator.audit.connect import _no_setinfo
-from generator.servers import Server, free_port, running_cluster, running_server, server_binaries
+from redis_rules.audit.connect import _no_setinfo
+from redis_rules.servers import Server, free_port, running_cluster, running_server, server_binaries
 
 BINARIES = server_binaries()
 pytestmark = [
@@ -62,8 +62,14 @@ def _assert_exact(report: dict, expected: dict, *, short_max: int) -> None:
     viols = {v["check"]: v for v in report["violations"]}
     assert {k: v["count"] for k, v in viols.items()} == expected["violations"]
     assert viols["bad-name"]["by_placeholder"] == expected["by_placeholder"]
-    for name, rule in {"no-ttl": "RR002", "bad-name": "RR001", "wrong-env": "RR025", "ttl-too-long": "RR026",
-                       "big-key": "RR008", "stream-too-long": "RR016"}.items():
+    for name, rule in {
+        "no-ttl": "RR002",
+        "bad-name": "RR001",
+        "wrong-env": "RR025",
+        "ttl-too-long": "RR026",
+        "big-key": "RR008",
+        "stream-too-long": "RR016",
+    }.items():
         assert viols[name]["rule"] == rule
     totals = report["totals"]
     # keys examined = live keys + keys that expired between SCAN and TYPE
@@ -98,8 +104,22 @@ def test_exact_counts_standalone_and_only_read_commands(seeded, capsys):
     server, policy, expected = seeded
     server.command("CONFIG", "RESETSTAT")
     res = run_audit_cli(
-        ["--url", server.url, "--policy", str(policy), "--env", "prod", "--sizes", "--memory",
-         "--big", "elements=500", "--examples", "2000", "--format", "json"],
+        [
+            "--url",
+            server.url,
+            "--policy",
+            str(policy),
+            "--env",
+            "prod",
+            "--sizes",
+            "--memory",
+            "--big",
+            "elements=500",
+            "--examples",
+            "2000",
+            "--format",
+            "json",
+        ],
         capsys,
     )
     assert res.code == 1, res.err  # no-ttl and wrong-env fail by default
@@ -143,20 +163,19 @@ def test_fail_on(seeded, capsys):
 
 def test_match_and_type_filters(seeded, capsys):
     server, policy, _ = seeded
-    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--match", "shop:prod:cache:*",
-                         "--format", "json"], capsys)
+    res = run_audit_cli(
+        ["--url", server.url, "--policy", str(policy), "--match", "shop:prod:cache:*", "--format", "json"], capsys
+    )
     assert res.json["scanned"] == 1000
     assert res.violations()["no-ttl"]["count"] == 1000
-    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--type", "stream",
-                         "--format", "json"], capsys)
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--type", "stream", "--format", "json"], capsys)
     assert res.json["scanned"] == 1
     assert res.violations()["stream-too-long"]["count"] == 1
 
 
 def test_sample_stops_early_and_extrapolates(seeded, capsys):
     server, policy, expected = seeded
-    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--sample", "2000",
-                         "--format", "json"], capsys)
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--sample", "2000", "--format", "json"], capsys)
     report = res.json
     assert report["scanned"] == 2000
     assert report["sampled"] is True
@@ -180,8 +199,9 @@ def test_rate_bounds_speed_and_expiry_during_scan(capsys, tmp_path):
         pipe.execute()
         policy = write_policy(tmp_path)
         start = time.monotonic()
-        res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--rate", "4000",
-                             "--format", "json"], capsys)
+        res = run_audit_cli(
+            ["--url", server.url, "--policy", str(policy), "--rate", "4000", "--format", "json"], capsys
+        )
         elapsed = time.monotonic() - start
         assert res.code == 0, res.out
         assert res.json["scanned"] == 2000
@@ -191,8 +211,9 @@ def test_rate_bounds_speed_and_expiry_during_scan(capsys, tmp_path):
         for i in range(300):
             pipe.set(f"shop:prod:tmp:short:{i}", "x", px=100 + i * 4)
         pipe.execute()
-        res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--rate", "1000",
-                             "--format", "json"], capsys)
+        res = run_audit_cli(
+            ["--url", server.url, "--policy", str(policy), "--rate", "1000", "--format", "json"], capsys
+        )
         report = res.json
         assert res.code == 0
         assert report["violations"] == []
@@ -207,8 +228,21 @@ def test_exact_counts_cluster(seeded_cluster, capsys):
     for node in cluster.nodes:
         node.command("CONFIG", "RESETSTAT")
     res = run_audit_cli(
-        ["--url", cluster.url, "--policy", str(policy), "--env", "prod", "--sizes",
-         "--big", "elements=500", "--examples", "2000", "--format", "json"],
+        [
+            "--url",
+            cluster.url,
+            "--policy",
+            str(policy),
+            "--env",
+            "prod",
+            "--sizes",
+            "--big",
+            "elements=500",
+            "--examples",
+            "2000",
+            "--format",
+            "json",
+        ],
         capsys,
     )
     assert res.code == 1, res.err
@@ -226,8 +260,7 @@ def test_exact_counts_cluster(seeded_cluster, capsys):
 
 def test_cluster_sample(seeded_cluster, capsys):
     cluster, policy, expected = seeded_cluster
-    res = run_audit_cli(["--url", cluster.url, "--policy", str(policy), "--sample", "1000",
-                         "--format", "json"], capsys)
+    res = run_audit_cli(["--url", cluster.url, "--policy", str(policy), "--sample", "1000", "--format", "json"], capsys)
     report = res.json
     assert report["scanned"] == 1000
     assert report["estimated_total"] == expected["stable"]
@@ -245,8 +278,25 @@ def test_read_only_acl_user_standalone(seeded, capsys):
         client.keys("*")
     client.close()
     server.command("CONFIG", "RESETSTAT")
-    res = run_audit_cli(["--url", url, "--policy", str(policy), "--env", "prod", "--sizes", "--memory",
-                         "--big", "elements=500", "--examples", "2000", "--format", "json"], capsys)
+    res = run_audit_cli(
+        [
+            "--url",
+            url,
+            "--policy",
+            str(policy),
+            "--env",
+            "prod",
+            "--sizes",
+            "--memory",
+            "--big",
+            "elements=500",
+            "--examples",
+            "2000",
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
     assert res.code == 1, res.err
     report = res.json
     assert report["notes"] == []
@@ -265,8 +315,24 @@ def test_read_only_acl_user_cluster(seeded_cluster, capsys):
     for node in cluster.nodes:
         node.command(*READ_ONLY_ACL)
     url = cluster.url.replace("redis://", "redis://auditor:auditor-pw@")
-    res = run_audit_cli(["--url", url, "--policy", str(policy), "--env", "prod", "--sizes",
-                         "--big", "elements=500", "--examples", "2000", "--format", "json"], capsys)
+    res = run_audit_cli(
+        [
+            "--url",
+            url,
+            "--policy",
+            str(policy),
+            "--env",
+            "prod",
+            "--sizes",
+            "--big",
+            "elements=500",
+            "--examples",
+            "2000",
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
     assert res.code == 1, res.err
     _assert_exact(res.json, expected, short_max=0)
     assert res.json["notes"] == [] or all("streams only" in n for n in res.json["notes"])
@@ -274,11 +340,11 @@ def test_read_only_acl_user_cluster(seeded_cluster, capsys):
 
 def test_degrades_without_memory_and_info(seeded, capsys):
     server, policy, _ = seeded
-    server.command("ACL", "SETUSER", "narrow", "on", ">narrow-pw", "resetkeys", "~*", "-@all",
-                   "+scan", "+type", "+pttl", "+xlen")
+    server.command(
+        "ACL", "SETUSER", "narrow", "on", ">narrow-pw", "resetkeys", "~*", "-@all", "+scan", "+type", "+pttl", "+xlen"
+    )
     url = server.url.replace("redis://", "redis://narrow:narrow-pw@")
-    res = run_audit_cli(["--url", url, "--policy", str(policy), "--memory", "--sizes", "--format", "json"],
-                        capsys)
+    res = run_audit_cli(["--url", url, "--policy", str(policy), "--memory", "--sizes", "--format", "json"], capsys)
     assert res.code == 1, res.err
     report = res.json
     notes = " ".join(report["notes"])
@@ -291,6 +357,7 @@ def test_degrades_without_memory_and_info(seeded, capsys):
 
 
 # --- connection errors ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def password_server():
@@ -326,8 +393,7 @@ def test_connection_refused(capsys):
 
 
 def test_unknown_host(capsys):
-    err = _one_line(run_audit_cli(["--url", "redis://nonexistent-host.invalid:6379/0", "--timeout", "2"],
-                                  capsys))
+    err = _one_line(run_audit_cli(["--url", "redis://nonexistent-host.invalid:6379/0", "--timeout", "2"], capsys))
     assert "nonexistent-host.invalid" in err
 
 
@@ -370,8 +436,9 @@ def test_memory_renamed_away_degrades(capsys, tmp_path):
         client.set("shop:prod:cart:item:1", "x", ex=60)
         client.set("shop:prod:cart:item:2", "x")
         client.close()
-        res = run_audit_cli(["--url", server.url, "--policy", str(write_policy(tmp_path)), "--memory",
-                             "--format", "json"], capsys)
+        res = run_audit_cli(
+            ["--url", server.url, "--policy", str(write_policy(tmp_path)), "--memory", "--format", "json"], capsys
+        )
         assert res.code == 1
         report = res.json
         assert report["scanned"] == 2
@@ -381,8 +448,10 @@ def test_memory_renamed_away_degrades(capsys, tmp_path):
 
 def test_progress_bar_on_request(seeded, capsys):
     server, policy, _ = seeded
-    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--progress", "always",
-                         "--count", "100", "--fail-on", "none"], capsys)
+    res = run_audit_cli(
+        ["--url", server.url, "--policy", str(policy), "--progress", "always", "--count", "100", "--fail-on", "none"],
+        capsys,
+    )
     assert res.code == 0
     assert "scanning" in res.err and "keys" in res.err
     assert "scanning" not in res.out
@@ -398,13 +467,40 @@ def tls_server(tmp_path_factory):
         pytest.skip("openssl not available")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                    "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     for binary in BINARIES.values():
         tls_port = free_port()
-        args = ("--tls-port", str(tls_port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
-                "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no")
+        args = (
+            "--tls-port",
+            str(tls_port),
+            "--tls-cert-file",
+            str(cert),
+            "--tls-key-file",
+            str(key),
+            "--tls-ca-cert-file",
+            str(cert),
+            "--tls-auth-clients",
+            "no",
+        )
         server = Server(binary=binary, extra_args=args)
         try:
             server.start()
@@ -425,8 +521,9 @@ def test_tls_audit_and_plain_to_tls(tls_server, capsys, tmp_path):
     client.set("shop:prod:cart:item:1", "x", ex=60)
     client.close()
     policy = str(write_policy(tmp_path))
-    res = run_audit_cli(["--url", f"rediss://127.0.0.1:{tls_port}/0?ssl_cert_reqs=none", "--policy", policy,
-                         "--format", "json"], capsys)
+    res = run_audit_cli(
+        ["--url", f"rediss://127.0.0.1:{tls_port}/0?ssl_cert_reqs=none", "--policy", policy, "--format", "json"], capsys
+    )
     assert res.code == 0, res.err
     assert res.json["scanned"] == 1
     # plain RESP to the TLS port: the server hangs up; say so in one line, with the hint
@@ -440,19 +537,24 @@ def test_real_cli_entry_point(seeded):
     import sys
 
     server, policy, _ = seeded
-    base = [sys.executable, "-m", "generator", "audit", "--policy", str(policy)]
+    base = [sys.executable, "-m", "redis_rules", "audit", "--policy", str(policy)]
     try:
-        from generator.cli import build_parser
+        from redis_rules.cli import build_parser
 
         build_parser()
     except Exception as exc:  # another verb not written yet
         pytest.skip(f"CLI not buildable yet: {exc}")
-    ok = subprocess.run([*base, "--url", server.url, "--fail-on", "none", "--format", "json"],
-                        capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [*base, "--url", server.url, "--fail-on", "none", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert '"scanned"' in ok.stdout
-    bad = subprocess.run([*base, "--url", f"redis://u:Sec-Pw@127.0.0.1:{free_port()}/0"],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [*base, "--url", f"redis://u:Sec-Pw@127.0.0.1:{free_port()}/0"], capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 2
     assert bad.stderr.startswith("redis-rules: error: audit: cannot connect")
     assert bad.stderr.count("\n") == 1 and "Sec-Pw" not in bad.stderr
@@ -461,8 +563,7 @@ def test_real_cli_entry_point(seeded):
 def test_json_format_is_stable(seeded, capsys):
     """The documented contract: these fields, with these types."""
     server, policy, _ = seeded
-    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--env", "prod", "--format", "json"],
-                        capsys)
+    res = run_audit_cli(["--url", server.url, "--policy", str(policy), "--env", "prod", "--format", "json"], capsys)
     report = res.json
     assert isinstance(report["scanned"], int)
     assert isinstance(report["sampled"], bool)
@@ -471,8 +572,14 @@ def test_json_format_is_stable(seeded, capsys):
     assert list(report["ttl_buckets"]) == ["no-ttl", "<1m", "<1h", "<1d", "<7d", "<30d", ">=30d"]
     assert isinstance(report["totals"], dict) and isinstance(report["namespaces"], list)
     assert isinstance(report["big_keys"], list)
-    checks = {"no-ttl": "RR002", "bad-name": "RR001", "wrong-env": "RR025", "ttl-too-long": "RR026",
-              "big-key": "RR008", "stream-too-long": "RR016"}
+    checks = {
+        "no-ttl": "RR002",
+        "bad-name": "RR001",
+        "wrong-env": "RR025",
+        "ttl-too-long": "RR026",
+        "big-key": "RR008",
+        "stream-too-long": "RR016",
+    }
     for v in report["violations"]:
         assert checks[v["check"]] == v["rule"]
         assert isinstance(v["count"], int) and v["count"] > 0

@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.commands import audit as audit_cmd
-from generator.errors import UserError
+from redis_rules.commands import audit as audit_cmd
+from redis_rules.errors import UserError
 
 POLICY_YAML = """\
 app: shop
@@ -68,6 +68,7 @@ def run_audit_cli(argv: list[str], capsys) -> Result:
 # --- the known keyspace ------------------------------------------------------------------
 # Every category below is exact; only the "short" keys (expiring within ~1.5 s) vary.
 
+
 def seed(client, good_scale: float = 1.0, short: int = 500) -> dict:
     """Write the known keyspace with pipelines; returns the expected counts."""
     rnd = random.Random(7)
@@ -125,14 +126,48 @@ def seed(client, good_scale: float = 1.0, short: int = 500) -> dict:
 
 
 READ_ONLY_ACL = (
-    "ACL", "SETUSER", "auditor", "on", ">auditor-pw", "resetkeys", "~*", "resetchannels", "-@all",
-    "+scan", "+type", "+pttl", "+dbsize", "+info", "+memory|usage",
-    "+strlen", "+hlen", "+scard", "+zcard", "+llen", "+xlen", "+cluster|slots",
+    "ACL",
+    "SETUSER",
+    "auditor",
+    "on",
+    ">auditor-pw",
+    "resetkeys",
+    "~*",
+    "resetchannels",
+    "-@all",
+    "+scan",
+    "+type",
+    "+pttl",
+    "+dbsize",
+    "+info",
+    "+memory|usage",
+    "+strlen",
+    "+hlen",
+    "+scard",
+    "+zcard",
+    "+llen",
+    "+xlen",
+    "+cluster|slots",
 )
 
 READ_COMMANDS = {
-    "scan", "type", "pttl", "dbsize", "info", "memory|usage", "memory", "strlen", "hlen", "scard",
-    "zcard", "llen", "xlen", "cluster|slots", "cluster", "auth", "select",
+    "scan",
+    "type",
+    "pttl",
+    "dbsize",
+    "info",
+    "memory|usage",
+    "memory",
+    "strlen",
+    "hlen",
+    "scard",
+    "zcard",
+    "llen",
+    "xlen",
+    "cluster|slots",
+    "cluster",
+    "auth",
+    "select",
 }
 
 
@@ -142,5 +177,5 @@ def commandstats(server) -> dict[str, str]:
     for line in raw.splitlines():
         if line.startswith("cmdstat_"):
             name, _, rest = line.partition(":")
-            stats[name[len("cmdstat_"):]] = rest
+            stats[name[len("cmdstat_") :]] = rest
     return stats

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
-from generator.audit.checks import KeyFormat, display_key, parse_big, parse_fail_on, parse_size
-from generator.audit.connect import redact, resolve_url
-from generator.audit.scanner import Scanner, TokenBucket
-from generator.audit.wire import ReplyError, Wire, WireClosed, pack
-from generator.errors import UserError
-from generator.policy import AuditPolicy, Policy
+from redis_rules.audit.checks import KeyFormat, display_key, parse_big, parse_fail_on, parse_size
+from redis_rules.audit.connect import redact, resolve_url
+from redis_rules.audit.scanner import Scanner, TokenBucket
+from redis_rules.audit.wire import ReplyError, Wire, WireClosed, pack
+from redis_rules.errors import UserError
+from redis_rules.policy import AuditPolicy, Policy
 
 
 def _policy(**kw) -> Policy:
@@ -154,7 +154,7 @@ def _wire_with(reply: bytes) -> tuple[Wire, socket.socket]:
     def feed():
         # dribble the reply one small chunk at a time to exercise buffering
         for i in range(0, len(reply), 3):
-            b.sendall(reply[i:i + 3])
+            b.sendall(reply[i : i + 3])
 
     t = threading.Thread(target=feed)
     t.start()

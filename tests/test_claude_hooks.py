@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.claude_settings import merge_hooks
-from generator.errors import UserError
+from redis_rules.claude_settings import merge_hooks
+from redis_rules.errors import UserError
 from tests.conftest import render
 
 VENV_BIN = str(Path(sys.executable).parent)
@@ -89,8 +89,7 @@ def test_settings_json_registers_both_hooks(project: Path) -> None:
         (hook,) = group["hooks"]
         assert hook["type"] == "command"
         assert (
-            hook["command"].startswith("python3 ")
-            and "$CLAUDE_PROJECT_DIR/.claude/hooks/" + script in hook["command"]
+            hook["command"].startswith("python3 ") and "$CLAUDE_PROJECT_DIR/.claude/hooks/" + script in hook["command"]
         )
         assert (project / ".claude/hooks" / script).is_file()
 
@@ -111,9 +110,7 @@ def test_write_of_a_keys_call_is_reported_to_the_assistant(project: Path) -> Non
 
 
 def test_edit_is_linted_too(project: Path) -> None:
-    proc = run_hook(
-        project, "redis_lint.py", write_event(project, "my_service/scan_edit.py", BAD, tool="Edit")
-    )
+    proc = run_hook(project, "redis_lint.py", write_event(project, "my_service/scan_edit.py", BAD, tool="Edit"))
     assert proc.returncode == 2 and "RR007" in proc.stderr
 
 
@@ -131,9 +128,7 @@ def test_clean_file_passes_silently(project: Path) -> None:
 
 def test_generated_module_passes(project: Path) -> None:
     client = project / "my_service/db/redis/client.py"
-    event = write_event(
-        project, "my_service/db/redis/client.py", client.read_text(encoding="utf-8"), tool="Edit"
-    )
+    event = write_event(project, "my_service/db/redis/client.py", client.read_text(encoding="utf-8"), tool="Edit")
     proc = run_hook(project, "redis_lint.py", event)
     assert proc.returncode == 0, proc.stderr
 
@@ -167,7 +162,7 @@ def test_without_redis_rules_installed_a_notice_and_exit_0(project: Path, tmp_pa
     python = shutil.which("python3", path="/usr/bin:/bin")
     if python is None:
         pytest.skip("no system python3")
-    probe = subprocess.run([python, "-c", "import generator"], cwd=tmp_path, capture_output=True)
+    probe = subprocess.run([python, "-c", "import redis_rules"], cwd=tmp_path, capture_output=True)
     if probe.returncode == 0:
         pytest.skip("the system python3 has redis-rules installed")
     event = write_event(project, "my_service/scan_noinstall.py", BAD)
@@ -248,9 +243,7 @@ def test_non_bash_events_pass(project: Path) -> None:
 # ---------------------------------------------------------------- the scripts themselves
 def test_hook_scripts_pass_ruff_and_mypy_strict(project: Path) -> None:
     hooks = [str(project / ".claude/hooks" / s) for s in ("redis_lint.py", "redis_bash_guard.py")]
-    ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *hooks], cwd=project, capture_output=True, text=True
-    )
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", *hooks], cwd=project, capture_output=True, text=True)
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *hooks],
@@ -300,9 +293,7 @@ OURS = json.dumps(
 def test_merge_keeps_existing_hooks_and_adds_ours_once() -> None:
     existing = {
         "permissions": {"allow": ["Bash(npm test)"], "deny": ["Read(.env)"]},
-        "hooks": {
-            "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "audit-log"}]}]
-        },
+        "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "audit-log"}]}]},
         "model": "opus",
     }
     text = json.dumps(existing, indent=4)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli
-from generator.commands import rules as rules_cmd
-from generator.rulesets import REQUIRED, load_rules
+from redis_rules import cli
+from redis_rules.commands import rules as rules_cmd
+from redis_rules.rulesets import REQUIRED, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules(ROOT)
@@ -133,7 +133,7 @@ def test_bad_format_is_a_usage_error(run):
 
 
 def test_unknown_rule_in_a_real_process_has_no_traceback():
-    code = "import sys; import generator.cli as c; c.VERBS = ('rules',); sys.exit(c.main(sys.argv[1:]))"
+    code = "import sys; import redis_rules.cli as c; c.VERBS = ('rules',); sys.exit(c.main(sys.argv[1:]))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-c", code, "rules", "RR999"],

@@ -54,15 +54,16 @@ def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path
     stock = tmp_path / "stock"
     proc = subprocess.run(
         [sys.executable, "-m", "copier", "copy", "--defaults", *data_args, str(template_repo), str(stock)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     ours = render(tmp_path / "ours", **ANSWERS)  # from this checkout
     from_template = tmp_path / "from-template"
-    from generator import cli
+    from redis_rules import cli
 
-    assert cli.main(["new", str(from_template), "--defaults", "--template", str(template_repo),
-                     *data_args]) == 0
+    assert cli.main(["new", str(from_template), "--defaults", "--template", str(template_repo), *data_args]) == 0
 
     stock_tree, ours_tree, tpl_tree = tree(stock), tree(ours), tree(from_template)
     assert stock_tree.keys() == ours_tree.keys() == tpl_tree.keys()
@@ -83,9 +84,20 @@ def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path
 
 def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--defaults", "--data", "default_ttl=0", str(template_repo),
-         str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--data",
+            "default_ttl=0",
+            str(template_repo),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode != 0
     assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from generator.lint import lint_source
-from generator.policy import LintPolicy, Policy
+from redis_rules.lint import lint_source
+from redis_rules.policy import LintPolicy, Policy
 
 HEADER = "import redis\nr = redis.Redis()\n"
 HEAD = HEADER.rstrip("\n")  # for triple-quoted bodies starting with a newline
@@ -785,7 +785,7 @@ def test_multiline_call_suppressed_on_last_line():
 
 
 def test_glob_matching_rules():
-    from generator.lint.engine import glob_match
+    from redis_rules.lint.engine import glob_match
 
     assert glob_match("scripts/reset_dev.py", "scripts/reset*.py")
     assert glob_match("reset_all.py", "**/reset_*.py")
@@ -797,7 +797,7 @@ def test_glob_matching_rules():
 
 
 def test_lint_paths_api_and_jobs(tmp_path):
-    from generator.lint import lint_paths
+    from redis_rules.lint import lint_paths
 
     for i in range(10):
         (tmp_path / f"m{i}.py").write_text(HEADER + "r.keys('*')\n" * (i % 3))

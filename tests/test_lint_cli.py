@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.cli import _Parser
-from generator.commands import lint as lint_command
-from generator.errors import UserError
+from redis_rules.cli import _Parser
+from redis_rules.commands import lint as lint_command
+from redis_rules.errors import UserError
 
 CASES = Path(__file__).parent / "lint_cases"
 SARIF_SCHEMA = json.loads((CASES / "sarif-2.1.0-subset.json").read_text())
@@ -220,13 +220,13 @@ def test_suppression_comment_end_to_end(project, capsys):
 
 
 def test_through_the_real_cli(project):
-    """`python -m generator lint` (skipped while another verb module is still missing)."""
-    probe = subprocess.run([sys.executable, "-c", "import generator.cli as c; c.build_parser()"], capture_output=True)
+    """`python -m redis_rules lint` (skipped while another verb module is still missing)."""
+    probe = subprocess.run([sys.executable, "-c", "import redis_rules.cli as c; c.build_parser()"], capture_output=True)
     if probe.returncode != 0:
-        pytest.skip("generator.cli cannot build its parser yet (a verb module is missing)")
+        pytest.skip("redis_rules.cli cannot build its parser yet (a verb module is missing)")
     env_root = str(Path(__file__).resolve().parents[1])
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", "lint", "app", "missing_dir"],
+        [sys.executable, "-m", "redis_rules", "lint", "app", "missing_dir"],
         capture_output=True,
         text=True,
         cwd=project,
@@ -234,7 +234,7 @@ def test_through_the_real_cli(project):
     )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", "lint", "app", "--format", "json"],
+        [sys.executable, "-m", "redis_rules", "lint", "app", "--format", "json"],
         capture_output=True,
         text=True,
         cwd=project,

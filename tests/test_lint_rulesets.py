@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.lint import CHECKS, lint_source
-from generator.rulesets import load_rules
+from redis_rules.lint import CHECKS, lint_source
+from redis_rules.rulesets import load_rules
 
 LINTED = [rule for rule in load_rules() if rule.lint]
 

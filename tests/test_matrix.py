@@ -13,8 +13,15 @@ from tests.conftest import BINARIES, render, run_generated_tests
 
 CLIENTS = ["redis-py", "redis-py-async", "valkey-py", "upstash"]
 FLAVOURS = [
-    "self-hosted", "sentinel", "cluster", "elasticache", "elasticache-serverless",
-    "redis-cloud", "upstash", "azure", "memorystore",
+    "self-hosted",
+    "sentinel",
+    "cluster",
+    "elasticache",
+    "elasticache-serverless",
+    "redis-cloud",
+    "upstash",
+    "azure",
+    "memorystore",
 ]
 PAIRS = [(c, f) for c in CLIENTS for f in FLAVOURS if c != "upstash" or f == "upstash"]
 _rendered: dict[tuple[str, str], Path] = {}
@@ -47,14 +54,17 @@ def test_generated_code_passes_ruff_mypy_and_lint(render_pair, mypy_cache: Path,
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(mypy_cache), "my_service", "tests"],
-        cwd=project, capture_output=True, text=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    from generator import cli
+    from redis_rules import cli
 
     if "lint" in cli.VERBS:
-        lint = subprocess.run([sys.executable, "-m", "generator", "lint", "."], cwd=project, capture_output=True,
-                              text=True)
+        lint = subprocess.run(
+            [sys.executable, "-m", "redis_rules", "lint", "."], cwd=project, capture_output=True, text=True
+        )
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

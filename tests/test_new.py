@@ -183,8 +183,12 @@ def test_data_file(tmp_path: Path, run_cli) -> None:
 
 def test_without_tty_and_without_answers_is_a_clear_error(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", "new", str(tmp_path / "d")],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        [sys.executable, "-m", "redis_rules", "new", str(tmp_path / "d")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "stdin is not a terminal" in proc.stderr and "--defaults" in proc.stderr
@@ -196,8 +200,13 @@ def test_interactive_prompt_through_a_pty(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     dest = tmp_path / "shop"
     child = pexpect.spawn(
-        sys.executable, ["-m", "generator", "new", str(dest)], cwd=str(ROOT), encoding="utf-8",
-        timeout=60, dimensions=(40, 200), env={**os.environ, "TERM": "xterm"},
+        sys.executable,
+        ["-m", "redis_rules", "new", str(dest)],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+        env={**os.environ, "TERM": "xterm"},
     )
     child.expect("project_name")
     child.send("\x15")  # Ctrl-U clears the default text
@@ -209,8 +218,21 @@ def test_interactive_prompt_through_a_pty(tmp_path: Path) -> None:
     child.expect("client")
     child.send("\x1b[B")  # arrow down: redis-py asyncio
     child.sendline("")
-    for name in ("flavour", "key_format", "app", "environments", "redis_url_env", "default_ttl", "ttl_classes",
-                 "ttl_jitter_pct", "persistent_keys", "modules", "rate_limit_default", "agents", "claude_hooks"):
+    for name in (
+        "flavour",
+        "key_format",
+        "app",
+        "environments",
+        "redis_url_env",
+        "default_ttl",
+        "ttl_classes",
+        "ttl_jitter_pct",
+        "persistent_keys",
+        "modules",
+        "rate_limit_default",
+        "agents",
+        "claude_hooks",
+    ):
         child.expect(name)
         child.sendline("")
     child.expect("wrote \\d+ files")
@@ -225,8 +247,13 @@ def test_interactive_prompt_through_a_pty(tmp_path: Path) -> None:
 def test_interactive_prompt_rejects_bad_input_inline(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(
-        sys.executable, ["-m", "generator", "new", str(tmp_path / "d")], cwd=str(ROOT), encoding="utf-8",
-        timeout=60, dimensions=(40, 200), env={**os.environ, "TERM": "xterm"},
+        sys.executable,
+        ["-m", "redis_rules", "new", str(tmp_path / "d")],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+        env={**os.environ, "TERM": "xterm"},
     )
     child.expect("project_name")
     child.sendline("")

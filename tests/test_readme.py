@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from generator.rulesets import load_rules
+from redis_rules.rulesets import load_rules
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.errors import UserError
-from generator.rulesets import APPLIES_KEYS, REQUIRED, find_rule, load_rules, validate_rule
+from redis_rules.errors import UserError
+from redis_rules.rulesets import APPLIES_KEYS, REQUIRED, find_rule, load_rules, validate_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules(ROOT)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cli
+from redis_rules import cli
 from tests.conftest import BINARIES, run_generated_tests
 from tests.test_copier_parity import make_template_repo
 
@@ -59,8 +59,11 @@ def commit_all(project: Path, message: str) -> None:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def answers(project: Path) -> dict[str, object]:
@@ -71,7 +74,10 @@ def stock_copier_update(project: Path, *data: str) -> subprocess.CompletedProces
     args = [arg for item in data for arg in ("-d", item)]
     return subprocess.run(
         [sys.executable, "-m", "copier", "update", "--defaults", *args, "--vcs-ref", ":current:"],
-        cwd=project, capture_output=True, text=True, timeout=300,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -85,9 +91,7 @@ def assert_generated_tests_pass(project: Path) -> None:
 # ------------------------------------------------------------------ policy change
 
 
-def test_policy_change_applies_everywhere_and_keeps_edits(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
-) -> None:
+def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
     project = new_project(tmp_path / "svc", template_v1)
     with (project / KEYS).open("a") as fh:
         fh.write(TEAM_FUNCTION)
@@ -113,9 +117,7 @@ def test_policy_change_applies_everywhere_and_keeps_edits(
     assert_generated_tests_pass(project)
 
 
-def test_modules_removed_and_added_with_their_tests(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
-) -> None:
+def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
     project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
     mods = project / "my_service/db/redis"
     assert (mods / "streams.py").is_file() and (project / "tests/redis/test_streams.py").is_file()
@@ -142,9 +144,7 @@ def test_modules_removed_and_added_with_their_tests(
 # ------------------------------------------------------------------ template upgrade
 
 
-def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(
-    tmp_path: Path, run_cli: RunCli
-) -> None:
+def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(tmp_path: Path, run_cli: RunCli) -> None:
     template = make_template_repo(tmp_path / "tpl" / "redis-rules", "v1.0.0")
     project = new_project(tmp_path / "svc", template)
     assert answers(project)["_commit"] == "v1.0.0"
@@ -192,9 +192,7 @@ def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(
 # ------------------------------------------------------------------ conflicts
 
 
-def test_conflict_is_reported_with_exit_1_inline_and_rej(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
-) -> None:
+def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
     project = new_project(tmp_path / "svc", template_v1)
     keys_path = project / KEYS
     text = keys_path.read_text()
@@ -225,13 +223,15 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(
     assert all("<" * 7 not in (project / p).read_text() for p in changed if p != KEYS)
 
     # the generated project's own guard catches the leftover block (pre-commit hook script and test)
-    script = subprocess.run([sys.executable, "scripts/check_conflict_markers.py"], cwd=project,
-                            capture_output=True, text=True)
+    script = subprocess.run(
+        [sys.executable, "scripts/check_conflict_markers.py"], cwd=project, capture_output=True, text=True
+    )
     assert script.returncode == 1 and f"{KEYS}:" in script.stdout
     guard = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/redis/test_no_conflict_markers.py"],
-        cwd=project, capture_output=True, text=True,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/redis/test_no_conflict_markers.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert guard.returncode == 1 and "unresolved merge conflicts" in guard.stdout
     assert "check_conflict_markers.py" in (project / ".pre-commit-config.yaml").read_text()
@@ -256,9 +256,7 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(
 # ------------------------------------------------------------------ refusals (exit 2, nothing touched)
 
 
-def test_no_git_is_refused_without_touching_anything(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
-) -> None:
+def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
     project = new_project(tmp_path / "svc", template_v1, commit=False)
     before = snapshot(project)
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
@@ -342,10 +340,10 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
 ) -> None:
     """A wheel's template is a plain folder: `new` materialises it as a tagged git repo in the cache."""
-    from generator import template_source
-    from generator.updating import source
+    from redis_rules import template_source
+    from redis_rules.updating import source
 
-    bundled = tmp_path / "site-packages" / "generator" / "_template"
+    bundled = tmp_path / "site-packages" / "redis_rules" / "_template"
     repo = make_template_repo(tmp_path / "snapshot", "unused")
     bundled.mkdir(parents=True)
     for name in ("copier.yml", "templates", "rulesets"):
@@ -397,7 +395,7 @@ def test_missing_recorded_source_is_a_clear_error(tmp_path: Path, template_v1: P
 
 
 def test_marker_hunk_count() -> None:
-    from generator.updating.conflicts import count_marker_hunks
+    from redis_rules.updating.conflicts import count_marker_hunks
 
     s, m, e = "<" * 7, "=" * 7, ">" * 7
     text = f"a\n{s} before updating\nb\n{m}\nc\n{e} after updating\nd\n{s} x\n{m}\n{e} y\n"

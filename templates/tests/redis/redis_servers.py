@@ -1,1 +1,1 @@
-../../../generator/servers.py
+../../../generator/redis_rules/servers.py

@@ -59,38 +59,60 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "connection errors."
         ),
     )
-    p.add_argument("--url", help="server URL (default: the env var named by the policy's redis_url_env, "
-                   "else REDIS_URL); redis://, rediss:// or unix://")
-    p.add_argument("--policy", type=Path, help="policy file (default: .redis-rules.yml of the project "
-                   "in the current directory, else built-in defaults)")
-    p.add_argument("--env", help="environment this server serves; keys of other environments are "
-                   "reported as wrong-env")
+    p.add_argument(
+        "--url",
+        help="server URL (default: the env var named by the policy's redis_url_env, "
+        "else REDIS_URL); redis://, rediss:// or unix://",
+    )
+    p.add_argument(
+        "--policy",
+        type=Path,
+        help="policy file (default: .redis-rules.yml of the project in the current directory, else built-in defaults)",
+    )
+    p.add_argument("--env", help="environment this server serves; keys of other environments are reported as wrong-env")
     g = p.add_argument_group("scan")
     g.add_argument("--match", help="only keys matching this glob (SCAN MATCH)")
     g.add_argument("--type", choices=TYPES, help="only keys of this type (SCAN TYPE)")
-    g.add_argument("--sample", type=_positive_int, metavar="N",
-                   help="stop after N keys and extrapolate totals with DBSIZE")
+    g.add_argument(
+        "--sample", type=_positive_int, metavar="N", help="stop after N keys and extrapolate totals with DBSIZE"
+    )
     g.add_argument("--count", type=_positive_int, default=1000, help="SCAN COUNT hint (default 1000)")
-    g.add_argument("--rate", type=_positive_float, metavar="KEYS_PER_S",
-                   help="at most this many keys per second (gentle on busy servers)")
+    g.add_argument(
+        "--rate",
+        type=_positive_float,
+        metavar="KEYS_PER_S",
+        help="at most this many keys per second (gentle on busy servers)",
+    )
     g.add_argument("--memory", action="store_true", help="measure MEMORY USAGE per key (default sampling)")
-    g.add_argument("--sizes", action="store_true",
-                   help="measure STRLEN/HLEN/SCARD/ZCARD/LLEN/XLEN per key")
-    g.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
-                   help=f"connect and read timeout in seconds (default {DEFAULT_TIMEOUT:g})")
+    g.add_argument("--sizes", action="store_true", help="measure STRLEN/HLEN/SCARD/ZCARD/LLEN/XLEN per key")
+    g.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        help=f"connect and read timeout in seconds (default {DEFAULT_TIMEOUT:g})",
+    )
     r = p.add_argument_group("report")
-    r.add_argument("--big", metavar="bytes=SIZE,elements=N",
-                   help="big-key thresholds (default from the policy's audit section: "
-                   "bytes=1MB,elements=10000)")
+    r.add_argument(
+        "--big",
+        metavar="bytes=SIZE,elements=N",
+        help="big-key thresholds (default from the policy's audit section: bytes=1MB,elements=10000)",
+    )
     r.add_argument("--top", type=_non_negative_int, default=10, help="how many big keys to list (default 10)")
-    r.add_argument("--examples", type=_non_negative_int, default=5,
-                   help="example keys per violation (default 5)")
-    r.add_argument("--fail-on", default=",".join(DEFAULT_FAIL_ON), metavar="CHECKS",
-                   help=f"checks that make the exit code 1: comma list of {', '.join(CHECKS)}, "
-                   f"or all, none (default {','.join(DEFAULT_FAIL_ON)})")
+    r.add_argument("--examples", type=_non_negative_int, default=5, help="example keys per violation (default 5)")
+    r.add_argument(
+        "--fail-on",
+        default=",".join(DEFAULT_FAIL_ON),
+        metavar="CHECKS",
+        help=f"checks that make the exit code 1: comma list of {', '.join(CHECKS)}, "
+        f"or all, none (default {','.join(DEFAULT_FAIL_ON)})",
+    )
     r.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    r.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar on stderr (auto: only when stderr is a terminal)")
+    r.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr (auto: only when stderr is a terminal)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -99,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy) if getattr(args, "policy", None) else find_policy(Path.cwd())
     env = getattr(args, "env", None)
     if env is not None and env not in policy.environments:
-        raise UserError(f"audit: --env {env!r} is not one of the policy's environments "
-                        f"({', '.join(policy.environments)})")
+        raise UserError(
+            f"audit: --env {env!r} is not one of the policy's environments ({', '.join(policy.environments)})"
+        )
     fail_on = parse_fail_on(getattr(args, "fail_on", ",".join(DEFAULT_FAIL_ON)))
     big_bytes, big_elements = parse_big(getattr(args, "big", None), policy)
     url = resolve_url(getattr(args, "url", None), policy)

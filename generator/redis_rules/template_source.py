@@ -1,8 +1,8 @@
 """Where the Copier template lives.
 
 From a checkout (editable install) the template is the repo itself: copier.yml,
-templates/ and rulesets/ beside the generator package. A wheel carries the same
-three under generator/_template/.
+templates/ and rulesets/ beside generator/ (which holds this package). A wheel carries the same
+three under redis_rules/_template/.
 """
 
 from __future__ import annotations
@@ -16,13 +16,23 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = "REDIS_RULES_CACHE_DIR"  # override of the cache folder (tests, read-only homes)
-_GIT_ID = ("-c", "user.name=redis-rules", "-c", "user.email=redis-rules@localhost",
-           "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "core.hooksPath=/dev/null")
+_GIT_ID = (
+    "-c",
+    "user.name=redis-rules",
+    "-c",
+    "user.email=redis-rules@localhost",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "tag.gpgsign=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+)
 
 
 def bundled_template_root() -> Path:
     """The folder holding copier.yml, templates/ and rulesets/ for this installed version."""
-    checkout = PACKAGE_DIR.parent
+    checkout = PACKAGE_DIR.parent.parent  # generator/redis_rules/ -> the checkout
     if (checkout / "copier.yml").is_file() and (checkout / "templates").is_dir():
         return checkout
     bundled = PACKAGE_DIR / "_template"
@@ -120,7 +130,11 @@ def same_source(recorded: str, local: Path) -> bool:
 
 def _git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
     return subprocess.run(
-        ["git", *_GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True,
+        ["git", *_GIT_ID, *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, **(env or {})},
     ).stdout.strip()
 

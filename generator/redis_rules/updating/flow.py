@@ -63,9 +63,7 @@ def update_project(
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
-        edited_deletions = _edited_since_render(
-            target_top, target_dest, [p for k, p in changes if k == "deleted"]
-        )
+        edited_deletions = _edited_since_render(target_top, target_dest, [p for k, p in changes if k == "deleted"])
     return UpdateOutcome(
         dest=dest,
         from_ref=source.current,

@@ -98,8 +98,15 @@ def run(args: argparse.Namespace) -> int:
         include = adopted(answers, args.with_modules)
     started = time.perf_counter()
     result = render_project(
-        src, dest, data, overwrite=args.overwrite, pretend=args.pretend, vcs_ref=vcs_ref,
-        keep_existing=skip_if_exists(root, answers), include=include, into=args.into is not None,
+        src,
+        dest,
+        data,
+        overwrite=args.overwrite,
+        pretend=args.pretend,
+        vcs_ref=vcs_ref,
+        keep_existing=skip_if_exists(root, answers),
+        include=include,
+        into=args.into is not None,
     )
     elapsed = time.perf_counter() - started
     for warning in result.warnings:
@@ -119,10 +126,7 @@ def run(args: argparse.Namespace) -> int:
         for rel in result.skipped:
             print(f"  skip  {rel} (exists; --overwrite replaces it)")
         if not args.with_modules:
-            print(
-                f"note: the rules refer to modules under {answers['module_path']}/; "
-                "add --with-modules to write them"
-            )
+            print(f"note: the rules refer to modules under {answers['module_path']}/; add --with-modules to write them")
     if args.verify:
         return verify(result.dest)
     return 0
@@ -139,9 +143,9 @@ def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool
         if rel.startswith(".claude/hooks/"):
             return True
         if with_modules:
-            return (
-                rel.startswith((module_path + "/", "tests/redis/"))
-                or rel in ("tests/__init__.py", f"{package}/__init__.py")
+            return rel.startswith((module_path + "/", "tests/redis/")) or rel in (
+                "tests/__init__.py",
+                f"{package}/__init__.py",
             )
         return False
 

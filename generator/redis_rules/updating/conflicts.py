@@ -63,8 +63,9 @@ def find_conflicts(top: Path, dest: Path) -> list[Conflict]:
         return (top / entry.path).relative_to(dest).as_posix()
 
     # .rej files, also when a `*.rej` ignore rule hides them from `git status`
-    ignored_rejects = git("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--",
-                          ":(glob)**/*.rej", cwd=dest).split("\0")
+    ignored_rejects = git(
+        "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ":(glob)**/*.rej", cwd=dest
+    ).split("\0")
     entries = status(top, dest) + [
         StatusEntry("!!", (dest / p).relative_to(top).as_posix()) for p in ignored_rejects if p
     ]

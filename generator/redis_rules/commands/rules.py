@@ -1,6 +1,6 @@
 """`redis-rules rules [RULE]`: list the rules, or explain one (like `ruff rule`).
 
-The text comes from rulesets/*.yml through generator.rulesets.load_rules(), the same
+The text comes from rulesets/*.yml through redis_rules.rulesets.load_rules(), the same
 files Copier renders into CLAUDE.md, so what this prints is what the assistant reads.
 """
 

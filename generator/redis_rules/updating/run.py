@@ -10,9 +10,7 @@ from typing import Any, Literal
 from ..render import copier_errors
 
 
-def copier_update(
-    dest: Path, data: dict[str, Any], *, vcs_ref: str, conflict: Literal["inline", "rej"]
-) -> None:
+def copier_update(dest: Path, data: dict[str, Any], *, vcs_ref: str, conflict: Literal["inline", "rej"]) -> None:
     """`copier update --defaults --data ... --vcs-ref REF --conflict MODE` on dest (a clean git work tree)."""
     import copier
 

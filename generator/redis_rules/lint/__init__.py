@@ -2,7 +2,7 @@
 
 Public API (used by the CLI, the generated Claude Code hook and tests):
 
-    from generator.lint import lint_paths, lint_source, Finding
+    from redis_rules.lint import lint_paths, lint_source, Finding
     findings = lint_paths([Path("src")])            # policy found from the first path
     findings = lint_source(code, "app/cache.py")    # one module, default policy
 """

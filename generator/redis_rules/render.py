@@ -41,9 +41,7 @@ class RenderResult:
 
 
 def _walk(root: Path) -> list[str]:
-    return sorted(
-        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink()
-    )
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink())
 
 
 @contextmanager
@@ -195,9 +193,7 @@ def _read_text(path: Path, rel: str) -> str:
         raise UserError(f"{rel}: cannot read it: {exc.strerror}; nothing was written") from exc
 
 
-def _move_into_place(
-    out: Path, dest: Path, files: list[str], merged: dict[str, str | None] | None = None
-) -> None:
+def _move_into_place(out: Path, dest: Path, files: list[str], merged: dict[str, str | None] | None = None) -> None:
     merged = merged or {}
     if not dest.exists() and not merged and len(files) == len(_walk(out)):
         os.replace(out, dest)  # same filesystem: one rename

@@ -1,4 +1,4 @@
-"""`redis-rules` command line: one argparse sub-command per verb, each in generator/commands/.
+"""`redis-rules` command line: one argparse sub-command per verb, each in redis_rules/commands/.
 
 Exit codes everywhere: 0 ok/clean, 1 findings or conflicts, 2 usage or input error.
 A user mistake never shows a traceback: commands raise UserError, printed as one line.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import UserError
 
-# verb -> module in generator.commands exposing register(subparsers)
+# verb -> module in redis_rules.commands exposing register(subparsers)
 VERBS = ("new", "update", "lint", "audit", "rules")
 
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"redis-rules {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS:
-        module = importlib.import_module(f"generator.commands.{verb}")
+        module = importlib.import_module(f"redis_rules.commands.{verb}")
         module.register(sub)
     return parser
 

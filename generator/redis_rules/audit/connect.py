@@ -3,7 +3,7 @@
 redis-py does the handshake (URL parsing, TLS, AUTH, SELECT) with options that keep it
 to commands a read-only ACL user may run: RESP2 (no HELLO), no ``CLIENT SETINFO``
 (``lib_name=None, lib_version=None``), no retries. After that the audit uses the
-socket through :class:`~generator.audit.wire.Wire`.
+socket through :class:`~redis_rules.audit.wire.Wire`.
 
 Cluster discovery uses ``CLUSTER SLOTS`` on the seed node rather than redis-py's
 ``RedisCluster``, which also sends ``COMMAND`` (one more permission, and a large reply).
@@ -94,12 +94,18 @@ def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
     text = str(exc).strip().rstrip(".")
     tls = urlsplit(url).scheme == "rediss"
     where = redact(url)
-    if isinstance(exc, rx.AuthenticationError) or "WRONGPASS" in text or "NOAUTH" in text \
-            or "Authentication required" in text:
+    if (
+        isinstance(exc, rx.AuthenticationError)
+        or "WRONGPASS" in text
+        or "NOAUTH" in text
+        or "Authentication required" in text
+    ):
         if "invalid username-password" in text or "WRONGPASS" in text or "invalid password" in text:
             return f"audit: authentication failed for {where}: wrong user name or password"
-        return (f"audit: {where} requires authentication: put the credentials in the URL "
-                f"(redis://USER:PASSWORD@host:port/0)")
+        return (
+            f"audit: {where} requires authentication: put the credentials in the URL "
+            f"(redis://USER:PASSWORD@host:port/0)"
+        )
     if isinstance(exc, rx.TimeoutError) or "timed out" in text.lower() or "Timeout" in text:
         hint = " (TLS handshake got no answer: does the server speak TLS? try redis://)" if tls else ""
         return f"audit: timed out after {timeout:g}s connecting to {label}{hint}"
@@ -108,8 +114,7 @@ def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
         hint = "does the server speak TLS? try redis://" if tls else "the server may require TLS: try rediss://"
         return f"audit: TLS error connecting to {label}: {text} ({hint})"
     if "refused" in low:
-        return (f"audit: cannot connect to {label}: connection refused "
-                "(is the server running, right host/port?)")
+        return f"audit: cannot connect to {label}: connection refused (is the server running, right host/port?)"
     if any(s in low for s in _DNS_ERRORS):
         return f"audit: cannot connect to {label}: unknown host"
     if "closed" in low or "reset by peer" in low or "protocol error" in low or "unexpected reply" in low:
@@ -133,9 +138,7 @@ def _no_setinfo() -> dict[str, None]:
     return {"lib_name": None, "lib_version": None}
 
 
-def _open(
-    url: str, timeout: float, host: str | None = None, port: int | None = None
-) -> tuple[Wire, object, str]:
+def _open(url: str, timeout: float, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -216,13 +219,10 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
             reply = _checked(wire, url, label, timeout, "CLUSTER", "SLOTS")
             if isinstance(reply, ReplyError):
                 if mode == "cluster":
-                    raise UserError(
-                        f"audit: {redact(url)} is a cluster node but CLUSTER SLOTS failed: {reply}"
-                    )
+                    raise UserError(f"audit: {redact(url)} is a cluster node but CLUSTER SLOTS failed: {reply}")
                 if "disabled" not in str(reply):  # NOPERM or renamed: we cannot tell
                     notes.append(
-                        "INFO and CLUSTER SLOTS not permitted: if this is a cluster, "
-                        "only this node was scanned"
+                        "INFO and CLUSTER SLOTS not permitted: if this is a cluster, only this node was scanned"
                     )
             else:
                 slots = reply

@@ -44,14 +44,24 @@ def parse_fail_on(text: str) -> frozenset[str]:
     unknown = names - set(CHECKS)
     if unknown:
         raise UserError(
-            f"audit: --fail-on: unknown check(s) {', '.join(sorted(unknown))} "
-            f"(allowed: {', '.join(CHECKS)}, all, none)"
+            f"audit: --fail-on: unknown check(s) {', '.join(sorted(unknown))} (allowed: {', '.join(CHECKS)}, all, none)"
         )
     return frozenset(names)
 
 
-_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2,
-          "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+}
 
 
 def parse_size(text: str) -> int:
@@ -91,13 +101,13 @@ class NameResult:
 
     __slots__ = ("failed", "reason", "env", "path", "stats")
 
-    def __init__(self, failed: str | None, reason: str, env: str | None, path: tuple[str, ...],
-                 stats: list[int]) -> None:
+    def __init__(
+        self, failed: str | None, reason: str, env: str | None, path: tuple[str, ...], stats: list[int]
+    ) -> None:
         self.failed, self.reason, self.env, self.path, self.stats = failed, reason, env, path, stats
 
     def __repr__(self) -> str:
-        return (f"NameResult(failed={self.failed!r}, reason={self.reason!r}, env={self.env!r}, "
-                f"path={self.path!r})")
+        return f"NameResult(failed={self.failed!r}, reason={self.reason!r}, env={self.env!r}, path={self.path!r})"
 
 
 class KeyFormat:
@@ -142,8 +152,7 @@ class KeyFormat:
         if name == "app":
             return None if value == self.policy.app else f"expected {self.policy.app!r}"
         if name == "env":
-            return None if value in self.environments else (
-                f"not one of {', '.join(self.policy.environments)}")
+            return None if value in self.environments else (f"not one of {', '.join(self.policy.environments)}")
         if name in ("domain", "entity"):
             return None if _LOWER.match(value) else "must match [a-z0-9_-]+"
         return None if value else "empty"
@@ -167,7 +176,9 @@ class KeyFormat:
             hit = NameResult(
                 "segments",
                 f"{len(parts)} ':'-separated segments, format {self.text} has {self.width}",
-                None, path, self._group(path),
+                None,
+                path,
+                self._group(path),
             )
             if len(self._off_cache) < MAX_GROUPS:
                 self._off_cache[ck] = hit

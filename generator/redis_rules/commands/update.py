@@ -23,14 +23,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "1 conflicts to resolve, 2 usage or input error (nothing written).",
     )
     p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="the rendered project (default: .)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="change one answer (repeatable), validated like `new --data`")
-    p.add_argument("--upgrade", action="store_true",
-                   help="move to the newest template version (default: stay at the recorded one)")
-    p.add_argument("--pretend", action="store_true",
-                   help="list the files that would be added, modified, deleted or conflict; write nothing")
-    p.add_argument("--conflict", choices=("inline", "rej"), default="inline",
-                   help="inline: conflict markers in the file (default); rej: rejected hunks in FILE.rej")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one answer (repeatable), validated like `new --data`",
+    )
+    p.add_argument(
+        "--upgrade", action="store_true", help="move to the newest template version (default: stay at the recorded one)"
+    )
+    p.add_argument(
+        "--pretend",
+        action="store_true",
+        help="list the files that would be added, modified, deleted or conflict; write nothing",
+    )
+    p.add_argument(
+        "--conflict",
+        choices=("inline", "rej"),
+        default="inline",
+        help="inline: conflict markers in the file (default); rej: rejected hunks in FILE.rej",
+    )
     p.set_defaults(func=run)
 
 
@@ -63,17 +77,14 @@ def report(outcome: UpdateOutcome) -> None:
 
 def run(args: argparse.Namespace) -> int:
     sets = parse_sets(args.sets)
-    outcome = update_project(
-        Path(args.dest), sets, upgrade=args.upgrade, pretend=args.pretend, conflict=args.conflict
-    )
+    outcome = update_project(Path(args.dest), sets, upgrade=args.upgrade, pretend=args.pretend, conflict=args.conflict)
     report(outcome)
     if outcome.conflicts:
         n = len(outcome.conflicts)
         files = ", ".join(c.describe() for c in outcome.conflicts)
         if outcome.pretend:
             raise FindingsError(f"the update would conflict in {n} file{'s' if n != 1 else ''}: {files}")
-        fix = ("merge each FILE.rej into FILE and delete it" if args.conflict == "rej"
-               else "resolve the <<<<<<< blocks")
+        fix = "merge each FILE.rej into FILE and delete it" if args.conflict == "rej" else "resolve the <<<<<<< blocks"
         raise FindingsError(
             f"{n} file{'s' if n != 1 else ''} with conflicts: {files}; {fix}, then `git add` and commit "
             "(every other change is applied; `git reset --hard && git clean -fd` undoes the whole update)"

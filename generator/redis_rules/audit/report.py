@@ -62,8 +62,17 @@ class _Ns:
 class Aggregator:
     """Collects per-key facts; ``add`` is the hot path (called once per SCAN batch)."""
 
-    def __init__(self, policy: Policy, env: str | None, thresholds: Thresholds, *, top: int = 10,
-                 examples: int = 5, memory: bool = False, sizes: bool = False) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        env: str | None,
+        thresholds: Thresholds,
+        *,
+        top: int = 10,
+        examples: int = 5,
+        memory: bool = False,
+        sizes: bool = False,
+    ) -> None:
         self.policy = policy
         self.env = env
         self.fmt = KeyFormat(policy)
@@ -211,14 +220,16 @@ class Aggregator:
     def big_keys(self) -> list[dict[str, Any]]:
         rows = []
         for _score, key, typ, mem, size, pttl in sorted(self._big, key=lambda t: (-t[0], t[1])):
-            rows.append({
-                "key": display_key(key),
-                "type": typ,
-                "memory": mem,
-                "size": size,
-                "size_unit": "bytes" if typ == "string" else "elements",
-                "ttl_s": None if pttl < 0 else round(pttl / 1000, 3),
-            })
+            rows.append(
+                {
+                    "key": display_key(key),
+                    "type": typ,
+                    "memory": mem,
+                    "size": size,
+                    "size_unit": "bytes" if typ == "string" else "elements",
+                    "ttl_s": None if pttl < 0 else round(pttl / 1000, 3),
+                }
+            )
         return rows
 
 
@@ -230,8 +241,15 @@ def human_bytes(n: float) -> str:
     return f"{n:.1f} GB"  # pragma: no cover
 
 
-def build(agg: Aggregator, *, server: dict[str, Any], stats: Any, duration: float, fail_on: frozenset[str],
-          options: dict[str, Any]) -> dict[str, Any]:
+def build(
+    agg: Aggregator,
+    *,
+    server: dict[str, Any],
+    stats: Any,
+    duration: float,
+    fail_on: frozenset[str],
+    options: dict[str, Any],
+) -> dict[str, Any]:
     """The report as a JSON-ready dict (the stable format)."""
     scanned = stats.seen
     sampled = not stats.complete
@@ -283,18 +301,20 @@ def build(agg: Aggregator, *, server: dict[str, Any], stats: Any, duration: floa
     if sampled:
         report["estimated_total"] = est_total
     failing = any(v["fails"] for v in violations)
-    report.update({
-        "duration_s": round(duration, 3),
-        "keys_per_s": round(scanned / duration) if duration > 0 else None,
-        "options": options,
-        "totals": totals,
-        "ttl_buckets": dict(zip(TTL_BUCKETS, agg.ttl_counts, strict=True)),
-        "namespaces": agg.namespaces(),
-        "big_keys": agg.big_keys(),
-        "violations": violations,
-        "failed": failing,
-        "notes": list(stats.notes),
-    })
+    report.update(
+        {
+            "duration_s": round(duration, 3),
+            "keys_per_s": round(scanned / duration) if duration > 0 else None,
+            "options": options,
+            "totals": totals,
+            "ttl_buckets": dict(zip(TTL_BUCKETS, agg.ttl_counts, strict=True)),
+            "namespaces": agg.namespaces(),
+            "big_keys": agg.big_keys(),
+            "violations": violations,
+            "failed": failing,
+            "notes": list(stats.notes),
+        }
+    )
     return report
 
 
@@ -312,8 +332,7 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
     nodes = f", {srv['nodes']} primaries" if srv.get("mode") == "cluster" else ""
     out.append(f"redis-rules audit: {srv['url']} ({srv['flavour']} {srv['version']}, {srv['mode']}{nodes})")
     t = report["totals"]
-    line = (f"scanned {report['scanned']:,} keys in {report['duration_s']:.2f} s "
-            f"({report['keys_per_s'] or 0:,} keys/s)")
+    line = f"scanned {report['scanned']:,} keys in {report['duration_s']:.2f} s ({report['keys_per_s'] or 0:,} keys/s)"
     if t["expired_during_scan"]:
         line += f"; {t['expired_during_scan']:,} expired during the scan"
     out.append(line)
@@ -339,8 +358,10 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
         shown = nodes[:15]
         for ns in shown:
             mem = f"  {human_bytes(ns['memory'])}" if "memory" in ns else ""
-            out.append(f"  {'  ' * depth}{ns['name']:<{max(1, 36 - 2 * depth)}} {ns['count']:>10,}  "
-                       f"no TTL {_pct(ns['no_ttl'], ns['count']):>6}{mem}")
+            out.append(
+                f"  {'  ' * depth}{ns['name']:<{max(1, 36 - 2 * depth)}} {ns['count']:>10,}  "
+                f"no TTL {_pct(ns['no_ttl'], ns['count']):>6}{mem}"
+            )
             if depth + 1 < tree_depth:
                 walk(ns["children"], depth + 1)
         if len(nodes) > len(shown):
@@ -357,8 +378,7 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
         for row in big:
             size = ""
             if row["size"] is not None:
-                size = (human_bytes(row["size"]) if row["size_unit"] == "bytes"
-                        else f"{row['size']:,} elements")
+                size = human_bytes(row["size"]) if row["size_unit"] == "bytes" else f"{row['size']:,} elements"
             mem = human_bytes(row["memory"]) if row["memory"] is not None else ""
             out.append(f"  {row['key']}  [{row['type']}]  {mem}  {size}".rstrip())
         out.append("")
@@ -383,6 +403,8 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
     for note in report["notes"]:
         out.append(f"note: {note}")
     verdict = "FAIL" if report["failed"] else "ok"
-    out.append(f"{verdict}: {sum(v['count'] for v in viols):,} violation(s); failing checks: "
-               f"{', '.join(v['check'] for v in viols if v['fails']) or 'none'}")
+    out.append(
+        f"{verdict}: {sum(v['count'] for v in viols):,} violation(s); failing checks: "
+        f"{', '.join(v['check'] for v in viols if v['fails']) or 'none'}"
+    )
     return "\n".join(out) + "\n"

@@ -57,8 +57,13 @@ class ScanStats:
 class TokenBucket:
     """Keeps the average at ``rate`` keys/s with a small burst (a tenth of a second)."""
 
-    def __init__(self, rate: float, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = float(rate)
@@ -215,8 +220,7 @@ class Scanner:
                     self._memory = False
                     self.stats.memory_available = False
                     self._note(
-                        f"MEMORY USAGE not available ({m[1:60].decode('utf-8', 'replace')}): "
-                        "memory not reported"
+                        f"MEMORY USAGE not available ({m[1:60].decode('utf-8', 'replace')}): memory not reported"
                     )
                     mems = [None] * len(keys)
                     break
@@ -240,9 +244,9 @@ class Scanner:
     def _second_stage(self, node: Node, records: list[Record]) -> None:
         """Element counts: XLEN for streams always, every type's size with --sizes."""
         wanted = [
-            i for i, r in enumerate(records)
-            if r[1] in SIZE_PREFIX and r[1] not in self._sizes_denied
-            and (self.opts.sizes or r[1] == "stream")
+            i
+            for i, r in enumerate(records)
+            if r[1] in SIZE_PREFIX and r[1] not in self._sizes_denied and (self.opts.sizes or r[1] == "stream")
         ]
         if not wanted:
             return
@@ -261,5 +265,4 @@ class Scanner:
                 if not msg.startswith("WRONGTYPE"):  # WRONGTYPE: the key changed type meanwhile
                     typ = records[i][1]
                     self._sizes_denied.add(typ)
-                    self._note(f"{SIZE_COMMANDS[typ].decode()} not available ({msg[:60]}): "
-                               f"no sizes for {typ} keys")
+                    self._note(f"{SIZE_COMMANDS[typ].decode()} not available ({msg[:60]}): no sizes for {typ} keys")

@@ -29,8 +29,9 @@ class AuditOptions:
     timeout: float = DEFAULT_TIMEOUT
 
 
-def run_audit(opts: AuditOptions, progress: Callable[[int, int | None], None] | None = None
-              ) -> tuple[dict[str, Any], Aggregator]:
+def run_audit(
+    opts: AuditOptions, progress: Callable[[int, int | None], None] | None = None
+) -> tuple[dict[str, Any], Aggregator]:
     """Run the audit; returns the JSON-ready report and the aggregator (for text rendering)."""
     policy = opts.policy
     th = Thresholds(
@@ -39,8 +40,9 @@ def run_audit(opts: AuditOptions, progress: Callable[[int, int | None], None] | 
         stream_maxlen=policy.audit.stream_maxlen,
         max_ttl_ms=policy.max_ttl * 1000,
     )
-    agg = Aggregator(policy, opts.env, th, top=opts.top, examples=opts.examples,
-                     memory=opts.scan.memory, sizes=opts.scan.sizes)
+    agg = Aggregator(
+        policy, opts.env, th, top=opts.top, examples=opts.examples, memory=opts.scan.memory, sizes=opts.scan.sizes
+    )
     target = connect(opts.url, opts.timeout)
     try:
         start = time.perf_counter()
@@ -51,8 +53,7 @@ def run_audit(opts: AuditOptions, progress: Callable[[int, int | None], None] | 
         target.close()
     notes = target.notes + stats.notes
     if opts.env and not agg.fmt.has_env:
-        notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: "
-                     "wrong-env not checked")
+        notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: wrong-env not checked")
     if not stats.complete and (opts.scan.match or opts.scan.type):
         notes.append("--sample with --match/--type: totals not extrapolated (DBSIZE counts every key)")
     elif not stats.complete and stats.dbsize is None:
