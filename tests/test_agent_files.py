@@ -339,3 +339,15 @@ def test_broken_markers_stop_new_before_writing(tmp_path: Path, run_cli) -> None
     assert code == 2
     assert "AGENTS.md" in err and "nothing was written" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["AGENTS.md"]
+
+
+def test_long_rule_examples_equal_the_python_rendering(tmp_path: Path) -> None:
+    """AGENTS.md's examples come from the Jinja `example` macro; redis_rules.rulesets.render_example lays out
+    the same snippets for `redis-rules rules` and lint. Both must give the same text."""
+    project = render(tmp_path / "p", module_path="my_service/infra/cache_layer", modules="cache,rate_limit,locks")
+    text = (project / "AGENTS.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^### (RR\d{3}) .*?```python\n(.*?)```", text, flags=re.S | re.M)
+    assert len(blocks) >= 20
+    rules = {rule.id: rule for rule in load_rules()}
+    for rule_id, code in blocks:
+        assert code.strip() == rules[rule_id].code("good", "python", "my_service.infra.cache_layer").strip(), rule_id

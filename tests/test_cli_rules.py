@@ -101,7 +101,7 @@ def test_explain_every_rule_has_code_blocks(run):
         code, out, _ = run(rule.id)
         assert code == 0
         assert out.count("```python") == 2, rule.id
-        assert rule.bad.strip() in out and rule.good.strip() in out
+        assert rule.code("bad").strip() in out and rule.code("good").strip() in out
 
 
 def test_explain_json(run):

@@ -17,18 +17,18 @@ def test_every_check_has_a_rule_and_the_ids_agree():
 
 @pytest.mark.parametrize("rule", LINTED, ids=[r.id for r in LINTED])
 def test_bad_example_is_flagged(rule):
-    found = lint_source(rule.bad, "app/example.py")
-    assert rule.id in {f.code for f in found}, f"{rule.id} bad example not flagged:\n{rule.bad}"
+    found = lint_source(rule.code("bad"), "app/example.py")
+    assert rule.id in {f.code for f in found}, f"{rule.id} bad example not flagged:\n{rule.code('bad')}"
     assert all(f.check == rule.lint for f in found if f.code == rule.id)
 
 
 @pytest.mark.parametrize("rule", LINTED, ids=[r.id for r in LINTED])
 def test_good_example_is_clean(rule):
-    found = [f for f in lint_source(rule.good, "app/example.py") if f.code == rule.id]
+    found = [f for f in lint_source(rule.code("good"), "app/example.py") if f.code == rule.id]
     assert found == [], f"{rule.id} good example flagged: {found}"
 
 
 @pytest.mark.parametrize("rule", LINTED, ids=[r.id for r in LINTED])
 def test_good_example_is_clean_for_every_check(rule):
     """The good example follows every other rule too (no finding of any code)."""
-    assert lint_source(rule.good, "app/example.py") == []
+    assert lint_source(rule.code("good"), "app/example.py") == []

@@ -70,8 +70,7 @@ def valid_raw(**overrides):
         "applies": {},
         "why": "Because.",
         "claude": "Do the thing with keys.build().",
-        "bad": "x = 1\n",
-        "good": "x = 2\n",
+        "examples": {"python": {"bad": {"code": "x = 1\n"}, "good": {"code": "x = 2\n"}}},
         "lint": None,
         "audit": None,
         "source": "https://redis.io/docs/latest/",
@@ -133,16 +132,16 @@ def test_no_jinja_markers_anywhere():
 def test_examples_are_valid_python(rule):
     for field in ("bad", "good"):
         try:
-            ast.parse(getattr(rule, field))
+            ast.parse(rule.code(field))
         except SyntaxError as exc:  # pragma: no cover - the message is the point
             pytest.fail(f"{rule.id} {field}: {exc}")
-    assert rule.bad.strip() != rule.good.strip()
+    assert rule.code("bad").strip() != rule.code("good").strip()
 
 
 @ids
 def test_examples_import_only_generated_modules(rule):
     for field in ("bad", "good"):
-        tree = ast.parse(getattr(rule, field))
+        tree = ast.parse(rule.code(field))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("myapp"):
                 assert node.module.startswith("myapp.db.redis"), f"{rule.id} {field}: {node.module}"
@@ -155,7 +154,7 @@ def test_examples_import_only_generated_modules(rule):
 def test_receiver_is_recognisably_redis(rule):
     """Snippets that call r.<command> get r from get_client() or redis itself."""
     for field in ("bad", "good"):
-        code = getattr(rule, field)
+        code = rule.code(field)
         if re.search(r"\br\.\w+\(", code):
             assert "r = get_client()" in code or "r = redis." in code, f"{rule.id} {field}"
             if "get_client" in code:
@@ -168,7 +167,7 @@ def test_examples_call_real_key_builders(rule):
     template = KEYS_TEMPLATE.read_text(encoding="utf-8")
     defined = set(re.findall(r"^(?:def|class) (\w+)", template, flags=re.M))
     for field in ("bad", "good"):
-        for used in re.findall(r"\bkeys\.(\w+)", getattr(rule, field)):
+        for used in re.findall(r"\bkeys\.(\w+)", rule.code(field)):
             assert used in defined, f"{rule.id} {field}: keys.{used} is not in keys.py"
 
 

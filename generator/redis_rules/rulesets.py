@@ -17,12 +17,19 @@ import yaml
 from .errors import UserError
 from .template_source import bundled_template_root
 
-REQUIRED = ("id", "name", "title", "severity", "applies", "why", "claude", "bad", "good", "lint", "audit", "source")
+REQUIRED = ("id", "name", "title", "severity", "applies", "why", "claude", "examples", "lint", "audit", "source")
 SEVERITIES = ("error", "warning")
 ID_RE = re.compile(r"^RR\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # answers a rule may be conditioned on (computed values included)
-APPLIES_KEYS = ("client", "flavour", "modules", "agents", "cluster_mode", "managed_tls", "claude_hooks")
+APPLIES_KEYS = ("language", "client", "flavour", "modules", "agents", "cluster_mode", "managed_tls", "claude_hooks")
+LANGUAGES = ("python", "typescript")
+EXAMPLE_KINDS = ("bad", "good")
+# Modules a project generates: an example's `uses` entry naming one (or one of its names, `client.get_client`)
+# becomes an import of the project's own module path; anything else is an outside import.
+GENERATED_MODULES = ("keys", "client", "cache", "rate_limit", "sessions", "locks", "streams", "pubsub")
+# Outside imports that are third-party (grouped after the standard library, as isort/ruff do).
+THIRD_PARTY = ("redis", "valkey", "upstash_redis", "httpx")
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,7 @@ class Rule:
     applies: Mapping[str, list[Any]]
     why: str
     claude: str
-    bad: str
-    good: str
+    examples: Mapping[str, Mapping[str, Mapping[str, Any]]]  # language -> bad|good -> {uses, code}
     lint: str | None
     audit: str | None
     source: str
@@ -50,6 +56,65 @@ class Rule:
             elif value not in allowed:
                 return False
         return True
+
+    def code(self, kind: str, language: str = "python", module_path: str = "myapp.db.redis") -> str:
+        """The `bad` or `good` example as a whole source file, imports included, for a project whose
+        generated modules live at `module_path` (Python: a dotted import path)."""
+        return render_example(self.examples[language][kind], language, module_path)
+
+
+def render_example(snippet: Mapping[str, Any], language: str, module_path: str) -> str:
+    """An example's imports (from its `uses` list) and its code, as one source text.
+
+    The same layout is produced in Jinja by templates/_includes/rules.jinja (`example`); a test keeps the two equal.
+    """
+    uses: list[str] = list(snippet.get("uses") or [])
+    body = str(snippet["code"])
+    if language != "python":
+        raise ValueError(f"no import layout for language {language!r}")
+    outside = [u for u in uses if u.split(".")[0] not in GENERATED_MODULES]
+    stdlib = sorted(u for u in outside if u not in THIRD_PARTY)
+    third = sorted(u for u in outside if u in THIRD_PARTY)
+    modules = sorted(u for u in uses if u in GENERATED_MODULES)
+    names: dict[str, list[str]] = {}
+    for use in uses:
+        module, _, name = use.partition(".")
+        if name and module in GENERATED_MODULES:
+            names.setdefault(module, []).append(name)
+    own = [f"from {module_path} import {', '.join(modules)}"] if modules else []
+    own += [f"from {module_path}.{m} import {', '.join(sorted(names[m]))}" for m in sorted(names)]
+    blocks = ["\n".join(f"import {u}" for u in group) for group in (stdlib, third) if group]
+    if own:
+        blocks.append("\n".join(own))
+    if not blocks:
+        return body
+    # PEP 8: two blank lines before a top-level def or class, one before other statements
+    gap = "\n\n\n" if re.match(r"(def |class |async def |@)", body) else "\n\n"
+    return "\n\n".join(blocks) + gap + body
+
+
+def _validate_examples(examples: Any, where: str) -> list[str]:
+    if not isinstance(examples, dict) or "python" not in examples:
+        return [f"{where}: 'examples' must map a language ({', '.join(LANGUAGES)}; python required) to bad/good"]
+    problems = []
+    for language, pair in examples.items():
+        if language not in LANGUAGES:
+            problems.append(f"{where}: examples.{language}: unknown language (allowed: {', '.join(LANGUAGES)})")
+            continue
+        if not isinstance(pair, dict) or set(pair) != set(EXAMPLE_KINDS):
+            problems.append(f"{where}: examples.{language} must have exactly 'bad' and 'good'")
+            continue
+        for kind, snippet in pair.items():
+            at = f"{where}: examples.{language}.{kind}"
+            if not isinstance(snippet, dict) or not set(snippet) <= {"uses", "code"}:
+                problems.append(f"{at} must be a mapping with 'code' (text) and optional 'uses' (list)")
+            elif not isinstance(snippet.get("code"), str) or not snippet["code"].strip():
+                problems.append(f"{at}.code must be non-empty text")
+            elif "uses" in snippet and (
+                not isinstance(snippet["uses"], list) or not all(isinstance(u, str) and u for u in snippet["uses"])
+            ):
+                problems.append(f"{at}.uses must be a list of module or module.name entries")
+    return problems
 
 
 def validate_rule(raw: Any, where: str) -> list[str]:
@@ -77,7 +142,8 @@ def validate_rule(raw: Any, where: str) -> list[str]:
                 problems.append(f"{where} {rid}: applies on unknown answer '{key}'")
             if not isinstance(values, list) or not values:
                 problems.append(f"{where} {rid}: applies.{key} must be a non-empty list")
-    for text_field in ("title", "why", "claude", "bad", "good", "source"):
+    problems += _validate_examples(raw["examples"], f"{where} {rid}")
+    for text_field in ("title", "why", "claude", "source"):
         if not isinstance(raw[text_field], str) or not raw[text_field].strip():
             problems.append(f"{where} {rid}: '{text_field}' must be non-empty text")
     if isinstance(raw["claude"], str) and raw["claude"].count("\n") > 2:

@@ -23,7 +23,10 @@ FLAVOURS = [
 ]  # fmt: skip
 VARIANTS: dict[str, dict[str, object]] = {
     "few-modules": {"modules": ["cache", "locks"], "agents": ["claude"], "claude_hooks": False},
-    "all-agents": {"agents": ["claude", "agents_md", "cursor", "copilot"], "key_format": "{env}:{domain}:{entity}:{id}"},
+    "all-agents": {
+        "agents": ["claude", "agents_md", "cursor", "copilot"],
+        "key_format": "{env}:{domain}:{entity}:{id}",
+    },
 }
 
 
@@ -45,7 +48,12 @@ def main() -> int:
     for language in args.language or ["python"]:
         extra = {} if language == "python" else {"language": language}
         for client, flavour in pairs(language):
-            render(args.template, args.ref, args.out / f"{client}--{flavour}", {**extra, "client": client, "flavour": flavour})
+            render(
+                args.template,
+                args.ref,
+                args.out / f"{client}--{flavour}",
+                {**extra, "client": client, "flavour": flavour},
+            )
         for name, data in VARIANTS.items():
             render(args.template, args.ref, args.out / f"{language}-{name}", {**extra, **data})
     for answers in args.out.rglob(".copier-answers.yml"):
