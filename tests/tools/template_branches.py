@@ -12,7 +12,8 @@ from pathlib import Path
 
 BLOCK_IF = re.compile(r"{%-?\s*(?:el)?if\s+(.*?)-?%}", re.S)
 NAME_TEST = re.compile(
-    r"\b(client|flavour|m\.lib)\b\s*(==|!=|in\b|not in\b)|'(redis-py|redis-py-async|valkey-py|upstash|ioredis|node-redis)'"
+    r"\b(client|flavour|m\.lib)\b\s*(==|!=|in\b|not in\b)"
+    r"|'(redis-py|redis-py-async|valkey-py|upstash|ioredis|node-redis)'"
 )
 
 
