@@ -208,6 +208,8 @@ def test_interactive_prompt_through_a_pty(tmp_path: Path) -> None:
         dimensions=(40, 200),
         env={**os.environ, "TERM": "xterm"},
     )
+    child.expect("language")
+    child.sendline("")  # Python, the default
     child.expect("project_name")
     child.send("\x15")  # Ctrl-U clears the default text
     child.sendline("shop-api")
@@ -255,6 +257,8 @@ def test_interactive_prompt_rejects_bad_input_inline(tmp_path: Path) -> None:
         dimensions=(40, 200),
         env={**os.environ, "TERM": "xterm"},
     )
+    child.expect("language")
+    child.sendline("")
     child.expect("project_name")
     child.sendline("")
     child.expect("package")

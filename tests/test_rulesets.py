@@ -56,7 +56,7 @@ FIXED = {
 
 # Modules a generated project can have (copier.yml `modules`), plus keys/client which always exist.
 GENERATED_MODULES = {"keys", "client", "cache", "rate_limit", "sessions", "locks", "streams", "pubsub"}
-KEYS_TEMPLATE = ROOT / "templates" / "{{ module_path }}" / "keys.py.jinja"
+KEYS_TEMPLATE = ROOT / "templates" / "python" / "{{ module_path }}" / "keys.py.jinja"
 
 ids = pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 

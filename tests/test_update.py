@@ -161,10 +161,11 @@ def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(tmp_path: Pat
             "\n- id: RR099\n  name: upgrade-canary\n  title: Canary rule shipped by template v1.1.0\n"
             "  severity: warning\n  applies: {}\n  why: >-\n    Proves that an upgrade brings new rules.\n"
             "  claude: >-\n    Keep the upgrade canary in mind (RR099 canary).\n"
-            "  bad: |\n    x = 1\n  good: |\n    x = 2\n  lint: null\n  audit: null\n"
+            "  examples:\n    python:\n      bad: {code: x = 1}\n      good: {code: x = 2}\n"
+            "  lint: null\n  audit: null\n"
             "  source: https://example.invalid/rr099\n"
         )
-    keys_tpl = template / "templates" / "{{ module_path }}" / "keys.py.jinja"
+    keys_tpl = template / "templates" / "python" / "{{ module_path }}" / "keys.py.jinja"
     text = keys_tpl.read_text()
     anchor = "DEFAULT_TTL: Final = {{ default_ttl }}\n"
     assert anchor in text

@@ -66,7 +66,7 @@ class Rule:
 def render_example(snippet: Mapping[str, Any], language: str, module_path: str) -> str:
     """An example's imports (from its `uses` list) and its code, as one source text.
 
-    The same layout is produced in Jinja by templates/_includes/rules.jinja (`example`); a test keeps the two equal.
+    The same layout is produced in Jinja by templates/_includes/agents.jinja (`example`); a test keeps the two equal.
     """
     uses: list[str] = list(snippet.get("uses") or [])
     body = str(snippet["code"])

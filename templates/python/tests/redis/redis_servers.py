@@ -1,0 +1,1 @@
+../../../../generator/redis_rules/servers.py

@@ -1,1 +1,0 @@
-../../../generator/redis_rules/servers.py
