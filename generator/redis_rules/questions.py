@@ -138,7 +138,7 @@ def resolve_answers(questions: list[Question], given: dict[str, Any]) -> dict[st
     answers: dict[str, Any] = {}
     for q in questions:
         if q.hidden:
-            answers[q.name] = q.default_value(answers) if q.type != "yaml" else q.default
+            answers[q.name] = q.default_value(answers)  # computed values (yaml ones may be rendered JSON)
             continue
         value = q.cast(given[q.name]) if q.name in given else q.default_value(answers)
         if q.type == "int" and isinstance(value, str):
