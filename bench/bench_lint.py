@@ -1,22 +1,31 @@
-"""Benchmark `redis-rules lint` on real code that uses Redis heavily (and semgrep, if it installs).
+"""Benchmark `redis-rules lint` on the labelled corpora of real Redis packages: recall, trap rate, lines/s.
 
-    python bench/bench_lint.py                       # temp dir, removed afterwards
-    python bench/bench_lint.py --work-dir /tmp/rrb   # keep downloads/semgrep between runs
-    python bench/bench_lint.py --no-semgrep
+    python bench/bench_lint.py                       # temp work dir, removed afterwards
+    python bench/bench_lint.py --work-dir /tmp/rrb   # keep archives, extracted sources and semgrep
+    python bench/bench_lint.py --corpus python --no-semgrep
 
-Downloads pinned sdists with `pip download --no-deps --no-binary :all:` at run time (never
-committed), extracts them, lints every *.py and reports lines/s. For context it also times a
-bare `ast.parse` of the same files: the floor any ast-based Python linter pays. If semgrep can be
-pip-installed into a throwaway venv (time-bounded; optional), it runs equivalent pattern rules on
-the same files with `--metrics=off` and the table shows its lines/s and the ratio.
+The corpora are bench/corpus/python.yml (pinned PyPI sdists) and bench/corpus/typescript.yml (pinned npm
+tarballs): each row is a location judged by hand, TRUE (a real violation) or TRAP (a look-alike that is
+fine). The archives are fetched at run time with the ordinary clients (`pip download --no-deps
+--no-binary NAME`, `npm pack`), cached in the work dir and refused unless their sha256 matches.
+
+For each corpus the findings come from `redis-rules lint --format json` run as a subprocess over the
+extracted packages (the code path users run). A TRUE row is found when a finding with its rule id is on
+its line of its file; a TRAP row is flagged when one is. Printed per corpus and per rule: recall, trap
+rate, missed TRUE rows and flagged TRAP rows, findings on unlabelled lines. Speed is timed in-process
+(best of --repeat, like the lint API the CLI calls) against a bare `ast.parse` of the same Python files,
+the floor any ast-based linter pays; semgrep, if it pip-installs into a throwaway venv, runs equivalent
+pattern rules on the Python corpus for a peer figure. When the linter does not read TypeScript yet
+(linting a valid .ts file gives a syntax error), the TypeScript corpus reports recall 0 and says so.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import collections
 import gc
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,22 +34,20 @@ import tarfile
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from redis_rules.lint.engine import iter_python_files, lint_paths, read_source  # noqa: E402
+from corpus import CORPORA, Corpus, Package, Row, load  # noqa: E402
+
+from redis_rules.lint.engine import SKIP_DIRS, iter_python_files, lint_paths, read_source  # noqa: E402
+from redis_rules.lint.model import CHECKS  # noqa: E402
 from redis_rules.policy import Policy  # noqa: E402
 
-PACKAGES = [
-    "redis==5.0.8",
-    "rq==1.16.2",
-    "limits==3.13.0",
-    "django-redis==5.4.0",
-    "walrus==0.9.4",
-    "celery==5.4.0",
-]
+TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
 
 SEMGREP_RULES = textwrap.dedent(
     """\
@@ -91,44 +98,89 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def download(work: Path, packages: list[str], timeout: int) -> Path:
-    sdists = work / "sdists"
-    sdists.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in packages if not list(sdists.glob(p.split("==")[0].replace("-", "[-_]") + "-*"))]
-    if missing:
-        log(f"downloading {', '.join(missing)} ...")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "-d",
-                str(sdists),
-            ]
-            + missing,
-            check=True,
-            timeout=timeout,
-        )
-    src = work / "src"
-    if not src.is_dir():
-        src.mkdir()
-        for archive in sorted(sdists.iterdir()):
-            if archive.name.endswith((".tar.gz", ".tgz")):
-                with tarfile.open(archive) as tar:
-                    tar.extractall(src, filter="data")
-    return src
+# ---------------------------------------------------------------- archives
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def count_lines(files: list[Path]) -> int:
+def fetch(pkg: Package, archives: Path, timeout: int) -> Path:
+    """The package's archive in `archives`, downloaded if missing; raises SystemExit on a sha256 mismatch."""
+    archives.mkdir(parents=True, exist_ok=True)
+    target = archives / pkg.archive
+    if not (target.exists() and sha256_of(target) == pkg.sha256):
+        log(f"fetching {pkg.spec} ...")
+        with tempfile.TemporaryDirectory(dir=archives) as tmp:
+            if pkg.fetch == "pip":
+                cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+                cmd += ["--no-binary", pkg.name, "-d", tmp, pkg.spec]
+            else:
+                cmd = ["npm", "pack", "--silent", "--pack-destination", tmp, pkg.spec]
+            subprocess.run(cmd, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
+            got = Path(tmp) / pkg.archive
+            if not got.exists():
+                raise SystemExit(f"{pkg.spec}: expected {pkg.archive}, got {sorted(os.listdir(tmp))}")
+            got.replace(target)
+    actual = sha256_of(target)
+    if actual != pkg.sha256:
+        raise SystemExit(f"{pkg.archive}: sha256 {actual} does not match the corpus ({pkg.sha256}); refusing it")
+    return target
+
+
+def extract(archive: Path, dest: Path) -> Path:
+    """Unpack once into dest (tar's data filter: no absolute paths, links out or device files)."""
+    if not dest.is_dir():
+        tmp = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")
+        tmp.replace(dest)
+    return dest
+
+
+# ---------------------------------------------------------------- linting
+def reads_typescript(work: Path) -> bool:
+    """Whether the linter reads .ts: a valid TypeScript file must not come back as a Python syntax error."""
+    probe = work / "probe" / "probe.ts"
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    probe.write_text("const limit: number = 10;\nexport default limit;\n", encoding="utf-8")
+    return not any(f["code"] == "E999" for f in lint_cli([probe], probe.parent))
+
+
+def lint_cli(paths: Sequence[Path], cwd: Path) -> list[dict[str, object]]:
+    """Findings of `redis-rules lint --format json PATHS` run in cwd (exit 0 or 1 expected)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "redis_rules", "lint", "--format", "json", *[os.path.relpath(p, cwd) for p in paths]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"redis-rules lint exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    findings: list[dict[str, object]] = json.loads(proc.stdout or "[]")
+    return findings
+
+
+def ts_files(root: Path) -> list[Path]:
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith(TS_SUFFIXES) and ".d." not in name:
+                found.append(Path(folder, name))
+    return found
+
+
+def count_lines(files: Sequence[Path]) -> int:
     return sum(read_source(f).count("\n") for f in files)
 
 
-def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
+def best_of(repeat: int, fn: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -137,6 +189,70 @@ def best_of(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
+# ---------------------------------------------------------------- scoring
+@dataclass
+class Score:
+    true: int = 0
+    found: int = 0
+    trap: int = 0
+    flagged: int = 0
+    missed_rows: list[Row] = field(default_factory=list)
+    flagged_rows: list[Row] = field(default_factory=list)
+
+    def add(self, row: Row, hit: bool) -> None:
+        if row.verdict == "TRUE":
+            self.true += 1
+            self.found += hit
+            if not hit:
+                self.missed_rows.append(row)
+        else:
+            self.trap += 1
+            self.flagged += hit
+            if hit:
+                self.flagged_rows.append(row)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.true if self.true else 0.0
+
+    @property
+    def trap_rate(self) -> float:
+        return self.flagged / self.trap if self.trap else 0.0
+
+
+def score(corpus: Corpus, findings: list[dict[str, object]]) -> tuple[dict[str, Score], Score, int]:
+    """(per-rule scores, total, findings on lines no row labels with that rule). Finding paths are
+    '<package>/<path inside the archive>' because the CLI runs in the folder holding the packages."""
+    reported = {(str(f["path"]), int(str(f["line"])), str(f["code"])) for f in findings}
+    labelled = set()
+    per_rule: dict[str, Score] = {}
+    total = Score()
+    for row in corpus.rows:
+        key = (f"{row.package}/{row.path}", row.line, row.rule)
+        labelled.add(key)
+        hit = key in reported
+        per_rule.setdefault(row.rule, Score()).add(row, hit)
+        total.add(row, hit)
+    unlabelled = sum(1 for k in reported if k not in labelled and k[2] in CHECKS.values())
+    return per_rule, total, unlabelled
+
+
+def check_code(corpus: Corpus, src: Path) -> list[str]:
+    """Rows whose file or line no longer matches the stored `code` (a mislabelled or moved line)."""
+    stale = []
+    for row in corpus.rows:
+        file = src / row.package / row.path
+        try:
+            text = read_source(file).splitlines()[row.line - 1].strip()
+        except (OSError, IndexError):
+            stale.append(f"{row.package}/{row.path}:{row.line}: no such line")
+            continue
+        if not text.startswith(row.code[:60]):
+            stale.append(f"{row.package}/{row.path}:{row.line}: is {text[:60]!r}, corpus says {row.code[:60]!r}")
+    return stale
+
+
+# ---------------------------------------------------------------- semgrep (optional peer)
 def find_semgrep(work: Path, timeout: int) -> Path | None:
     on_path = shutil.which("semgrep")
     if on_path:
@@ -149,9 +265,7 @@ def find_semgrep(work: Path, timeout: int) -> Path | None:
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
         subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "semgrep"],
-            check=True,
-            timeout=timeout,
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "semgrep"], check=True, timeout=timeout
         )
     except (subprocess.SubprocessError, OSError) as exc:
         log(f"semgrep not available: {exc}")
@@ -162,16 +276,7 @@ def find_semgrep(work: Path, timeout: int) -> Path | None:
 def run_semgrep(exe: Path, rules: Path, target: Path, empty: Path, timeout: int) -> tuple[float, float, int] | None:
     """(seconds on target, seconds on an empty folder = startup, findings)."""
     env = {**os.environ, "SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-    base = [
-        str(exe),
-        "scan",
-        "--metrics=off",
-        "--disable-version-check",
-        "--config",
-        str(rules),
-        "--jobs",
-        "1",
-    ]
+    base = [str(exe), "scan", "--metrics=off", "--disable-version-check", "--config", str(rules), "--jobs", "1"]
     base += ["--json", "--quiet", "--timeout", "0", "--no-git-ignore", "--max-target-bytes", "0"]
     try:
         start = time.perf_counter()
@@ -183,8 +288,6 @@ def run_semgrep(exe: Path, rules: Path, target: Path, empty: Path, timeout: int)
     except subprocess.TimeoutExpired:
         log("semgrep timed out")
         return None
-    import json
-
     try:
         results = json.loads(proc.stdout)["results"]
     except (ValueError, KeyError):
@@ -193,28 +296,70 @@ def run_semgrep(exe: Path, rules: Path, target: Path, empty: Path, timeout: int)
     return elapsed, startup, len(results)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work-dir", type=Path, help="reuse this folder for downloads and semgrep (kept)")
-    parser.add_argument("--no-semgrep", action="store_true")
-    parser.add_argument("--semgrep-timeout", type=int, default=600, help="seconds for installing / running semgrep")
-    parser.add_argument("--repeat", type=int, default=5, help="best of N (the machine may be shared)")
-    parser.add_argument("--jobs", type=int, default=1, help="lint processes (default 1, like semgrep --jobs 1)")
-    parser.add_argument("--packages", nargs="*", default=PACKAGES)
-    args = parser.parse_args()
+# ---------------------------------------------------------------- report
+def pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
 
-    work = args.work_dir or Path(tempfile.mkdtemp(prefix="redis-rules-bench-"))
-    try:
-        src = download(work, args.packages, timeout=900)
-        policy = Policy()
-        files = list(iter_python_files([src], policy))
+
+def print_scores(title: str, per_rule: dict[str, Score], total: Score) -> None:
+    print(f"\n{title}")
+    print(f"{'rule':8} {'TRUE':>5} {'found':>6} {'recall':>7} {'TRAP':>5} {'flagged':>8} {'trap rate':>9}")
+    for rule in sorted(per_rule):
+        s = per_rule[rule]
+        print(f"{rule:8} {s.true:5} {s.found:6} {pct(s.recall):>7} {s.trap:5} {s.flagged:8} {pct(s.trap_rate):>9}")
+    t = total
+    print(f"{'all':8} {t.true:5} {t.found:6} {pct(t.recall):>7} {t.trap:5} {t.flagged:8} {pct(t.trap_rate):>9}")
+
+
+def print_rows(heading: str, rows: list[Row]) -> None:
+    print(f"\n{heading} ({len(rows)}):")
+    for r in rows:
+        print(f"  {r.rule} {r.package}/{r.path}:{r.line}  {r.reason}")
+    if not rows:
+        print("  none")
+
+
+def bench_corpus(name: str, work: Path, args: argparse.Namespace) -> None:
+    corpus = load(CORPORA[name])
+    src = work / "src" / name
+    for pkg in corpus.packages:
+        extract(fetch(pkg, work / "archives", timeout=900), src / pkg.name)
+    stale = check_code(corpus, src)
+    for line in stale:
+        log(f"warning: corpus row out of date: {line}")
+    dirs = [src / p.name for p in corpus.packages]
+    policy = Policy()
+    print(
+        f"\n=== {name} corpus: {len(corpus.packages)} packages, {corpus.count('TRUE')} TRUE / "
+        f"{corpus.count('TRAP')} TRAP rows ==="
+    )
+    print("packages: " + ", ".join(f"{p.name} {p.version}" for p in corpus.packages))
+
+    if name == "typescript":
+        files = ts_files(src)
+        lines = count_lines(files)
+        supported = reads_typescript(work)
+        if not supported:
+            print(f"{len(files)} TypeScript files, {lines} lines")
+            print("the linter does not read TypeScript yet (a valid .ts file gives E999): recall 0, lines/s n/a")
+            per_rule, total, _ = score(corpus, [])
+            print_scores("by rule (TypeScript not read)", per_rule, total)
+            print_rows("missed TRUE rows", total.missed_rows)
+            return
+        findings = lint_cli(dirs, src)
+        # timed in-process, like the Python corpus: the CLI's interpreter start-up would dominate 9k lines
+        lint_s = best_of(args.repeat, lambda: lint_paths(dirs, policy, jobs=args.jobs))
+        print(
+            f"{len(files)} TypeScript files, {lines} lines; redis-rules lint (jobs={args.jobs}) {lint_s:.2f}s = "
+            f"{lines / lint_s:,.0f} lines/s (lines of .ts files; the run also walks the packages' other files)"
+        )
+    else:
+        files = list(iter_python_files(dirs, policy))
         lines = count_lines(files)
         sources = [read_source(f) for f in files]
-        log(f"{len(files)} files, {lines} lines; timing (best of {args.repeat}) ...")
 
         def parse_all() -> None:
-            # trees not kept, GC paused as lint_paths does: this times the parser alone
-            gc.disable()
+            gc.disable()  # trees not kept, GC paused as lint_paths does: this times the parser alone
             try:
                 for source in sources:
                     ast.parse(source)
@@ -222,51 +367,65 @@ def main() -> int:
                 gc.enable()
 
         parse_s = best_of(args.repeat, parse_all)
-        found: list = []
-
-        def lint() -> None:
-            found[:] = lint_paths([src], policy, jobs=args.jobs)
-
-        lint_s = best_of(args.repeat, lint)
-        by_code = collections.Counter(f.code for f in found)
-
-        rows = [
-            ("ast.parse only (floor)", parse_s, lines / parse_s, "-"),
-            (f"redis-rules lint (jobs={args.jobs})", lint_s, lines / lint_s, str(len(found))),
-        ]
-        semgrep_note = "skipped (--no-semgrep)"
-        if not args.no_semgrep:
-            exe = find_semgrep(work, args.semgrep_timeout)
-            if exe is None:
-                semgrep_note = "not installable here"
-            else:
-                rules = work / "semgrep-rules.yml"
-                rules.write_text(SEMGREP_RULES)
-                empty = work / "empty"
-                empty.mkdir(exist_ok=True)
-                result = run_semgrep(exe, rules, src, empty, args.semgrep_timeout)
-                if result is None:
-                    semgrep_note = "failed (see above)"
-                else:
-                    elapsed, startup, count = result
-                    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
-                    semgrep_note = f"semgrep {version}, 5 pattern rules, --jobs 1, startup {startup:.1f}s"
-                    rows.append(("semgrep (wall, incl. startup)", elapsed, lines / elapsed, str(count)))
-                    scan = max(elapsed - startup, 1e-9)
-                    rows.append(("semgrep (minus startup)", scan, lines / scan, str(count)))
-
-        print(f"\ncorpus: {', '.join(args.packages)}")
-        load = os.getloadavg()[0]
-        print(f"{len(files)} files, {lines} lines; python {sys.version.split()[0]}, load avg {load:.2f}")
-        print(f"\n{'tool':34} {'seconds':>8} {'lines/s':>10} {'findings':>9}")
-        for name, secs, rate, count in rows:
-            print(f"{name:34} {secs:8.2f} {rate:10,.0f} {count:>9}")
-        lint_rate = lines / lint_s
-        for name, _secs, rate, _count in rows[2:]:
-            print(f"ratio redis-rules / {name}: {lint_rate / rate:.1f}x")
+        lint_s = best_of(args.repeat, lambda: lint_paths(dirs, policy, jobs=args.jobs))
+        findings = lint_cli(dirs, src)
+        print(f"{len(files)} files, {lines} lines; python {sys.version.split()[0]}, load avg {os.getloadavg()[0]:.2f}")
+        print(f"\n{'tool':34} {'seconds':>8} {'lines/s':>10}")
+        print(f"{'ast.parse only (floor)':34} {parse_s:8.2f} {lines / parse_s:10,.0f}")
+        print(f"{f'redis-rules lint (jobs={args.jobs})':34} {lint_s:8.2f} {lines / lint_s:10,.0f}")
         print(f"redis-rules at {100 * parse_s / lint_s:.0f}% of the bare ast.parse rate")
-        print(f"semgrep: {semgrep_note}")
-        print("findings by code: " + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
+        if not args.no_semgrep:
+            semgrep_peer(work, src, lines, lint_s, args)
+
+    per_rule, total, unlabelled = score(corpus, findings)
+    print_scores("by rule", per_rule, total)
+    if name == "typescript":
+        ts_rows = Corpus(corpus.language, corpus.packages, tuple(r for r in corpus.rows if r.typescript))
+        _, ts_total, _ = score(ts_rows, findings)
+        print(f"rows in .ts files only: recall {pct(ts_total.recall)}, trap rate {pct(ts_total.trap_rate)}")
+    print(f"findings of lint rules on unlabelled lines: {unlabelled}")
+    print_rows("missed TRUE rows", total.missed_rows)
+    print_rows("flagged TRAP rows", total.flagged_rows)
+
+
+def semgrep_peer(work: Path, src: Path, lines: int, lint_s: float, args: argparse.Namespace) -> None:
+    exe = find_semgrep(work, args.semgrep_timeout)
+    if exe is None:
+        print("semgrep: not installable here")
+        return
+    rules = work / "semgrep-rules.yml"
+    rules.write_text(SEMGREP_RULES)
+    empty = work / "empty"
+    empty.mkdir(exist_ok=True)
+    result = run_semgrep(exe, rules, src, empty, args.semgrep_timeout)
+    if result is None:
+        print("semgrep: failed (see above)")
+        return
+    elapsed, startup, count = result
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+    scan = max(elapsed - startup, 1e-9)
+    print(f"{'semgrep (wall, incl. startup)':34} {elapsed:8.2f} {lines / elapsed:10,.0f}   {count} findings")
+    print(f"{'semgrep (minus startup)':34} {scan:8.2f} {lines / scan:10,.0f}")
+    print(
+        f"semgrep {version}, 5 pattern rules, --jobs 1, startup {startup:.1f}s; "
+        f"redis-rules / semgrep (minus startup): {(lines / lint_s) / (lines / scan):.1f}x"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--work-dir", type=Path, help="reuse this folder for archives, sources and semgrep (kept)")
+    parser.add_argument("--corpus", choices=["all", *sorted(CORPORA)], default="all")
+    parser.add_argument("--no-semgrep", action="store_true")
+    parser.add_argument("--semgrep-timeout", type=int, default=600, help="seconds for installing / running semgrep")
+    parser.add_argument("--repeat", type=int, default=5, help="best of N (the machine may be shared)")
+    parser.add_argument("--jobs", type=int, default=1, help="lint processes (default 1, like semgrep --jobs 1)")
+    args = parser.parse_args()
+
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="redis-rules-bench-"))
+    try:
+        for name in sorted(CORPORA) if args.corpus == "all" else [args.corpus]:
+            bench_corpus(name, work, args)
     finally:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
