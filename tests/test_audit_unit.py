@@ -181,3 +181,39 @@ def test_wire_parses_replies_across_chunks():
 
 def test_pack():
     assert pack([b"TYPE", b"k"]) == b"*2\r\n$4\r\nTYPE\r\n$1\r\nk\r\n"
+
+
+def test_every_generated_key_builder_passes_the_name_check(tmp_path, monkeypatch):
+    """The audit's bad-name check accepts every key the generated keys.py builds (cache and limiter
+    entities carry dots: `user_card.v2`, `login.ip.100-60000ms`)."""
+    import importlib.util
+    import sys
+
+    from redis_rules.audit.checks import KeyFormat
+    from redis_rules.policy import load_policy
+    from tests.conftest import render
+
+    project = render(tmp_path / "p", flavour="cluster")
+    spec = importlib.util.spec_from_file_location("generated_keys", project / "my_service/db/redis/keys.py")
+    assert spec and spec.loader
+    keys = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "generated_keys", keys)
+    spec.loader.exec_module(keys)
+    monkeypatch.setenv("APP_ENV", "prod")
+    built = [
+        keys.session_key("Tk3 xY:z"),
+        keys.user_sessions_key(42),
+        keys.user_profile_key(42),
+        keys.cache_key("user_card", 2, "a b"),
+        keys.cache_lock_key("x"),
+        keys.cache_tag_key("user:42"),
+        *keys.rate_limit_bucket_keys("login", "ip", "2001:db8::1", "sliding_window", limit=5, window=0.5),
+        *keys.rate_limit_bucket_keys("login", "ip", "1.2.3.4", "token_bucket"),
+        keys.idempotency_key("payments", "req-1"),
+        keys.stream_key("events"),
+        keys.dead_letter_stream_key("events"),
+        keys.lock_key("nightly-report"),
+    ]
+    fmt = KeyFormat(load_policy(project / ".redis-rules.yml"))
+    for key in built:
+        assert fmt.match(key).failed is None, (key, fmt.match(key).reason)

@@ -24,7 +24,8 @@ CHECKS: dict[str, str] = {
 DEFAULT_FAIL_ON = ("no-ttl", "wrong-env")
 
 _PLACEHOLDER = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
-_LOWER = re.compile(r"^[a-z0-9_-]+$")
+# domain and entity names, as keys.py allows them (its _NAME_RE): cache_key's "user_card.v2" has a dot
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 # characters that must not appear raw inside a segment (they are percent-encoded)
 _RAW_FORBIDDEN = re.compile(r"[{}\s\x00-\x1f\x7f]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-F]{2})")
@@ -154,7 +155,7 @@ class KeyFormat:
         if name == "env":
             return None if value in self.environments else (f"not one of {', '.join(self.policy.environments)}")
         if name in ("domain", "entity"):
-            return None if _LOWER.match(value) else "must match [a-z0-9_-]+"
+            return None if _NAME.match(value) else "must match [a-z0-9][a-z0-9_.-]*"
         return None if value else "empty"
 
     def _group(self, path: tuple[str, ...]) -> list[int]:
