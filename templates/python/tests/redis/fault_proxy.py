@@ -1,0 +1,1 @@
+../../../../generator/redis_rules/fault_proxy.py
