@@ -79,7 +79,11 @@ def parse_data(items: list[str], data_file: Path | None, questions: list[Questio
 
 
 def run(args: argparse.Namespace) -> int:
-    src, root, vcs_ref = template_for_new(args.template, args.vcs_ref)
+    with template_for_new(args.template, args.vcs_ref) as (src, root, vcs_ref):
+        return _run(args, src, root, vcs_ref)
+
+
+def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) -> int:
     questions = load_questions(root)
     given = parse_data(args.data, args.data_file, questions)
     if "adoption" in given:
@@ -121,15 +125,21 @@ def run(args: argparse.Namespace) -> int:
     if args.pretend:
         print(f"would write {len(result.files)} files into {result.dest}:")
         for rel in result.files:
-            print(f"  {action_of(rel, result)}  {rel}")
+            if rel in result.linked:
+                print(f"  link  {rel} -> {result.linked[rel]} (kept as a link)")
+            else:
+                print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
             print(f"  skip  {rel} (exists)")
         return 0
-    written = [f for f in result.files if f not in result.unchanged]
+    written = [f for f in result.files if f not in result.unchanged and f not in result.linked]
     print(f"wrote {len(written)} files into {result.dest} in {elapsed:.2f}s")
     if args.into is not None:
         for rel in result.files:
-            print(f"  {action_of(rel, result)}  {rel}")
+            if rel in result.linked:
+                print(f"  link  {rel} -> {result.linked[rel]} (kept as a link; written once, as {result.linked[rel]})")
+            else:
+                print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
             print(f"  skip  {rel} (exists; --overwrite replaces it)")
         if not args.with_modules:

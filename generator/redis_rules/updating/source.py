@@ -69,7 +69,7 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
         checkout = Path(clone(repo, target, location=str(workdir / "template")))
     except Exception as exc:  # plumbum/git errors: network, missing ref
         lines = redact_text(str(exc)).strip().splitlines()
-        detail = one_line(lines[-1], 200) if lines else exc.__class__.__name__
+        detail = one_line(lines[-1].lstrip("| "), 200) if lines else exc.__class__.__name__
         raise UserError(f"cannot read template {redact_url(url)} at {target}: {detail}") from exc
     if not (checkout / "copier.yml").is_file():
         raise UserError(f"template {redact_url(url)} at {target} has no copier.yml")
