@@ -13,6 +13,7 @@ from .checks import DEFAULT_FAIL_ON
 from .connect import DEFAULT_TIMEOUT, connect
 from .report import Aggregator, Thresholds, build
 from .scanner import Scanner, ScanOptions
+from .wire import Deadline
 
 
 @dataclass
@@ -43,7 +44,8 @@ def run_audit(
     agg = Aggregator(
         policy, opts.env, th, top=opts.top, examples=opts.examples, memory=opts.scan.memory, sizes=opts.scan.sizes
     )
-    target = connect(opts.url, opts.timeout)
+    # one deadline for the whole run: connecting, every read and write, --rate sleeps
+    target = connect(opts.url, Deadline(opts.timeout))
     try:
         start = time.perf_counter()
         scanner = Scanner(target, opts.scan, agg.add, progress)
