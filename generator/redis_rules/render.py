@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from . import agent_files, claude_settings, placement
-from .errors import UserError
+from .errors import UserError, one_line
+from .redact import redact_text
 
 # files that are redis-rules' own by name: replaced when they exist, even with `into`
 OWNED_FILES = (
@@ -60,10 +63,15 @@ def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator
             message = str(exc)
             if "Validation error for question" in message and ":" in message:
                 message = message.split(":", 1)[1].strip()
-            raise UserError(message) from exc
+            else:
+                message = f"{what}: {message}"
+            raise UserError(one_line(redact_text(message))) from exc
+        except TemplateError as exc:  # a --template with broken Jinja
+            where = f" ({exc.name or exc.filename}, line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+            raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}{where}") from None
         except Exception as exc:
             if type(exc).__module__.startswith(modules):
-                raise UserError(f"{what}: {' '.join(str(exc).split())[:300]}") from exc
+                raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}") from exc
             raise
 
 

@@ -1,0 +1,46 @@
+"""The CLI contract of issue 14, as assertions shared by the hostile-input tests.
+
+Every hostile input ends either with exit 0 (or 1 for findings/conflicts) and sound output, or
+with exit 2 and one line naming the field or source, nothing written; never a traceback, never
+exit 3 (internal error), never a credential.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+from redis_rules import cli
+from tests.hostile.counting import tried
+
+__all__ = ["assert_contract", "assert_refused", "run", "tried"]
+ERROR_LINE = re.compile(r"^redis-rules( [a-z]+)?: error: ")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """`redis-rules ARGV` in-process; (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_refused(code: int, out: str, err: str, *names: str) -> None:
+    """Exit 2 with exactly one line on stderr, naming one of `names` (a field or a source), no traceback."""
+    assert code == 2, (code, out[-2000:], err[-2000:])
+    assert err.count("\n") == 1 and ERROR_LINE.match(err), err
+    assert "Traceback" not in out + err
+    if names:
+        assert any(name in err for name in names), (names, err)
+
+
+def assert_contract(code: int, out: str, err: str, *names: str, allowed: tuple[int, ...] = (0, 2)) -> None:
+    """An outcome the contract allows: exit in `allowed`, never 3, never a traceback; a refusal is one line."""
+    assert code in allowed, (code, out[-2000:], err[-2000:])
+    assert "Traceback" not in out + err and "internal error" not in err, err
+    if code == 2:
+        assert_refused(code, out, err, *names)
