@@ -13,9 +13,12 @@ import codecs
 import contextlib
 import importlib
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
@@ -90,14 +93,35 @@ def _robust_streams() -> None:
                 stream.reconfigure(errors="redis-rules-display")
 
 
+_terminated = threading.Event()  # SIGTERM arrived during this run (whatever exception then surfaced)
+
+
+def _children() -> list[int]:
+    """Process ids of our direct children (git, run by copier or by us); Linux /proc, else none."""
+    pids: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.scandir(f"/proc/{os.getpid()}/task"):
+            with open(f"{task.path}/children", encoding="ascii") as handle:
+                pids += [int(pid) for pid in handle.read().split()]
+    return pids
+
+
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """While a verb runs, SIGTERM raises Terminated in the main thread (finally blocks run)."""
+    """While a verb runs, SIGTERM stops our child processes and raises Terminated in the main thread,
+    so `finally` blocks and context managers remove staging folders and temporary clones."""
+    _terminated.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if _terminated.is_set():
+            return  # already unwinding: a second SIGTERM must not interrupt the clean-up
+        _terminated.set()
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, handler)
@@ -105,6 +129,37 @@ def _sigterm_unwinds() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _private_tmp() -> Iterator[None]:
+    """Every temporary file of the run (ours, copier's clones, git's) under one new folder, removed at the end.
+
+    Clean-up code that races with a child process still writing (SIGTERM) can fail to remove a folder;
+    whatever is left is removed here once the children are gone.
+    """
+    previous_dir, previous_env = tempfile.tempdir, {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
+    try:
+        root = tempfile.mkdtemp(prefix="redis-rules-run-")
+    except OSError:  # no writable temp folder: copier will say so in its own words
+        yield
+        return
+    tempfile.tempdir = root
+    os.environ.update(TMPDIR=root, TEMP=root, TMP=root)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous_dir
+        for key, value in previous_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        for _ in range(50):  # a child killed by our SIGTERM handler may need a moment to exit
+            shutil.rmtree(root, ignore_errors=True)
+            if not os.path.exists(root):
+                break
+            time.sleep(0.05)
 
 
 def _error(text: str) -> None:
@@ -122,23 +177,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = debug
     verb = str(getattr(args, "verb", "") or "")
     try:
-        with _sigterm_unwinds():
+        with _private_tmp(), _sigterm_unwinds():
             return int(args.func(args) or 0)
-    except UserError as exc:
-        _error(f"error: {one_line(scrub(str(exc)))}")
-        return exc.exit_code
     except KeyboardInterrupt:
         _error("interrupted; nothing half-written was left behind")
         return 130
     except Terminated:
         _error("terminated; nothing half-written was left behind")
         return 143
+    except UserError as exc:
+        if _terminated.is_set():  # a clean-up error that surfaced while SIGTERM unwound the run
+            _error("terminated; nothing half-written was left behind")
+            return 143
+        _error(f"error: {one_line(scrub(str(exc)))}")
+        return exc.exit_code
     except BrokenPipeError:
         # the reader went away (`| head`): stop quietly, like other command-line tools
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at interpreter exit
         return 141
     except Exception as exc:  # noqa: BLE001 - anything else is our bug: exit 3, never 1
+        if _terminated.is_set():
+            _error("terminated; nothing half-written was left behind")
+            return 143
         if debug:
             sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
         _error(report_crash(exc, verb))
