@@ -78,13 +78,18 @@ def has_credentials(url: str) -> bool:
 
 
 def url_secrets(url: str) -> list[str]:
-    """The credential parts of a URL, raw and percent-decoded (for `register_secret`)."""
-    _, userinfo, rest = _split(url)
+    """The credential parts of a URL, raw and percent-decoded (for `register_secret`).
+
+    Ambiguous URLs (an unencoded '@', '/', '?' or '#' in a password or a query value) are read both
+    ways, and every candidate is returned: masking a little more is harmless, missing a secret is not.
+    """
+    _, userinfo, _ = _split(url)
     found: list[str] = []
     if userinfo is not None:
         user, colon, password = userinfo.partition(":")
         found += [password] if colon else [user]
-    _, sep, query = rest.partition("?")
+    # the query read from the first '?' of the whole URL too: a query value may hold the '@' _split ends at
+    _, sep, query = url.partition("?")
     if sep:
         for pair in query.partition("#")[0].split("&"):
             name, eq, value = pair.partition("=")
