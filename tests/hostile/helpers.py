@@ -14,8 +14,14 @@ import re
 from redis_rules import cli
 from tests.hostile.counting import tried
 
-__all__ = ["assert_contract", "assert_refused", "run", "tried"]
+__all__ = ["ALIAS_BOMB", "assert_contract", "assert_refused", "run", "tried"]
 ERROR_LINE = re.compile(r"^redis-rules( [a-z]+)?: error: ")
+# nine lines whose aliases expand to 10^9 values: refused by safe_yaml before anything walks it
+ALIAS_BOMB = "\n".join(
+    ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    + ["project_name: *a8"]
+)
 
 
 def run(*argv: str) -> tuple[int, str, str]:

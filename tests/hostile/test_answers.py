@@ -20,7 +20,7 @@ import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
 from tests.conftest import ROOT
-from tests.hostile.helpers import assert_refused, run, tried
+from tests.hostile.helpers import ALIAS_BOMB, assert_refused, run, tried
 from tests.hostile.project_checks import check_files, full_checks, imports
 from tests.test_copier_parity import make_template_repo
 
@@ -125,12 +125,6 @@ def test_wrong_text_in_data_is_refused(tmp_path: Path, field: str, text: str, me
     assert message in err, err
     assert not (tmp_path / "out").exists()
 
-
-ALIAS_BOMB = "\n".join(
-    ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    + ["project_name: *a8"]
-)
 
 BAD_FILES = [
     ("not UTF-8", b"project_name: caf\xe9\n", "not UTF-8 text (byte 0xe9"),
