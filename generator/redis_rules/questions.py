@@ -20,8 +20,8 @@ from . import safe_yaml
 from .answer_types import check_answers
 from .errors import UserError, one_line
 
-# validators may import macros (`{% from 'templates/_includes/validators.jinja' import ... %}`):
-# load_questions points the loader at the template root, as Copier's own loader is
+# validators may import macros (`{% from 'templates/_includes/validators.jinja' import ... %}`): the loader
+# points at the template root of the questions being validated, as Copier's own loader does
 _env = SandboxedEnvironment(keep_trailing_newline=True)
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 _TRUE = ("true", "yes", "y", "1", "on")
@@ -38,6 +38,7 @@ class Question:
     multiselect: bool = False
     when: Any = True
     validator: str = ""
+    template_root: Path | None = None  # where its validators' `{% from 'templates/...' %}` imports are found
 
     @property
     def hidden(self) -> bool:
@@ -105,7 +106,7 @@ class Question:
 def load_questions(template_root: Path) -> list[Question]:
     """Questions of `<template_root>/copier.yml`, in file order."""
     config = load_template_config(template_root / "copier.yml", quiet=True)
-    _env.loader = FileSystemLoader(str(template_root))
+    _use_root(template_root)
     questions = []
     for name, spec in config.items():
         if name.startswith("_"):
@@ -125,6 +126,7 @@ def load_questions(template_root: Path) -> list[Question]:
                 multiselect=bool(spec.get("multiselect", False)),
                 when=spec.get("when", True),
                 validator=str(spec.get("validator", "") or ""),
+                template_root=template_root,
             )
         )
     return questions
@@ -159,6 +161,8 @@ def resolve_answers(questions: list[Question], given: dict[str, Any], source: st
         answers[q.name] = value
         if q.is_asked(answers) or q.name in given:
             message = _validate(q, value, answers)
+            if message and q.name not in given and isinstance(q.default, str) and "{{" in q.default:
+                message += f" (derived from your other answers: pass {q.name}=... to choose it)"
             if message:
                 raise UserError(message)
     return answers
@@ -171,8 +175,17 @@ PENDING_VALIDATORS = {"package": "package_error"}
 _VALIDATORS_FILE = "templates/_includes/validators.jinja"
 
 
+def _use_root(root: Path) -> None:
+    """Point the validators' loader at `root` (questions of several template versions may be in use)."""
+    loader = _env.loader
+    if not (isinstance(loader, FileSystemLoader) and loader.searchpath == [str(root)]):
+        _env.loader = FileSystemLoader(str(root))
+
+
 def _validate(q: Question, value: Any, answers: dict[str, Any]) -> str:
     """The validator's message; a validator that fails to render is a refusal naming the field too."""
+    if q.template_root is not None:
+        _use_root(q.template_root)
     try:
         message = q.validate(value, answers)
         macro = PENDING_VALIDATORS.get(q.name)

@@ -130,8 +130,10 @@ def render_project(
         out = staging / "out"
         try:
             copier_copy(src, out, data, vcs_ref=vcs_ref)
-        except OSError as exc:  # a full disk while rendering into the staging folder
-            raise UserError(f"DEST: cannot render: {exc.strerror or exc}; nothing was written") from None
+        except OSError as exc:  # a full disk while rendering into the staging folder, a broken template link
+            name = os.path.basename(str(exc.filename)) if exc.filename else ""
+            where = f" ({redact_text(name)})" if name else ""
+            raise UserError(f"DEST: cannot render: {exc.strerror or exc}{where}; nothing was written") from None
         files = _walk(out)
         kept = [f for f in files if os.path.lexists(dest / f) and f in keep_existing]
         if into and not overwrite:

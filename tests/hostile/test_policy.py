@@ -191,7 +191,7 @@ def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(answer_sets())
 def test_the_schema_accepts_every_rendered_policy(given_answers: dict[str, Any]) -> None:
     try:
