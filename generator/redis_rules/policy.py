@@ -79,13 +79,7 @@ class Policy:
 
 def check_policy_data(data: Any, where: str) -> dict[str, Any]:
     """The parsed policy, validated against schemas/policy.schema.json; UserError '<where>: <field>: ...'."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise UserError(f"{where}: must be a YAML mapping (key: value)")
-    bad_key = next((k for k in data if not isinstance(k, str)), None)
-    if bad_key is not None:
-        raise UserError(f"{where}: keys must be text (got {bad_key!r})")
+    data = safe_yaml.as_mapping(data, where)
     problem = first_problem(data, load_schema("policy"))
     if problem:
         raise UserError(f"{where}: {problem}")

@@ -124,3 +124,15 @@ def load_file(path: Path, where: str | None = None, max_bytes: int = MAX_FILE_BY
     """Read, decode and parse one YAML file; every problem is a one-line UserError naming the file."""
     label = where or str(path)
     return load_text(decode(read_bounded(path, label, max_bytes), label), label)
+
+
+def as_mapping(data: Any, where: str, what: str = "keys") -> dict[str, Any]:
+    """`data` as a mapping with text keys ({} for an empty document); UserError naming `where` otherwise."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: must be a YAML mapping (name: value)")
+    bad_key = next((k for k in data if not isinstance(k, str)), None)
+    if bad_key is not None:
+        raise UserError(f"{where}: {what} must be text (got {bad_key!r})")
+    return data

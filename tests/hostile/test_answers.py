@@ -20,7 +20,7 @@ import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
 from tests.conftest import ROOT
-from tests.hostile.helpers import ALIAS_BOMB, assert_refused, run, tried
+from tests.hostile.helpers import ALIAS_BOMB, assert_refused, committed_project, run, tried
 from tests.hostile.project_checks import check_files, full_checks, imports
 from tests.test_copier_parity import make_template_repo
 
@@ -348,13 +348,7 @@ def test_hostile_but_valid_project_passes_ruff_mypy_and_its_tests(
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("upd")
-    template = make_template_repo(base / "tpl", "v1.0.0")
-    dest = base / "proj"
-    code, _, err = run("new", str(dest), "--defaults", "--template", str(template), "--data", "modules=[cache]")
-    assert code == 0, err
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "rendered"]):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=dest, check=True)
-    return dest
+    return committed_project(base / "proj", make_template_repo(base / "tpl", "v1.0.0"))
 
 
 def _edited_copy(committed: Path, tmp_path: Path, edit: str | bytes) -> Path:

@@ -24,15 +24,10 @@ import pytest
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
 from tests.conftest import ROOT
-from tests.hostile.helpers import assert_refused, run, tried
+from tests.hostile.helpers import GIT, assert_refused, committed_project, git, run, tried
 from tests.test_copier_parity import make_template_repo
 
 ADOPT = ("--defaults", "--data", "package=shop_api")
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def snapshot(root: Path) -> dict[str, bytes | str]:
@@ -294,13 +289,7 @@ def test_a_failure_half_way_puts_everything_back(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_update_on_a_full_disk_is_one_line(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "disk", size="2m") as disk:
-        template = make_template_repo(tmp_path / "tpl", "v1.0.0")
-        proj = disk / "proj"
-        code, _, err = run("new", str(proj), "--defaults", "--template", str(template), "--data", "modules=[cache]")
-        assert code == 0, err
-        git(proj, "init", "-q", "-b", "main")
-        git(proj, "add", "-A")
-        git(proj, "commit", "-qm", "r")
+        proj = committed_project(disk / "proj", make_template_repo(tmp_path / "tpl", "v1.0.0"))
         filler = disk / "filler"
         with contextlib.suppress(OSError), open(filler, "wb") as handle:
             while True:
@@ -382,13 +371,7 @@ def test_sigterm_while_rendering_removes_the_staging_folder(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_sigterm_during_update_removes_temporary_clones(tmp_path: Path) -> None:
-    template = make_template_repo(tmp_path / "tpl", "v1.0.0")
-    proj = tmp_path / "proj"
-    code, _, err = run("new", str(proj), "--defaults", "--template", str(template), "--data", "modules=[cache]")
-    assert code == 0, err
-    git(proj, "init", "-q", "-b", "main")
-    git(proj, "add", "-A")
-    git(proj, "commit", "-qm", "r")
+    proj = committed_project(tmp_path / "proj", make_template_repo(tmp_path / "tpl", "v1.0.0"))
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "REDIS_RULES_CACHE_DIR": str(tmp_path / "cache")}

@@ -32,7 +32,7 @@ from redis_rules.questions import load_questions, resolve_answers
 from redis_rules.servers import running_server
 from redis_rules.updating.answers import check_recorded
 from tests.conftest import BINARIES, ROOT
-from tests.hostile.helpers import assert_contract, run, tried
+from tests.hostile.helpers import assert_contract, committed_project, run, tried
 from tests.hostile.project_checks import check_files, imports
 
 QUESTIONS = load_questions(ROOT)
@@ -160,13 +160,7 @@ def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.test_copier_parity import make_template_repo
 
     base = tmp_path_factory.mktemp("prop-upd")
-    template = make_template_repo(base / "tpl", "v1.0.0")
-    dest = base / "proj"
-    code, _, err = run("new", str(dest), "--defaults", "--template", str(template), "--data", "modules=[cache]")
-    assert code == 0, err
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "rendered"]):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=dest, check=True)
-    return dest
+    return committed_project(base / "proj", make_template_repo(base / "tpl", "v1.0.0"))
 
 
 _applied: list[str] = []  # accepted edits really run through copier (slow): a few per session

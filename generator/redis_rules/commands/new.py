@@ -58,14 +58,7 @@ def parse_data(items: list[str], data_file: Path | None, questions: list[Questio
     data: dict[str, Any] = {}
     if data_file is not None:
         where = f"--data-file {data_file}"
-        loaded = safe_yaml.load_file(data_file, where)
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise UserError(f"{where}: must be a YAML mapping of answers (name: value)")
-        bad_key = next((k for k in loaded if not isinstance(k, str)), None)
-        if bad_key is not None:
-            raise UserError(f"{where}: answer names must be text (got {bad_key!r})")
+        loaded = safe_yaml.as_mapping(safe_yaml.load_file(data_file, where), where, "answer names")
         answers = {k: v for k, v in loaded.items() if not k.startswith("_")}
         data.update(check_answers(questions, answers, str(data_file)) if questions else answers)
     given: dict[str, Any] = {}

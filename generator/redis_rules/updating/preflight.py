@@ -48,11 +48,9 @@ def read_answers(dest: Path) -> dict[str, Any]:
             "render it first with `redis-rules new DEST`"
         )
     answers = safe_yaml.load_file(path, ANSWERS_FILE)
-    if not isinstance(answers, dict):
-        raise UserError(f"{ANSWERS_FILE}: must be a YAML mapping of answers")
-    bad_key = next((k for k in answers if not isinstance(k, str)), None)
-    if bad_key is not None:
-        raise UserError(f"{ANSWERS_FILE}: answer names must be text (got {bad_key!r})")
+    if answers is None:
+        raise UserError(f"{ANSWERS_FILE}: is empty; it must hold the answers (and _src_path, _commit)")
+    answers = safe_yaml.as_mapping(answers, ANSWERS_FILE, "answer names")
     for key in ("_src_path", "_commit"):
         if key in answers and not isinstance(answers[key], str):
             raise UserError(f"{ANSWERS_FILE}: {key} must be text (got {describe(answers[key])})")
