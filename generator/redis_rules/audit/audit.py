@@ -45,14 +45,18 @@ def run_audit(
         policy, opts.env, th, top=opts.top, examples=opts.examples, memory=opts.scan.memory, sizes=opts.scan.sizes
     )
     # one deadline for the whole run: connecting, every read and write, --rate sleeps
-    target = connect(opts.url, Deadline(opts.timeout))
+    deadline = Deadline(opts.timeout)
     try:
-        start = time.perf_counter()
-        scanner = Scanner(target, opts.scan, agg.add, progress)
-        stats = scanner.run()
-        duration = time.perf_counter() - start
+        target = connect(opts.url, deadline)
+        try:
+            start = time.perf_counter()
+            scanner = Scanner(target, opts.scan, agg.add, progress)
+            stats = scanner.run()
+            duration = time.perf_counter() - start
+        finally:
+            target.close()
     finally:
-        target.close()
+        deadline.cancel()  # stops its watchdog thread, also when connecting failed
     notes = target.notes + stats.notes
     if opts.env and not agg.fmt.has_env:
         notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: wrong-env not checked")
