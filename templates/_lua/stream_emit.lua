@@ -50,6 +50,7 @@ end
 -- The safe point: every entry older than it was delivered to and acknowledged by every group, i.e. it is older
 -- than each group's last-delivered id and than each group's oldest pending entry.
 local safe = nil
+local groups = {}
 for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
   local name, point
   for i = 1, #group, 2 do
@@ -59,6 +60,7 @@ for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
       point = group[i + 1]
     end
   end
+  groups[#groups + 1] = {name, point}
   local pending = redis.call('XPENDING', key, name)
   if tonumber(pending[1]) > 0 and older(pending[2], point) then
     point = pending[2]
@@ -75,9 +77,21 @@ if safe == nil then
 end
 -- Whole nodes only, at most length - keep entries, never at or past the safe point.
 redis.call('XTRIM', key, 'MINID', '~', safe, 'LIMIT', length - keep)
-if redis.call('XLEN', key) <= hard then
+length = redis.call('XLEN', key)
+if length <= hard then
   return {id, 0}
 end
--- Over the hard cap: drop the acknowledged rest exactly, then the oldest unacknowledged entries, and count those.
-redis.call('XTRIM', key, 'MINID', safe)
-return {id, redis.call('XTRIM', key, 'MAXLEN', hard)}
+-- Over the hard cap: the oldest entries go whatever their state; count those some group still needed
+-- (not yet delivered to it, or delivered and pending).
+local dropped = 0
+for _, entry in ipairs(redis.call('XRANGE', key, '-', '+', 'COUNT', length - hard)) do
+  local entry_id = entry[1]
+  for _, group in ipairs(groups) do
+    if older(group[2], entry_id) or redis.call('XPENDING', key, group[1], entry_id, entry_id, 1)[1] then
+      dropped = dropped + 1
+      break
+    end
+  end
+end
+redis.call('XTRIM', key, 'MAXLEN', hard)
+return {id, dropped}
