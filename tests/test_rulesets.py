@@ -24,7 +24,7 @@ FIXED = {
     "RR003": ("atomic-ttl-with-write", "incr-then-expire", None, {}),
     "RR004": ("versioned-cache-keys", None, None, {"modules": ["cache"]}),
     "RR005": ("documented-cache-invalidation", None, None, {"modules": ["cache"]}),
-    "RR006": ("no-pattern-invalidation", None, None, {}),
+    "RR006": ("no-pattern-invalidation", None, None, {"modules": ["cache"]}),
     "RR007": ("no-keys-command", "keys-command", None, {}),
     "RR008": ("bounded-reads", "unbounded-read", "big-key", {}),
     "RR009": ("one-client-per-process", "client-per-call", None, {}),
@@ -33,14 +33,14 @@ FIXED = {
     "RR012": ("confirm-mass-mutations", None, None, {}),
     "RR013": ("atomic-rate-limiter", None, None, {"modules": ["rate_limit"]}),
     "RR014": ("limiter-key-dimension", None, None, {"modules": ["rate_limit"]}),
-    "RR015": ("pubsub-for-losable-events", None, None, {"modules": ["pubsub", "streams"]}),
+    "RR015": ("pubsub-for-losable-events", None, None, {"modules": ["streams"]}),
     "RR016": ("trim-streams", "xadd-unbounded", "stream-too-long", {}),
     "RR017": ("reap-pending-entries", None, None, {"modules": ["streams"]}),
     "RR018": (
         "dedicated-subscriber-connection",
         None,
         None,
-        {"client": ["redis-py", "redis-py-async", "valkey-py"]},
+        {"client": ["redis-py", "redis-py-async", "valkey-py"], "modules": ["pubsub"]},
     ),
     "RR019": ("pipeline-bulk-work", None, None, {}),
     "RR020": ("cluster-hash-tags", None, None, {"cluster_mode": [True]}),
@@ -51,7 +51,7 @@ FIXED = {
     "RR025": ("one-env-per-keyspace", None, "wrong-env", {}),
     "RR026": ("ttl-within-policy", None, "ttl-too-long", {}),
     "RR027": ("tls-for-managed-redis", None, None, {"managed_tls": [True]}),
-    "RR028": ("server-time-for-windows", None, None, {"modules": ["rate_limit", "locks"]}),
+    "RR028": ("server-time-for-windows", None, None, {"modules": ["rate_limit"]}),
 }
 
 # Modules a generated project can have (copier.yml `modules`), plus keys/client which always exist.
@@ -218,8 +218,11 @@ def test_applies_to_conditions():
     assert not BY_ID["RR013"].applies_to(answers)
     assert not BY_ID["RR020"].applies_to(answers)
     assert BY_ID["RR020"].applies_to({**answers, "cluster_mode": True})
-    assert BY_ID["RR028"].applies_to({**answers, "modules": ["locks"]})
+    assert BY_ID["RR028"].applies_to({**answers, "modules": ["rate_limit"]})
+    assert not BY_ID["RR028"].applies_to({**answers, "modules": ["locks"]})  # its text names rate_limit
     assert not BY_ID["RR018"].applies_to({**answers, "client": "upstash"})
+    assert not BY_ID["RR018"].applies_to(answers)  # names pubsub.subscribe_invalidations: only with pubsub
+    assert BY_ID["RR018"].applies_to({**answers, "modules": ["pubsub"]})
     assert BY_ID["RR027"].applies_to({**answers, "managed_tls": True})
 
 
