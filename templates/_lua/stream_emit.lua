@@ -82,9 +82,10 @@ if length <= hard then
   return {id, 0}
 end
 -- Over the hard cap: the oldest entries go whatever their state; count those some group still needed
--- (not yet delivered to it, or delivered and pending).
+-- (not yet delivered to it, or delivered and pending). At most 1000 per call, so one emit stays short.
+local excess = math.min(length - hard, 1000)
 local dropped = 0
-for _, entry in ipairs(redis.call('XRANGE', key, '-', '+', 'COUNT', length - hard)) do
+for _, entry in ipairs(redis.call('XRANGE', key, '-', '+', 'COUNT', excess)) do
   local entry_id = entry[1]
   for _, group in ipairs(groups) do
     if older(group[2], entry_id) or redis.call('XPENDING', key, group[1], entry_id, entry_id, 1)[1] then
@@ -93,5 +94,5 @@ for _, entry in ipairs(redis.call('XRANGE', key, '-', '+', 'COUNT', length - har
     end
   end
 end
-redis.call('XTRIM', key, 'MAXLEN', hard)
+redis.call('XTRIM', key, 'MAXLEN', length - excess)
 return {id, dropped}
