@@ -69,6 +69,8 @@ TS_MODULES = {
     "streams": "streams",
     "pubsub": "pubsub",
 }
+# Python module names whose TypeScript binding differs (a common slip when porting an example).
+_TS_SPELLING = {"rate_limit": "rateLimit", "client": "index"}
 # TypeScript packages a snippet may import without naming a binding: the binding their docs use.
 TS_PACKAGES = {"ioredis": "Redis", "@upstash/redis": "{ Redis }", "redis": "{ createClient }"}
 # Where each language's examples import the generated modules from unless told otherwise.
@@ -150,6 +152,8 @@ def typescript_use_problem(use: str) -> str | None:
         if not dot:
             return None if TS_MODULES[module] else "index is imported by name only (index.getClient)"
         return None if _IDENT.match(name) else f"{name!r} is not an identifier"
+    if module in _TS_SPELLING:
+        return f"the TypeScript module is {_TS_SPELLING[module]} ({', '.join(TS_MODULES)})"
     spec, hash_, name = use.partition("#")
     if not _NPM_SPEC.match(spec):
         return "neither a generated module (" + ", ".join(TS_MODULES) + ") nor a package specifier"
