@@ -376,6 +376,14 @@ def test_validate_typescript_uses_entries(use, problem):
     assert problems[0].startswith(f"t.yml RR999: examples.typescript.good.uses: {use!r}: {problem}")
 
 
+def test_validate_uses_must_be_a_list():
+    raw = valid_raw()
+    raw["examples"]["typescript"]["bad"]["uses"] = "keys"
+    assert validate_rule(raw, "t.yml") == [
+        "t.yml RR999: examples.typescript.bad.uses must be a list of import entries (module, module.name or a package)"
+    ]
+
+
 def test_validate_python_uses_entries():
     raw = valid_raw()
     raw["examples"]["python"]["bad"]["uses"] = ["json", "client.get_client", "@upstash/redis"]

@@ -76,6 +76,7 @@ TS_PACKAGES = {"ioredis": "Redis", "@upstash/redis": "{ Redis }", "redis": "{ cr
 # Where each language's examples import the generated modules from unless told otherwise.
 DEFAULT_MODULE_PATHS = {"python": "myapp.db.redis", "typescript": "@/db/redis"}
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+_PY_USE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 # an npm package specifier (scoped or not, optional subpath) or a Node built-in (`node:fs/promises`)
 _NPM_SPEC = re.compile(r"^(node:[a-z_]+(/[a-z_]+)*|(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*(/[\w.-]+)*)$")
 
@@ -114,9 +115,11 @@ class Rule:
 
 
 def render_example(snippet: Mapping[str, Any], language: str, module_path: str) -> str:
-    """An example's imports (from its `uses` list) and its code, as one source text.
+    """An example's imports (from its `uses` list) and its code, as one source text (layouts: module docstring).
 
-    The same layout is produced in Jinja by templates/_includes/agents.jinja (`example`); a test keeps the two equal.
+    Raises ValueError for a language without a layout or a TypeScript entry that cannot be imported.
+    The Python layout is produced in Jinja too, by templates/_includes/agents.jinja (`example`); a test keeps
+    the two equal. A Jinja TypeScript counterpart must follow this one (names sort case-sensitively).
     """
     uses: list[str] = list(snippet.get("uses") or [])
     body = str(snippet["code"])
@@ -208,9 +211,6 @@ def _render_typescript(uses: list[str], body: str, module_path: str) -> str:
     return "\n\n".join(blocks) + "\n\n" + body if blocks else body
 
 
-_PY_USE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-
-
 def _use_problem(language: str, use: str) -> str | None:
     if language == "typescript":
         return typescript_use_problem(use)
@@ -238,7 +238,7 @@ def _validate_examples(examples: Any, where: str) -> list[str]:
             elif "uses" in snippet and (
                 not isinstance(snippet["uses"], list) or not all(isinstance(u, str) and u for u in snippet["uses"])
             ):
-                problems.append(f"{at}.uses must be a list of module or module.name entries")
+                problems.append(f"{at}.uses must be a list of import entries (module, module.name or a package)")
             else:
                 for use in snippet.get("uses") or []:
                     problem = _use_problem(language, use)
