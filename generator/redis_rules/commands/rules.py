@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ..rulesets import Rule, find_rule, load_rules
+from ..rulesets import LANGUAGES, Rule, find_rule, load_rules
 
 FORMATS = ("text", "json")
 WRAP = 100
@@ -27,11 +27,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Without RULE: a table of every rule. With RULE (an id like RR007 or a name like "
             "no-keys-command): why it matters, the mistake, the fix, which checks enforce it, "
-            "the CLAUDE.md line and the source."
+            "the CLAUDE.md line and the source. The examples import the generated modules from "
+            "myapp.db.redis (Python) or @/db/redis (TypeScript)."
         ),
     )
     parser.add_argument("rule", nargs="?", metavar="RULE", help="rule id (RR007) or name (no-keys-command)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="python",
+        help="language of the examples when explaining a rule as text (default: python; JSON has both)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -41,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = getattr(args, "format", "text")
     if args.rule:
         rule = find_rule(rules, args.rule)
-        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule))
+        language = getattr(args, "language", "python")
+        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
     else:
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2) if fmt == "json" else table(rules))
     return 0
@@ -92,19 +100,20 @@ def _wrap(text: str) -> str:
     return "\n\n".join(textwrap.fill(p, WRAP) for p in paragraphs)
 
 
-def _code(source: str) -> str:
-    return "```python\n" + source.rstrip() + "\n```"
+def _code(source: str, language: str) -> str:
+    return f"```{language}\n" + source.rstrip() + "\n```"
 
 
-def explain(rule: Rule) -> str:
-    """The rule as a short page: header, title, severity, why, bad, good, checks, CLAUDE.md line, source."""
+def explain(rule: Rule, language: str = "python") -> str:
+    """The rule as a short page: header, title, severity, why, bad, good (in `language`, one of
+    LANGUAGES), checks, CLAUDE.md line, source."""
     sections = [
         f"{rule.id} ({rule.name})",
         rule.title,
         f"Severity: {rule.severity}\nApplies: {applies_text(rule)}",
         "## Why\n" + _wrap(rule.why),
-        "## Instead of\n" + _code(rule.code("bad")),
-        "## Do\n" + _code(rule.code("good")),
+        "## Instead of\n" + _code(rule.code("bad", language), language),
+        "## Do\n" + _code(rule.code("good", language), language),
         "## Checked by\n" + "\n".join(checked_by(rule)),
         "## CLAUDE.md line\n" + rule.claude.strip(),
         "## Source\n" + rule.source.strip(),
