@@ -94,6 +94,8 @@ def test_json_output(project, capsys):
         "end_line",
         "end_column",
         "severity",
+        "evidence",
+        "reason",
     }
     assert data[0]["check"] == "keys-command" and data[0]["path"] == "app/bad.py"
     assert (data[0]["line"], data[0]["column"]) == (3, 12)
@@ -179,6 +181,19 @@ def test_select_and_ignore(project, capsys):
     assert code == 0 and out.strip() == "All checks passed."
     code, out, _ = run("app", "--select", "keys-command", capsys=capsys)
     assert code == 1 and "RR008" not in out
+    code, out, _ = run("app", "--select", "no-keys-command", capsys=capsys)
+    assert code == 1 and "RR007" in out and "RR008" not in out
+    code, out, _ = run("app", "--ignore", "bounded-reads,keys-command", capsys=capsys)
+    assert code == 0
+
+
+def test_policy_with_unknown_selector_is_usage_error(project, capsys):
+    (project / ".redis-rules.yml").write_text("lint:\n  ignore: RR007\n")
+    code, out, err = run("app", capsys=capsys)
+    assert code == 2 and out == "" and err.startswith("redis-rules: error: policy lint.ignore: must be a list")
+    (project / ".redis-rules.yml").write_text("lint:\n  per_file_ignores: {'app/*': [RR9]}\n")
+    code, out, err = run("app", capsys=capsys)
+    assert code == 2 and "per_file_ignores['app/*']" in err and "RR9" in err and len(err.splitlines()) == 1
 
 
 def test_policy_found_from_path_and_explicit(project, capsys):

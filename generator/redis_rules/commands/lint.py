@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..lint.engine import lint_paths, lint_source
-from ..lint.model import known_selector
+from ..lint.model import check_selectors
 from ..lint.report import format_json, format_sarif, format_text
 from ..policy import find_policy, load_policy
 
@@ -45,11 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _codes(value: str | None, option: str) -> list[str] | None:
     if value is None:
         return None
-    codes = [c.strip() for c in value.split(",") if c.strip()]
-    unknown = [c for c in codes if not known_selector(c)]
-    if unknown:
-        raise UserError(f"lint: unknown rule selector(s) in {option}: {', '.join(unknown)}")
-    return codes
+    return check_selectors([c for c in value.split(",") if c.strip()], f"lint: {option}")
 
 
 def run(args: argparse.Namespace) -> int:

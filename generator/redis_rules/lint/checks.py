@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .model import BY_NAME
 from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
 
 # ---------------------------------------------------------------- command tables
@@ -228,8 +229,9 @@ class Checker:
             self._end_body(cmds)
         return self.raw
 
-    def report(self, check: str, message: str, node: ast.AST) -> None:
-        self.raw.append(Raw(check, message, *_pos(node)))
+    def report(self, check: str, node: ast.AST, variant: str = "default", **fields: object) -> None:
+        """Record a finding; its text is the registry's message for `variant`, formatted with `fields`."""
+        self.raw.append(Raw(check, BY_NAME[check].message(variant, **fields), *_pos(node)))
 
     def _call(self, node: ast.Call) -> None:
         f = node.func
@@ -262,38 +264,26 @@ class Checker:
             self._inline_keys(node, m)
         self.cmds.append(Cmd(m, node, r, key))
         if m == "keys":
-            self.report(
-                "keys-command",
-                "KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
-                node,
-            )
+            self.report("keys-command", node, "call")
         elif m == "execute_command":
             name = str_const(_arg(node, 0))
             if name is not None:
                 up = name.strip().upper()
                 if up == "KEYS":
-                    self.report(
-                        "keys-command",
-                        "KEYS via execute_command blocks the server; use SCAN (scan_iter)",
-                        node,
-                    )
+                    self.report("keys-command", node, "raw", via=m)
                 elif up in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
-                    self.report("flush-command", f"{up} via execute_command outside a reset script", node)
+                    self.report("flush-command", node, "raw", command=up, via=m)
         elif m in FLUSHES:
             if not self.reset_script:
-                self.report(
-                    "flush-command",
-                    f"{m.upper()} wipes data; only allowed in reset scripts (policy lint.reset_scripts)",
-                    node,
-                )
+                self.report("flush-command", node, "call", command=m.upper())
         elif m in SCRIPT_METHODS:
             self._lua(node, m)
         elif m in WHOLE_READS:
-            self.report("unbounded-read", f"{m.upper()} reads the whole collection; page with a SCAN variant", node)
+            self.report("unbounded-read", node, "whole", command=m.upper())
         elif m in RANGE_READS:
             start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end"))
             if start == 0 and end == -1:
-                self.report("unbounded-read", f"{m.upper()} 0 -1 reads the whole collection; read bounded pages", node)
+                self.report("unbounded-read", node, "range", command=m.upper())
         elif m == "xadd":
             self._xadd(node)
         if m in VALUE_WRITES:
@@ -313,11 +303,7 @@ class Checker:
         for key in candidates:
             how = inline_key_kind(key)
             if how is not None:
-                self.report(
-                    "inline-key",
-                    f"key built inline with {how}; build it with the project's key builders (keys.py)",
-                    key,
-                )
+                self.report("inline-key", key, how=how)
 
     def _lua(self, node: ast.Call, m: str) -> None:
         script = _arg(node, 0, "script")
@@ -329,9 +315,9 @@ class Checker:
         for match in LUA_CALL.finditer(text):
             cmd = match.group(2).upper()
             if cmd == "KEYS":
-                self.report("keys-command", f"Lua script passed to {m} calls KEYS; iterate with SCAN instead", node)
+                self.report("keys-command", node, "lua", method=m)
             elif not self.reset_script:
-                self.report("flush-command", f"Lua script passed to {m} calls {cmd} outside a reset script", node)
+                self.report("flush-command", node, "lua", method=m, command=cmd)
 
     def _xadd(self, node: ast.Call) -> None:
         if any(kw.arg is None for kw in node.keywords):
@@ -340,7 +326,7 @@ class Checker:
             return
         if any(type(a) is ast.Starred for a in node.args):
             return
-        self.report("xadd-unbounded", "XADD without maxlen= or minid= lets the stream grow forever", node)
+        self.report("xadd-unbounded", node)
 
     # ------------------------------------------------------------------ per-function checks
     def _key_id(self, cmd: Cmd) -> str | None:
@@ -394,12 +380,7 @@ class Checker:
                 continue
             if self._persistent(c.key):
                 continue
-            self.report(
-                "write-without-ttl",
-                f"{c.method.upper()} leaves the key without a TTL; set it in the same command "
-                "(ex=) or EXPIRE it in the same transaction",
-                c.node,
-            )
+            self.report("write-without-ttl", c.node, "write", command=c.method.upper())
         incremented: dict[str | None, Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:
@@ -410,10 +391,10 @@ class Checker:
                 first = incremented[self._key_id(c)]
                 self.report(
                     "incr-then-expire",
-                    f"{c.method.upper()} after {first.method.upper()} (line {first.node.lineno}) is not "
-                    "atomic; "
-                    "a crash in between leaves a key without TTL (use a MULTI pipeline or a Lua script)",
                     c.node,
+                    expire=c.method.upper(),
+                    incr=first.method.upper(),
+                    line=first.node.lineno,
                 )
 
     def _mset(self, c: Cmd, tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]) -> None:
@@ -426,11 +407,7 @@ class Checker:
         else:
             ok = tx and c.recv.ident in tx_with_expire
         if not ok:
-            self.report(
-                "write-without-ttl",
-                f"{c.method.upper()} cannot set a TTL; use SET with ex= per key (in a pipeline) instead",
-                c.node,
-            )
+            self.report("write-without-ttl", c.node, "mset", command=c.method.upper())
 
     # ------------------------------------------------------------------ pickle
     def _is_redis_read(self, expr: ast.expr, seen: set[str]) -> bool:
@@ -470,12 +447,7 @@ class Checker:
 
     def _pickle_load(self, node: ast.Call) -> None:
         if node.args and self._is_redis_read(node.args[0], set()):
-            self.report(
-                "pickle-values",
-                "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
-                "someone else; store JSON (or msgpack) instead",
-                node,
-            )
+            self.report("pickle-values", node, "load")
 
     def _pickle_write(self, node: ast.Call, m: str) -> None:
         values = [*node.args[1:], *(kw.value for kw in node.keywords if kw.arg not in ("name", "key"))]
@@ -483,11 +455,7 @@ class Checker:
             values.append(node.args[0])
         for v in values:
             if self._is_pickled(v, set()):
-                self.report(
-                    "pickle-values",
-                    f"pickled value written with {m.upper()}; store JSON (or msgpack) instead",
-                    v,
-                )
+                self.report("pickle-values", v, "dump", command=m.upper())
                 return
 
     # ------------------------------------------------------------------ connections
@@ -499,11 +467,7 @@ class Checker:
         password, remote = _url_problem(url)
         if password or remote:
             what = "a password" if password else "a non-local host"
-            self.report(
-                "hardcoded-connection",
-                f"the default Redis URL contains {what}; keep secrets and hosts in the environment only",
-                default,
-            )
+            self.report("hardcoded-connection", default, "env-default", what=what)
 
     def _constructor(self, node: ast.Call, kind: str, name: str) -> None:
         self._hardcoded(node, kind, name)
@@ -514,12 +478,7 @@ class Checker:
         if self._in_factory(self.scope):
             return
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
-        self.report(
-            "client-per-call",
-            f"{name}(...) creates {what} (new pool and connections) on every call; "
-            "use the process-wide client from the client module",
-            node,
-        )
+        self.report("client-per-call", node, name=name, what=what)
 
     def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
         from_url = name.rsplit(".", 1)[-1] in ("from_url",)
@@ -531,27 +490,19 @@ class Checker:
             if url is not None and url.lower().startswith(URL_SCHEMES):
                 password, remote = _url_problem(url)
                 detail = " with a password" if password else " with a remote host" if remote else ""
-                self.report(
-                    "hardcoded-connection",
-                    f"hardcoded Redis URL{detail}; read it from the environment (the client module does)",
-                    url_arg,
-                )
+                self.report("hardcoded-connection", url_arg, "url", detail=detail)
         password_arg = next((kw.value for kw in node.keywords if kw.arg == "password"), None)
         if kind == "client" and not from_url and password_arg is None and len(node.args) > 3:
             password_arg = node.args[3]
         pw = str_const(password_arg) if password_arg is not None else None
         if pw and password_arg is not None:
-            self.report("hardcoded-connection", "hardcoded Redis password; read it from the environment", password_arg)
+            self.report("hardcoded-connection", password_arg, "password")
         host_arg = next((kw.value for kw in node.keywords if kw.arg == "host"), None)
         if kind == "client" and not from_url and host_arg is None and node.args:
             host_arg = node.args[0]
         host = str_const(host_arg) if host_arg is not None else None
         if host is not None and host_arg is not None and host.lower() not in LOCAL_HOSTS:
-            self.report(
-                "hardcoded-connection",
-                f"hardcoded Redis host {host!r}; read it from the environment",
-                host_arg,
-            )
+            self.report("hardcoded-connection", host_arg, "host", host=host)
         if kind == "sentinel":
             hosts = _arg(node, 0, "sentinels")
             if type(hosts) in (ast.List, ast.Tuple):
@@ -559,11 +510,7 @@ class Checker:
                     if type(elt) is ast.Tuple and elt.elts:  # type: ignore[attr-defined]
                         h = str_const(elt.elts[0])  # type: ignore[attr-defined]
                         if h is not None and h.lower() not in LOCAL_HOSTS:
-                            self.report(
-                                "hardcoded-connection",
-                                f"hardcoded Sentinel host {h!r}; read it from the environment",
-                                elt.elts[0],  # type: ignore[attr-defined]
-                            )
+                            self.report("hardcoded-connection", elt.elts[0], "sentinel", host=h)  # type: ignore[attr-defined]
 
     def _in_factory(self, scope: Scope | None) -> bool:
         while scope is not None and scope is not self.info.module:

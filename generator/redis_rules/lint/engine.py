@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..policy import Policy, find_policy
 from .checks import CALL_ATTRS, Checker, Raw
-from .model import CHECKS, READ_ERROR, SYNTAX_ERROR, Finding, matches, severity_of
+from .model import CHECKS, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
 from .receivers import ModuleInfo
 
 SKIP_DIRS = frozenset(
@@ -233,11 +233,15 @@ def lint_source(
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
         return [_syntax_finding(exc, shown)]
-    select = list(select) if select else list(policy.lint.select)
-    ignore = [*policy.lint.ignore, *(ignore or [])]
+    select = list(select) if select else check_selectors(policy.lint.select, "policy lint.select")
+    ignore = [*check_selectors(policy.lint.ignore, "policy lint.ignore"), *(ignore or [])]
     rel = relative_to_root(path, policy) if path not in ("<stdin>", "-") else path
-    for pattern, codes in policy.lint.per_file_ignores.items():
-        if glob_match(rel, pattern):
+    per_file = policy.lint.per_file_ignores
+    if not isinstance(per_file, dict):
+        raise UserError("policy lint.per_file_ignores: must map a glob to a list of rule selectors")
+    for pattern, codes in per_file.items():
+        codes = check_selectors(codes, f"policy lint.per_file_ignores[{pattern!r}]")
+        if glob_match(rel, str(pattern)):
             ignore.extend(codes)
     if select and not any(_selected(code, select, ignore) for code in CHECKS.values()):
         return []
