@@ -57,8 +57,10 @@ def test_text_output_and_exit_1(project, capsys):
     code, out, err = run("app", capsys=capsys)
     assert code == 1
     assert out.splitlines() == [
-        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
-        "app/bad.py:4:7: RR008 HGETALL reads the whole collection; page with a SCAN variant",
+        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)"
+        " [r: redis.Redis(...) at line 2]",
+        "app/bad.py:4:7: RR008 HGETALL reads the whole collection; page with a SCAN variant"
+        " [r: redis.Redis(...) at line 2]",
     ]
     assert err.strip() == "Found 2 findings in 1 file."
 
@@ -98,6 +100,10 @@ def test_json_output(project, capsys):
         "reason",
     }
     assert data[0]["check"] == "keys-command" and data[0]["path"] == "app/bad.py"
+    assert (data[0]["evidence"], data[0]["reason"]) == (
+        "proven",
+        "r: r assigned at line 2 <- redis.Redis(...) at line 2",
+    )
     assert (data[0]["line"], data[0]["column"]) == (3, 12)
 
 
@@ -127,6 +133,11 @@ def test_sarif_output_validates(project, capsys):
     assert loc["artifactLocation"]["uri"] == "app/bad.py"
     assert (loc["region"]["startLine"], loc["region"]["startColumn"]) == (3, 12)
     assert driver["rules"][first["ruleIndex"]]["id"] == "RR007"
+    assert first["properties"] == {
+        "check": "keys-command",
+        "evidence": "proven",
+        "reason": "r: r assigned at line 2 <- redis.Redis(...) at line 2",
+    }
 
 
 def test_sarif_schema_rejects_broken_logs():

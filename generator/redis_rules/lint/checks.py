@@ -16,6 +16,22 @@ from urllib.parse import urlsplit
 from .model import BY_NAME
 from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
 
+
+def receiver_text(expr: ast.expr | None) -> str:
+    """The receiver as written, shortened for a message (`self.conn`, `get_client()`)."""
+    if expr is None:
+        return ""
+    d = dotted(expr)
+    if d is not None:
+        return d
+    if type(expr) is ast.Call:
+        inner = receiver_text(expr.func)  # type: ignore[attr-defined]
+        return f"{inner}()" if inner else ""
+    if type(expr) is ast.Await:
+        return receiver_text(expr.value)  # type: ignore[attr-defined]
+    return ""
+
+
 # ---------------------------------------------------------------- command tables
 # commands whose first argument is a key
 KEY_FIRST = frozenset(
@@ -48,28 +64,50 @@ PICKLE_LOADS = frozenset(
 PICKLE_DUMPS = frozenset(f"{m}.dumps" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle"))
 GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
+# Methods only Redis clients have (no dict, cache, ORM or event API uses these names): a receiver sent any
+# of them is Redis by usage, and a call of one is judged on its own shape even when the receiver is unknown.
+REDIS_ONLY = frozenset(
+    """hgetall hset hmset hsetnx hget hmget hdel hincrby hincrbyfloat hexists hkeys hvals hlen hscan hscan_iter
+    sadd srem smembers sismember smismember scard spop srandmember sscan sscan_iter sinter sunion sdiff zadd zrem
+    zrange zrevrange zrangebyscore zrevrangebyscore zscore zincrby zcard zcount zrank zrevrank zscan zscan_iter
+    zremrangebyscore zremrangebyrank lpush rpush lpushx rpushx lrange ltrim llen lindex lset lrem linsert rpoplpush
+    lmove brpop blpop brpoplpush lpop rpop xadd xrange xrevrange xlen xtrim xdel xack xgroup_create xreadgroup xread
+    xpending xautoclaim xclaim pfadd pfcount setex psetex setnx getex getdel incrby decrby incrbyfloat pexpire
+    expireat pexpireat pttl persist evalsha script_load register_script scan_iter flushall flushdb""".split()
+)
+# Receivers that are certainly not Redis, by their binding or annotation
+NOT_REDIS_TYPES = frozenset(
+    "dict Dict set Set frozenset list List tuple Tuple Mapping MutableMapping OrderedDict defaultdict Counter "
+    "ChainMap deque str bytes Event ContextVar".split()
+)
 INTERESTING = (
     KEY_FIRST | KEY_ALL | WRITES_NEED_TTL | EXPIRES | INCRS | RANGE_READS | WHOLE_READS | SCRIPT_METHODS | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
 
 # attribute calls the checks look at: commands, plus constructors / pickle / getenv by their last name
-CALL_ATTRS = INTERESTING | frozenset(
-    {
-        *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
-        *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
-        *(
-            "from_url",
-            "from_env",
-            "create_redis_pool",
-            "create_redis",
-            "loads",
-            "load",
-            "getenv",
-            "setdefault",
-        ),
-    }
+CALL_ATTRS = (
+    INTERESTING
+    | REDIS_ONLY
+    | frozenset(
+        {
+            "execute",
+            *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
+            *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
+            *(
+                "from_url",
+                "from_env",
+                "create_redis_pool",
+                "create_redis",
+                "loads",
+                "load",
+                "getenv",
+                "setdefault",
+            ),
+        }
+    )
 )
 
+DEFAULT_URL_SCHEMES = ("redis://", "rediss://", "valkey://", "valkeys://", "redis+sentinel://")
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)
@@ -99,6 +137,8 @@ class Raw:
     col: int
     end_line: int
     end_col: int
+    evidence: str = ""  # proven | usage | shape, for findings that judge a receiver
+    reason: str = ""  # the full reason the receiver is believed to be Redis
 
 
 @dataclass
@@ -107,6 +147,7 @@ class Cmd:
     node: ast.Call
     recv: Recv
     key: ast.expr | None
+    text: str = ""  # the receiver expression as written (`self.conn`)
 
 
 def _pos(node: ast.AST) -> tuple[int, int, int, int]:
@@ -206,8 +247,10 @@ class Checker:
         is_persistent: Callable[[str], bool] | None = None,
         reset_script: bool = False,
         module_names: tuple[str, ...] = (),
+        edge: bool = False,
     ) -> None:
         self.info = info
+        self.edge = edge  # the module lies under the policy's edge folders
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -215,8 +258,40 @@ class Checker:
         self.scope: Scope = info.module
         self.cmds: list[Cmd] = []
         self._factory_cache: dict[int, bool] = {}
+        self.recv_expr: ast.expr | None = None  # receiver of the call being judged (for the reason clause)
+        # receiver key -> (method, line) of the first Redis-only command sent to it (usage evidence)
+        self.usage: dict[tuple[object, str], list[tuple[str, int]]] = {}
+        self.executed: set[tuple[object, str]] = set()  # receivers `.execute()`d: pipelines of unknown mode
+
+    def _collect_usage(self) -> None:
+        for call, scope in self.info.calls:
+            f = call.func
+            if type(f) is not ast.Attribute:
+                continue
+            m = f.attr  # type: ignore[attr-defined]
+            if m in REDIS_ONLY or m == "execute":
+                key = self._recv_key(f.value, scope)  # type: ignore[attr-defined]
+                if key is None:
+                    continue
+                if m == "execute":
+                    self.executed.add(key)
+                else:
+                    self.usage.setdefault(key, []).append((m, call.lineno))
+
+    def _recv_key(self, expr: ast.expr, scope: Scope) -> tuple[object, str] | None:
+        """Identity of a receiver across one module: a name in the scope binding it, `self.x` per class,
+        other dotted paths per module."""
+        d = dotted(expr)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        if scope.cls is not None and head == scope.self_name:
+            return (id(scope.cls), "self." + rest) if rest else None
+        owner = self.info.owner(scope, head)
+        return (id(owner) if owner is not None else 0, d)
 
     def run(self) -> list[Raw]:
+        self._collect_usage()
         by_scope: dict[int, list[Cmd]] = {}
         for call, scope in self.info.calls:
             self.scope = scope
@@ -227,21 +302,37 @@ class Checker:
             self._call(call)
         for cmds in by_scope.values():
             self._end_body(cmds)
+        self._url_defaults()
         return self.raw
 
-    def report(self, check: str, node: ast.AST, variant: str = "default", **fields: object) -> None:
-        """Record a finding; its text is the registry's message for `variant`, formatted with `fields`."""
-        self.raw.append(Raw(check, BY_NAME[check].message(variant, **fields), *_pos(node)))
+    def report(
+        self, check: str, node: ast.AST, variant: str = "default", recv: Recv | None = None, **fields: object
+    ) -> None:
+        """Record a finding; its text is the registry's message for `variant`, formatted with `fields`,
+        plus (when `recv` is given) a short clause saying why the receiver is believed to be Redis."""
+        message = BY_NAME[check].message(variant, **fields)
+        if recv is None:
+            self.raw.append(Raw(check, message, *_pos(node)))
+            return
+        text = receiver_text(self.recv_expr)
+        clause = f"{text}: {recv.origin}" if text else recv.origin
+        reason = f"{text}: " + " <- ".join(recv.why) if text else " <- ".join(recv.why)
+        self.raw.append(Raw(check, f"{message} [{clause}]", *_pos(node), recv.level, reason))
 
     def _call(self, node: ast.Call) -> None:
         f = node.func
         scope = self.scope
         tf = type(f)
         if tf is ast.Attribute:
-            if f.attr in INTERESTING:  # type: ignore[attr-defined]
-                r = self.info.recv(f.value, scope)  # type: ignore[attr-defined]
+            m = f.attr  # type: ignore[attr-defined]
+            if m in INTERESTING or m in REDIS_ONLY:
+                base = f.value  # type: ignore[attr-defined]
+                r = self.info.recv(base, scope)
+                if r is None:
+                    r = self._weak(node, m, base)
                 if r is not None and (r.kind == "client" or r.kind == "pipeline"):
-                    self._command(node, f.attr, r)  # type: ignore[attr-defined]
+                    self.recv_expr = base
+                    self._command(node, m, r)
         elif tf is not ast.Name:
             return
         elif f.id not in self.info.aliases and f.id not in self.info.classes:  # type: ignore[attr-defined]
@@ -256,40 +347,141 @@ class Checker:
         if ctor is not None:
             self._constructor(node, ctor[0], ctor[1])
 
+    # ------------------------------------------------------------------ evidence for unknown receivers
+    def _not_redis(self, expr: ast.expr, m: str) -> bool:
+        """Is the receiver certainly something else (a container, an event, the class's own method)?"""
+        t = type(expr)
+        if t in (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Constant, ast.JoinedStr, ast.DictComp, ast.ListComp):
+            return True
+        scope = self.scope
+        if t is ast.Call:
+            name = dotted(expr.func)  # type: ignore[attr-defined]
+            if name is None:
+                return False
+            if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
+                return True
+            # an instance of a class of this module or project that is not a client class (a wrapper: the
+            # Redis calls inside its methods are judged there)
+            local = self.info.classes.get(name)
+            if local is not None and self.info.owner(scope, name) in (None, self.info.module):
+                return not local.is_client
+            c = self.info.canonical(expr.func, scope)  # type: ignore[attr-defined]
+            project = self.info.project
+            return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
+        if t is not ast.Name:
+            c = self.info.canonical(expr, scope)
+            return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
+        name = expr.id  # type: ignore[attr-defined]
+        if scope.cls is not None and name == scope.self_name:
+            # a wrapper class calling its own `keys(pattern)`: the call inside that method is judged instead
+            return m in scope.cls.methods or not scope.cls.is_client
+        owner = self.info.owner(scope, name)
+        if owner is None:
+            c = self.info.aliases.get(name)
+            return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio", "contextvars")
+        ann = owner.annots.get(name)
+        if ann is not None:
+            head = dotted(ann.value if type(ann) is ast.Subscript else ann)  # type: ignore[attr-defined]
+            if head is not None and head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
+                return True
+        values = owner.values.get(name, ())
+        return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
+
+    def _weak(self, node: ast.Call, m: str, base: ast.expr) -> Recv | None:
+        """Usage or shape evidence for a receiver whose type the module does not show."""
+        if self._not_redis(base, m):
+            return None
+        key = self._recv_key(base, self.scope)
+        ident = hash(key) if key is not None else id(node)
+        kind, tx = "client", False
+        opened = self._pipeline_call(base)
+        if opened is not None:  # `conn.pipeline(...)` on an unknown receiver: a pipeline of known mode
+            kind, tx, ident = "pipeline", self.info._transaction(opened), id(opened)
+        elif key is not None and key in self.executed:
+            kind, tx = "pipeline", True  # executed later: a pipeline of unknown mode (never a reason to flag)
+        for um, line in self.usage.get(key, ()) if key is not None else ():
+            if um != m or line != node.lineno:
+                return Recv(kind, tx, ident, (f"also sent {um.upper()} at line {line}",), "usage")
+        why = self._shape(node, m)
+        return Recv(kind, tx, ident, (why,), "shape") if why is not None else None
+
+    def _pipeline_call(self, base: ast.expr) -> ast.Call | None:
+        """The `x.pipeline(...)` call `base` is, or a name bound to (one of its bindings)."""
+        candidates = [base]
+        if type(base) is ast.Name:
+            owner = self.info.owner(self.scope, base.id)  # type: ignore[attr-defined]
+            if owner is not None:
+                candidates = [v for v, _ in owner.values.get(base.id, ())]  # type: ignore[attr-defined]
+        for v in candidates:
+            if type(v) is ast.Await:
+                v = v.value  # type: ignore[attr-defined]
+            if type(v) is ast.Call and type(v.func) is ast.Attribute and v.func.attr == "pipeline":  # type: ignore[attr-defined]
+                return v  # type: ignore[return-value]
+        return None
+
+    def _shape(self, node: ast.Call, m: str) -> str | None:
+        """Why this call alone says Redis (its method name and arguments), or None."""
+        if m in REDIS_ONLY:
+            if m in RANGE_READS:
+                return f"{m}(key, start, stop) is a Redis range read"
+            return f"{m}() is a Redis command"
+        if m == "keys":
+            if (node.args and type(node.args[0]) is not ast.Starred) or any(
+                kw.arg == "pattern" for kw in node.keywords
+            ):
+                return "keys(pattern) takes a pattern, dict.keys() takes none"
+            return None
+        if m == "execute_command":
+            name = str_const(_arg(node, 0))
+            if name is not None and name.strip().upper() in ("KEYS", "FLUSHALL", "FLUSHDB"):
+                return f"execute_command({name.strip().upper()!r}) is a raw Redis command"
+            return None
+        if m in SCRIPT_METHODS:
+            script = _arg(node, 0, "script")
+            text = self.info.const_str(script, self.scope) if script is not None else None
+            if text is not None and LUA_CALL.search(text):
+                return "the Lua script calls redis.call"
+            return None
+        if m in INCRS or m in EXPIRES:
+            return f"{m}() is judged with the INCR/EXPIRE it pairs with"
+        return None
+
     # ------------------------------------------------------------------ redis commands
     def _command(self, node: ast.Call, m: str, r: Recv) -> None:
         key = None
+        weak = r.level == "shape"
         if m in KEY_FIRST or m in KEY_ALL:
             key = _arg(node, 0, "name", "key", "keys")
-            self._inline_keys(node, m)
-        self.cmds.append(Cmd(m, node, r, key))
+            if not weak or m in REDIS_ONLY:
+                self._inline_keys(node, m, r)
+        self.cmds.append(Cmd(m, node, r, key, receiver_text(self.recv_expr)))
         if m == "keys":
-            self.report("keys-command", node, "call")
+            self.report("keys-command", node, "call", r)
         elif m == "execute_command":
             name = str_const(_arg(node, 0))
             if name is not None:
                 up = name.strip().upper()
                 if up == "KEYS":
-                    self.report("keys-command", node, "raw", via=m)
+                    self.report("keys-command", node, "raw", r, via=m)
                 elif up in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
-                    self.report("flush-command", node, "raw", command=up, via=m)
+                    self.report("flush-command", node, "raw", r, command=up, via=m)
         elif m in FLUSHES:
             if not self.reset_script:
-                self.report("flush-command", node, "call", command=m.upper())
+                self.report("flush-command", node, "call", r, command=m.upper())
         elif m in SCRIPT_METHODS:
-            self._lua(node, m)
+            self._lua(node, m, r)
         elif m in WHOLE_READS:
-            self.report("unbounded-read", node, "whole", command=m.upper())
+            self.report("unbounded-read", node, "whole", r, command=m.upper())
         elif m in RANGE_READS:
-            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end"))
+            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1:
-                self.report("unbounded-read", node, "range", command=m.upper())
+                self.report("unbounded-read", node, "range", r, command=m.upper())
         elif m == "xadd":
-            self._xadd(node)
-        if m in VALUE_WRITES:
-            self._pickle_write(node, m)
+            self._xadd(node, r)
+        if m in VALUE_WRITES and (not weak or m in REDIS_ONLY):
+            self._pickle_write(node, m, r)
 
-    def _inline_keys(self, node: ast.Call, m: str) -> None:
+    def _inline_keys(self, node: ast.Call, m: str, r: Recv) -> None:
         if m in KEY_ALL:
             candidates: list[ast.expr] = []
             for a in node.args:
@@ -303,9 +495,9 @@ class Checker:
         for key in candidates:
             how = inline_key_kind(key)
             if how is not None:
-                self.report("inline-key", key, how=how)
+                self.report("inline-key", key, recv=r, how=how)
 
-    def _lua(self, node: ast.Call, m: str) -> None:
+    def _lua(self, node: ast.Call, m: str, r: Recv) -> None:
         script = _arg(node, 0, "script")
         if script is None:
             return
@@ -315,18 +507,18 @@ class Checker:
         for match in LUA_CALL.finditer(text):
             cmd = match.group(2).upper()
             if cmd == "KEYS":
-                self.report("keys-command", node, "lua", method=m)
+                self.report("keys-command", node, "lua", r, method=m)
             elif not self.reset_script:
-                self.report("flush-command", node, "lua", method=m, command=cmd)
+                self.report("flush-command", node, "lua", r, method=m, command=cmd)
 
-    def _xadd(self, node: ast.Call) -> None:
+    def _xadd(self, node: ast.Call, r: Recv) -> None:
         if any(kw.arg is None for kw in node.keywords):
             return
         if not _is_none(_arg(node, 3, "maxlen")) or not _is_none(_arg(node, 6, "minid")):
             return
         if any(type(a) is ast.Starred for a in node.args):
             return
-        self.report("xadd-unbounded", node)
+        self.report("xadd-unbounded", node, recv=r)
 
     # ------------------------------------------------------------------ per-function checks
     def _key_id(self, cmd: Cmd) -> str | None:
@@ -360,10 +552,13 @@ class Checker:
 
         expired: set[tuple[int, str | None]] = set()
         tx_with_expire: set[int] = set()
+        expired_anywhere: set[tuple[str, str | None]] = set()  # (receiver text, key) expired in this body
         for c in cmds:
-            if c.method in EXPIRES and in_tx(c):
-                expired.add((c.recv.ident, self._key_id(c)))
-                tx_with_expire.add(c.recv.ident)
+            if c.method in EXPIRES:
+                expired_anywhere.add((c.text, self._key_id(c)))
+                if in_tx(c):
+                    expired.add((c.recv.ident, self._key_id(c)))
+                    tx_with_expire.add(c.recv.ident)
         for c in cmds:
             if c.method not in WRITES_NEED_TTL:
                 continue
@@ -378,24 +573,32 @@ class Checker:
                 continue
             if in_tx(c) and (c.recv.ident, self._key_id(c)) in expired:
                 continue
+            if c.recv.level != "proven" and (c.text, self._key_id(c)) in expired_anywhere:
+                continue  # a receiver of unknown type may be a caller's transaction: an EXPIRE anywhere counts
             if self._persistent(c.key):
                 continue
-            self.report("write-without-ttl", c.node, "write", command=c.method.upper())
-        incremented: dict[str | None, Cmd] = {}
+            self._report_cmd("write-without-ttl", c, "write", command=c.method.upper())
+        incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:
                 continue
+            # a receiver of unknown type is paired by its text: `a.incr(k)` then `b.expire(k)` is no pair
+            pair = (c.text if c.recv.level != "proven" else "", self._key_id(c))
             if c.method in INCRS:
-                incremented.setdefault(self._key_id(c), c)
-            elif c.method in EXPIRES and self._key_id(c) in incremented:
-                first = incremented[self._key_id(c)]
-                self.report(
+                incremented.setdefault(pair, c)
+            elif c.method in EXPIRES and pair in incremented:
+                first = incremented[pair]
+                self._report_cmd(
                     "incr-then-expire",
-                    c.node,
+                    c,
                     expire=c.method.upper(),
                     incr=first.method.upper(),
                     line=first.node.lineno,
                 )
+
+    def _report_cmd(self, check: str, c: Cmd, variant: str = "default", **fields: object) -> None:
+        self.recv_expr = c.node.func.value if type(c.node.func) is ast.Attribute else None  # type: ignore[attr-defined]
+        self.report(check, c.node, variant, c.recv, **fields)
 
     def _mset(self, c: Cmd, tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]) -> None:
         mapping = _arg(c.node, 0, "mapping")
@@ -407,7 +610,7 @@ class Checker:
         else:
             ok = tx and c.recv.ident in tx_with_expire
         if not ok:
-            self.report("write-without-ttl", c.node, "mset", command=c.method.upper())
+            self._report_cmd("write-without-ttl", c, "mset", command=c.method.upper())
 
     # ------------------------------------------------------------------ pickle
     def _is_redis_read(self, expr: ast.expr, seen: set[str]) -> bool:
@@ -449,13 +652,13 @@ class Checker:
         if node.args and self._is_redis_read(node.args[0], set()):
             self.report("pickle-values", node, "load")
 
-    def _pickle_write(self, node: ast.Call, m: str) -> None:
+    def _pickle_write(self, node: ast.Call, m: str, r: Recv) -> None:
         values = [*node.args[1:], *(kw.value for kw in node.keywords if kw.arg not in ("name", "key"))]
         if m in ("mset", "msetnx") and node.args:
             values.append(node.args[0])
         for v in values:
             if self._is_pickled(v, set()):
-                self.report("pickle-values", v, "dump", command=m.upper())
+                self.report("pickle-values", v, "dump", r, command=m.upper())
                 return
 
     # ------------------------------------------------------------------ connections
@@ -485,7 +688,7 @@ class Checker:
         url_arg = (
             _arg(node, 0, "url") if from_url else next((kw.value for kw in node.keywords if kw.arg == "url"), None)
         )
-        if url_arg is not None:
+        if url_arg is not None and not self._reported_at_definition(url_arg):
             url = self.info.const_str(url_arg, self.scope)
             if url is not None and url.lower().startswith(URL_SCHEMES):
                 password, remote = _url_problem(url)
@@ -511,6 +714,65 @@ class Checker:
                         h = str_const(elt.elts[0])  # type: ignore[attr-defined]
                         if h is not None and h.lower() not in LOCAL_HOSTS:
                             self.report("hardcoded-connection", elt.elts[0], "sentinel", host=h)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ hard-coded defaults
+    def _reported_at_definition(self, expr: ast.expr) -> bool:
+        """A module or class constant: its Redis URL is reported where it is defined (see _url_defaults)."""
+        if type(expr) is ast.Name:
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            return owner is self.info.module and self._default_url(expr.id, owner) is not None
+        if type(expr) is ast.Attribute and type(expr.value) is ast.Name:  # type: ignore[attr-defined]
+            return self.info.const_str(expr, self.scope) is not None
+        return False
+
+    def _default_url(self, name: str, owner: Scope) -> str | None:
+        values = owner.values.get(name, ())
+        text = str_const(values[0][0]) if len(values) == 1 else None
+        return text if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES) else None
+
+    def _url_defaults(self) -> None:
+        """Redis URLs written in as defaults: parameter defaults, module / class settings (constants, fields,
+        dict entries), dataclass / pydantic field defaults."""
+        for scope in self.info.scope_of.values():
+            node = scope.node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            args = node.args
+            positional = [*args.posonlyargs, *args.args]
+            pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+            pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+            for arg, default in pairs:
+                self._url_default(default, f"{scope.qualname}({arg.arg}=...)")
+        for name, values in self.info.module.values.items():
+            for value, vscope in values:
+                if vscope is self.info.module:
+                    self._url_default(value, name)
+        for cls in self.info.classes.values():
+            for name, values in cls.attrs.items():
+                for value, _ in values:
+                    self._url_default(value, f"{cls.name}.{name}")
+
+    def _url_default(self, value: ast.expr, where: str) -> None:
+        t = type(value)
+        if t is ast.Dict:
+            for k, v in zip(value.keys, value.values, strict=True):  # type: ignore[attr-defined]
+                key = str_const(k) if k is not None else None
+                self._url_default(v, f"{where}[{key!r}]" if key is not None else where)
+            return
+        if t in (ast.List, ast.Tuple):
+            for v in value.elts:  # type: ignore[attr-defined]
+                self._url_default(v, where)
+            return
+        if t is ast.Call:  # Field(default="redis://..."), Field("redis://...")
+            name = dotted(value.func)  # type: ignore[attr-defined]
+            if name is not None and name.rsplit(".", 1)[-1] in ("Field", "field"):
+                default = _arg(value, 0, "default")  # type: ignore[arg-type]
+                if default is not None:
+                    self._url_default(default, where)
+            return
+        text = str_const(value)
+        if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
+            self.report("hardcoded-connection", value, "default", where=where)
 
     def _in_factory(self, scope: Scope | None) -> bool:
         while scope is not None and scope is not self.info.module:

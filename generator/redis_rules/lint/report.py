@@ -112,6 +112,11 @@ def format_sarif(findings: Sequence[Finding]) -> str:
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
+        properties: dict[str, Any] = {"check": f.check}
+        if f.evidence:
+            properties["evidence"] = f.evidence
+            properties["reason"] = f.reason
+        result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -1,0 +1,248 @@
+"""The project a lint run belongs to: its files, their module names, the index of their facts, the cache.
+
+`Project.open()` finds the root (the policy's folder, else the nearest folder with a project marker; with
+neither, only the files being linted form the project), lists the project's source files, loads cached
+facts for files whose mtime and size are unchanged, and computes facts for the other files that are not
+being linted (files being linted get theirs from the same parse that checks them, in import order, so a
+cold run parses each file once). `save()` writes the cache back.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..policy import Policy
+from .index import (
+    FactsCache,
+    ModuleFacts,
+    ProjectIndex,
+    module_facts,
+    project_root,
+    python_module_name,
+    scan_imports,
+)
+from .receivers import ModuleInfo
+from .sources import MAX_BYTES, SourceError, read_source_file
+
+PY_SUFFIXES = (".py",)
+
+
+class Project:
+    """Files, module names and the facts index of one project (see the module docstring)."""
+
+    def __init__(self, root: Path | None, policy: Policy, files: Sequence[Path], cache: bool) -> None:
+        self.root = root
+        self.policy = policy
+        self.base = str(root) if root is not None else ""
+        self.rels: dict[str, Path] = {}
+        for file in files:
+            rel = self.rel(file)
+            if rel is not None:
+                self.rels[rel] = file
+        py = {r for r in self.rels if r.endswith(PY_SUFFIXES)}
+        self.names: dict[str, tuple[str, bool]] = {r: python_module_name(r, py) for r in py}
+        self.module_files = {name: rel for rel, (name, _) in self.names.items() if name}
+        top = {name.split(".")[0] for name, _ in self.names.values() if name}
+        self.index = ProjectIndex(top)
+        self.index.expected = set(self.module_files)
+        settings = f"{policy.module_path}|{sorted(policy.lint.client_factories)}"
+        self.cache = FactsCache(root, settings, enabled=cache) if root is not None else None
+        self.stale: set[str] = set()
+        self.stats: dict[str, os.stat_result] = {}
+        for rel, file in self.rels.items():
+            try:
+                st = os.stat(file)
+            except OSError:
+                continue
+            self.stats[rel] = st
+            hit = self.cache.get(rel, st) if self.cache is not None else None
+            if isinstance(hit, ModuleFacts):
+                self._add(hit)
+            else:
+                self.stale.add(rel)
+
+    @classmethod
+    def open(cls, paths: Sequence[Path], policy: Policy, lint_files: Sequence[Path], cache: bool = True) -> Project:
+        """The project of `paths` (the first one decides the root), indexed: see the module docstring."""
+        from .engine import iter_source_files  # the walker lives with the engine (skip dirs, excludes)
+
+        root = project_root(paths[0], policy.source) if paths else None
+        if root is None:
+            return cls(_common_root(lint_files), policy, lint_files, cache=False)
+        files = list(iter_source_files([root], policy))
+        project = cls(root, policy, files, cache)
+        for file in lint_files:
+            rel = project.rel(file)
+            if rel is not None and rel not in project.rels:  # an excluded file named explicitly
+                project.rels[rel] = file
+        return project
+
+    def rel(self, file: Path | str) -> str | None:
+        """`file` relative to the root (forward slashes), None when outside it."""
+        if not self.base:
+            return None
+        text = os.path.abspath(os.fspath(file))
+        base = self.base.rstrip(os.sep) + os.sep
+        if text.startswith(base):
+            return text[len(base) :].replace(os.sep, "/")
+        real = os.path.realpath(text)
+        return real[len(base) :].replace(os.sep, "/") if real.startswith(base) else None
+
+    def module_of(self, rel: str | None) -> tuple[str, bool]:
+        return self.names.get(rel, ("", False)) if rel is not None else ("", False)
+
+    def _add(self, facts: ModuleFacts) -> None:
+        self.index.add(facts)
+
+    def record(self, rel: str | None, facts: ModuleFacts, cacheable: bool = True) -> None:
+        """Facts computed from a parse during the run (stored in the cache when the file is on disk)."""
+        self._add(facts)
+        if rel is None:
+            return
+        self.stale.discard(rel)
+        st = self.stats.get(rel)
+        if cacheable and st is not None and self.cache is not None:
+            self.cache.put(rel, st, facts)
+
+    def index_others(self, linting: Iterable[str]) -> None:
+        """Facts of stale project files that are not being linted (parsed here, once)."""
+        skip = set(linting)
+        for rel in sorted(self.stale - skip):
+            file = self.rels[rel]
+            try:
+                source = read_source_file(file, MAX_BYTES)
+            except SourceError:
+                continue
+            facts = self.facts_from_source(source, rel)
+            if facts is not None:
+                self.record(rel, facts)
+
+    def facts_from_source(self, source: str, rel: str) -> ModuleFacts | None:
+        if not rel.endswith(PY_SUFFIXES):
+            from . import typescript
+
+            return typescript.module_facts(source, rel, self)
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return self.python_facts(tree, source, rel)
+
+    def python_facts(self, tree: ast.Module, source: str, rel: str, info: ModuleInfo | None = None) -> ModuleFacts:
+        """Facts of a parsed module: the full walk when it may touch Redis, else only its imports."""
+        modname, is_package = self.module_of(rel)
+        if info is None:
+            if not may_offer_client(source, self.policy):
+                return light_facts(tree, rel, modname, is_package)
+            info = ModuleInfo(
+                tree, rel, self.policy.module_path, self.policy.lint.client_factories, None, modname, is_package
+            )
+            try:
+                return module_facts(info, rel, self.index.top)
+            finally:
+                info.close()
+        return module_facts(info, rel, self.index.top)
+
+    def order(self, files: Sequence[Path], sources: dict[Path, str]) -> list[Path]:
+        """`files` with each one after the project modules it imports (depth first; cycles broken)."""
+        by_rel = {self.rel(f): f for f in files}
+        done: set[Path] = set()
+        out: list[Path] = []
+
+        def visit(file: Path, depth: int) -> None:
+            if file in done:
+                return
+            done.add(file)
+            rel = self.rel(file)
+            source = sources.get(file)
+            if rel is not None and source is not None and depth < 200 and rel.endswith(PY_SUFFIXES):
+                modname, is_package = self.module_of(rel)
+                for name in scan_imports(source, modname, is_package):
+                    target = self._file_of(name)
+                    dep = by_rel.get(target) if target is not None else None
+                    if dep is not None:
+                        visit(dep, depth + 1)
+            out.append(file)
+
+        for file in files:
+            visit(file, 0)
+        return out
+
+    def _file_of(self, name: str) -> str | None:
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            rel = self.module_files.get(".".join(parts[:i]))
+            if rel is not None:
+                return rel
+        return None
+
+    def imports_client(self, source: str, rel: str) -> bool:
+        """Does this source import a project module that holds or returns a client (directly or re-exported)?"""
+        modname, is_package = self.module_of(self.rel(rel) if os.path.isabs(rel) else rel)
+        return any(self._offers(name, set()) for name in scan_imports(source, modname, is_package))
+
+    def _offers(self, name: str, seen: set[str]) -> bool:
+        target = self._file_of(name)
+        facts = self.index.by_path.get(target) if target is not None else None
+        if facts is None or target in seen:
+            return False
+        seen.add(target)  # type: ignore[arg-type]
+        if facts.instances or facts.factories or facts.client_classes or facts.attrs or facts.methods:
+            return True
+        return any(self._offers(alias, seen) for alias in facts.aliases.values() if self.index.owns(alias))
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.save(set(self.rels))
+
+
+def _common_root(files: Sequence[Path]) -> Path | None:
+    if not files:
+        return None
+    try:
+        common = Path(os.path.commonpath([os.path.abspath(f.parent) for f in files]))
+    except ValueError:
+        return None
+    while (common / "__init__.py").is_file() and common.parent != common:
+        common = common.parent  # the folder above the top package, so module names are importable names
+    return common
+
+
+def may_offer_client(source: str, policy: Policy) -> bool:
+    """Can this module define something that holds or returns a client (worth a full walk for facts)?"""
+    low = source.lower()
+    if "redis" in low or "valkey" in low or "client" in low or "conn" in low:
+        return True
+    return any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories)
+
+
+def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool) -> ModuleFacts:
+    """Only the imports and re-exports of a module (top-level statements, no walk)."""
+    package = modname if is_package else modname.rpartition(".")[0]
+    facts = ModuleFacts(rel, modname)
+    imports: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                imports.append(a.name)
+                facts.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level:
+                base = package.split(".") if package else []
+                up = node.level - 1
+                base = base[: len(base) - up] if up <= len(base) else []
+                mod = ".".join([*base, *([mod] if mod else [])])
+            imports.append(mod)
+            for a in node.names:
+                if a.name != "*":
+                    facts.aliases[a.asname or a.name] = f"{mod}.{a.name}" if mod else a.name
+                    imports.append(f"{mod}.{a.name}" if mod else a.name)
+    facts.imports = sorted(set(imports))
+    from .index import TCP_CLIENT_MODULES
+
+    facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
+    return facts
