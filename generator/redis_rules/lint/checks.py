@@ -17,6 +17,16 @@ from .model import BY_NAME
 from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
 
 
+def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
+    """The absolute module an ImportFrom names (relative ones resolved against the module's package)."""
+    if not node.level:
+        return node.module or ""
+    base = info.package.split(".") if info.package else []
+    up = node.level - 1
+    base = base[: len(base) - up] if up <= len(base) else []
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
 def receiver_text(expr: ast.expr | None) -> str:
     """The receiver as written, shortened for a message (`self.conn`, `get_client()`)."""
     if expr is None:
@@ -303,7 +313,33 @@ class Checker:
         for cmds in by_scope.values():
             self._end_body(cmds)
         self._url_defaults()
+        if self.edge:
+            self._edge()
         return self.raw
+
+    def _edge(self) -> None:
+        """A module of the edge folders importing a TCP client, directly or through project modules."""
+        from .index import TCP_CLIENT_MODULES
+
+        project = self.info.project
+        for node in self.info.import_nodes:
+            if type(node) is ast.Import:
+                names = [a.name for a in node.names]  # type: ignore[attr-defined]
+            else:
+                mod = _from_module(node, self.info)  # type: ignore[arg-type]
+                names = [mod] if mod else []
+            for name in names:
+                if name.split(".")[0] in TCP_CLIENT_MODULES:
+                    self.report("edge-tcp-client", node, module=name, via="")
+                    break
+                chain = project.tcp_chain(name) if project is not None else None
+                for alias in getattr(node, "names", ()) if chain is None and project is not None else ():
+                    chain = project.tcp_chain(f"{name}.{alias.name}")  # type: ignore[union-attr]
+                    if chain is not None:
+                        break
+                if chain is not None:
+                    self.report("edge-tcp-client", node, module=chain[-1], via=f" (through {' -> '.join(chain[:-1])})")
+                    break
 
     def report(
         self, check: str, node: ast.AST, variant: str = "default", recv: Recv | None = None, **fields: object

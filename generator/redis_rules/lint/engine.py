@@ -18,11 +18,10 @@ from ..errors import UserError
 from ..policy import Policy, find_policy
 from .checks import CALL_ATTRS, Checker, Raw
 from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
-from .project import Project, light_facts
+from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, printable_path, read_source_file
 
-TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -43,7 +42,7 @@ SKIP_DIRS = frozenset(
         ".redis-rules-cache",
     }
 )
-SOURCE_SUFFIXES: tuple[str, ...] = (".py",)
+SOURCE_SUFFIXES: tuple[str, ...] = (".py", ".ts", ".tsx", ".mts", ".cts")
 _MARKER = "redis-rules:"
 _SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
@@ -298,7 +297,8 @@ def _check_tree(
     tree: ast.Module, source: str, path: str, rel: str, policy: Policy, project: Project | None
 ) -> list[Raw]:
     prel = project.rel(path) if project is not None and path not in ("<stdin>", "-") else None
-    relevant = _may_use_redis(source, rel, policy, project)
+    edge = _in_edge(rel, policy)
+    relevant = edge or _may_use_redis(source, rel, policy, project)
     if project is not None and prel is not None and prel in project.stale:
         if not relevant:
             modname, is_package = project.module_of(prel)
@@ -317,7 +317,7 @@ def _check_tree(
             policy.is_persistent if policy.persistent_keys else None,
             reset_script=any(glob_match(rel, p) for p in policy.lint.reset_scripts),
             module_names=module_names(rel),
-            edge=_in_edge(rel, policy),
+            edge=edge,
         )
         return checker.run()
     finally:

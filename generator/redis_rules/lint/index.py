@@ -31,7 +31,9 @@ Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, 
 CACHE_DIR = ".redis-rules-cache"
 CACHE_FORMAT = 3  # bump when ModuleFacts or how facts are computed changes
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
-TCP_CLIENT_MODULES = frozenset({"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey"})
+TCP_CLIENT_MODULES = frozenset(
+    {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
+)
 _LUA_HINT = re.compile(r"redis\s*\.\s*p?call", re.IGNORECASE)
 
 
@@ -93,6 +95,9 @@ class _Recorder:
 
     def is_plain_class(self, canonical: str) -> bool:
         return False
+
+    def tcp_chain(self, module: str) -> list[str] | None:
+        return None
 
 
 def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  # type: ignore[no-untyped-def]
@@ -172,6 +177,7 @@ class ProjectIndex:
         self.by_path: dict[str, ModuleFacts] = {}
         self.top = frozenset(top)
         self.expected: set[str] = set()  # modules the project has (their facts may still be missing)
+        self.expected_paths: set[str] = set()  # the same, by file path (TypeScript modules)
         self.missed: set[str] = set()  # modules asked about before their facts were known
         self._memo: dict[Question, str | None] = {}
         self._busy: set[Question] = set()
@@ -226,6 +232,8 @@ class ProjectIndex:
 
     def _compute(self, q: Question) -> str | None:
         kind = q[0]
+        if kind.startswith("ts-"):
+            return self._ts(kind[3:], q[1], q[2], 0)
         if kind in ("attr", "returns"):
             return self._member(kind, q[1], q[2], 0)
         found = self._split(q[1])
@@ -252,6 +260,31 @@ class ProjectIndex:
         if kind == "const":
             text = facts.consts.get(sym)
             return text
+        return None
+
+    def _ts(self, kind: str, rel: str, name: str, depth: int) -> str | None:
+        """A TypeScript module's export `name` (kind: instance | factory | class), through re-exports
+        (`export { a as b } from "./x"`, `export * from "./x"`; aliases hold "rel#name")."""
+        facts = self.by_path.get(rel)
+        if facts is None:
+            if rel in self.expected_paths:
+                self.missed.add(rel)
+            return None
+        if depth > 20:
+            return None
+        table = {"instance": facts.instances, "factory": facts.factories, "class": facts.client_classes}[kind]
+        why = self._eval(table.get(name))
+        if why is not None:
+            return why
+        target = facts.aliases.get(name)
+        if target is not None and "#" in target:
+            trel, _, tname = target.partition("#")
+            return self._resolve((f"ts-{kind}", trel, tname))
+        for key, target in facts.aliases.items():
+            if key.startswith("*") and name != "default":
+                why = self._resolve((f"ts-{kind}", target, name))
+                if why is not None:
+                    return why
         return None
 
     def _member(self, kind: str, cls: str, name: str, depth: int) -> str | None:

@@ -170,6 +170,18 @@ REGISTRY: tuple[Check, ...] = (
         "unpickling files or other sources",
         ("python",),
     ),
+    Check(
+        "edge-tcp-client",
+        "RR029",
+        "edge code that imports a TCP Redis client",
+        {
+            "default": "edge code imports {module}{via}, a TCP Redis client that edge runtimes cannot run; "
+            "use the REST client (@upstash/redis, upstash_redis)"
+        },
+        "a module under the policy's `lint.edge_dirs` (default `src/edge/`) that imports `ioredis`, `redis`, "
+        "`@redis/client`, `valkey` (or redis-py / valkey-py), directly or through other project modules",
+        "`@upstash/redis` / `upstash_redis`; type-only imports (`import type`)",
+    ),
 )
 
 BY_NAME: dict[str, Check] = {c.name: c for c in REGISTRY}

@@ -28,6 +28,7 @@ from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, read_source_file
 
 PY_SUFFIXES = (".py",)
+TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
 
 
 class Project:
@@ -48,6 +49,7 @@ class Project:
         top = {name.split(".")[0] for name, _ in self.names.values() if name}
         self.index = ProjectIndex(top)
         self.index.expected = set(self.module_files)
+        self.index.expected_paths = {r for r in self.rels if r.endswith(TS_SUFFIXES)}
         settings = f"{policy.module_path}|{sorted(policy.lint.client_factories)}"
         self.cache = FactsCache(root, settings, enabled=cache) if root is not None else None
         self.stale: set[str] = set()
@@ -121,10 +123,12 @@ class Project:
                 self.record(rel, facts)
 
     def facts_from_source(self, source: str, rel: str) -> ModuleFacts | None:
-        if not rel.endswith(PY_SUFFIXES):
+        if rel.endswith(TS_SUFFIXES):
             from . import typescript
 
-            return typescript.module_facts(source, rel, self)
+            return typescript.ts_facts(source, rel, self)
+        if not rel.endswith(PY_SUFFIXES):
+            return None
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
