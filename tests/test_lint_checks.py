@@ -860,3 +860,21 @@ def test_class_level_constructors_and_method_decorators_are_checked():
             return x
     """
     assert lines(src, "RR010") == [5, 8]
+
+
+@pytest.mark.parametrize("path", ["tests/test_cache.py", "app/tests/helpers.py", "conftest.py", "app/x_test.py"])
+def test_test_code_may_open_clients_per_test_and_use_a_local_url(path):
+    src = """
+    import redis
+
+    URL = "redis://localhost:6379/0"
+
+    def test_roundtrip():
+        r = redis.Redis.from_url("redis://localhost:6379/0")  # redis-rules: ignore[RR010]
+        r.set("k", 1, ex=5)
+
+    def test_remote(url="redis://:secret@10.1.1.1:6379"):
+        pass
+    """
+    assert [(f.code, f.line) for f in lint(src, path=path)] == [("RR010", 10)]
+    assert {f.code for f in lint(src, path="app/service.py")} == {"RR009", "RR010"}

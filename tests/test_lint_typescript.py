@@ -306,3 +306,10 @@ def test_json_and_sarif_carry_the_reason(ts_project):
     assert first.evidence == "proven" and "src/lib/store.ts" in first.reason
     result = json.loads(format_sarif(found))["runs"][0]["results"][0]
     assert result["properties"]["reason"] == first.reason
+
+
+def test_test_files_may_open_clients_per_test():
+    src = IOREDIS + 'const url = "redis://localhost:6379";\ntest("x", async () => {\n  const c = new Redis(url);\n});\n'
+    assert codes(src, path="src/cache.test.ts") == []
+    assert codes(src, path="src/__tests__/cache.ts") == []
+    assert codes(src, path="src/cache.ts") == ["RR010", "RR009"]

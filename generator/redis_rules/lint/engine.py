@@ -318,10 +318,23 @@ def _check_tree(
             reset_script=any(glob_match(rel, p) for p in policy.lint.reset_scripts),
             module_names=module_names(rel),
             edge=edge,
+            test_file=is_test_file(rel),
         )
         return checker.run()
     finally:
         info.close()
+
+
+_TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "e2e"})
+_TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|spec)\.[cm]?tsx?$|_test\.[cm]?tsx?$)")
+
+
+def is_test_file(rel: str) -> bool:
+    """Test code: a folder named tests/test/__tests__/testing/e2e, or a test file name (test_x.py, x_test.py,
+    conftest.py, x.test.ts, x.spec.ts). Tests open and close clients per test on purpose and point at a
+    local server: client-per-call and local URL defaults are not reported there."""
+    parts = rel.split("/")
+    return any(p in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.search(parts[-1]))
 
 
 def _in_edge(rel: str, policy: Policy) -> bool:

@@ -668,8 +668,9 @@ def _pos(node: Node) -> tuple[int, int, int, int]:
 class TsChecker:
     """Every check over one TypeScript module (same registry messages as the Python checks)."""
 
-    def __init__(self, mod: TsModule, reset_script: bool, edge: bool) -> None:
+    def __init__(self, mod: TsModule, reset_script: bool, edge: bool, test_file: bool = False) -> None:
         self.mod = mod
+        self.test_file = test_file
         self.reset_script = reset_script
         self.edge = edge
         self.raw: list[Raw] = []
@@ -942,7 +943,7 @@ class TsChecker:
         self._per_call(node, scope, f"new {name.split(' ')[-1]}")
 
     def _per_call(self, node: Node, scope: Scope, name: str) -> None:
-        if scope is self.mod.module or node.id in self.mod.exempt:
+        if self.test_file or scope is self.mod.module or node.id in self.mod.exempt:
             return
         parent = node.parent
         while parent is not None and parent.type in ("await_expression", "parenthesized_expression", "as_expression"):
@@ -1017,7 +1018,13 @@ class TsChecker:
             if t in ("required_parameter", "optional_parameter"):
                 value = call_or_new.child_by_field_name("value")
                 text = _string(value)
-                if value is not None and text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
+                local_test = self.test_file and text is not None and not any(_url_problem(text))
+                if (
+                    value is not None
+                    and text is not None
+                    and text.lower().startswith(DEFAULT_URL_SCHEMES)
+                    and not local_test
+                ):
                     pname = _text(call_or_new.child_by_field_name("pattern"))
                     self.report("hardcoded-connection", value, "default", where=f"the parameter {pname}")
             elif t == "binary_expression" and _text(call_or_new.child_by_field_name("operator")) in ("??", "||"):
@@ -1052,7 +1059,8 @@ class TsChecker:
                 continue
             text = _string(node)
             if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
-                self.report("hardcoded-connection", node, "default", where=at)
+                if not (self.test_file and not any(_url_problem(text))):
+                    self.report("hardcoded-connection", node, "default", where=at)
 
     @staticmethod
     def _walk(root: Node) -> Iterator[Node]:
@@ -1191,7 +1199,7 @@ def lint_typescript(
     project: Project | None,
 ) -> list[Finding]:
     """Lint one TypeScript module (see lint_source for the arguments)."""
-    from .engine import _filters, _findings, _in_edge, glob_match, relative_to_root
+    from .engine import _filters, _findings, _in_edge, glob_match, is_test_file, relative_to_root
 
     data = source.encode("utf-8", "surrogatepass")
     root = parse(data, path)
@@ -1206,7 +1214,8 @@ def lint_typescript(
     mod = TsModule(root, prel or rel, policy, project)
     if project is not None and prel is not None and prel in project.stale:
         project.record(prel, _facts(mod, prel))
-    checker = TsChecker(mod, any(glob_match(rel, p) for p in policy.lint.reset_scripts), _in_edge(rel, policy))
+    reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
+    checker = TsChecker(mod, reset, _in_edge(rel, policy), is_test_file(rel))
     raw = checker.run()
     if not raw:
         return []
