@@ -27,6 +27,18 @@ def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def with_reason(message: str, receiver: str, recv: Recv) -> tuple[str, str]:
+    """(message ending with a short `[receiver: origin]` clause, the full reason chain) for a finding."""
+    receiver = _clip(receiver, 40)
+    clause = f"{receiver}: {recv.origin}" if receiver else recv.origin
+    reason = (f"{receiver}: " if receiver else "") + " <- ".join(recv.why)
+    return f"{message} [{_clip(clause, 120)}]", _clip(reason, 1000)
+
+
 def receiver_text(expr: ast.expr | None) -> str:
     """The receiver as written, shortened for a message (`self.conn`, `get_client()`)."""
     if expr is None:
@@ -352,10 +364,8 @@ class Checker:
         if recv is None:
             self.raw.append(Raw(check, message, *_pos(node)))
             return
-        text = receiver_text(self.recv_expr)
-        clause = f"{text}: {recv.origin}" if text else recv.origin
-        reason = f"{text}: " + " <- ".join(recv.why) if text else " <- ".join(recv.why)
-        self.raw.append(Raw(check, f"{message} [{clause}]", *_pos(node), recv.level, reason))
+        message, reason = with_reason(message, receiver_text(self.recv_expr), recv)
+        self.raw.append(Raw(check, message, *_pos(node), recv.level, reason))
 
     def _call(self, node: ast.Call) -> None:
         f = node.func

@@ -13,6 +13,7 @@ import tokenize
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import UserError
 from ..policy import Policy, find_policy
@@ -403,6 +404,15 @@ class LintCrash(Exception):
         self.crashes = crashes  # (file shown, formatted traceback)
 
 
+def display_uri(path: Path) -> str:
+    """The path as a URI reference for SARIF: relative when below the working directory, the file's bytes
+    percent-encoded (names that are not UTF-8 stay exact)."""
+    rel = _relative(path, _real(os.getcwd()))
+    text = rel if rel is not None else os.path.abspath(path).replace(os.sep, "/")
+    quoted = quote(os.fsencode(text), safe="/:@-._~!$&'()*+,;=")
+    return quoted if rel is not None else "file://" + quoted
+
+
 def _lint_file(
     file: Path,
     policy: Policy,
@@ -416,8 +426,15 @@ def _lint_file(
         try:
             source = read_source(file)
         except SourceError as exc:
-            return [_error_finding(READ_ERROR, f"cannot read file: {exc}", shown)]
-    return lint_source(source, str(file), policy, select, ignore, display=shown, project=project)
+            source = None
+            found = [_error_finding(READ_ERROR, f"cannot read file: {exc}", shown)]
+    if source is not None:
+        found = lint_source(source, str(file), policy, select, ignore, display=shown, project=project)
+    if found and shown != file.as_posix():
+        uri = display_uri(file)
+        for f in found:
+            f.extra["uri"] = uri
+    return found
 
 
 def _guarded_lint(
@@ -501,7 +518,7 @@ def _lint_serial(
     try:
         for file in project.order(files, sources):
             if file in errors:
-                per_file[file] = [_error_finding(READ_ERROR, f"cannot read file: {errors[file]}", display_path(file))]
+                per_file[file] = _guarded_lint(file, policy, select, ignore, project, None, crashes)
                 continue
             project.index.missed.clear()
             per_file[file] = _guarded_lint(file, policy, select, ignore, project, sources[file], crashes)

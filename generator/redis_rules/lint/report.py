@@ -99,7 +99,7 @@ def format_sarif(findings: Sequence[Finding]) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.path)},
+                        "artifactLocation": {"uri": f.extra.get("uri") or _uri(f.path)},
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,

@@ -43,6 +43,7 @@ from .checks import (
     WRITES_NEED_TTL,
     Raw,
     _url_problem,
+    with_reason,
 )
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
@@ -134,16 +135,20 @@ def _args(call: Node) -> list[Node]:
 
 
 def _dotted(node: Node | None) -> str | None:
+    """`a.b.c` for an identifier / member chain (iteratively: chains may be thousands long), else None."""
+    parts: list[str] = []
     node = _unwrap(node)
-    if node is None:
-        return None
-    if node.type in ("identifier", "this", "property_identifier", "type_identifier"):
-        return _text(node)
-    if node.type in ("member_expression", "nested_type_identifier", "nested_identifier"):
+    while node is not None:
+        t = node.type
+        if t in ("identifier", "this", "property_identifier", "type_identifier"):
+            parts.append(_text(node))
+            return ".".join(reversed(parts))
+        if t not in ("member_expression", "nested_type_identifier", "nested_identifier") or not node.named_children:
+            return None
         obj = node.child_by_field_name("object") or node.child_by_field_name("module") or node.named_children[0]
         prop = node.child_by_field_name("property") or node.child_by_field_name("name") or node.named_children[-1]
-        head = _dotted(obj)
-        return f"{head}.{_text(prop)}" if head is not None else None
+        parts.append(_text(prop))
+        node = _unwrap(obj)
     return None
 
 
@@ -685,10 +690,9 @@ class TsChecker:
         if recv is None:
             self.raw.append(Raw(check, message, *_pos(node)))
             return
-        text = (_dotted(self.recv_node) or _text(self.recv_node)[:40]) if self.recv_node is not None else ""
-        clause = f"{text}: {recv.origin}" if text else recv.origin
-        reason = (f"{text}: " if text else "") + " <- ".join(recv.why)
-        self.raw.append(Raw(check, f"{message} [{clause}]", *_pos(node), recv.level, reason))
+        text = (_dotted(self.recv_node) or _text(self.recv_node)) if self.recv_node is not None else ""
+        message, reason = with_reason(message, " ".join(text.split()), recv)
+        self.raw.append(Raw(check, message, *_pos(node), recv.level, reason))
 
     def _key(self, node: Node | None, scope: Scope) -> tuple[int, str] | None:
         d = _dotted(node)
@@ -1199,6 +1203,22 @@ def lint_typescript(
     project: Project | None,
 ) -> list[Finding]:
     """Lint one TypeScript module (see lint_source for the arguments)."""
+    try:
+        return _lint_typescript(source, path, policy, select, ignore, shown, project)
+    except RecursionError:
+        msg = "expressions nested too deeply to check (RecursionError); file skipped"
+        return [Finding(SYNTAX_ERROR, "syntax-error", msg, shown, 1, 1, 1, 1, "error")]
+
+
+def _lint_typescript(
+    source: str,
+    path: str,
+    policy: Policy,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    shown: str,
+    project: Project | None,
+) -> list[Finding]:
     from .engine import _filters, _findings, _in_edge, glob_match, is_test_file, relative_to_root
 
     data = source.encode("utf-8", "surrogatepass")
