@@ -271,10 +271,12 @@ class Checker:
         module_names: tuple[str, ...] = (),
         edge: bool = False,
         test_file: bool = False,
+        has_urls: bool = True,
     ) -> None:
         self.info = info
         self.edge = edge  # the module lies under the policy's edge folders
         self.test_file = test_file  # test code: no client-per-call, no local URL defaults
+        self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -326,7 +328,8 @@ class Checker:
             self._call(call)
         for cmds in by_scope.values():
             self._end_body(cmds)
-        self._url_defaults()
+        if self.has_urls:
+            self._url_defaults()
         if self.edge:
             self._edge()
         return self.raw

@@ -310,8 +310,13 @@ def _check_tree(
     info = ModuleInfo(tree, rel, policy.module_path, policy.lint.client_factories, CALL_ATTRS, modname, is_package)
     try:
         if project is not None and prel is not None and prel in project.stale:
-            project.record(prel, project.python_facts(tree, source, prel, info))
+            if _LEAF_TEST.search(prel.rsplit("/", 1)[-1]):  # test modules are not imported: only their imports
+                modname, is_package = project.module_of(prel)
+                project.record(prel, light_facts(tree, prel, modname, is_package))
+            else:
+                project.record(prel, project.python_facts(tree, source, prel, info))
         if project is not None:
+            project.index.set_root(project.root_of(prel))
             info.set_project(project.index)
         checker = Checker(
             info,
@@ -320,6 +325,7 @@ def _check_tree(
             module_names=module_names(rel),
             edge=edge,
             test_file=is_test_file(rel),
+            has_urls="://" in source,
         )
         return checker.run()
     finally:
@@ -328,6 +334,9 @@ def _check_tree(
 
 _TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "e2e"})
 _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|spec)\.[cm]?tsx?$|_test\.[cm]?tsx?$)")
+
+
+_LEAF_TEST = re.compile(r"(^test_.*\.py$|_test\.py$)")
 
 
 def is_test_file(rel: str) -> bool:

@@ -13,6 +13,7 @@ is read-only), keyed by each file's path, mtime and size, so a warm single-file 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import pickle
@@ -35,6 +36,13 @@ TCP_CLIENT_MODULES = frozenset(
     {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
 )
 _LUA_HINT = re.compile(r"redis\s*\.\s*p?call", re.IGNORECASE)
+
+
+# expressions that never evaluate to a client (module facts skip them without asking anything)
+_NEVER_CLIENT = frozenset(
+    {ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Lambda, ast.BinOp, ast.UnaryOp}
+    | {ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Compare}
+)
 
 
 @dataclass
@@ -119,14 +127,18 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
     mod = info.module
     prefix = f"{info.modname}." if info.modname else ""
     for name in {*mod.values, *mod.annots}:
-        ans = _answer(info, recorder, lambda name=name: info._name(name, mod))
-        if ans is not None:
-            facts.instances[name] = _located(ans, f"{prefix}{name}", rel)
         if len(mod.values.get(name, ())) == 1:
             text = str_const(mod.values[name][0][0])
             if text is not None and _LUA_HINT.search(text):
                 facts.consts[name] = text
+        if name not in mod.annots and all(type(v) in _NEVER_CLIENT for v, _ in mod.values[name]):
+            continue  # literals, containers, lambdas, arithmetic: cannot hold a client
+        ans = _answer(info, recorder, lambda name=name: info._name(name, mod))
+        if ans is not None:
+            facts.instances[name] = _located(ans, f"{prefix}{name}", rel)
     for name, fn in mod.funcs.items():
+        if not fn.returns and getattr(fn.node, "returns", None) is None:
+            continue
         ans = _answer(info, recorder, lambda fn=fn: info._returns(fn))
         if ans is not None:
             facts.factories[name] = _located(ans, f"{prefix}{name}()", rel)
@@ -136,10 +148,15 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
         if ans is not None:
             facts.client_classes[cname] = _located(ans, f"{prefix}{cname}", rel)
         for attr in {*cls.attrs, *cls.annots, *(m for m, sc in cls.methods.items() if _is_property(sc.node))}:
+            values = cls.attrs.get(attr, ())
+            if attr not in cls.annots and values and all(type(v) in _NEVER_CLIENT for v, _ in values):
+                continue
             ans = _answer(info, recorder, lambda cls=cls, attr=attr: info._attr(cls, attr, set()))
             if ans is not None:
                 facts.attrs[f"{cname}.{attr}"] = _located(ans, f"{prefix}{cname}.{attr}", rel)
         for mname, scope in cls.methods.items():
+            if not scope.returns and getattr(scope.node, "returns", None) is None:
+                continue
             ans = _answer(info, recorder, lambda scope=scope: info._returns(scope))
             if ans is not None:
                 facts.methods[f"{cname}.{mname}"] = _located(ans, f"{prefix}{cname}.{mname}()", rel)
@@ -173,7 +190,8 @@ class ProjectIndex:
     """Answers questions about the project's modules from their facts (a receivers.Resolver)."""
 
     def __init__(self, top: Iterable[str] = ()) -> None:
-        self.by_module: dict[str, ModuleFacts] = {}
+        self.modules: dict[str, list[ModuleFacts]] = {}  # several files may share a name (tests/ of two packages)
+        self.root = ""  # source root of the file being checked: same-named modules under it are preferred
         self.by_path: dict[str, ModuleFacts] = {}
         self.top = frozenset(top)
         self.expected: set[str] = set()  # modules the project has (their facts may still be missing)
@@ -181,13 +199,37 @@ class ProjectIndex:
         self.missed: set[str] = set()  # modules asked about before their facts were known
         self._memo: dict[Question, str | None] = {}
         self._busy: set[Question] = set()
+        self._cut = False
 
     def add(self, facts: ModuleFacts, *names: str) -> None:
+        old = self.by_path.get(facts.path)
         self.by_path[facts.path] = facts
         for name in (facts.module, *names):
             if name:
-                self.by_module[name] = facts
+                same = [f for f in self.modules.get(name, ()) if f is not old and f.path != facts.path]
+                self.modules[name] = sorted([*same, facts], key=lambda f: f.path)
         self._memo.clear()
+
+    def set_root(self, root: str) -> None:
+        """The source root (`pkg-1.0/`, `src/`, "") of the module being checked: answers may differ per root."""
+        if root != self.root:
+            self.root = root
+            self._memo.clear()
+
+    def module(self, name: str) -> ModuleFacts | None:
+        """The facts of module `name`: the one under the current source root when several files share it."""
+        found = self.modules.get(name)
+        if not found:
+            return None
+        if len(found) > 1:
+            for facts in found:
+                if source_root(facts) == self.root:
+                    return facts
+        return found[0]
+
+    @property
+    def by_module(self) -> dict[str, list[ModuleFacts]]:
+        return self.modules
 
     # -- Resolver
     def owns(self, canonical: str) -> bool:
@@ -197,7 +239,7 @@ class ProjectIndex:
         parts = canonical.split(".")
         for i in range(len(parts) - 1, 0, -1):
             mod = ".".join(parts[:i])
-            facts = self.by_module.get(mod)
+            facts = self.module(mod)
             if facts is not None:
                 return facts, ".".join(parts[i:])
             if mod in self.expected:
@@ -209,13 +251,17 @@ class ProjectIndex:
         if q in self._memo:
             return self._memo[q]
         if q in self._busy:
+            self._cut = True  # the answer being computed depends on one still open: do not memoize it
             return None
         self._busy.add(q)
+        outer, self._cut = self._cut, False
         try:
             result = self._compute(q)
         finally:
             self._busy.discard(q)
-        self._memo[q] = result
+        if result is not None or not self._cut or not self._busy:
+            self._memo[q] = result  # a "no" reached through a cut is final only at the outermost question
+        self._cut = outer or self._cut
         return result
 
     def _eval(self, ans: Answer | None) -> str | None:
@@ -340,7 +386,7 @@ class ProjectIndex:
     def tcp_chain(self, module: str, seen: set[str] | None = None) -> list[str] | None:
         """The import path from `module` to a TCP client package ([module, ..., 'ioredis']), or None."""
         seen = seen if seen is not None else set()
-        facts = self.by_module.get(module) or self.by_path.get(module)
+        facts = self.module(module) or self.by_path.get(module)
         if facts is None or module in seen:
             return None
         seen.add(module)
@@ -355,13 +401,25 @@ class ProjectIndex:
         return None
 
     def _module_key(self, name: str) -> str | None:
-        if name in self.by_module or name in self.by_path:
+        if name in self.modules or name in self.by_path:
             return name
         parts = name.split(".")
         for i in range(len(parts) - 1, 0, -1):
-            if ".".join(parts[:i]) in self.by_module:
+            if ".".join(parts[:i]) in self.modules:
                 return ".".join(parts[:i])
         return None
+
+
+def source_root(facts: ModuleFacts) -> str:
+    """The folder a module's dotted name starts from (`rq-1.16.2/` for rq-1.16.2/tests/__init__.py as `tests`)."""
+    if not facts.module:
+        return ""
+    tail = facts.module.replace(".", "/")
+    path = facts.path.rsplit(".", 1)[0]
+    for candidate in (tail + "/__init__", tail):
+        if path.endswith(candidate):
+            return path[: len(path) - len(candidate)]
+    return ""
 
 
 # ---------------------------------------------------------------- layout and cache

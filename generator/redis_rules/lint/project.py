@@ -23,6 +23,7 @@ from .index import (
     project_root,
     python_module_name,
     scan_imports,
+    source_root,
 )
 from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, read_source_file
@@ -44,8 +45,11 @@ class Project:
             if rel is not None:
                 self.rels[rel] = file
         py = {r for r in self.rels if r.endswith(PY_SUFFIXES)}
-        self.names: dict[str, tuple[str, bool]] = {r: python_module_name(r, py) for r in py}
-        self.module_files = {name: rel for rel, (name, _) in self.names.items() if name}
+        self.names: dict[str, tuple[str, bool]] = {r: python_module_name(r, py) for r in sorted(py)}
+        self.module_files: dict[str, list[str]] = {}  # name -> files (sorted; one per source root)
+        for rel, (name, _) in self.names.items():
+            if name:
+                self.module_files.setdefault(name, []).append(rel)
         top = {name.split(".")[0] for name, _ in self.names.values() if name}
         self.index = ProjectIndex(top)
         self.index.expected = set(self.module_files)
@@ -164,8 +168,9 @@ class Project:
             source = sources.get(file)
             if rel is not None and source is not None and depth < 200 and rel.endswith(PY_SUFFIXES):
                 modname, is_package = self.module_of(rel)
+                root = self.root_of(rel)
                 for name in scan_imports(source, modname, is_package):
-                    target = self._file_of(name)
+                    target = self._file_of(name, root)
                     dep = by_rel.get(target) if target is not None else None
                     if dep is not None:
                         visit(dep, depth + 1)
@@ -175,28 +180,37 @@ class Project:
             visit(file, 0)
         return out
 
-    def _file_of(self, name: str) -> str | None:
+    def root_of(self, rel: str | None) -> str:
+        """The source root of a project file (the folder its dotted module name starts from)."""
+        if rel is None:
+            return ""
+        modname, _ = self.module_of(rel)
+        return source_root(ModuleFacts(rel, modname))
+
+    def _file_of(self, name: str, root: str = "") -> str | None:
         parts = name.split(".")
         for i in range(len(parts), 0, -1):
-            rel = self.module_files.get(".".join(parts[:i]))
-            if rel is not None:
-                return rel
+            rels = self.module_files.get(".".join(parts[:i]))
+            if rels:
+                return next((r for r in rels if r.startswith(root)), rels[0]) if len(rels) > 1 else rels[0]
         return None
 
     def imports_client(self, source: str, rel: str) -> bool:
         """Does this source import a project module that holds or returns a client (directly or re-exported)?"""
-        modname, is_package = self.module_of(self.rel(rel) if os.path.isabs(rel) else rel)
-        return any(self._offers(name, set()) for name in scan_imports(source, modname, is_package))
+        prel = self.rel(rel) if os.path.isabs(rel) else rel
+        modname, is_package = self.module_of(prel)
+        root = self.root_of(prel)
+        return any(self._offers(name, set(), root) for name in scan_imports(source, modname, is_package))
 
-    def _offers(self, name: str, seen: set[str]) -> bool:
-        target = self._file_of(name)
+    def _offers(self, name: str, seen: set[str], root: str) -> bool:
+        target = self._file_of(name, root)
         facts = self.index.by_path.get(target) if target is not None else None
         if facts is None or target in seen:
             return False
         seen.add(target)  # type: ignore[arg-type]
         if facts.instances or facts.factories or facts.client_classes or facts.attrs or facts.methods:
             return True
-        return any(self._offers(alias, seen) for alias in facts.aliases.values() if self.index.owns(alias))
+        return any(self._offers(alias, seen, root) for alias in facts.aliases.values() if self.index.owns(alias))
 
     def save(self) -> None:
         if self.cache is not None:

@@ -21,6 +21,7 @@ preferred over a noisy one).
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Protocol
@@ -203,6 +204,15 @@ class Scope:
         self.returns: list[ast.expr] = []
         self.funcs: dict[str, Scope] = {}
         self.qualname = qualname
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_annotation(text: str) -> ast.expr | None:
+    """A string annotation (`"Redis | None"`) as an expression; parsed once per distinct text."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def dotted(expr: ast.expr) -> str | None:
@@ -818,11 +828,8 @@ class ModuleInfo:
     def annotation(self, ann: ast.expr, scope: Scope) -> Recv | None:
         t = type(ann)
         if t is ast.Constant and isinstance(ann.value, str):  # type: ignore[attr-defined]
-            try:
-                parsed = ast.parse(ann.value, mode="eval").body  # type: ignore[attr-defined]
-            except SyntaxError:
-                return None
-            return self.annotation(parsed, scope)
+            parsed = _parse_annotation(ann.value)  # type: ignore[attr-defined]
+            return self.annotation(parsed, scope) if parsed is not None else None
         if t is ast.BinOp and type(ann.op) is ast.BitOr:  # type: ignore[attr-defined]
             return self.annotation(ann.left, scope) or self.annotation(ann.right, scope)  # type: ignore[attr-defined]
         if t is ast.Subscript:
