@@ -70,16 +70,18 @@ def glob_match(rel: str, pattern: str) -> bool:
     return rel.startswith(folder + "/") or fnmatch.fnmatchcase(rel, folder + "/*")
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=4096)
 def _real(folder: str) -> str:
     return os.path.realpath(folder)
 
 
 def _relative(path: str | Path, base: str) -> str | None:
     """`path` relative to the real folder `base` (forward slashes), None when outside it.
-    Symlinks are resolved only when the plain absolute path is not already below `base`."""
-    text = os.fspath(path)
-    for candidate in (os.path.abspath(text), os.path.realpath(text)):
+    Symlinks are resolved only when the plain absolute path is not already below `base`, and then
+    only in the folder part (resolved once per folder: files of one folder share it)."""
+    text = os.path.abspath(os.fspath(path))
+    folder, name = os.path.split(text)
+    for candidate in (text, os.path.join(_real(folder), name)):
         if candidate == base:
             return "."
         if candidate.startswith(base.rstrip(os.sep) + os.sep):
