@@ -114,7 +114,8 @@ REGISTRY: tuple[Check, ...] = (
         "`new Cluster(...)`, `createClient(...)` inside a function",
         "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
         "`cached_property`/`pytest.fixture`, factory-named functions in a client/redis module), results "
-        "stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`",
+        "stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; test code "
+        "(`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
     ),
     Check(
         "hardcoded-connection",
@@ -129,11 +130,11 @@ REGISTRY: tuple[Check, ...] = (
             "default": "hardcoded Redis URL as the default of {where}; read it from the environment",
         },
         "a `redis://`, `rediss://`, `unix://`, `valkey://` URL literal (or constant) passed to a client "
-        "constructor or `from_url`; a Redis URL literal as a parameter default or as a settings default "
-        '(a module/class constant named like `*REDIS*URL*`, or a settings field); `password="..."` and '
-        'a non-local `host="..."` in a constructor; literal Sentinel hosts; an `os.getenv` / '
+        "constructor or `from_url`; a Redis URL literal as a parameter default or a settings default "
+        '(a module or class constant, a settings field, a config dict entry); `password="..."` / `token` '
+        'and a non-local `host="..."` in a constructor; literal Sentinel hosts; an `os.getenv` / '
         "`process.env.X ??` default URL with a password or a non-local host",
-        'a localhost default in `os.getenv("REDIS_URL", "redis://localhost:6379/0")`',
+        'a localhost default in `os.getenv("REDIS_URL", "redis://localhost:6379/0")`; local URLs in test code',
     ),
     Check(
         "flush-command",
