@@ -18,7 +18,7 @@ from redis_rules.errors import UserError
 CASES = Path(__file__).parent / "lint_cases"
 SARIF_SCHEMA = json.loads((CASES / "sarif-2.1.0-subset.json").read_text())
 
-BAD = 'import redis\nr = redis.Redis()\nfor k in r.keys("*"):\n    r.hgetall(k)\n'
+BAD = 'import redis\nr = redis.Redis()\nfor k in r.keys("*"):\n    r.lrange(k, 0, -1)\n'
 CLEAN = "import redis\nr = redis.Redis()\nr.set(KEY, 1, ex=60)\n"
 
 
@@ -59,7 +59,7 @@ def test_text_output_and_exit_1(project, capsys):
     assert out.splitlines() == [
         "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)"
         " [r: redis.Redis(...) at line 2]",
-        "app/bad.py:4:7: RR008 HGETALL reads the whole collection; page with a SCAN variant"
+        "app/bad.py:4:7: RR008 LRANGE 0 -1 reads the whole collection; read bounded pages"
         " [r: redis.Redis(...) at line 2]",
     ]
     assert err.strip() == "Found 2 findings in 1 file."
@@ -232,7 +232,7 @@ def test_stdin(project, capsys, monkeypatch):
         "-",
         "--stdin-filename",
         "scripts/reset_dev.py",
-        stdin=BAD.replace("r.hgetall(k)", "r.flushall()"),
+        stdin=BAD.replace("r.lrange(k, 0, -1)", "r.flushall()"),
         capsys=capsys,
         monkeypatch=monkeypatch,
     )

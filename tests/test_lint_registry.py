@@ -17,7 +17,7 @@ from redis_rules.rulesets import load_rules
 from tests.conftest import ROOT
 
 RULES = {r.id: r for r in load_rules(ROOT)}
-BAD = 'import redis\nr = redis.Redis()\nr.keys("*")\nr.hgetall("h")\n'
+BAD = 'import redis\nr = redis.Redis()\nr.keys("*")\nr.lrange("h", 0, -1)\n'
 
 
 def test_readme_check_table_is_the_registry():

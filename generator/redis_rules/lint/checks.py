@@ -69,9 +69,11 @@ KEY_FIRST = frozenset(
 # commands whose every positional argument is a key
 KEY_ALL = frozenset("delete unlink exists touch mget sinter sunion sdiff pfcount watch".split())
 WRITES_NEED_TTL = frozenset("set setnx hset hmset hsetnx sadd zadd lpush rpush mset msetnx".split())
+STRING_WRITES = frozenset("set setnx getset mset msetnx".split())  # values that are created and forgotten
 EXPIRES = frozenset("expire pexpire expireat pexpireat hexpire hpexpire hexpireat hpexpireat".split())
 INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
 RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
+GROWING_FIELD_WRITES = frozenset({"hset", "hsetnx", "hincrby", "hincrbyfloat"})
 WHOLE_READS = frozenset({"hgetall", "smembers"})
 SCRIPT_METHODS = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "register_script", "script_load"})
 FLUSHES = frozenset({"flushall", "flushdb"})
@@ -288,6 +290,7 @@ class Checker:
         # receiver key -> (method, line) of the first Redis-only command sent to it (usage evidence)
         self.usage: dict[tuple[object, str], list[tuple[str, int]]] = {}
         self.executed: set[tuple[object, str]] = set()  # receivers `.execute()`d: pipelines of unknown mode
+        self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
 
     def _collect_usage(self) -> None:
         for call, scope in self.info.calls:
@@ -295,6 +298,10 @@ class Checker:
             if type(f) is not ast.Attribute:
                 continue
             m = f.attr  # type: ignore[attr-defined]
+            if m in GROWING_FIELD_WRITES:
+                hkey, fld = _arg(call, 0, "name", "key"), _arg(call, 1, "key", "field")
+                if hkey is not None and fld is not None and type(fld) is not ast.Constant:
+                    self.grown.add(ast.dump(hkey))
             if m in REDIS_ONLY or m == "execute":
                 key = self._recv_key(f.value, scope)  # type: ignore[attr-defined]
                 if key is None:
@@ -522,7 +529,10 @@ class Checker:
         elif m in SCRIPT_METHODS:
             self._lua(node, m, r)
         elif m in WHOLE_READS:
-            self.report("unbounded-read", node, "whole", r, command=m.upper())
+            # a record hash or a small registry set is read whole by design: report where the project's rule
+            # applies (its own client) or where the hash visibly grows (fields written from variables)
+            if r.ours or (m == "hgetall" and key is not None and ast.dump(key) in self.grown):
+                self.report("unbounded-read", node, "whole", r, command=m.upper())
         elif m in RANGE_READS:
             start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1:
@@ -603,10 +613,10 @@ class Checker:
 
         expired: set[tuple[int, str | None]] = set()
         tx_with_expire: set[int] = set()
-        expired_anywhere: set[tuple[str, str | None]] = set()  # (receiver text, key) expired in this body
+        expires: dict[str | None, list[Cmd]] = {}  # key -> its EXPIREs in this body
         for c in cmds:
             if c.method in EXPIRES:
-                expired_anywhere.add((c.text, self._key_id(c)))
+                expires.setdefault(self._key_id(c), []).append(c)
                 if in_tx(c):
                     expired.add((c.recv.ident, self._key_id(c)))
                     tx_with_expire.add(c.recv.ident)
@@ -624,11 +634,31 @@ class Checker:
                 continue
             if in_tx(c) and (c.recv.ident, self._key_id(c)) in expired:
                 continue
-            if c.recv.level != "proven" and (c.text, self._key_id(c)) in expired_anywhere:
-                continue  # a receiver of unknown type may be a caller's transaction: an EXPIRE anywhere counts
             if self._persistent(c.key):
                 continue
-            self._report_cmd("write-without-ttl", c, "write", command=c.method.upper())
+            # the EXPIRE this code gives the key, outside the write's transaction (same receiver when unknown)
+            later = next(
+                (
+                    e
+                    for e in expires.get(self._key_id(c), ())
+                    if not (in_tx(e) and e.recv.ident == c.recv.ident)
+                    and (c.recv.level == "proven" and e.recv.level == "proven" or e.text == c.text)
+                ),
+                None,
+            )
+            if later is not None:
+                self._report_cmd(
+                    "write-without-ttl",
+                    c,
+                    "separate",
+                    command=c.method.upper(),
+                    expire=later.method.upper(),
+                    line=later.node.lineno,
+                )
+            elif c.method in STRING_WRITES:
+                self._report_cmd("write-without-ttl", c, "write", command=c.method.upper())
+            # a hash, set, sorted set or list written without any EXPIRE here is durable by design (a queue, an
+            # index, a record whose lifecycle sets its TTL): its TTL is the audit's to check (no-ttl)
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:

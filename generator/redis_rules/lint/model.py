@@ -53,13 +53,18 @@ REGISTRY: tuple[Check, ...] = (
             "write": "{command} leaves the key without a TTL; set it in the same command (EX) "
             "or EXPIRE it in the same transaction",
             "mset": "{command} cannot set a TTL; use SET with EX per key (in a pipeline) instead",
+            "separate": "{command} and the {expire} at line {line} are separate commands: a failure in between "
+            "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
         },
-        "`set` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, or `'EX', n` in TypeScript); "
-        "`hset`, `hmset`, `hsetnx`, `sadd`, `zadd`, `lpush`, `rpush`, `setnx`, `mset`, `msetnx` unless the "
-        "same key expression is `expire`d in the **same transaction** (`with r.pipeline() as p`, "
-        "`pipeline(transaction=True)`, a chained pipeline, `p.multi()`, `client.multi()` in TypeScript)",
+        "`set`/`setnx`/`getset`/`mset`/`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, "
+        "`'EX', n` or `{ EX }` in TypeScript) unless the same key is `expire`d in the **same transaction** "
+        "(`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained pipeline, `p.multi()`, "
+        "`client.multi()`); `hset`, `hmset`, `hsetnx`, `sadd`, `zadd`, `lpush`, `rpush` followed by an "
+        "`expire`/`pexpire` of the same key outside that transaction (two commands: the key lives without TTL "
+        "in between)",
         "keys whose string literal (or module constant) matches the policy's `persistent_keys`; "
-        "`setex`/`psetex`/`getex`; calls with `**kwargs`",
+        "`setex`/`psetex`/`getex`; calls with `**kwargs`; hashes, sets, sorted sets and lists the function never "
+        "expires (queues, indexes, records: durable by design, left to `audit`'s no-ttl check)",
     ),
     Check(
         "incr-then-expire",
@@ -97,9 +102,12 @@ REGISTRY: tuple[Check, ...] = (
             "whole": "{command} reads the whole collection; page with a SCAN variant",
             "range": "{command} 0 -1 reads the whole collection; read bounded pages",
         },
-        "`hgetall`, `smembers`, `lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword "
-        "forms too); on receivers of unknown type as well, since these names and shapes are Redis's own",
-        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands",
+        "`lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword forms too, on receivers of "
+        "unknown type as well); `hgetall` and `smembers` on the project's own client (client module or "
+        "`lint.client_factories`: its rule forbids them), and `hgetall` of a hash the module fills with fields "
+        "from variables (a map that grows)",
+        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands; `hgetall` of a record hash and "
+        "`smembers` of a registry through other clients (read whole by design)",
     ),
     Check(
         "client-per-call",

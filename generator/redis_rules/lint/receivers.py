@@ -120,6 +120,7 @@ class Recv:
     ident: int = 0
     why: tuple[str, ...] = field(default=(), compare=False)
     level: str = field(default="proven", compare=False)
+    ours: bool = field(default=False, compare=False)  # the project's own client (client module, policy factory)
 
     def via(self, step: str) -> Recv:
         """The same receiver reached through one more binding."""
@@ -130,8 +131,11 @@ class Recv:
         return self.why[-1] if self.why else ""
 
 
-def client(why: str, level: str = "proven") -> Recv:
-    return Recv("client", why=(why,), level=level)
+def client(why: str, level: str = "proven", ours: bool = False) -> Recv:
+    return Recv("client", why=(why,), level=level, ours=ours)
+
+
+OURS = (" (policy lint.client_factories)", " comes from the client module ")
 
 
 class Resolver(Protocol):
@@ -637,14 +641,14 @@ class ModuleInfo:
     def _instance(self, c: str) -> Recv | None:
         """An imported name that is itself the client (e.g. `from app.db.redis.client import redis`)."""
         if c in self.factories:
-            return client(f"{short_call(c)} is listed in policy lint.client_factories")
+            return client(f"{short_call(c)} is listed in policy lint.client_factories", ours=True)
         mod, _, _ = c.rpartition(".")
         if mod and self._client_module(mod):
-            return client(f"{short_call(c)} comes from the client module {mod}")
+            return client(f"{short_call(c)} comes from the client module {mod}", ours=True)
         if self.project is not None and self.project.owns(c):
             why = self.project.instance(c)
             if why is not None:
-                return client(why)
+                return client(why, ours=any(m in why for m in OURS))
         return None
 
     # ------------------------------------------------------------------ classification
@@ -758,7 +762,7 @@ class ModuleInfo:
             for value in fn.returns:
                 r = self.recv(value, fn)
                 if r is not None and r.kind == "client":
-                    return Recv("client", why=(f"{fn.qualname}() returns {r.origin}",))
+                    return Recv("client", why=(f"{fn.qualname}() returns {r.origin}",), ours=r.ours)
             return None
 
         return self._guarded((id(fn), "<return>"), compute)
@@ -784,7 +788,8 @@ class ModuleInfo:
             if base is not None:
                 if base.kind == "client":
                     if m == "pipeline":
-                        return Recv("pipeline", self._transaction(call), id(call), (f"pipeline of {base.origin}",))
+                        tx = self._transaction(call)
+                        return Recv("pipeline", tx, id(call), (f"pipeline of {base.origin}",), ours=base.ours)
                     return None
                 if base.kind == "pipeline":
                     return None if m in PIPE_TERMINAL else base
@@ -804,14 +809,14 @@ class ModuleInfo:
             if c in ("typing.cast", "typing_extensions.cast") and len(call.args) == 2:
                 return self.recv(call.args[1], scope)  # cast(Any, get_client()) is still the client
             why = self.factory_why(c)
-            return client(why) if why is not None else None
+            return client(why, ours=any(m in why for m in OURS)) if why is not None else None
         if type(f) is ast.Name:
             owner = self.owner(scope, f.id)  # type: ignore[attr-defined]
             fn = owner.funcs.get(f.id) if owner is not None else None  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
             if owner is not None and f.id in self.factories:  # type: ignore[attr-defined]
-                return client(f"{f.id}() is listed in policy lint.client_factories")  # type: ignore[attr-defined]
+                return client(f"{f.id}() is listed in policy lint.client_factories", ours=True)  # type: ignore[attr-defined]
         return None
 
     @staticmethod

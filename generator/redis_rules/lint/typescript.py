@@ -30,6 +30,7 @@ from .checks import (
     DEFAULT_URL_SCHEMES,
     EXPIRES,
     FLUSHES,
+    GROWING_FIELD_WRITES,
     INCRS,
     INTERESTING,
     KEY_ALL,
@@ -38,6 +39,7 @@ from .checks import (
     LUA_CALL,
     RANGE_READS,
     REDIS_ONLY,
+    STRING_WRITES,
     URL_SCHEMES,
     WHOLE_READS,
     WRITES_NEED_TTL,
@@ -423,7 +425,7 @@ class TsModule:
                 return client(f"{imp.name}() from {imp.spec!r}")
             return None
         if self._client_module(imp.spec):
-            return client(f"{imp.name if imp.name != '*' else name} from the client module {imp.spec!r}")
+            return client(f"{imp.name if imp.name != '*' else name} from the client module {imp.spec!r}", ours=True)
         if call and self._factory_name(imp.name if imp.name not in ("default", "*") else name, imp.spec):
             return client(f"{name}() is named as a Redis client factory")
         target = self.resolve(imp.spec)
@@ -432,7 +434,7 @@ class TsModule:
             if why is None and call:
                 why = self.project.index._resolve(("ts-class", target, imp.name))
             if why is not None:
-                return client(why)
+                return client(why, ours="client module" in why)
         return None
 
     def _ctor_name(self, ctor: Node | None) -> str | None:
@@ -486,11 +488,11 @@ class TsModule:
                 imp = self.imports.get(_text(obj))
                 if imp is not None and imp.name == "*" and not imp.type_only:
                     if self._client_module(imp.spec):
-                        return client(f"{prop} from the client module {imp.spec!r}")
+                        return client(f"{prop} from the client module {imp.spec!r}", ours=True)
                     target = self.resolve(imp.spec)
                     if target is not None and self.project is not None:
                         why = self.project.index._resolve(("ts-instance", target, prop))
-                        return client(why) if why is not None else None
+                        return client(why, ours="client module" in why) if why is not None else None
             return None
         if t == "call_expression":
             return self._call(node, scope)
@@ -569,7 +571,7 @@ class TsModule:
             for value in fn.returns:
                 r = self.recv(value, fn)
                 if r is not None and r.kind == "client":
-                    return client(f"{fn.name}() returns {r.origin}")
+                    return client(f"{fn.name}() returns {r.origin}", ours=r.ours)
             return None
 
         return self._guarded((fn.node.id, "<return>"), compute)
@@ -586,7 +588,7 @@ class TsModule:
                 low = m.lower()
                 if base.kind == "client":
                     if low in ("multi", "pipeline"):
-                        return Recv("pipeline", low == "multi", node.id, (f"{m}() on {base.origin}",))
+                        return Recv("pipeline", low == "multi", node.id, (f"{m}() on {base.origin}",), ours=base.ours)
                     if low in ("duplicate",):
                         return base
                     return None
@@ -604,7 +606,7 @@ class TsModule:
             if obj is not None and obj.type == "identifier":
                 imp = self.imports.get(_text(obj))
                 if imp is not None and imp.name == "*" and self._client_module(imp.spec):
-                    return client(f"{m}() from the client module {imp.spec!r}")
+                    return client(f"{m}() from the client module {imp.spec!r}", ours=True)
             return None
         if f.type == "identifier":
             name = _text(f)
@@ -684,6 +686,7 @@ class TsChecker:
         self.method_name = ""
         self.usage: dict[tuple[int, str], list[tuple[str, int]]] = {}
         self.executed: set[tuple[int, str]] = set()
+        self.grown: set[str] = set()  # hash keys written with a field from a variable: they grow
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -709,6 +712,10 @@ class TsChecker:
             f = call.child_by_field_name("function")
             if f is not None and f.type == "member_expression":
                 m = _text(f.child_by_field_name("property")).lower()
+                if m in GROWING_FIELD_WRITES:
+                    args = _args(call)
+                    if len(args) >= 2 and _string(args[1]) is None and args[1].type != "object":
+                        self.grown.add(_text(args[0]))
                 if m in REDIS_ONLY or m in ("exec", "execaspipeline"):
                     key = self._key(f.child_by_field_name("object"), scope)
                     if key is not None:
@@ -888,7 +895,8 @@ class TsChecker:
                 elif not self.reset_script:
                     self.report("flush-command", call, "lua", r, method=self.method_name, command=cmd)
         elif m in WHOLE_READS:
-            self.report("unbounded-read", call, "whole", r, command=m.upper())
+            if r.ours or (m == "hgetall" and key is not None and _text(key) in self.grown):
+                self.report("unbounded-read", call, "whole", r, command=m.upper())
         elif m in RANGE_READS and len(args) >= 3:
             if _number(args[1]) == 0 and _number(args[2]) == -1:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
@@ -907,18 +915,42 @@ class TsChecker:
             return _text(c.key) if c.key is not None else None
 
         expired = {(c.recv.ident, kid(c)) for c in cmds if c.method in EXPIRES and in_tx(c)}
-        anywhere = {(c.text, kid(c)) for c in cmds if c.method in EXPIRES}
+        tx_with_expire = {c.recv.ident for c in cmds if c.method in EXPIRES and in_tx(c)}
         for c in cmds:
             if c.method not in WRITES_NEED_TTL or c.key is None:
                 continue
             if c.method == "set" and _set_has_ttl(_args(c.node)):
                 continue
-            if c.method in ("mset", "msetnx") or (in_tx(c) and (c.recv.ident, kid(c)) in expired):
-                continue
-            if c.recv.level != "proven" and (c.text, kid(c)) in anywhere:
-                continue
             self.recv_node = _receiver_of(c.node)
-            self.report("write-without-ttl", c.node, "write", c.recv, command=c.method.upper())
+            if c.method in ("mset", "msetnx"):
+                if not (in_tx(c) and c.recv.ident in tx_with_expire):
+                    self.report("write-without-ttl", c.node, "mset", c.recv, command=c.method.upper())
+                continue
+            if in_tx(c) and (c.recv.ident, kid(c)) in expired:
+                continue
+            later = next(
+                (
+                    e
+                    for e in cmds
+                    if e.method in EXPIRES
+                    and kid(e) == kid(c)
+                    and not (in_tx(e) and e.recv.ident == c.recv.ident)
+                    and (c.recv.level == "proven" and e.recv.level == "proven" or e.text == c.text)
+                ),
+                None,
+            )
+            if later is not None:
+                self.report(
+                    "write-without-ttl",
+                    c.node,
+                    "separate",
+                    c.recv,
+                    command=c.method.upper(),
+                    expire=later.method.upper(),
+                    line=later.node.start_point[0] + 1,
+                )
+            elif c.method in STRING_WRITES:
+                self.report("write-without-ttl", c.node, "write", c.recv, command=c.method.upper())
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: c.node.start_byte):
             if in_tx(c) or c.key is None:
