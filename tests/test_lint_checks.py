@@ -608,12 +608,40 @@ def test_factory_named_function_in_client_module():
     """
     assert lines(src, "RR009", path="app/db/redis/client.py") == [8]
     assert lines(src.replace("get_client", "_connect"), "RR009", path="app/redis_conn.py") == [8]
-    assert lines(src, "RR009", path="app/views.py") == [5, 8]
+    # named as a factory or entry point anywhere (get_redis, create_pool, main): built once, kept by the caller
+    for name in ("get_redis", "create_pool", "factory", "main", "redis_client"):
+        assert lines(src.replace("get_client", name), "RR009", path="app/views.py") == [8], name
+    assert lines(src.replace("get_client", "fetch_user"), "RR009", path="app/views.py") == [5, 8]
+
+
+def test_clients_kept_on_an_object_or_in_a_container_are_not_per_call():
+    src = """
+    import redis
+
+    class Scheduler:
+        @property
+        def connection(self):
+            if self._connection is None:
+                self._connection = self._cls(connection_pool=redis.ConnectionPool(**self._kw))
+            return self._connection
+
+    def attach(app, url):
+        client = redis.Redis.from_url(url)
+        setattr(app, "redis", client)
+
+    def register(pools, name, url):
+        pool = redis.ConnectionPool.from_url(url)
+        pools[name] = pool
+
+    def handler(url):
+        return redis.Redis.from_url(url).get("k")
+    """
+    assert lines(src, "RR009") == [20]
 
 
 def test_policy_client_factory_function():
-    policy = Policy(lint=LintPolicy(client_factories=["app.infra.make_conn"]))
-    src = "import redis\n\ndef make_conn():\n    return redis.Redis()\n"
+    policy = Policy(lint=LintPolicy(client_factories=["app.infra.bootstrap"]))
+    src = "import redis\n\ndef bootstrap():\n    return redis.Redis()\n"
     assert codes(src, path="app/infra.py", policy=policy) == []
     assert codes(src, path="app/infra.py") == ["RR009"]
 
@@ -911,3 +939,43 @@ def test_test_code_may_open_clients_per_test_and_use_a_local_url(path):
     """
     assert [(f.code, f.line) for f in lint(src, path=path)] == [("RR010", 10)]
     assert {f.code for f in lint(src, path="app/service.py")} == {"RR009", "RR010"}
+
+
+def test_trim_defaulting_to_none_and_streams_trimmed_elsewhere():
+    src = """
+    import redis
+
+    class Broker:
+        def __init__(self, url, maxlen: int | None = None):
+            self.redis = redis.Redis.from_url(url)
+            self.maxlen = maxlen
+
+        async def kick(self, data):
+            await self.redis.xadd("jobs", data, maxlen=self.maxlen)
+
+    class Queue:
+        def __init__(self, r: redis.Redis, key):
+            self.redis, self.key = r, key
+
+        def put(self, item):
+            self.redis.xadd(self.key, {"item": item})
+
+        def get(self):
+            (entry,) = self.redis.xrange(self.key, count=1)
+            self.redis.xdel(self.key, entry[0])
+            return entry
+    """
+    assert lines(src, "RR016") == [10]
+
+
+def test_wrapper_incr_with_a_ttl_and_field_expiry_are_no_pairs():
+    src = """
+    def hit(backend, key):
+        n = backend.incr(key=key, expire=60)
+        backend.expire(key=key, timeout=120)
+
+    def save(conn, key, doc):
+        conn.hset(key, mapping=doc)
+        conn.hexpire(key, 60, "session")
+    """
+    assert codes(src) == []

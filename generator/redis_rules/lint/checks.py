@@ -71,6 +71,8 @@ KEY_ALL = frozenset("delete unlink exists touch mget sinter sunion sdiff pfcount
 WRITES_NEED_TTL = frozenset("set setnx hset hmset hsetnx sadd zadd lpush rpush mset msetnx".split())
 STRING_WRITES = frozenset("set setnx getset mset msetnx".split())  # values that are created and forgotten
 EXPIRES = frozenset("expire pexpire expireat pexpireat hexpire hpexpire hexpireat hpexpireat".split())
+KEY_EXPIRES = frozenset("expire pexpire expireat pexpireat".split())
+TTL_KEYWORDS = frozenset({"expire", "ex", "px", "ttl", "timeout", "expiry"})
 INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
 RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
 GROWING_FIELD_WRITES = frozenset({"hset", "hsetnx", "hincrby", "hincrbyfloat"})
@@ -135,7 +137,12 @@ DEFAULT_URL_SCHEMES = ("redis://", "rediss://", "valkey://", "valkeys://", "redi
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)
-FACTORY_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture"})
+FACTORY_DECORATORS = frozenset(
+    {"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture", "LazyObject", "lazy", "memoize"}
+    | {"singleton", "lazy_property", "command", "group", "callback"}  # click/typer entry points run once
+)
+# process entry points: what they construct lives as long as the process
+ENTRY_POINTS = frozenset({"main", "cli", "run", "run_worker", "worker_main", "start", "serve", "entrypoint"})
 FACTORY_PREFIXES = (
     "get_",
     "make_",
@@ -148,7 +155,23 @@ FACTORY_PREFIXES = (
     "init_",
     "_init_",
 )
-FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool")
+FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "sentinel", "cache", "cluster")
+
+
+def is_factory_name(name: str, module_stem: str = "") -> bool:
+    """A function named as a connection factory or entry point (`get_redis`, `create_pool`, `connect`,
+    `factory`, `main`): what it builds is built once and kept by its caller, not per call."""
+    low = name.lower().lstrip("_")
+    if low in ENTRY_POINTS or low.endswith("_main") or low in ("factory", "from_url", "from_settings", "from_config"):
+        return True
+    if low.startswith(tuple(p.lstrip("_") for p in FACTORY_PREFIXES)) and any(w in low for w in FACTORY_WORDS):
+        return True
+    if low in ("open", "connect", "client", "pool", "connection", "redis_client", "redis") or low.startswith(
+        ("connect_", "open_")
+    ):
+        return True
+    stem = module_stem.lower()
+    return any(w in stem for w in ("client", "redis", "valkey", "conn")) and low.startswith(("get", "create", "make"))
 
 
 @dataclass(frozen=True)
@@ -199,6 +222,18 @@ def _arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
         if type(a) is ast.Starred:
             return None
     return args[index] if index < len(args) else None
+
+
+def _param_default_none(scope: Scope, name: str) -> bool:
+    """Is `name` a parameter of the function `scope` whose default is None?"""
+    node = scope.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+    return any(a.arg == name and _is_none(d) for a, d in pairs)
 
 
 def _has_star(call: ast.Call) -> bool:
@@ -291,6 +326,7 @@ class Checker:
         self.usage: dict[tuple[object, str], list[tuple[str, int]]] = {}
         self.executed: set[tuple[object, str]] = set()  # receivers `.execute()`d: pipelines of unknown mode
         self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
+        self.trimmed: set[str] = set()  # stream keys (ast.dump) XDEL'd or XTRIM'd somewhere in the module
 
     def _collect_usage(self) -> None:
         for call, scope in self.info.calls:
@@ -298,6 +334,10 @@ class Checker:
             if type(f) is not ast.Attribute:
                 continue
             m = f.attr  # type: ignore[attr-defined]
+            if m in ("xdel", "xtrim"):
+                stream = _arg(call, 0, "name")
+                if stream is not None:
+                    self.trimmed.add(ast.dump(stream))
             if m in GROWING_FIELD_WRITES:
                 hkey, fld = _arg(call, 0, "name", "key"), _arg(call, 1, "key", "field")
                 if hkey is not None and fld is not None and type(fld) is not ast.Constant:
@@ -575,11 +615,37 @@ class Checker:
     def _xadd(self, node: ast.Call, r: Recv) -> None:
         if any(kw.arg is None for kw in node.keywords):
             return
-        if not _is_none(_arg(node, 3, "maxlen")) or not _is_none(_arg(node, 6, "minid")):
-            return
+        for trim in (_arg(node, 3, "maxlen"), _arg(node, 6, "minid")):
+            if not _is_none(trim) and not self._none_by_default(trim):  # type: ignore[arg-type]
+                return
         if any(type(a) is ast.Starred for a in node.args):
             return
+        stream = _arg(node, 0, "name")
+        if stream is not None and ast.dump(stream) in self.trimmed:
+            return  # entries are XDEL'd or the stream XTRIM'd elsewhere in this module
         self.report("xadd-unbounded", node, recv=r)
+
+    def _none_by_default(self, expr: ast.expr) -> bool:
+        """A trim option that is None unless configured: a parameter defaulting to None, or `self.x` set only
+        from such parameters (`maxlen=self.maxlen` with `maxlen: int | None = None` in __init__)."""
+        values: list[tuple[ast.expr, Scope]] = []
+        if type(expr) is ast.Name:
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            if owner is None or expr.id in owner.values:  # type: ignore[attr-defined]
+                return False
+            return _param_default_none(owner, expr.id)  # type: ignore[attr-defined]
+        if type(expr) is ast.Attribute and type(expr.value) is ast.Name and self.scope.cls is not None:  # type: ignore[attr-defined]
+            if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
+                return False
+            values = self.scope.cls.attrs.get(expr.attr, [])  # type: ignore[attr-defined]
+        if not values:
+            return False
+        for value, vscope in values:
+            if _is_none(value):
+                continue
+            if type(value) is not ast.Name or value.id in vscope.values or not _param_default_none(vscope, value.id):  # type: ignore[attr-defined]
+                return False
+        return True
 
     # ------------------------------------------------------------------ per-function checks
     def _key_id(self, cmd: Cmd) -> str | None:
@@ -615,7 +681,7 @@ class Checker:
         tx_with_expire: set[int] = set()
         expires: dict[str | None, list[Cmd]] = {}  # key -> its EXPIREs in this body
         for c in cmds:
-            if c.method in EXPIRES:
+            if c.method in KEY_EXPIRES:  # HEXPIRE sets a field's TTL, not the key's
                 expires.setdefault(self._key_id(c), []).append(c)
                 if in_tx(c):
                     expired.add((c.recv.ident, self._key_id(c)))
@@ -666,8 +732,9 @@ class Checker:
             # a receiver of unknown type is paired by its text: `a.incr(k)` then `b.expire(k)` is no pair
             pair = (c.text if c.recv.level != "proven" else "", self._key_id(c))
             if c.method in INCRS:
-                incremented.setdefault(pair, c)
-            elif c.method in EXPIRES and pair in incremented:
+                if not any(kw.arg in TTL_KEYWORDS for kw in c.node.keywords):  # a wrapper's incr(k, expire=)
+                    incremented.setdefault(pair, c)
+            elif c.method in KEY_EXPIRES and pair in incremented:
                 first = incremented[pair]
                 self._report_cmd(
                     "incr-then-expire",
@@ -759,6 +826,9 @@ class Checker:
             return
         if id(node) in self.info.exempt_ctor or any(kw.arg == "connection_pool" for kw in node.keywords):
             return
+        bound = self.info.bound_to.get(id(node))
+        if bound is not None and bound[1] in self.info.stored:
+            return  # assigned to a name that is then kept (self.x = c, setattr(app, KEY, c), cache[k] = c)
         if self.test_file or self._in_factory(self.scope):
             return
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
@@ -882,13 +952,4 @@ class Checker:
             name = dotted(target)
             if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
                 return True
-        name = node.name.lower()
-        stem = self.info.stem.lower()
-        if any(w in stem for w in ("client", "redis", "valkey", "conn")):
-            if name.startswith(FACTORY_PREFIXES) and any(w in name for w in FACTORY_WORDS):
-                return True
-            if name.lstrip("_") in ("open", "connect", "client", "pool") or name.lstrip("_").startswith(
-                ("connect_", "open_")
-            ):
-                return True
-        return False
+        return is_factory_name(node.name, self.info.stem)

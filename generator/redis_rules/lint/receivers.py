@@ -266,6 +266,8 @@ class ModuleInfo:
         self.classes: dict[str, ClassInfo] = {}
         self.scope_of: dict[int, Scope] = {}  # id(function node) -> its scope
         self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
+        self.bound_to: dict[int, tuple[int, str]] = {}  # id(value) -> (id(owner scope), name) it is bound to
+        self.stored: set[str] = set()  # local names later stored in an attribute, a container or via setattr
         self.module = Scope(tree, None, None, "")
         # calls with the scope they run in: every call, or (call_attrs given) calls of plain names
         # and of those method/attribute names only
@@ -398,8 +400,9 @@ class ModuleInfo:
             owner.bound.add(name)
             if value is not None:
                 owner.values.setdefault(name, []).append((value, scope))
+                self.bound_to[id(value)] = (id(owner), name)
                 if owner is not scope:
-                    self.exempt_ctor.add(id(value))
+                    self._exempt(value)
         elif t is ast.Tuple or t is ast.List:
             elts = target.elts  # type: ignore[attr-defined]
             vals = value.elts if type(value) in (ast.Tuple, ast.List) else None  # type: ignore[union-attr]
@@ -407,11 +410,29 @@ class ModuleInfo:
                 self._bind(scope, elt, vals[i] if vals is not None and len(vals) == len(elts) else None)
         elif t is ast.Starred:
             self._bind(scope, target.value, None)  # type: ignore[attr-defined]
+        elif t is ast.Subscript and value is not None:  # cache[k] = conn: kept in a container
+            self._exempt(value)
         elif t is ast.Attribute and value is not None:
-            self.exempt_ctor.add(id(value))
+            self._exempt(value)
             base = target.value  # type: ignore[attr-defined]
             if scope.cls is not None and type(base) is ast.Name and base.id in (scope.self_name, "cls"):
                 scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
+
+    def _exempt(self, value: ast.expr) -> None:
+        """A value stored in a global, an attribute or a container: constructors in it (a client, the pool
+        given to it) are built for keeps. A stored name marks what it was assigned from."""
+        if type(value) is ast.Name:
+            self.stored.add(value.id)  # type: ignore[attr-defined]
+            return
+        stack: list[ast.AST] = [value]
+        while stack:
+            n = stack.pop()
+            if type(n) is ast.Call:
+                self.exempt_ctor.add(id(n))
+                stack.extend(n.args)  # type: ignore[attr-defined]
+                stack.extend(k.value for k in n.keywords)  # type: ignore[attr-defined]
+            elif type(n) in (ast.Await, ast.IfExp, ast.BoolOp):
+                stack.extend(ast.iter_child_nodes(n))
 
     def _collect(self, scope: Scope, nodes: list) -> None:  # type: ignore[type-arg]
         """One pass over a body (nested defs get their own scope): bindings, imports and calls."""
@@ -432,6 +453,8 @@ class ModuleInfo:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
                     calls.append((n, scope))
+                if type(f) is ast.Name and f.id == "setattr" and len(n.args) == 3:
+                    self._exempt(n.args[2])  # setattr(app, KEY, client): kept on an object
                 for k in reversed(n.keywords):
                     if type(k.value) not in leaves:
                         stack.append(k.value)
