@@ -671,6 +671,7 @@ def test_hardcoded_connection():
         ("RR010", 6),
         ("RR010", 7),
         ("RR010", 8),
+        ("RR010", 11),  # a localhost fallback: the app silently talks to it when REDIS_URL is unset
         ("RR010", 12),
         ("RR010", 13),
         ("RR010", 16),
@@ -979,3 +980,34 @@ def test_wrapper_incr_with_a_ttl_and_field_expiry_are_no_pairs():
         conn.hexpire(key, 60, "session")
     """
     assert codes(src) == []
+
+
+def test_hardcoded_fallbacks_and_endpoints():
+    src = """
+    import os
+    import redis
+
+    def settings_host(config):
+        return redis.Redis(host=config.get("CACHE_REDIS_HOST", "localhost"))
+
+    def sentinels(settings):
+        return settings.get("INSTANCES", [("localhost", 26379)])
+
+    def default_hosts():
+        return [{"address": "redis://localhost:6379"}]
+
+    def cluster():
+        return {"host": "localhost", "port": 30001}
+
+    def unrelated(config):
+        db = config.get("DATABASE_HOST", "localhost")
+        return {"host": "localhost", "port": 5432}, "see redis://host:port in the docs"
+    """
+    found = [(f.line, f.message.split(";")[0]) for f in lint(src) if f.code == "RR010"]
+    assert found == [
+        (6, "hardcoded Redis host 'localhost' as the default of CACHE_REDIS_HOST"),
+        (9, "hardcoded Redis endpoint localhost:26379"),
+        (12, "hardcoded Redis URL"),
+        (15, "hardcoded Redis endpoint localhost:30001"),
+    ]
+    assert lint(src, path="tests/test_settings.py") == []

@@ -190,8 +190,8 @@ def test_hardcoded_url_defaults_in_signatures_and_settings():
         """
     )
     found = [f for f in lint_source(src, "app/settings.py") if f.code == "RR010"]
-    assert [f.line for f in found] == [5, 6, 9, 9, 13, 14]
-    assert "REDIS_URL" in found[0].message and "connect(url=...)" in found[2].message
+    assert [f.line for f in found] == [5, 6, 7, 9, 9, 13, 14]
+    assert "REDIS_URL" in found[0].message and "connect(url=...)" in found[3].message
 
 
 def test_constant_passed_to_a_client_is_reported_once_at_its_definition():

@@ -52,6 +52,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "host": "10.0.0.1",
         "where": "connect(url=...)",
         "module": "ioredis",
+        "port": 6379,
     }
     for check in REGISTRY:
         for variant in check.messages:

@@ -133,6 +133,7 @@ CALL_ATTRS = (
     )
 )
 
+REDIS_PORTS = frozenset({6379, 6380, 26379, 16379, *range(7000, 7010), *range(30001, 30007)})
 DEFAULT_URL_SCHEMES = ("redis://", "rediss://", "valkey://", "valkeys://", "redis+sentinel://")
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
@@ -309,11 +310,13 @@ class Checker:
         edge: bool = False,
         test_file: bool = False,
         has_urls: bool = True,
+        has_ports: bool = True,
     ) -> None:
         self.info = info
         self.edge = edge  # the module lies under the policy's edge folders
         self.test_file = test_file  # test code: no client-per-call, no local URL defaults
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
+        self.has_ports = has_ports  # the source contains a Redis port number
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -327,6 +330,7 @@ class Checker:
         self.executed: set[tuple[object, str]] = set()  # receivers `.execute()`d: pipelines of unknown mode
         self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
         self.trimmed: set[str] = set()  # stream keys (ast.dump) XDEL'd or XTRIM'd somewhere in the module
+        self.url_nodes: set[int] = set()  # nodes already reported as hard-coded connections
 
     def _collect_usage(self) -> None:
         for call, scope in self.info.calls:
@@ -377,6 +381,9 @@ class Checker:
             self._end_body(cmds)
         if self.has_urls:
             self._url_defaults()
+            self._url_literals()
+        if self.has_ports:
+            self._literal_endpoints()
         if self.edge:
             self._edge()
         return self.raw
@@ -411,6 +418,8 @@ class Checker:
         """Record a finding; its text is the registry's message for `variant`, formatted with `fields`,
         plus (when `recv` is given) a short clause saying why the receiver is believed to be Redis."""
         message = BY_NAME[check].message(variant, **fields)
+        if check == "hardcoded-connection":
+            self.url_nodes.add(id(node))
         if recv is None:
             self.raw.append(Raw(check, message, *_pos(node)))
             return
@@ -423,6 +432,8 @@ class Checker:
         tf = type(f)
         if tf is ast.Attribute:
             m = f.attr  # type: ignore[attr-defined]
+            if m == "get" and len(node.args) == 2 and self.info.canonical(f, scope) not in GETENV:
+                self._settings_default(node)  # settings.get("REDIS_HOST", "localhost"), on any mapping
             if m in INTERESTING or m in REDIS_ONLY:
                 base = f.value  # type: ignore[attr-defined]
                 r = self.info.recv(base, scope)
@@ -814,11 +825,54 @@ class Checker:
         default = _arg(node, 1, "default")
         url = str_const(default)
         if default is None or url is None or not url.lower().startswith(URL_SCHEMES):
+            self._settings_default(node)
             return
         password, remote = _url_problem(url)
         if password or remote:
             what = "a password" if password else "a non-local host"
             self.report("hardcoded-connection", default, "env-default", what=what)
+        elif not self.test_file and url.lower().startswith(DEFAULT_URL_SCHEMES):
+            name = str_const(_arg(node, 0, "key")) or "the variable"
+            self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+
+    def _settings_default(self, node: ast.Call) -> None:
+        """`settings.get("REDIS_HOST", "localhost")`, `os.environ.get("REDIS_URL", "redis://...")`: a Redis
+        server written in as the fallback of a setting (the app then talks to it silently when unset)."""
+        if len(node.args) < 2 or type(node.args[0]) is not ast.Constant:
+            return
+        name = str_const(node.args[0]) or ""
+        default = node.args[1]
+        text = str_const(default)
+        upper = name.upper()
+        if text is not None and "REDIS" in upper and ("HOST" in upper or "URL" in upper) and text:
+            if self.test_file and not (text.lower().startswith(URL_SCHEMES) and any(_url_problem(text))):
+                return
+            if text.lower().startswith(URL_SCHEMES):
+                self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+            else:
+                self.report("hardcoded-connection", default, "host-default", host=text, where=name)
+        elif text is None and not self.test_file:
+            self._endpoints(default)
+
+    def _endpoints(self, root: ast.AST) -> None:
+        """Literal Redis endpoints: {"host": "h", "port": 6379} and ("h", 26379) with a Redis port."""
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            host: ast.expr | None = None
+            port: int | None = None
+            if t is ast.Dict:
+                fields = {str_const(k): v for k, v in zip(n.keys, n.values, strict=True) if k is not None}  # type: ignore[attr-defined]
+                host, port = fields.get("host"), _int(fields.get("port"))
+                stack.extend(n.values)  # type: ignore[attr-defined]
+            elif t is ast.Tuple and len(n.elts) == 2:  # type: ignore[attr-defined]
+                host, port = n.elts[0], _int(n.elts[1])  # type: ignore[attr-defined]
+            elif t in (ast.List, ast.Tuple, ast.Set):
+                stack.extend(n.elts)  # type: ignore[attr-defined]
+            h = str_const(host) if host is not None else None
+            if h is not None and port in REDIS_PORTS and id(host) not in self.url_nodes:
+                self.report("hardcoded-connection", host, "endpoint", host=h, port=port)  # type: ignore[arg-type]
 
     def _constructor(self, node: ast.Call, kind: str, name: str) -> None:
         self._hardcoded(node, kind, name)
@@ -880,6 +934,33 @@ class Checker:
         values = owner.values.get(name, ())
         text = str_const(values[0][0]) if len(values) == 1 else None
         return text if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES) else None
+
+    def _url_literals(self) -> None:
+        """Any other Redis URL written into the code (a fallback returned by a helper, a config dict built in
+        a function); docstrings and messages with spaces are not URLs."""
+        docstrings = {
+            id(body[0].value)  # type: ignore[attr-defined]
+            for body in (getattr(n, "body", None) for n in ast.walk(self.info.tree))
+            if isinstance(body, list) and body and type(body[0]) is ast.Expr
+        }
+        for n in ast.walk(self.info.tree):
+            if type(n) is not ast.Constant or id(n) in self.url_nodes or id(n) in docstrings:
+                continue
+            text = n.value  # type: ignore[attr-defined]
+            if not isinstance(text, str) or not text.lower().startswith(DEFAULT_URL_SCHEMES) or " " in text:
+                continue
+            password, remote = _url_problem(text)
+            if self.test_file and not (password or remote):
+                continue
+            detail = " with a password" if password else " with a remote host" if remote else ""
+            self.report("hardcoded-connection", n, "url", detail=detail)
+
+    def _literal_endpoints(self) -> None:
+        if self.test_file:
+            return
+        for n in ast.walk(self.info.tree):
+            if type(n) is ast.Dict or (type(n) is ast.Tuple and len(n.elts) == 2):  # type: ignore[attr-defined]
+                self._endpoints(n)
 
     def _url_defaults(self) -> None:
         """Redis URLs written in as defaults: parameter defaults, module / class settings (constants, fields,

@@ -328,6 +328,7 @@ def _check_tree(
             edge=edge,
             test_file=is_test_file(rel),
             has_urls="://" in source,
+            has_ports=bool(_PORTS.search(source)),
         )
         return checker.run()
     finally:
@@ -338,6 +339,7 @@ _TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "e2e"})
 _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|spec)\.[cm]?tsx?$|_test\.[cm]?tsx?$)")
 
 
+_PORTS = re.compile(r"\b(?:6379|6380|26379|1637\d|700\d|3000[1-6])\b")
 _LEAF_TEST = re.compile(r"(^test_.*\.py$|_test\.py$)")
 
 

@@ -136,6 +136,8 @@ REGISTRY: tuple[Check, ...] = (
             "sentinel": "hardcoded Sentinel host {host!r}; read it from the environment",
             "env-default": "the default Redis URL contains {what}; keep secrets and hosts in the environment only",
             "default": "hardcoded Redis URL as the default of {where}; read it from the environment",
+            "host-default": "hardcoded Redis host {host!r} as the default of {where}; read it from the environment",
+            "endpoint": "hardcoded Redis endpoint {host}:{port}; read it from the environment",
         },
         "a `redis://`, `rediss://`, `unix://`, `valkey://` URL literal (or constant) passed to a client "
         "constructor or `from_url`; a Redis URL literal as a parameter default or a settings default "
