@@ -1011,3 +1011,39 @@ def test_hardcoded_fallbacks_and_endpoints():
         (15, "hardcoded Redis endpoint localhost:30001"),
     ]
     assert lint(src, path="tests/test_settings.py") == []
+
+
+def test_pickle_of_redis_reads_through_subscripts_loops_and_serializers():
+    src = """
+    import pickle
+    import redis
+
+    class Cache:
+        def __init__(self, database, serializer=None):
+            self.database = database
+            self.serializer = serializer or PickleSerializer()
+
+        def get(self, key):
+            value = self.database[key]
+            return pickle.loads(value)
+
+        def get_many(self, keys):
+            out = {}
+            for key, value in zip(keys, self.database.mget(keys)):
+                out[key] = pickle.loads(value)
+            return out
+
+        def result(self, key):
+            return self.serializer.loadb(self.database.get(key))
+
+        def touch(self, key):
+            self.database.setex(key, 60, b"")
+
+    class PickleSerializer:
+        def loads(self, value):
+            return pickle.loads(value)
+
+        def from_file(self, fh):
+            return pickle.load(fh)
+    """
+    assert lines(src, "RR022") == [12, 17, 21, 28]

@@ -88,6 +88,11 @@ PICKLE_LOADS = frozenset(
     f"{m}.{f}" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle") for f in ("loads", "load")
 )
 PICKLE_DUMPS = frozenset(f"{m}.dumps" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle"))
+# what a Redis read returns values through (a pickle of any of them is a pickle of Redis data)
+READ_SOURCES = frozenset(
+    "get getdel getex getset hget lpop rpop lindex rpoplpush lmove mget hmget hvals lrange zrange blpop brpop".split()
+)
+SERIALIZER_METHODS = frozenset({"loads", "load", "loadb", "decode", "deserialize", "unpickle", "decode_value"})
 GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
 # Methods only Redis clients have (no dict, cache, ORM or event API uses these names): a receiver sent any
@@ -117,6 +122,7 @@ CALL_ATTRS = (
     | frozenset(
         {
             "execute",
+            *("loadb", "decode", "deserialize", "unpickle", "decode_value"),
             *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
             *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
             *(
@@ -311,12 +317,14 @@ class Checker:
         test_file: bool = False,
         has_urls: bool = True,
         has_ports: bool = True,
+        mentions_redis: bool = True,
     ) -> None:
         self.info = info
         self.edge = edge  # the module lies under the policy's edge folders
         self.test_file = test_file  # test code: no client-per-call, no local URL defaults
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
         self.has_ports = has_ports  # the source contains a Redis port number
+        self.mentions_redis = mentions_redis  # the source names redis/valkey
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -432,6 +440,9 @@ class Checker:
         tf = type(f)
         if tf is ast.Attribute:
             m = f.attr  # type: ignore[attr-defined]
+            if m in SERIALIZER_METHODS and node.args and self._pickle_serializer(f.value):  # type: ignore[attr-defined]
+                if self._is_redis_read(node.args[0], set()):
+                    self.report("pickle-values", node, "load")
             if m == "get" and len(node.args) == 2 and self.info.canonical(f, scope) not in GETENV:
                 self._settings_default(node)  # settings.get("REDIS_HOST", "localhost"), on any mapping
             if m in INTERESTING or m in REDIS_ONLY:
@@ -778,20 +789,32 @@ class Checker:
             return self._is_redis_read(expr.value, seen)  # type: ignore[attr-defined]
         if t is ast.Call:
             f = expr.func  # type: ignore[attr-defined]
-            if type(f) is ast.Attribute and f.attr in VALUE_READS:
-                r = self.info.recv(f.value, self.scope)
-                return r is not None and r.kind == "client"
+            if type(f) is ast.Attribute and f.attr in READ_SOURCES:
+                return self._is_client(f.value)
             c = self.info.canonical(f, self.scope) or ""
             if c in IO_WRAPPERS and expr.args:  # type: ignore[attr-defined]
                 return self._is_redis_read(expr.args[0], seen)  # type: ignore[attr-defined]
+            if type(f) is ast.Name and f.id in ("zip", "enumerate", "reversed", "list", "iter"):  # type: ignore[attr-defined]
+                return any(self._is_redis_read(a, seen) for a in expr.args)  # type: ignore[attr-defined]
             return False
+        if t is ast.Subscript:  # client[key] is a GET (redis-py's __getitem__)
+            return self._is_client(expr.value)  # type: ignore[attr-defined]
         if t is ast.Name and expr.id not in seen:  # type: ignore[attr-defined]
             seen.add(expr.id)  # type: ignore[attr-defined]
             owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
             if owner is None or owner is self.info.module and self.scope is not self.info.module:
                 return False
-            return any(self._is_redis_read(v, seen) for v, _ in owner.values.get(expr.id, ()))  # type: ignore[attr-defined]
+            sources = [v for v, _ in owner.values.get(expr.id, ())] + owner.iters.get(expr.id, [])  # type: ignore[attr-defined]
+            return any(self._is_redis_read(v, seen) for v in sources)
         return False
+
+    def _is_client(self, expr: ast.expr) -> bool:
+        """A client by proof or by usage (sent Redis-only commands elsewhere)."""
+        r = self.info.recv(expr, self.scope)
+        if r is not None:
+            return r.kind == "client"
+        key = self._recv_key(expr, self.scope)
+        return key is not None and bool(self.usage.get(key)) and not self._not_redis(expr, "get")
 
     def _is_pickled(self, expr: ast.expr, seen: set[str]) -> bool:
         t = type(expr)
@@ -808,8 +831,40 @@ class Checker:
         return False
 
     def _pickle_load(self, node: ast.Call) -> None:
-        if node.args and self._is_redis_read(node.args[0], set()):
+        if not node.args:
+            return
+        if self._is_redis_read(node.args[0], set()):
             self.report("pickle-values", node, "load")
+        elif self._serializer_input(node.args[0]):
+            self.report("pickle-values", node, "serializer")
+
+    def _pickle_serializer(self, expr: ast.expr) -> bool:
+        """`self.serializer` whose value (or default, `serializer or PickleSerializer()`) is a pickle one."""
+        if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name or self.scope.cls is None:  # type: ignore[attr-defined]
+            return False
+        if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
+            return False
+        for value, _ in self.scope.cls.attrs.get(expr.attr, ()):  # type: ignore[attr-defined]
+            for n in ast.walk(value):
+                name = dotted(n) if type(n) in (ast.Name, ast.Attribute) else None  # type: ignore[arg-type]
+                if name is not None and "pickle" in name.lower():
+                    return True
+        return False
+
+    def _serializer_input(self, arg: ast.expr) -> bool:
+        """`def loads(self, value): return pickle.loads(value)` in a serializer of a project that keeps
+        values in Redis: what it unpickles is what was read from Redis."""
+        scope = self.scope
+        node = scope.node
+        if type(arg) is not ast.Name or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if node.name.lower().lstrip("_") not in SERIALIZER_METHODS or arg.id in scope.values:  # type: ignore[attr-defined]
+            return False
+        params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+        if arg.id not in params:  # type: ignore[attr-defined]
+            return False
+        project = self.info.project
+        return self.mentions_redis or (project is not None and project.uses_redis())
 
     def _pickle_write(self, node: ast.Call, m: str, r: Recv) -> None:
         values = [*node.args[1:], *(kw.value for kw in node.keywords if kw.arg not in ("name", "key"))]

@@ -242,6 +242,8 @@ def _may_use_redis(source: str, rel: str, policy: Policy, project: Project | Non
         return True
     if any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories):
         return True
+    if project is not None and "pickle" in source and project.index.uses_redis():
+        return True  # a serializer of a project that keeps values in Redis (RR022)
     return project is not None and project.imports_client(source, rel)
 
 
@@ -329,6 +331,7 @@ def _check_tree(
             test_file=is_test_file(rel),
             has_urls="://" in source,
             has_ports=bool(_PORTS.search(source)),
+            mentions_redis="redis" in source.lower() or "valkey" in source.lower(),
         )
         return checker.run()
     finally:
@@ -339,6 +342,7 @@ _TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "e2e"})
 _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|spec)\.[cm]?tsx?$|_test\.[cm]?tsx?$)")
 
 
+_IMPORTS_REDIS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:redis|valkey|coredis|aioredis)\b", re.MULTILINE)
 _PORTS = re.compile(r"\b(?:6379|6380|26379|1637\d|700\d|3000[1-6])\b")
 _LEAF_TEST = re.compile(r"(^test_.*\.py$|_test\.py$)")
 
@@ -522,6 +526,7 @@ def _lint_serial(
     crashes: list[tuple[str, str]],
 ) -> list[Finding]:
     sources, errors = _read_all(files)
+    project.index.imports_redis = any(_IMPORTS_REDIS.search(text) for text in sources.values())
     per_file: dict[Path, list[Finding]] = {}
     missed: dict[Path, set[str]] = {}
     # The cyclic GC would re-scan every freshly built AST many times (a third of the run time); the

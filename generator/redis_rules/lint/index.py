@@ -107,6 +107,9 @@ class _Recorder:
     def tcp_chain(self, module: str) -> list[str] | None:
         return None
 
+    def uses_redis(self) -> bool:
+        return False
+
 
 def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  # type: ignore[no-untyped-def]
     """Run one classification with a fresh cache so every question it depends on is recorded."""
@@ -200,6 +203,8 @@ class ProjectIndex:
         self._memo: dict[Question, str | None] = {}
         self._busy: set[Question] = set()
         self._cut = False
+        self._uses: bool | None = None
+        self.imports_redis = False  # some file of the run imports a Redis client package (set by the engine)
 
     def add(self, facts: ModuleFacts, *names: str) -> None:
         old = self.by_path.get(facts.path)
@@ -209,6 +214,7 @@ class ProjectIndex:
                 same = [f for f in self.modules.get(name, ()) if f is not old and f.path != facts.path]
                 self.modules[name] = sorted([*same, facts], key=lambda f: f.path)
         self._memo.clear()
+        self._uses = None
 
     def set_root(self, root: str) -> None:
         """The source root (`pkg-1.0/`, `src/`, "") of the module being checked: answers may differ per root."""
@@ -368,6 +374,14 @@ class ProjectIndex:
 
     def const(self, canonical: str) -> str | None:
         return self._resolve(("const", canonical))
+
+    def uses_redis(self) -> bool:
+        """Does any module of the project hold, return or subclass a client?"""
+        if self._uses is None:
+            self._uses = self.imports_redis or any(
+                f.instances or f.factories or f.client_classes or f.attrs or f.methods for f in self.by_path.values()
+            )
+        return self._uses
 
     def is_plain_class(self, canonical: str) -> bool:
         """A project class that is not a client class (its instances are wrappers, not clients)."""

@@ -175,9 +175,13 @@ REGISTRY: tuple[Check, ...] = (
             "load": "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
             "someone else; store JSON (or msgpack) instead",
             "dump": "pickled value written with {command}; store JSON (or msgpack) instead",
+            "serializer": "this serializer unpickles what it is given, and the project keeps its values in Redis: "
+            "whoever can write a key runs code here; store JSON (or msgpack) instead",
         },
         "`pickle.loads`/`pickle.load` (also `cPickle`, `_pickle`, `dill`, `cloudpickle`, through "
-        "`io.BytesIO`) of a value read from Redis; `pickle.dumps(...)` passed as a value to a Redis write",
+        "`io.BytesIO`) of a value read from Redis (`get`, `mget`, `client[key]`, through variables and loops); "
+        "`pickle.loads` of its argument in a serializer method (`loads`, `decode`, `deserialize`) of a project "
+        "that uses Redis; `pickle.dumps(...)` passed as a value to a Redis write",
         "unpickling files or other sources",
         ("python",),
     ),

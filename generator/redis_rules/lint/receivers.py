@@ -150,6 +150,7 @@ class Resolver(Protocol):
     def const(self, canonical: str) -> str | None: ...
     def is_plain_class(self, canonical: str) -> bool: ...
     def tcp_chain(self, module: str) -> list[str] | None: ...
+    def uses_redis(self) -> bool: ...
 
 
 def _line(expr: ast.AST) -> str:
@@ -194,6 +195,7 @@ class Scope:
         "returns",
         "funcs",
         "qualname",
+        "iters",
     )
 
     def __init__(self, node: ast.AST, parent: Scope | None, cls: ClassInfo | None, qualname: str) -> None:
@@ -208,6 +210,7 @@ class Scope:
         self.returns: list[ast.expr] = []
         self.funcs: dict[str, Scope] = {}
         self.qualname = qualname
+        self.iters: dict[str, list[ast.expr]] = {}  # loop variable -> what the loop iterates
 
 
 @functools.lru_cache(maxsize=4096)
@@ -495,6 +498,9 @@ class ModuleInfo:
                 self._bind(scope, n.target, n.value)
             elif t is ast.For or t is ast.AsyncFor:
                 self._bind(scope, n.target, None)
+                for target in ast.walk(n.target):
+                    if type(target) is ast.Name:
+                        scope.iters.setdefault(target.id, []).append(n.iter)
             elif t is ast.With or t is ast.AsyncWith:
                 for item in n.items:
                     if item.optional_vars is not None:
