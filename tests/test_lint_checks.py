@@ -1047,3 +1047,19 @@ def test_pickle_of_redis_reads_through_subscripts_loops_and_serializers():
             return pickle.load(fh)
     """
     assert lines(src, "RR022") == [12, 17, 21, 28]
+
+
+def test_inline_key_bound_to_a_local_just_before_use():
+    src = (
+        HEAD
+        + """
+def fetch(uid):
+    key = f"user:{uid}:profile"
+    return r.get(key)
+
+def builder(uid):
+    key = keys.user_profile(uid)
+    return r.get(key)
+"""
+    )
+    assert lines(src, "RR001") == [4]

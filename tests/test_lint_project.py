@@ -197,3 +197,43 @@ def test_hardcoded_url_defaults_in_signatures_and_settings():
 def test_constant_passed_to_a_client_is_reported_once_at_its_definition():
     src = 'import redis\nURL = "redis://localhost:6379"\nr = redis.Redis.from_url(URL)\n'
     assert [(f.code, f.line) for f in lint_source(src, "app/x.py")] == [("RR010", 2)]
+
+
+def test_lua_scripts_loaded_from_files(tmp_path, monkeypatch):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "lim/__init__.py": "",
+            "lim/resources/clear_keys.lua": "for _, k in ipairs(redis.call('keys', KEYS[1])) do redis.call('del', k) end\n",
+            "lim/resources/incr.lua": "return redis.call('incr', KEYS[1])\n",
+            "lim/storage.py": """
+                import redis
+                from importlib.resources import files
+
+                RES = "resources"
+
+                def load(name):
+                    return files("lim").joinpath(name).read_text()
+
+                class Storage:
+                    SCRIPT_CLEAR = load(f"{RES}/clear_keys.lua")
+                    SCRIPT_INCR = load("resources/incr.lua")
+
+                    def __init__(self, url):
+                        self.r = redis.Redis.from_url(url)
+                        self.clear = self.r.register_script(self.SCRIPT_CLEAR)
+                        self.incr = self.r.register_script(self.SCRIPT_INCR)
+            """,
+            "lim/aio.py": """
+                from lim.storage import Storage
+
+                class AsyncStorage(Storage):
+                    def register(self, conn):
+                        self.clear = conn.register_script(self.SCRIPT_CLEAR)
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path])]
+    assert found == [("lim/aio.py", 5, "RR007"), ("lim/storage.py", 15, "RR007")]

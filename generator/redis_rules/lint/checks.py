@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .model import BY_NAME
-from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
+from .receivers import LUA_FILE, ModuleInfo, Recv, Scope, dotted, str_const
 
 
 def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
@@ -318,6 +318,7 @@ class Checker:
         has_urls: bool = True,
         has_ports: bool = True,
         mentions_redis: bool = True,
+        read_lua: Callable[[str], str | None] | None = None,
     ) -> None:
         self.info = info
         self.edge = edge  # the module lies under the policy's edge folders
@@ -325,6 +326,7 @@ class Checker:
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
         self.has_ports = has_ports  # the source contains a Redis port number
         self.mentions_redis = mentions_redis  # the source names redis/valkey
+        self.read_lua = read_lua  # base name of a .lua file of the project -> its text (None: not found)
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -558,7 +560,7 @@ class Checker:
             return None
         if m in SCRIPT_METHODS:
             script = _arg(node, 0, "script")
-            text = self.info.const_str(script, self.scope) if script is not None else None
+            text = self._script_text(script) if script is not None else None
             if text is not None and LUA_CALL.search(text):
                 return "the Lua script calls redis.call"
             return None
@@ -616,6 +618,11 @@ class Checker:
             first = _arg(node, 0, "name", "key")
             candidates = [first] if first is not None else []
         for key in candidates:
+            if type(key) is ast.Name and self.scope is not self.info.module:
+                # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
+                values = self.scope.values.get(key.id, ())  # type: ignore[attr-defined]
+                if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
+                    key = values[0][0]
             how = inline_key_kind(key)
             if how is not None:
                 self.report("inline-key", key, recv=r, how=how)
@@ -624,7 +631,7 @@ class Checker:
         script = _arg(node, 0, "script")
         if script is None:
             return
-        text = self.info.const_str(script, self.scope)
+        text = self._script_text(script)
         if text is None:
             return
         for match in LUA_CALL.finditer(text):
@@ -633,6 +640,13 @@ class Checker:
                 self.report("keys-command", node, "lua", r, method=m)
             elif not self.reset_script:
                 self.report("flush-command", node, "lua", r, method=m, command=cmd)
+
+    def _script_text(self, script: ast.expr) -> str | None:
+        """A script's Lua: a literal or constant, or the content of the .lua file a constant is loaded from."""
+        text = self.info.const_str(script, self.scope)
+        if text is not None and text.startswith(LUA_FILE):
+            return self.read_lua(text[len(LUA_FILE) :]) if self.read_lua is not None else None
+        return text
 
     def _xadd(self, node: ast.Call, r: Recv) -> None:
         if any(kw.arg is None for kw in node.keywords):
@@ -844,7 +858,12 @@ class Checker:
             return False
         if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
             return False
-        for value, _ in self.scope.cls.attrs.get(expr.attr, ()):  # type: ignore[attr-defined]
+        values: list[ast.expr] = []
+        for value, vscope in self.scope.cls.attrs.get(expr.attr, ()):  # type: ignore[attr-defined]
+            values.append(value)
+            if type(value) is ast.Name:  # self.serializer = serializer, after `serializer = PickleSerializer()`
+                values.extend(v for v, _ in vscope.values.get(value.id, ()))  # type: ignore[attr-defined]
+        for value in values:
             for n in ast.walk(value):
                 name = dotted(n) if type(n) in (ast.Name, ast.Attribute) else None  # type: ignore[arg-type]
                 if name is not None and "pickle" in name.lower():

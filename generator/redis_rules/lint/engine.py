@@ -332,6 +332,7 @@ def _check_tree(
             has_urls="://" in source,
             has_ports=bool(_PORTS.search(source)),
             mentions_redis="redis" in source.lower() or "valkey" in source.lower(),
+            read_lua=project.lua_source if project is not None else None,
         )
         return checker.run()
     finally:

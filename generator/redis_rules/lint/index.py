@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from .receivers import REDIS_ROOTS, ModuleInfo, Recv, str_const
+from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
@@ -131,8 +131,8 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
     prefix = f"{info.modname}." if info.modname else ""
     for name in {*mod.values, *mod.annots}:
         if len(mod.values.get(name, ())) == 1:
-            text = str_const(mod.values[name][0][0])
-            if text is not None and _LUA_HINT.search(text):
+            text = str_const(mod.values[name][0][0]) or lua_file(mod.values[name][0][0])
+            if text is not None and (_LUA_HINT.search(text) or text.startswith(LUA_FILE)):
                 facts.consts[name] = text
         if name not in mod.annots and all(type(v) in _NEVER_CLIENT for v, _ in mod.values[name]):
             continue  # literals, containers, lambdas, arithmetic: cannot hold a client
@@ -164,7 +164,7 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
             if ans is not None:
                 facts.methods[f"{cname}.{mname}"] = _located(ans, f"{prefix}{cname}.{mname}()", rel)
         for const, text in cls.consts.items():
-            if _LUA_HINT.search(text):
+            if _LUA_HINT.search(text) or text.startswith(LUA_FILE):
                 facts.consts[f"{cname}.{const}"] = text
     info.set_project(None)
     facts.aliases = {k: v for k, v in info.aliases.items() if not v.startswith(".")}
@@ -311,6 +311,12 @@ class ProjectIndex:
             return self._eval(facts.client_classes.get(sym))
         if kind == "const":
             text = facts.consts.get(sym)
+            if text is None and rest and head in facts.bases:  # inherited class constant
+                for base in facts.bases[head]:
+                    if self.owns(base):
+                        text = self._resolve(("const", f"{base}.{rest}"))
+                        if text is not None:
+                            break
             return text
         return None
 

@@ -56,6 +56,7 @@ class Project:
         self.index.expected_paths = {r for r in self.rels if r.endswith(TS_SUFFIXES)}
         settings = f"{policy.module_path}|{sorted(policy.lint.client_factories)}"
         self.cache = FactsCache(root, settings, enabled=cache) if root is not None else None
+        self._lua: dict[str, Path] | None = None
         self.stale: set[str] = set()
         self.stats: dict[str, os.stat_result] = {}
         for rel, file in self.rels.items():
@@ -211,6 +212,27 @@ class Project:
         if facts.instances or facts.factories or facts.client_classes or facts.attrs or facts.methods:
             return True
         return any(self._offers(alias, seen, root) for alias in facts.aliases.values() if self.index.owns(alias))
+
+    def lua_source(self, name: str) -> str | None:
+        """The text of the project's Lua file `name` (a base name; the first found below the root, folders
+        skipped as for sources); None when there is none or it cannot be read."""
+        if self._lua is None:
+            self._lua = {}
+            if self.root is not None:
+                from .engine import SKIP_DIRS
+
+                for folder, dirs, files in os.walk(self.root):
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+                    for file in files:
+                        if file.endswith(".lua"):
+                            self._lua.setdefault(file, Path(folder, file))
+        path = self._lua.get(name)
+        if path is None:
+            return None
+        try:
+            return read_source_file(path, 1 << 20)
+        except SourceError:
+            return None
 
     def save(self) -> None:
         if self.cache is not None:

@@ -222,6 +222,28 @@ def _parse_annotation(text: str) -> ast.expr | None:
         return None
 
 
+LUA_FILE = "@lua-file:"  # a constant loaded from a .lua file: the marker, then the file's base name
+
+
+def lua_file(expr: ast.expr | None) -> str | None:
+    """`load("scripts/clear_keys.lua")`, `files(pkg).joinpath(f"{DIR}/x.lua").read_text()`: a Lua script read
+    from a file named by a literal, as LUA_FILE + its base name (the checks read that file)."""
+    stack = [expr] if expr is not None else []
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ast.Call:
+            stack.extend(n.args)  # type: ignore[attr-defined]
+            stack.append(n.func)  # type: ignore[attr-defined]
+        elif t is ast.Attribute:
+            stack.append(n.value)  # type: ignore[attr-defined]
+        elif t is ast.JoinedStr and n.values:  # type: ignore[attr-defined]
+            stack.append(n.values[-1])  # type: ignore[attr-defined]
+        elif t is ast.Constant and isinstance(n.value, str) and n.value.endswith(".lua"):  # type: ignore[attr-defined]
+            return LUA_FILE + n.value.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    return None
+
+
 def dotted(expr: ast.expr) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts: list[str] = []
@@ -377,7 +399,7 @@ class ModuleInfo:
                 for target in stmt.targets:  # type: ignore[attr-defined]
                     if type(target) is ast.Name:
                         info.attrs.setdefault(target.id, []).append((stmt.value, parent))  # type: ignore[attr-defined]
-                        s = str_const(stmt.value)  # type: ignore[attr-defined]
+                        s = str_const(stmt.value) or lua_file(stmt.value)  # type: ignore[attr-defined]
                         if s is not None:
                             info.consts[target.id] = s  # type: ignore[attr-defined]
                 self._collect(parent, [stmt.value])  # type: ignore[attr-defined]
@@ -456,6 +478,9 @@ class ModuleInfo:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
                     calls.append((n, scope))
+                if type(f) is ast.Attribute and f.attr in ("append", "extend") and n.args:
+                    if type(f.value) is ast.Name:  # rows.extend(r.mget(...)): the list holds what was read
+                        scope.iters.setdefault(f.value.id, []).append(n.args[-1])
                 if type(f) is ast.Name and f.id == "setattr" and len(n.args) == 3:
                     self._exempt(n.args[2])  # setattr(app, KEY, client): kept on an object
                 for k in reversed(n.keywords):
@@ -516,6 +541,9 @@ class ModuleInfo:
                     scope.bound.add(n.name)
             elif t is ast.comprehension:
                 self._bind(scope, n.target, None)
+                for target in ast.walk(n.target):
+                    if type(target) is ast.Name:
+                        scope.iters.setdefault(target.id, []).append(n.iter)
             fields = fields_of.get(t)
             if fields is None:
                 fields = _fields(t)
@@ -901,6 +929,26 @@ class ModuleInfo:
         return None
 
     # ------------------------------------------------------------------ values
+    def _class_const(self, info: ClassInfo, name: str, seen: set[str]) -> str | None:
+        """A class constant, inherited ones included (from classes here, then from the project)."""
+        if name in info.consts:
+            return info.consts[name]
+        seen.add(info.name)
+        for base in info.bases:
+            d = dotted(base)
+            local = self.classes.get(d) if d else None
+            if local is not None and local.name not in seen:
+                found = self._class_const(local, name, seen)
+                if found is not None:
+                    return found
+            elif local is None and self.project is not None:
+                c = self.canonical(base, self.module)
+                if c is not None and self.project.owns(c):
+                    found = self.project.const(f"{c}.{name}")
+                    if found is not None:
+                        return found
+        return None
+
     def const_str(self, expr: ast.expr, scope: Scope) -> str | None:
         """A string literal, or a name/`self.X`/`Class.X`/imported constant bound once to one."""
         s = str_const(expr)
@@ -916,7 +964,7 @@ class ModuleInfo:
                 return None
             values = owner.values.get(expr.id, ())  # type: ignore[attr-defined]
             if len(values) == 1:
-                return str_const(values[0][0])
+                return str_const(values[0][0]) or lua_file(values[0][0])
             return None
         if t is ast.Attribute:
             base = expr.value  # type: ignore[attr-defined]
@@ -927,7 +975,7 @@ class ModuleInfo:
                 elif base.id in self.classes:
                     info = self.classes[base.id]
                 if info is not None:
-                    return info.consts.get(expr.attr)  # type: ignore[attr-defined]
+                    return self._class_const(info, expr.attr, set())  # type: ignore[attr-defined]
             c = self.canonical(expr, scope)
             if c is not None and self.project is not None and self.project.owns(c):
                 return self.project.const(c)
