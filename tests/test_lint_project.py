@@ -205,7 +205,8 @@ def test_lua_scripts_loaded_from_files(tmp_path, monkeypatch):
         {
             "pyproject.toml": "",
             "lim/__init__.py": "",
-            "lim/resources/clear_keys.lua": "for _, k in ipairs(redis.call('keys', KEYS[1])) do redis.call('del', k) end\n",
+            "lim/resources/clear_keys.lua": "for _, k in ipairs(redis.call('keys', KEYS[1])) do\n"
+            "  redis.call('del', k)\nend\n",
             "lim/resources/incr.lua": "return redis.call('incr', KEYS[1])\n",
             "lim/storage.py": """
                 import redis
