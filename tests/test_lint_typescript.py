@@ -305,3 +305,35 @@ def test_test_files_may_open_clients_per_test():
     assert codes(src, path="src/cache.test.ts") == []
     assert codes(src, path="src/__tests__/cache.ts") == []
     assert codes(src, path="src/cache.ts") == ["RR010", "RR009"]
+
+
+def test_javascript_commonjs_and_compiled_output():
+    src = """
+    const Redis = require("ioredis");
+    const { createClient } = require("redis");
+    const ioredis_1 = require("ioredis");
+    const r = new Redis();
+    const c = createClient();
+    const compiled = new ioredis_1.default();
+    async function f(key, start = 0, stop = -1) {
+      await r.keys("*");
+      await c.flushDb();
+      await compiled.lrange(key, start, stop);
+      const multi = r.multi();
+      multi.set(key, 1);
+      multi.pexpire(key, 100);
+      await multi.exec();
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src, path="lib/queue.js")] == [(8, "RR007"), (9, "RR011"), (10, "RR008")]
+
+
+def test_literal_endpoints_and_url_fallbacks():
+    src = """
+    export function options(connect?: string) {
+      connect ??= "redis://localhost:6379";
+      return Object.assign({ port: 6379, host: "127.0.0.1" }, { port: 5432, host: "db" });
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src, path="src/conn.ts")] == [(2, "RR010"), (3, "RR010")]
+    assert ts(src, path="src/conn.test.ts") == []

@@ -43,7 +43,7 @@ SKIP_DIRS = frozenset(
         ".redis-rules-cache",
     }
 )
-SOURCE_SUFFIXES: tuple[str, ...] = (".py", ".ts", ".tsx", ".mts", ".cts")
+SOURCE_SUFFIXES: tuple[str, ...] = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _MARKER = "redis-rules:"
 _SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
@@ -129,7 +129,7 @@ def iter_source_files(paths: Sequence[Path], policy: Policy) -> Iterator[Path]:
                 if d not in SKIP_DIRS and not d.endswith(".egg-info") and not _excluded(Path(folder, d), policy)
             )
             for name in sorted(files):
-                if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts"):
+                if name.endswith(SOURCE_SUFFIXES) and not name.endswith((".d.ts", ".min.js")):
                     file = Path(folder, name)
                     if file not in seen and not _excluded(file, policy):
                         seen.add(file)

@@ -29,7 +29,8 @@ from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, read_source_file
 
 PY_SUFFIXES = (".py",)
-TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
+# TypeScript, and JavaScript (read by the same tree-sitter analyzer: TypeScript's grammar is a superset)
+TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
 
 class Project:

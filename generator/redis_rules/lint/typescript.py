@@ -39,12 +39,14 @@ from .checks import (
     LUA_CALL,
     RANGE_READS,
     REDIS_ONLY,
+    REDIS_PORTS,
     STRING_WRITES,
     URL_SCHEMES,
     WHOLE_READS,
     WRITES_NEED_TTL,
     Raw,
     _url_problem,
+    is_factory_name,
     with_reason,
 )
 from .index import TCP_CLIENT_MODULES, ModuleFacts
@@ -77,6 +79,7 @@ FUNCTIONS = frozenset(
     | {"method_definition", "function", "generator_function"}
 )
 FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "cache")
+MODULE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 FACTORY_PREFIXES = ("get", "create", "make", "new", "init", "connect", "build", "open")
 TS_RAW = frozenset({"call", "sendcommand", "send_command"})
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
@@ -84,7 +87,8 @@ _SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?"
 
 
 def parse(source: bytes, rel: str) -> Node:
-    parser = Parser(_TSX if rel.endswith(".tsx") else _TS)
+    """The tree of a TypeScript or JavaScript file (JSX-aware grammar for .tsx and JavaScript)."""
+    parser = Parser(_TS if rel.endswith((".ts", ".mts", ".cts")) else _TSX)
     return parser.parse(source).root_node
 
 
@@ -152,6 +156,20 @@ def _dotted(node: Node | None) -> str | None:
         parts.append(_text(prop))
         node = _unwrap(obj)
     return None
+
+
+def _required(value: Node | None) -> str | None:
+    """The module of `require("x")` (also `require("x").default`), else None."""
+    value = _unwrap(value)
+    if value is not None and value.type == "member_expression":
+        value = value.child_by_field_name("object")
+    if value is None or value.type != "call_expression":
+        return None
+    f = value.child_by_field_name("function")
+    args = _args(value)
+    if f is None or _text(f) != "require" or len(args) != 1:
+        return None
+    return _string(args[0])
 
 
 def _line(node: Node) -> str:
@@ -229,7 +247,10 @@ class TsModule:
             elif t == "variable_declarator":
                 name = node.child_by_field_name("name")
                 value = node.child_by_field_name("value")
-                if name is not None and name.type == "identifier":
+                spec = _required(value)
+                if spec is not None and name is not None and scope is self.module:
+                    self._require(node, name, spec)
+                elif name is not None and name.type == "identifier":
                     key = _text(name)
                     scope.bound.add(key)
                     ann = node.child_by_field_name("type")
@@ -237,8 +258,6 @@ class TsModule:
                         scope.annots[key] = ann
                     if value is not None:
                         scope.values.setdefault(key, []).append((value, scope))
-                        if scope is not self.module and _unwrap(value) is not None:
-                            pass
             elif t == "assignment_expression" or t == "augmented_assignment_expression":
                 self._assign(node, scope, cls)
             elif t in ("public_field_definition", "field_definition") and cls is not None:
@@ -262,6 +281,21 @@ class TsModule:
             for child in reversed(node.children):
                 if child.type not in ("string", "number", "true", "false", "null", "property_identifier"):
                     stack.append((child, scope, cls))
+
+    def _require(self, node: Node, name: Node, spec: str) -> None:
+        """`const Redis = require("ioredis")`, `const { createClient } = require("redis")` (CommonJS)."""
+        self.import_nodes.append((node, spec, False))
+        if name.type == "identifier":
+            self.imports[_text(name)] = Import(spec, "*" if not spec.startswith(".") else "*", False, node)
+            return
+        if name.type == "object_pattern":
+            for prop in name.named_children:
+                if prop.type == "shorthand_property_identifier_pattern":
+                    self.imports[_text(prop)] = Import(spec, _text(prop), False, node)
+                elif prop.type == "pair_pattern":
+                    key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                    if key is not None and value is not None and value.type == "identifier":
+                        self.imports[_text(value)] = Import(spec, _text(key), False, node)
 
     def _import(self, node: Node) -> None:
         source = node.child_by_field_name("source")
@@ -388,10 +422,10 @@ class TsModule:
             bases = [spec, f"src/{spec}"]
         for b in bases:
             stem = re.sub(r"\.(?:[cm]?js|jsx)$", "", b)
-            for candidate in (b, *(f"{stem}{ext}" for ext in (".ts", ".tsx", ".mts", ".cts"))):
+            for candidate in (b, *(f"{stem}{ext}" for ext in MODULE_EXTENSIONS)):
                 if candidate in project.rels:
                     return candidate
-            for ext in (".ts", ".tsx"):
+            for ext in MODULE_EXTENSIONS:
                 if f"{stem}/index{ext}" in project.rels:
                     return f"{stem}/index{ext}"
         return None
@@ -446,9 +480,10 @@ class TsModule:
         imp = self.imports.get(head)
         if imp is not None and not imp.type_only:
             if imp.spec in IOREDIS:
-                if imp.name in ("default", "Redis", "Cluster", "*") and rest in ("", "Cluster", "default"):
-                    return f"{imp.spec} {rest or (imp.name if imp.name not in ('default', '*') else 'Redis')}"
-            if imp.spec in UPSTASH and imp.name == "Redis" and not rest:
+                if imp.name in ("default", "Redis", "Cluster", "*") and rest in ("", "Cluster", "default", "Redis"):
+                    named = imp.name if imp.name not in ("default", "*") else "Redis"
+                    return f"{imp.spec} {rest if rest not in ('', 'default') else named}"
+            if imp.spec in UPSTASH and (imp.name == "Redis" and not rest or imp.name == "*" and rest == "Redis"):
                 return f"{imp.spec} Redis"
             target = self.resolve(imp.spec)
             if target is not None and self.project is not None and not rest:
@@ -687,9 +722,12 @@ class TsChecker:
         self.usage: dict[tuple[int, str], list[tuple[str, int]]] = {}
         self.executed: set[tuple[int, str]] = set()
         self.grown: set[str] = set()  # hash keys written with a field from a variable: they grow
+        self.reported: set[int] = set()  # nodes already reported as hard-coded connections
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
+        if check == "hardcoded-connection":
+            self.reported.add(node.id)
         if recv is None:
             self.raw.append(Raw(check, message, *_pos(node)))
             return
@@ -800,7 +838,10 @@ class TsChecker:
         key = self._key(obj, scope)
         ident = hash(key) if key is not None else call.id
         kind, tx = "client", False
-        if key is not None and key in self.executed:
+        opened = self._opened(obj, scope)
+        if opened is not None:  # `const multi = client.multi()`: a transaction; `.pipeline()`: not one
+            kind, tx, ident = "pipeline", opened, key and hash(key) or call.id  # type: ignore[assignment]
+        elif key is not None and key in self.executed:
             kind, tx = "pipeline", True
         for um, line in self.usage.get(key, ()) if key is not None else ():
             if um != m or line != call.start_point[0] + 1:
@@ -818,6 +859,22 @@ class TsChecker:
         elif m in INCRS or m in EXPIRES:
             why = f"{m}() is judged with the INCR/EXPIRE it pairs with"
         return Recv(kind, tx, ident, (why,), "shape") if why is not None else None
+
+    def _opened(self, obj: Node | None, scope: Scope) -> bool | None:
+        """True/False when `obj` is (bound to) `x.multi()` / `x.pipeline()` (transaction or not), else None."""
+        obj = _unwrap(obj)
+        values = [obj] if obj is not None else []
+        if obj is not None and obj.type == "identifier":
+            owner = self.mod.owner(scope, _text(obj))
+            values = [v for v, _ in owner.values.get(_text(obj), ())] if owner is not None else []
+        for value in values:
+            v = _unwrap(value)
+            f = v.child_by_field_name("function") if v is not None and v.type == "call_expression" else None
+            if f is not None and f.type == "member_expression":
+                m = _text(f.child_by_field_name("property")).lower()
+                if m in ("multi", "pipeline"):
+                    return m == "multi"
+        return None
 
     def _raw_command(self, args: list[Node]) -> str | None:
         first = args[0]
@@ -898,7 +955,7 @@ class TsChecker:
             if r.ours or (m == "hgetall" and key is not None and _text(key) in self.grown):
                 self.report("unbounded-read", call, "whole", r, command=m.upper())
         elif m in RANGE_READS and len(args) >= 3:
-            if _number(args[1]) == 0 and _number(args[2]) == -1:
+            if self._number(args[1]) == 0 and self._number(args[2]) == -1:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r)
@@ -917,14 +974,14 @@ class TsChecker:
         expired = {(c.recv.ident, kid(c)) for c in cmds if c.method in EXPIRES and in_tx(c)}
         tx_with_expire = {c.recv.ident for c in cmds if c.method in EXPIRES and in_tx(c)}
         for c in cmds:
-            if c.method not in WRITES_NEED_TTL or c.key is None:
-                continue
-            if c.method == "set" and _set_has_ttl(_args(c.node)):
+            if c.method not in WRITES_NEED_TTL:
                 continue
             self.recv_node = _receiver_of(c.node)
             if c.method in ("mset", "msetnx"):
                 if not (in_tx(c) and c.recv.ident in tx_with_expire):
                     self.report("write-without-ttl", c.node, "mset", c.recv, command=c.method.upper())
+                continue
+            if c.key is None or (c.method == "set" and _set_has_ttl(_args(c.node))):
                 continue
             if in_tx(c) and (c.recv.ident, kid(c)) in expired:
                 continue
@@ -988,12 +1045,7 @@ class TsChecker:
             parent = parent.parent
         s: Scope | None = scope
         while s is not None and s is not self.mod.module:
-            low = s.name.lower()
-            if low == "constructor" or (
-                low.startswith(FACTORY_PREFIXES)
-                and any(w in low for w in FACTORY_WORDS)
-                and any(w in self.mod.rel.lower() for w in ("redis", "client", "conn", "db", "valkey", "cache"))
-            ):
+            if _factory_function(s.name):
                 return
             s = s.parent
         self.report("client-per-call", node, name=name, what="a Redis client")
@@ -1046,11 +1098,28 @@ class TsChecker:
             elif key == "socket" and value is not None and value.type == "object":
                 self._options(value)
 
+    def _number(self, node: Node) -> int | None:
+        """A number literal, or a parameter whose default is one (`lrange(key, start = 0, stop = -1)`)."""
+        value = _number(node)
+        if value is not None or node.type != "identifier":
+            return value
+        name = _text(node)
+        owner = self.mod.owner(self.scope, name)
+        if owner is None or name in owner.values:
+            return None
+        params = owner.node.child_by_field_name("parameters")
+        for p in params.named_children if params is not None else ():
+            if _text(p.child_by_field_name("pattern")) == name:
+                return _number(p.child_by_field_name("value"))
+        return None
+
     def _url_defaults(self) -> None:
         """Redis URLs as defaults: parameters, module constants and config objects, class fields,
         and `process.env.X ?? "redis://..."` with a password or a remote host."""
         for call_or_new in self._walk(self.mod.root):
             t = call_or_new.type
+            if t == "object" and not self.test_file:
+                self._endpoint(call_or_new)
             if t in ("required_parameter", "optional_parameter"):
                 value = call_or_new.child_by_field_name("value")
                 text = _string(value)
@@ -1075,10 +1144,30 @@ class TsChecker:
         for name, values in self.mod.module.values.items():
             for value, _ in values:
                 self._default(value, name)
+        for node in self._walk(self.mod.root):  # any other Redis URL in the code (a `??=` fallback, a config)
+            text = _string(node) if node.type in ("string", "template_string") else None
+            if text is None or node.id in self.reported or " " in text:
+                continue
+            if text.lower().startswith(DEFAULT_URL_SCHEMES):
+                password, remote = _url_problem(text)
+                if not (self.test_file and not (password or remote)):
+                    detail = " with a password" if password else " with a remote host" if remote else ""
+                    self.report("hardcoded-connection", node, "url", detail=detail)
         for cls in self.mod.classes.values():
             for name, values in cls.fields.items():
                 for value, _ in values:
                     self._default(value, f"{cls.name}.{name}")
+
+    def _endpoint(self, obj: Node) -> None:
+        """`{ host: "127.0.0.1", port: 6379 }`: a literal Redis endpoint (a Redis port gives it away)."""
+        fields: dict[str, Node] = {}
+        for pair in obj.named_children:
+            if pair.type == "pair" and pair.child_by_field_name("value") is not None:
+                fields[_text(pair.child_by_field_name("key")).strip("'\"")] = pair.child_by_field_name("value")  # type: ignore[assignment]
+        host, port = fields.get("host"), _number(fields.get("port"))
+        text = _string(host)
+        if host is not None and text is not None and port in REDIS_PORTS and host.id not in self.reported:
+            self.report("hardcoded-connection", host, "endpoint", host=text, port=port)
 
     def _default(self, value: Node, where: str) -> None:
         stack = [(value, where)]
@@ -1122,6 +1211,13 @@ class TsChecker:
             if chain is not None:
                 via = " -> ".join(chain[:-1])
                 self.report("edge-tcp-client", stmt, module=chain[-1], via=f" (through {via})")
+
+
+def _factory_function(name: str) -> bool:
+    """A constructor, a connection factory or store builder (`createRedisClient`, `getClient`, `redisStore`,
+    `connect`), or a process entry point (`main`): what it builds is kept by its caller."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    return snake == "constructor" or "redis" in snake or "valkey" in snake or is_factory_name(snake)
 
 
 def _receiver_of(call: Node) -> Node | None:
