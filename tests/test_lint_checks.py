@@ -1063,3 +1063,16 @@ def builder(uid):
 """
     )
     assert lines(src, "RR001") == [4]
+
+
+def test_bare_schemes_and_test_setup_pairs_are_not_findings():
+    src = """
+    import os
+
+    def secure(url):
+        return url.startswith(("rediss://", "rediss+sentinel://"))
+    """
+    assert codes(src) == []
+    setup = HEADER + "def test_x():\n    r.sadd('tag', 'a')\n    r.expire('tag', 60)\n"
+    assert codes(setup, path="tests/test_tags.py") == []
+    assert codes(setup, path="app/tags.py") == ["RR002"]
