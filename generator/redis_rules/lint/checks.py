@@ -318,6 +318,7 @@ class Checker:
         has_urls: bool = True,
         has_ports: bool = True,
         mentions_redis: bool = True,
+        has_url_literals: bool = True,
         read_lua: Callable[[str], str | None] | None = None,
     ) -> None:
         self.info = info
@@ -326,6 +327,7 @@ class Checker:
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
         self.has_ports = has_ports  # the source contains a Redis port number
         self.mentions_redis = mentions_redis  # the source names redis/valkey
+        self.has_url_literals = has_url_literals  # a quoted Redis URL stands alone somewhere in the source
         self.read_lua = read_lua  # base name of a .lua file of the project -> its text (None: not found)
         self.is_persistent = is_persistent
         self.reset_script = reset_script
@@ -391,7 +393,8 @@ class Checker:
             self._end_body(cmds)
         if self.has_urls:
             self._url_defaults()
-            self._url_literals()
+            if self.has_url_literals:
+                self._url_literals()
         if self.has_ports:
             self._literal_endpoints()
         if self.edge:
@@ -1014,13 +1017,17 @@ class Checker:
     def _url_literals(self) -> None:
         """Any other Redis URL written into the code (a fallback returned by a helper, a config dict built in
         a function); docstrings and messages with spaces are not URLs."""
-        docstrings = {
-            id(body[0].value)  # type: ignore[attr-defined]
-            for body in (getattr(n, "body", None) for n in ast.walk(self.info.tree))
-            if isinstance(body, list) and body and type(body[0]) is ast.Expr
-        }
+        constants: list[ast.Constant] = []
+        docstrings: set[int] = set()
         for n in ast.walk(self.info.tree):
-            if type(n) is not ast.Constant or id(n) in self.url_nodes or id(n) in docstrings:
+            t = type(n)
+            if t is ast.Constant:
+                if isinstance(n.value, str) and n.value.startswith(DEFAULT_URL_SCHEMES):  # type: ignore[attr-defined]
+                    constants.append(n)  # type: ignore[arg-type]
+            elif t is ast.Expr and type(n.value) is ast.Constant:  # type: ignore[attr-defined]
+                docstrings.add(id(n.value))  # type: ignore[attr-defined]
+        for n in constants:
+            if id(n) in self.url_nodes or id(n) in docstrings:
                 continue
             text = n.value  # type: ignore[attr-defined]
             if not isinstance(text, str) or not text.lower().startswith(DEFAULT_URL_SCHEMES) or " " in text:

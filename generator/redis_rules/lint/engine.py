@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ..errors import UserError
 from ..policy import Policy, find_policy
-from .checks import CALL_ATTRS, Checker, Raw
+from .checks import CALL_ATTRS, REDIS_ONLY, Checker, Raw
 from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
 from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
@@ -224,13 +224,13 @@ def _too_deep(shown: str) -> Finding:
 
 # Method names (and argument shapes) that only Redis has: a module using them is walked even when it never
 # names redis (a client passed in as an unannotated parameter)
-_SHAPES = re.compile(
-    r"\.(?:hgetall|smembers|[lz]range|zrevrange|flushall|flushdb|setex|hset|sadd|zadd|[lr]push|xadd|incrby|p?expire|"
-    r"execute_command|eval|evalsha|register_script|keys\(\s*[^)\s])",
-)
+_REDIS_ONLY_ALTERNATIVES = "|".join(sorted(REDIS_ONLY, key=len, reverse=True))
+_SHAPES = re.compile(rf"\.(?:(?:{_REDIS_ONLY_ALTERNATIVES}|p?expire|execute_command|eval|mset|mget)\(|keys\(\s*[^)\s])")
 
 
-def _may_use_redis(source: str, rel: str, policy: Policy, project: Project | None = None) -> bool:
+def _may_use_redis(
+    source: str, rel: str, policy: Policy, project: Project | None = None, tree: ast.Module | None = None
+) -> bool:
     """A sound shortcut: every check needs a Redis receiver, constructor, URL or Redis-only method name, and
     each of those needs the module to name redis/valkey, a configured factory, a Redis-only method, or to
     import a project module that offers a client. Other files are parsed (for E999) but not walked."""
@@ -242,9 +242,9 @@ def _may_use_redis(source: str, rel: str, policy: Policy, project: Project | Non
         return True
     if any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories):
         return True
-    if project is not None and "pickle" in source and project.index.uses_redis():
+    if project is not None and "pickle" in source and _SERIALIZER.search(source) and project.index.uses_redis():
         return True  # a serializer of a project that keeps values in Redis (RR022)
-    return project is not None and project.imports_client(source, rel)
+    return project is not None and tree is not None and project.imports_client(tree, rel)
 
 
 def _filters(
@@ -303,22 +303,18 @@ def _check_tree(
 ) -> list[Raw]:
     prel = project.rel(path) if project is not None and path not in ("<stdin>", "-") else None
     edge = _in_edge(rel, policy)
-    relevant = edge or _may_use_redis(source, rel, policy, project)
+    relevant = edge or _may_use_redis(source, rel, policy, project, tree)
     if project is not None and prel is not None and prel in project.stale:
         if not relevant:
             modname, is_package = project.module_of(prel)
-            project.record(prel, light_facts(tree, prel, modname, is_package))
+            project.record(prel, light_facts(tree, prel, modname, is_package, light=False))
     if not relevant:
         return []
     modname, is_package = project.module_of(prel) if project is not None else ("", False)
     info = ModuleInfo(tree, rel, policy.module_path, policy.lint.client_factories, CALL_ATTRS, modname, is_package)
     try:
         if project is not None and prel is not None and prel in project.stale:
-            if _LEAF_TEST.search(prel.rsplit("/", 1)[-1]):  # test modules are not imported: only their imports
-                modname, is_package = project.module_of(prel)
-                project.record(prel, light_facts(tree, prel, modname, is_package))
-            else:
-                project.record(prel, project.python_facts(tree, source, prel, info))
+            project.record(prel, project.python_facts(tree, source, prel, info))
         if project is not None:
             project.index.set_root(project.root_of(prel))
             info.set_project(project.index)
@@ -330,9 +326,10 @@ def _check_tree(
             edge=edge,
             test_file=is_test_file(rel),
             has_urls="://" in source,
-            has_ports=bool(_PORTS.search(source)),
+            has_ports=any(p in source for p in ("6379", "6380", "1637", "700", "3000")) and bool(_PORTS.search(source)),
             mentions_redis="redis" in source.lower() or "valkey" in source.lower(),
             read_lua=project.lua_source if project is not None else None,
+            has_url_literals="://" in source and bool(_URL_LITERAL.search(source)),
         )
         return checker.run()
     finally:
@@ -344,8 +341,9 @@ _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|sp
 
 
 _IMPORTS_REDIS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:redis|valkey|coredis|aioredis)\b", re.MULTILINE)
+_URL_LITERAL = re.compile(r"""['"](?:rediss?|valkeys?|redis\+sentinel)://[^\s'"]+['"]""", re.IGNORECASE)
+_SERIALIZER = re.compile(r"def (?:loads|load|loadb|decode|deserialize|unpickle|decode_value)\(")
 _PORTS = re.compile(r"\b(?:6379|6380|26379|1637\d|700\d|3000[1-6])\b")
-_LEAF_TEST = re.compile(r"(^test_.*\.py$|_test\.py$)")
 
 
 def is_test_file(rel: str) -> bool:
@@ -527,7 +525,9 @@ def _lint_serial(
     crashes: list[tuple[str, str]],
 ) -> list[Finding]:
     sources, errors = _read_all(files)
-    project.index.imports_redis = any(_IMPORTS_REDIS.search(text) for text in sources.values())
+    project.index.imports_redis = any(
+        ("redis" in text or "valkey" in text) and _IMPORTS_REDIS.search(text) for text in sources.values()
+    )
     per_file: dict[Path, list[Finding]] = {}
     missed: dict[Path, set[str]] = {}
     # The cyclic GC would re-scan every freshly built AST many times (a third of the run time); the

@@ -19,7 +19,7 @@ import os
 import pickle
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const"
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
 
 CACHE_DIR = ".redis-rules-cache"
-CACHE_FORMAT = 3  # bump when ModuleFacts or how facts are computed changes
+CACHE_FORMAT = 4  # bump when ModuleFacts or how facts are computed changes
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
 TCP_CLIENT_MODULES = frozenset(
     {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
@@ -61,6 +61,7 @@ class ModuleFacts:
     consts: dict[str, str] = field(default_factory=dict)  # "NAME" / "Class.NAME" -> Lua script text
     imports: list[str] = field(default_factory=list)  # absolute modules (or TS specifiers) imported
     tcp: list[str] = field(default_factory=list)  # TCP client packages imported directly
+    light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
 
 
 # ---------------------------------------------------------------- facts of one module
@@ -205,6 +206,7 @@ class ProjectIndex:
         self._cut = False
         self._uses: bool | None = None
         self.imports_redis = False  # some file of the run imports a Redis client package (set by the engine)
+        self.complete: Callable[[ModuleFacts], ModuleFacts | None] | None = None  # light facts -> full ones
 
     def add(self, facts: ModuleFacts, *names: str) -> None:
         old = self.by_path.get(facts.path)
@@ -227,11 +229,18 @@ class ProjectIndex:
         found = self.modules.get(name)
         if not found:
             return None
+        chosen = found[0]
         if len(found) > 1:
-            for facts in found:
-                if source_root(facts) == self.root:
-                    return facts
-        return found[0]
+            chosen = next((f for f in found if source_root(f) == self.root), chosen)
+        return self._full(chosen)
+
+    def _full(self, facts: ModuleFacts) -> ModuleFacts:
+        """Facts with every symbol: light ones (recorded while nothing imported the module) are completed now."""
+        if facts.light and self.complete is not None:
+            full = self.complete(facts)
+            if full is not None:
+                return full
+        return facts
 
     @property
     def by_module(self) -> dict[str, list[ModuleFacts]]:
@@ -324,6 +333,7 @@ class ProjectIndex:
         """A TypeScript module's export `name` (kind: instance | factory | class), through re-exports
         (`export { a as b } from "./x"`, `export * from "./x"`; aliases hold "rel#name")."""
         facts = self.by_path.get(rel)
+        facts = self._full(facts) if facts is not None else None
         if facts is None:
             if rel in self.expected_paths:
                 self.missed.add(rel)
@@ -380,6 +390,21 @@ class ProjectIndex:
 
     def const(self, canonical: str) -> str | None:
         return self._resolve(("const", canonical))
+
+    def offers(self, canonical: str) -> bool:
+        """Is this project name a client, a client factory, a client class, or a class with client members?"""
+        if self.instance(canonical) or self.factory(canonical) or self.client_class(canonical):
+            return True
+        found = self._split(canonical)
+        if found is None:
+            return False
+        facts, sym = found
+        prefix = f"{sym}."
+        return any(
+            key.startswith(prefix) and self._eval(ans)
+            for table in (facts.attrs, facts.methods)
+            for key, ans in table.items()
+        )
 
     def uses_redis(self) -> bool:
         """Does any module of the project hold, return or subclass a client?"""

@@ -58,6 +58,8 @@ class Project:
         settings = f"{policy.module_path}|{sorted(policy.lint.client_factories)}"
         self.cache = FactsCache(root, settings, enabled=cache) if root is not None else None
         self._lua: dict[str, Path] | None = None
+        self.imported: set[str] | None = None  # modules some file of the run imports (None: not known)
+        self.index.complete = self._complete
         self.stale: set[str] = set()
         self.stats: dict[str, os.stat_result] = {}
         for rel, file in self.rels.items():
@@ -128,6 +130,27 @@ class Project:
             if facts is not None:
                 self.record(rel, facts)
 
+    def _complete(self, facts: ModuleFacts) -> ModuleFacts | None:
+        """Full facts for a module recorded as light (asked about now): parsed again, cached."""
+        file = self.rels.get(facts.path)
+        if file is None:
+            return None
+        try:
+            source = read_source_file(file, MAX_BYTES)
+            tree = ast.parse(source)
+        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        full = self.python_facts(tree, source, facts.path, full=True)
+        self.record(facts.path, full)
+        return full
+
+    def wanted(self, rel: str) -> bool:
+        """Does some file import this module (so its full facts are needed)? Unknown: yes."""
+        if self.imported is None:
+            return True
+        modname, _ = self.module_of(rel)
+        return not modname or modname in self.imported or rel.endswith("__init__.py")
+
     def facts_from_source(self, source: str, rel: str) -> ModuleFacts | None:
         if rel.endswith(TS_SUFFIXES):
             from . import typescript
@@ -141,12 +164,17 @@ class Project:
             return None
         return self.python_facts(tree, source, rel)
 
-    def python_facts(self, tree: ast.Module, source: str, rel: str, info: ModuleInfo | None = None) -> ModuleFacts:
-        """Facts of a parsed module: the full walk when it may touch Redis, else only its imports."""
+    def python_facts(
+        self, tree: ast.Module, source: str, rel: str, info: ModuleInfo | None = None, full: bool = False
+    ) -> ModuleFacts:
+        """Facts of a parsed module: the full walk when it may touch Redis and something imports it (or
+        `full`), else only its imports (light: completed on demand)."""
         modname, is_package = self.module_of(rel)
+        if not full and not self.wanted(rel):
+            return light_facts(tree, rel, modname, is_package)
         if info is None:
             if not may_offer_client(source, self.policy):
-                return light_facts(tree, rel, modname, is_package)
+                return light_facts(tree, rel, modname, is_package, light=False)
             info = ModuleInfo(
                 tree, rel, self.policy.module_path, self.policy.lint.client_factories, None, modname, is_package
             )
@@ -161,6 +189,7 @@ class Project:
         by_rel = {self.rel(f): f for f in files}
         done: set[Path] = set()
         out: list[Path] = []
+        self.imported = set()
 
         def visit(file: Path, depth: int) -> None:
             if file in done:
@@ -172,6 +201,7 @@ class Project:
                 modname, is_package = self.module_of(rel)
                 root = self.root_of(rel)
                 for name in scan_imports(source, modname, is_package):
+                    self._note_import(name)
                     target = self._file_of(name, root)
                     dep = by_rel.get(target) if target is not None else None
                     if dep is not None:
@@ -181,6 +211,12 @@ class Project:
         for file in files:
             visit(file, 0)
         return out
+
+    def _note_import(self, name: str) -> None:
+        assert self.imported is not None
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # `from a.b import c` may import module a.b.c, and runs a, a.b
+            self.imported.add(".".join(parts[:i]))
 
     def root_of(self, rel: str | None) -> str:
         """The source root of a project file (the folder its dotted module name starts from)."""
@@ -197,22 +233,18 @@ class Project:
                 return next((r for r in rels if r.startswith(root)), rels[0]) if len(rels) > 1 else rels[0]
         return None
 
-    def imports_client(self, source: str, rel: str) -> bool:
-        """Does this source import a project module that holds or returns a client (directly or re-exported)?"""
+    def imports_client(self, tree: ast.Module, rel: str) -> bool:
+        """Does this module import (at top level) a name of the project that is a client, returns one or is a
+        client class (`from app.db import redis_conn, get_redis`)?"""
         prel = self.rel(rel) if os.path.isabs(rel) else rel
         modname, is_package = self.module_of(prel)
-        root = self.root_of(prel)
-        return any(self._offers(name, set(), root) for name in scan_imports(source, modname, is_package))
-
-    def _offers(self, name: str, seen: set[str], root: str) -> bool:
-        target = self._file_of(name, root)
-        facts = self.index.by_path.get(target) if target is not None else None
-        if facts is None or target in seen:
-            return False
-        seen.add(target)  # type: ignore[arg-type]
-        if facts.instances or facts.factories or facts.client_classes or facts.attrs or facts.methods:
-            return True
-        return any(self._offers(alias, seen, root) for alias in facts.aliases.values() if self.index.owns(alias))
+        facts = light_facts(tree, prel or rel, modname, is_package)
+        index = self.index
+        index.set_root(self.root_of(prel))
+        for canonical in facts.aliases.values():
+            if index.owns(canonical) and index.offers(canonical):
+                return True
+        return False
 
     def lua_source(self, name: str) -> str | None:
         """The text of the project's Lua file `name` (a base name; the first found below the root, folders
@@ -260,10 +292,11 @@ def may_offer_client(source: str, policy: Policy) -> bool:
     return any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories)
 
 
-def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool) -> ModuleFacts:
-    """Only the imports and re-exports of a module (top-level statements, no walk)."""
+def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, light: bool = True) -> ModuleFacts:
+    """Only the imports and re-exports of a module (top-level statements, no walk). `light`: completed when
+    asked about (False when the module cannot offer a client anyway)."""
     package = modname if is_package else modname.rpartition(".")[0]
-    facts = ModuleFacts(rel, modname)
+    facts = ModuleFacts(rel, modname, light=light)
     imports: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.Import):
