@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -231,6 +231,25 @@ def _arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
     return args[index] if index < len(args) else None
 
 
+def _nodes_on(tree: ast.AST, lines: frozenset[int]) -> Iterator[ast.AST]:
+    """The nodes of `tree` whose span covers one of `lines`, parents before children (subtrees pruned)."""
+    if not lines:
+        return
+    stack: list[ast.AST] = [tree]
+    while stack:
+        n = stack.pop()
+        start = getattr(n, "lineno", None)
+        if start is not None:
+            decorators = getattr(n, "decorator_list", None)
+            if decorators:  # a decorated def starts at its first decorator, not at `def`
+                start = min(start, decorators[0].lineno)
+            end = getattr(n, "end_lineno", None) or start
+            if not any(start <= line <= end for line in lines):
+                continue
+        yield n
+        stack.extend(reversed(list(ast.iter_child_nodes(n))))
+
+
 def _param_default_none(scope: Scope, name: str) -> bool:
     """Is `name` a parameter of the function `scope` whose default is None?"""
     node = scope.node
@@ -316,18 +335,18 @@ class Checker:
         edge: bool = False,
         test_file: bool = False,
         has_urls: bool = True,
-        has_ports: bool = True,
+        port_lines: frozenset[int] = frozenset(),
         mentions_redis: bool = True,
-        has_url_literals: bool = True,
+        url_lines: frozenset[int] = frozenset(),
         read_lua: Callable[[str], str | None] | None = None,
     ) -> None:
         self.info = info
         self.edge = edge  # the module lies under the policy's edge folders
         self.test_file = test_file  # test code: no client-per-call, no local URL defaults
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
-        self.has_ports = has_ports  # the source contains a Redis port number
+        self.port_lines = port_lines  # lines holding a Redis port number (literal endpoints are looked for there)
         self.mentions_redis = mentions_redis  # the source names redis/valkey
-        self.has_url_literals = has_url_literals  # a quoted Redis URL stands alone somewhere in the source
+        self.url_lines = url_lines  # lines holding a quoted Redis URL literal
         self.read_lua = read_lua  # base name of a .lua file of the project -> its text (None: not found)
         self.is_persistent = is_persistent
         self.reset_script = reset_script
@@ -393,9 +412,9 @@ class Checker:
             self._end_body(cmds)
         if self.has_urls:
             self._url_defaults()
-            if self.has_url_literals:
+            if self.url_lines:
                 self._url_literals()
-        if self.has_ports:
+        if self.port_lines:
             self._literal_endpoints()
         if self.edge:
             self._edge()
@@ -1019,7 +1038,7 @@ class Checker:
         a function); docstrings and messages with spaces are not URLs."""
         constants: list[ast.Constant] = []
         docstrings: set[int] = set()
-        for n in ast.walk(self.info.tree):
+        for n in _nodes_on(self.info.tree, self.url_lines):
             t = type(n)
             if t is ast.Constant:
                 if isinstance(n.value, str) and n.value.startswith(DEFAULT_URL_SCHEMES):  # type: ignore[attr-defined]
@@ -1043,7 +1062,7 @@ class Checker:
     def _literal_endpoints(self) -> None:
         if self.test_file:
             return
-        for n in ast.walk(self.info.tree):
+        for n in _nodes_on(self.info.tree, self.port_lines):
             if type(n) is ast.Dict or (type(n) is ast.Tuple and len(n.elts) == 2):  # type: ignore[attr-defined]
                 self._endpoints(n)
 

@@ -326,10 +326,12 @@ def _check_tree(
             edge=edge,
             test_file=is_test_file(rel),
             has_urls="://" in source,
-            has_ports=any(p in source for p in ("6379", "6380", "1637", "700", "3000")) and bool(_PORTS.search(source)),
+            port_lines=_lines(_PORTS, source)
+            if any(p in source for p in ("6379", "6380", "1637", "700", "3000"))
+            else _NONE,
             mentions_redis="redis" in source.lower() or "valkey" in source.lower(),
             read_lua=project.lua_source if project is not None else None,
-            has_url_literals="://" in source and bool(_URL_LITERAL.search(source)),
+            url_lines=_lines(_URL_LITERAL, source) if "://" in source else _NONE,
         )
         return checker.run()
     finally:
@@ -342,6 +344,20 @@ _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|sp
 
 _IMPORTS_REDIS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:redis|valkey|coredis|aioredis)\b", re.MULTILINE)
 _URL_LITERAL = re.compile(r"""['"](?:rediss?|valkeys?|redis\+sentinel)://[^\s'"]+['"]""", re.IGNORECASE)
+_NONE: frozenset[int] = frozenset()
+
+
+def _lines(pattern: re.Pattern[str], source: str) -> frozenset[int]:
+    """1-based lines where `pattern` matches (cheap: the text is scanned once, newlines counted per match)."""
+    out = []
+    last, line = 0, 1
+    for m in pattern.finditer(source):
+        line += source.count("\n", last, m.start())
+        last = m.start()
+        out.append(line)
+    return frozenset(out)
+
+
 _SERIALIZER = re.compile(r"def (?:loads|load|loadb|decode|deserialize|unpickle|decode_value)\(")
 _PORTS = re.compile(r"\b(?:6379|6380|26379|1637\d|700\d|3000[1-6])\b")
 
