@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from .model import BY_NAME
@@ -248,6 +249,18 @@ def _nodes_on(tree: ast.AST, lines: frozenset[int]) -> Iterator[ast.AST]:
                 continue
         yield n
         stack.extend(reversed(list(ast.iter_child_nodes(n))))
+
+
+def separate_expire(write: Any, expires: Iterable[Any], in_tx: Callable[[Any], bool]) -> Any | None:
+    """The EXPIRE (of the write's key) this code gives it outside the write's transaction: a second command,
+    so the key lives without a TTL in between. Receivers of unknown type must match by text. Works on the
+    Cmd records of both languages (method, recv, text)."""
+    for e in expires:
+        if in_tx(e) and e.recv.ident == write.recv.ident:
+            continue
+        if write.recv.level == "proven" and e.recv.level == "proven" or e.text == write.text:
+            return e
+    return None
 
 
 def _param_default_none(scope: Scope, name: str) -> bool:
@@ -761,15 +774,7 @@ class Checker:
             if self._persistent(c.key):
                 continue
             # the EXPIRE this code gives the key, outside the write's transaction (same receiver when unknown)
-            later = next(
-                (
-                    e
-                    for e in expires.get(self._key_id(c), ())
-                    if not (in_tx(e) and e.recv.ident == c.recv.ident)
-                    and (c.recv.level == "proven" and e.recv.level == "proven" or e.text == c.text)
-                ),
-                None,
-            )
+            later = separate_expire(c, expires.get(self._key_id(c), ()), in_tx)
             if later is not None:
                 if self.test_file:
                     continue  # a test's setup against a disposable server: atomicity is not at stake

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Protocol
@@ -129,6 +130,26 @@ class Recv:
     @property
     def origin(self) -> str:
         return self.why[-1] if self.why else ""
+
+
+def guarded(
+    cache: dict[tuple[int, str], Recv | None],
+    busy: set[tuple[int, str]],
+    key: tuple[int, str],
+    compute: Callable[[], Recv | None],
+) -> Recv | None:
+    """Memoized classification with a cycle guard (`a = b; b = a` is no client)."""
+    if key in cache:
+        return cache[key]
+    if key in busy:
+        return None
+    busy.add(key)
+    try:
+        result = compute()
+    finally:
+        busy.discard(key)
+    cache[key] = result
+    return result
 
 
 def client(why: str, level: str = "proven", ours: bool = False) -> Recv:
@@ -735,18 +756,8 @@ class ModuleInfo:
             return self.recv(expr.body, scope) or self.recv(expr.orelse, scope)  # type: ignore[attr-defined]
         return None
 
-    def _guarded(self, key: tuple[int, str], compute) -> Recv | None:  # type: ignore[no-untyped-def]
-        if key in self._cache:
-            return self._cache[key]
-        if key in self._busy:
-            return None
-        self._busy.add(key)
-        try:
-            result = compute()
-        finally:
-            self._busy.discard(key)
-        self._cache[key] = result
-        return result  # type: ignore[no-any-return]
+    def _guarded(self, key: tuple[int, str], compute: Callable[[], Recv | None]) -> Recv | None:
+        return guarded(self._cache, self._busy, key, compute)
 
     def _name(self, name: str, scope: Scope) -> Recv | None:
         if scope.cls is not None and name == scope.self_name:

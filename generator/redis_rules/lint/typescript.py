@@ -34,6 +34,7 @@ from .checks import (
     INCRS,
     INTERESTING,
     KEY_ALL,
+    KEY_EXPIRES,
     KEY_FIRST,
     LOCAL_HOSTS,
     LUA_CALL,
@@ -47,11 +48,12 @@ from .checks import (
     Raw,
     _url_problem,
     is_factory_name,
+    separate_expire,
     with_reason,
 )
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
-from .receivers import Recv, client
+from .receivers import Recv, client, guarded
 
 if TYPE_CHECKING:
     from .project import Project
@@ -544,52 +546,36 @@ class TsModule:
             )
         return None
 
-    def _guarded(self, key: tuple[int, str], compute) -> Recv | None:  # type: ignore[no-untyped-def]
-        if key in self._cache:
-            return self._cache[key]
-        if key in self._busy:
-            return None
-        self._busy.add(key)
-        try:
-            result = compute()
-        finally:
-            self._busy.discard(key)
-        self._cache[key] = result
-        return result  # type: ignore[no-any-return]
+    def _bound(self, label: str, ann: Node | None, values: Sequence[tuple[Node, Scope]]) -> Recv | None:
+        """A binding's receiver: from its type annotation, else from any value assigned to it."""
+        if ann is not None:
+            r = self.annotation(ann)
+            if r is not None:
+                return r.via(f"{label}: annotated")
+        for value, vscope in values:
+            r = self.recv(value, vscope)
+            if r is not None:
+                return r.via(f"{label} assigned {_line(value)}")
+        return None
 
     def _name(self, name: str, scope: Scope) -> Recv | None:
         owner = self.owner(scope, name)
         if owner is None:
             return self._imported(name, call=False)
-
-        def compute() -> Recv | None:
-            ann = owner.annots.get(name)
-            if ann is not None:
-                r = self.annotation(ann)
-                if r is not None:
-                    return r.via(f"{name}: annotated")
-            for value, vscope in owner.values.get(name, ()):
-                r = self.recv(value, vscope)
-                if r is not None:
-                    return r.via(f"{name} assigned {_line(value)}")
-            return None
-
-        return self._guarded((owner.node.id, name), compute)
+        return guarded(
+            self._cache,
+            self._busy,
+            (owner.node.id, name),
+            lambda: self._bound(name, owner.annots.get(name), owner.values.get(name, ())),
+        )
 
     def _field(self, cls: TsClass, name: str) -> Recv | None:
-        def compute() -> Recv | None:
-            ann = cls.annots.get(name)
-            if ann is not None:
-                r = self.annotation(ann)
-                if r is not None:
-                    return r.via(f"this.{name}: annotated")
-            for value, vscope in cls.fields.get(name, ()):
-                r = self.recv(value, vscope)
-                if r is not None:
-                    return r.via(f"this.{name} set {_line(value)}")
-            return None
-
-        r = self._guarded((cls.node.id, name), compute)
+        r = guarded(
+            self._cache,
+            self._busy,
+            (cls.node.id, name),
+            lambda: self._bound(f"this.{name}", cls.annots.get(name), cls.fields.get(name, ())),
+        )
         if r is None and cls.base is not None:
             local = self.classes.get(_dotted(cls.base) or "")
             if local is not None and local is not cls:
@@ -609,7 +595,7 @@ class TsModule:
                     return client(f"{fn.name}() returns {r.origin}", ours=r.ours)
             return None
 
-        return self._guarded((fn.node.id, "<return>"), compute)
+        return guarded(self._cache, self._busy, (fn.node.id, "<return>"), compute)
 
     def _call(self, node: Node, scope: Scope) -> Recv | None:
         f = _unwrap(node.child_by_field_name("function"))
@@ -985,17 +971,8 @@ class TsChecker:
                 continue
             if in_tx(c) and (c.recv.ident, kid(c)) in expired:
                 continue
-            later = next(
-                (
-                    e
-                    for e in cmds
-                    if e.method in EXPIRES
-                    and kid(e) == kid(c)
-                    and not (in_tx(e) and e.recv.ident == c.recv.ident)
-                    and (c.recv.level == "proven" and e.recv.level == "proven" or e.text == c.text)
-                ),
-                None,
-            )
+            key_expires = (e for e in cmds if e.method in KEY_EXPIRES and kid(e) == kid(c))
+            later = separate_expire(c, key_expires, in_tx)
             if later is not None:
                 if self.test_file:
                     continue  # a test's setup against a disposable server: atomicity is not at stake
