@@ -163,7 +163,10 @@ FACTORY_PREFIXES = (
     "init_",
     "_init_",
 )
-FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "sentinel", "cache", "cluster")
+FACTORY_WORDS = (
+    *("client", "redis", "valkey", "connection", "conn", "pool", "sentinel", "cache", "cluster"),
+    *("subscriber", "publisher", "listener", "blocking"),  # dedicated connections are built on purpose (RR018)
+)
 
 
 def is_factory_name(name: str, module_stem: str = "") -> bool:
@@ -425,7 +428,7 @@ class Checker:
             self._end_body(cmds)
         if self.has_urls:
             self._url_defaults()
-            if self.url_lines:
+            if self.url_lines and not self.test_file:  # tests hold URLs as data (parser inputs, fixtures)
                 self._url_literals()
         if self.port_lines:
             self._literal_endpoints()
@@ -1059,8 +1062,6 @@ class Checker:
             if not text.split("://", 1)[1]:
                 continue  # a bare scheme (url.startswith("rediss://")) names no server
             password, remote = _url_problem(text)
-            if self.test_file and not (password or remote):
-                continue
             detail = " with a password" if password else " with a remote host" if remote else ""
             self.report("hardcoded-connection", n, "url", detail=detail)
 
