@@ -75,6 +75,7 @@ FIXED = {
     "RR026": ("ttl-within-policy", None, "ttl-too-long", {}),
     "RR027": ("tls-for-managed-redis", None, None, {"managed_tls": [True]}),
     "RR028": ("server-time-for-windows", None, None, {"modules": ["rate_limit", "locks"]}),
+    "RR029": ("edge-rest-client", "edge-tcp-client", None, {"language": ["typescript"]}),
 }
 
 # Modules a generated project can have (copier.yml `modules`), plus keys/client which always exist.
@@ -108,12 +109,12 @@ def valid_raw(**overrides):
 # ---------------------------------------------------------------- the whole set
 
 
-def test_all_28_rules_load():
-    assert len(RULES) == 28
+def test_all_29_rules_load():
+    assert len(RULES) == 29
 
 
 def test_ids_are_contiguous_and_sorted():
-    assert [r.id for r in RULES] == [f"RR{n:03d}" for n in range(1, 29)]
+    assert [r.id for r in RULES] == [f"RR{n:03d}" for n in range(1, 30)]
 
 
 def test_ids_and_names_unique():

@@ -37,6 +37,7 @@ class LintPolicy:
     reset_scripts: list[str] = field(default_factory=lambda: ["scripts/reset*.py", "**/reset_*.py"])
     client_factories: list[str] = field(default_factory=list)  # dotted names, e.g. pkg.db.redis.client.get_client
     exclude: list[str] = field(default_factory=list)  # globs of paths lint skips
+    edge_dirs: list[str] = field(default_factory=lambda: ["src/edge/"])  # code for edge runtimes (no TCP client)
 
 
 @dataclass

@@ -44,6 +44,8 @@ import yaml
 from .errors import UserError
 from .template_source import bundled_template_root
 
+# libyaml's safe loader when PyYAML has it (10x faster: `lint` loads the rules on every run), else the pure one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "name", "title", "severity", "applies", "why", "claude", "examples", "lint", "audit", "source")
 SEVERITIES = ("error", "warning")
 ID_RE = re.compile(r"^RR\d{3}$")
@@ -292,7 +294,7 @@ def load_rules(root: Path | None = None) -> list[Rule]:
     rules: list[Rule] = []
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.YAMLError as exc:
             raise UserError(f"{path.name}: not valid YAML ({exc})") from exc
         if data is None:

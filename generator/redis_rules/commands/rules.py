@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from ..audit.checks import REGISTRY as AUDIT_CHECKS
+from ..lint.model import REGISTRY as LINT_CHECKS
 from ..rulesets import LANGUAGES, Rule, find_rule, load_rules
 
 FORMATS = ("text", "json")
@@ -31,7 +33,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
             "myapp.db.redis (Python) or @/db/redis (TypeScript)."
         ),
     )
-    parser.add_argument("rule", nargs="?", metavar="RULE", help="rule id (RR007) or name (no-keys-command)")
+    parser.add_argument(
+        "rule", nargs="?", metavar="RULE", help="rule id (RR007), rule name (no-keys-command) or check name"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
         "--language",
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     rules = load_rules()
     fmt = getattr(args, "format", "text")
     if args.rule:
-        rule = find_rule(rules, args.rule)
+        rule = lookup(rules, args.rule)
         language = getattr(args, "language", "python")
         print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
     else:
@@ -73,18 +77,31 @@ def applies_text(rule: Rule) -> str:
 
 
 def checked_by(rule: Rule) -> list[str]:
-    checks = []
-    if rule.lint:
-        checks.append(f"lint: {rule.lint}  (redis-rules lint)")
-    if rule.audit:
-        checks.append(f"audit: {rule.audit}  (redis-rules audit)")
+    """One line per lint / audit check enforcing the rule, from the check registries."""
+    checks = [f"lint: {c.name}  (redis-rules lint): {c.summary}" for c in LINT_CHECKS if c.rule == rule.id]
+    checks += [f"audit: {c.name}  (redis-rules audit): {c.summary}" for c in AUDIT_CHECKS if c.rule == rule.id]
     return checks or ["review only (no automatic check)"]
+
+
+def lookup(rules: Sequence[Rule], key: str) -> Rule:
+    """A rule by id (RR007), rule name (no-keys-command) or the name of a check enforcing it (keys-command)."""
+    for registry in (LINT_CHECKS, AUDIT_CHECKS):
+        for check in registry:
+            if key == check.name:
+                return find_rule(rules, check.rule)
+    return find_rule(rules, key)
 
 
 def table(rules: Sequence[Rule]) -> str:
     """One row per rule: id, severity, name, lint check, audit check, title."""
     header = ("ID", "SEVERITY", "NAME", "LINT", "AUDIT", "TITLE")
-    rows = [header] + [(r.id, r.severity, r.name, r.lint or NONE, r.audit or NONE, r.title) for r in rules]
+    lint = {c.rule: c.name for c in LINT_CHECKS}
+    audit: dict[str, list[str]] = {}
+    for c in AUDIT_CHECKS:
+        audit.setdefault(c.rule, []).append(c.name)
+    rows = [header] + [
+        (r.id, r.severity, r.name, lint.get(r.id, NONE), ",".join(audit.get(r.id, [])) or NONE, r.title) for r in rules
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
     for row in rows:
