@@ -1076,3 +1076,30 @@ def test_bare_schemes_and_test_setup_pairs_are_not_findings():
     setup = HEADER + "def test_x():\n    r.sadd('tag', 'a')\n    r.expire('tag', 60)\n"
     assert codes(setup, path="tests/test_tags.py") == []
     assert codes(setup, path="app/tags.py") == ["RR002"]
+
+
+CONTAINERS = """
+    from myapp.db.redis.client import get_client
+
+    r = get_client()
+
+    def save(user_id, data):
+        r.hset(keys.user_profile_key(user_id), mapping=data)
+        r.sadd(keys.build("social", "followers", user_id), 1)
+        r.rpush(keys.build("jobs", "queue", "default"), "x")
+"""
+
+
+def test_containers_without_ttl_are_reported_in_a_redis_rules_project() -> None:
+    """A generated project's policy turns on RR002 for hashes, sets and lists (outside a project, a container
+    with no EXPIRE at all is taken as durable: a queue or a registry)."""
+    strict = Policy(lint=LintPolicy(containers_need_ttl=True))
+    found = [f for f in lint(CONTAINERS, policy=strict) if f.code == "RR002"]
+    assert [f.line for f in found] == [7, 8, 9]
+    assert "persistent_keys" in found[0].message
+    assert [f for f in lint(CONTAINERS) if f.code == "RR002"] == []
+    exempt = Policy(
+        persistent_keys=[{"pattern": "*:jobs:queue:*", "reason": "the job queue"}],
+        lint=LintPolicy(containers_need_ttl=True),
+    )
+    assert len([f for f in lint(CONTAINERS, policy=exempt) if f.code == "RR002"]) == 3  # keys not literal

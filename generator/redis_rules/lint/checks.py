@@ -355,8 +355,10 @@ class Checker:
         mentions_redis: bool = True,
         url_lines: frozenset[int] = frozenset(),
         read_lua: Callable[[str], str | None] | None = None,
+        containers_need_ttl: bool = False,
     ) -> None:
         self.info = info
+        self.containers_need_ttl = containers_need_ttl  # policy lint.containers_need_ttl
         self.edge = edge  # the module lies under the policy's edge folders
         self.test_file = test_file  # test code: no client-per-call, no local URL defaults
         self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
@@ -789,10 +791,15 @@ class Checker:
                     expire=later.method.upper(),
                     line=later.node.lineno,
                 )
-            elif c.method in STRING_WRITES:
-                self._report_cmd("write-without-ttl", c, "write", command=c.method.upper())
-            # a hash, set, sorted set or list written without any EXPIRE here is durable by design (a queue, an
-            # index, a record whose lifecycle sets its TTL): its TTL is the audit's to check (no-ttl)
+            elif c.method in STRING_WRITES or self.containers_need_ttl:
+                self._report_cmd(
+                    "write-without-ttl",
+                    c,
+                    "write" if c.method in STRING_WRITES else "container",
+                    command=c.method.upper(),
+                )
+            # else: a hash, set, sorted set or list written without any EXPIRE, outside a redis-rules project, is
+            # taken as durable by design (a queue, an index): its TTL is the audit's to check (no-ttl)
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:

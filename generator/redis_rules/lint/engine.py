@@ -334,6 +334,7 @@ def _check_tree(
             mentions_redis="redis" in source.lower() or "valkey" in source.lower(),
             read_lua=project.lua_source if project is not None else None,
             url_lines=_lines(_URL_LITERAL, source) if "://" in source else _NONE,
+            containers_need_ttl=policy.lint.containers_need_ttl,
         )
         return checker.run()
     finally:

@@ -53,6 +53,8 @@ REGISTRY: tuple[Check, ...] = (
             "write": "{command} leaves the key without a TTL; set it in the same command (EX) "
             "or EXPIRE it in the same transaction",
             "mset": "{command} cannot set a TTL; use SET with EX per key (in a pipeline) instead",
+            "container": "{command} leaves the key without a TTL; EXPIRE it in the same MULTI pipeline or script, "
+            "or allow the key in the policy's persistent_keys",
             "separate": "{command} and the {expire} at line {line} are separate commands: a failure in between "
             "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
         },

@@ -696,8 +696,11 @@ def _pos(node: Node) -> tuple[int, int, int, int]:
 class TsChecker:
     """Every check over one TypeScript module (same registry messages as the Python checks)."""
 
-    def __init__(self, mod: TsModule, reset_script: bool, edge: bool, test_file: bool = False) -> None:
+    def __init__(
+        self, mod: TsModule, reset_script: bool, edge: bool, test_file: bool = False, containers_need_ttl: bool = False
+    ) -> None:
         self.mod = mod
+        self.containers_need_ttl = containers_need_ttl  # policy lint.containers_need_ttl
         self.test_file = test_file
         self.reset_script = reset_script
         self.edge = edge
@@ -985,8 +988,14 @@ class TsChecker:
                     expire=later.method.upper(),
                     line=later.node.start_point[0] + 1,
                 )
-            elif c.method in STRING_WRITES:
-                self.report("write-without-ttl", c.node, "write", c.recv, command=c.method.upper())
+            elif c.method in STRING_WRITES or self.containers_need_ttl:
+                self.report(
+                    "write-without-ttl",
+                    c.node,
+                    "write" if c.method in STRING_WRITES else "container",
+                    c.recv,
+                    command=c.method.upper(),
+                )
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: c.node.start_byte):
             if in_tx(c) or c.key is None:
@@ -1342,7 +1351,7 @@ def _lint_typescript(
     if project is not None and prel is not None and prel in project.stale:
         project.record(prel, _facts(mod, prel))
     reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
-    checker = TsChecker(mod, reset, _in_edge(rel, policy), is_test_file(rel))
+    checker = TsChecker(mod, reset, _in_edge(rel, policy), is_test_file(rel), policy.lint.containers_need_ttl)
     raw = checker.run()
     if not raw:
         return []
