@@ -186,7 +186,9 @@ def test_redis_split_follows_redis_cli_quoting() -> None:
 
 
 # ---------------------------------------------------------------- through the console script
-def run_hook(name: str, event: object, *, args: tuple[str, ...] = (), cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_hook(
+    name: str, event: object, *, args: tuple[str, ...] = (), cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     assert REDIS_RULES is not None, "redis-rules is not installed in this environment"
     env = {k: v for k, v in os.environ.items() if k != "REDIS_RULES_HOOKS"}
     return subprocess.run(

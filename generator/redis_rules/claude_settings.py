@@ -57,7 +57,9 @@ def _load(text: str, where: str) -> dict[str, Any]:
     try:
         data = json.loads(text) if text.strip() else {}
     except (ValueError, RecursionError) as exc:
-        detail = f"{exc.msg}, line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "too deep"
+        detail = (
+            f"{exc.msg}, line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "too deep"
+        )
         raise UserError(f"{where}: not valid JSON ({detail}); fix it or move it away, nothing was written") from exc
     if not isinstance(data, dict):
         raise UserError(f"{where}: must be a JSON object; nothing was written")
@@ -168,7 +170,8 @@ def merge_hooks(existing_text: str, ours_text: str, where: str = SETTINGS_FILE, 
 def _drop_emptied(before: dict[str, Any], after: dict[str, Any]) -> None:
     """Event lists (and a hooks object) that only our removal emptied go too."""
     hooks = after.get("hooks")
-    old = before.get("hooks") if isinstance(before.get("hooks"), dict) else {}
+    old_hooks = before.get("hooks")
+    old: dict[str, Any] = old_hooks if isinstance(old_hooks, dict) else {}
     if not isinstance(hooks, dict):
         return
     for event in [e for e, v in hooks.items() if v == [] and old.get(e) not in (None, [])]:

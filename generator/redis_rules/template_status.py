@@ -77,7 +77,7 @@ def newest_tag(repo: Path) -> str | None:
     return max(versions)[1] if versions else None
 
 
-def _is_installed_source(src: str) -> bool:
+def is_installed_source(src: str) -> bool:
     try:
         root = bundled_template_root()
     except RuntimeError:
@@ -91,7 +91,7 @@ def template_status(answers: dict[str, Any], *, look_up_source: bool = False) ->
     recorded = str(recorded) if recorded else None
     src = str(answers.get("_src_path") or "")
     newest: str | None = None
-    if src and _is_installed_source(src):
+    if src and is_installed_source(src):
         newest = installed_ref()
     elif src and look_up_source:
         local = Path(src.removeprefix("git+file://")).expanduser()

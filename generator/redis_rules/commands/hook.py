@@ -18,10 +18,9 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..hooks import allowlist, gate, session
-from ..hooks.events import AGENTS, Answer, BadEvent, Event, allow_default, deliver, parse_event, read_stdin
+from ..hooks.events import AGENTS, Answer, BadEvent, Event, allow_default, deliver, parse_event, read_stdin, to_event
 from ..hooks.events import stderr as write_err
 from ..hooks.events import stdout as write_out
-from ..hooks.events import to_event
 from ..hooks.shell import find_dangers
 
 HOOKS = {

@@ -41,9 +41,11 @@ def summary(project: Path) -> tuple[str, list[str]]:
     raw_modules = answers.get("modules")
     modules = [str(m) for m in raw_modules] if isinstance(raw_modules, list) else []
     classes = ", ".join(f"{name} {seconds}s" for name, seconds in list(policy.ttl_classes.items())[:8])
-    persistent = "; allowed without TTL: " + ", ".join(
-        str(p.get("pattern")) for p in policy.persistent_keys
-    ) if policy.persistent_keys else "; no key lives without a TTL"
+    persistent = (
+        "; allowed without TTL: " + ", ".join(str(p.get("pattern")) for p in policy.persistent_keys)
+        if policy.persistent_keys
+        else "; no key lives without a TTL"
+    )
     lines = [
         f"Redis policy of this project (redis-rules; full text in the `redis` skill and CLAUDE.md/AGENTS.md): "
         f"client {policy.client} on {policy.flavour}; the URL comes only from ${policy.redis_url_env}, "

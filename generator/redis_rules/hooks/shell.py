@@ -114,7 +114,9 @@ ONE_WORD = {
 }
 TWO_WORD = {
     ("CONFIG", "SET"): ADMIN_REASON.format(cmd="CONFIG SET", what="changes the live server's configuration"),
-    ("SCRIPT", "FLUSH"): FLUSH_REASON.format(cmd="SCRIPT FLUSH", scope="the script cache (every EVALSHA fails until the scripts are loaded again)"),
+    ("SCRIPT", "FLUSH"): FLUSH_REASON.format(
+        cmd="SCRIPT FLUSH", scope="the script cache (every EVALSHA fails until the scripts are loaded again)"
+    ),
     ("FUNCTION", "FLUSH"): FLUSH_REASON.format(cmd="FUNCTION FLUSH", scope="every function library"),
 }
 DELETES = frozenset({"DEL", "UNLINK"})
@@ -237,7 +239,7 @@ def c_unescape(raw: str, *, octal_prefix_zero: bool = False) -> str:
             i += 2
         elif nxt in "xuU":
             width = {"x": 2, "u": 4, "U": 8}[nxt]
-            digits = re.match(r"[0-9A-Fa-f]{1,%d}" % width, raw[i + 2 :])
+            digits = re.match(f"[0-9A-Fa-f]{{1,{width}}}", raw[i + 2 :])
             if digits:
                 try:
                     out.append(chr(int(digits.group(0), 16)))
@@ -342,7 +344,7 @@ def _basename(word: str) -> str:
 
 # ---------------------------------------------------------------- commands, redirects, pipelines
 def _argv(node: Any, ctx: _Context) -> list[str]:
-    words = []
+    words: list[str] = []
     for child in node.named_children:
         if child.type == "command_name":
             words.extend(_word(part, ctx) for part in child.named_children)
@@ -654,7 +656,7 @@ def _string_runner(name: str, argv: list[str], ctx: _Context) -> None:
         _nested(" ".join(args[i:]), ctx)
 
 
-def _cli_command(argv: list[str]) -> tuple[str, list[str]] | None:
+def _cli_command(argv: list[str]) -> tuple[str, list[str]]:
     """(mode, words): mode 'args' with the command words, 'stdin', 'pipe', 'eval', 'cluster', 'none'."""
     args = argv[1:]
     i = 0
@@ -730,7 +732,8 @@ def _stdin_commands(text: str) -> Iterator[list[str]]:
         line = lines[i]
         if re.fullmatch(r"\*\d+", line.strip()):
             count = int(line.strip()[1:])
-            words, j = [], i + 1
+            words: list[str] = []
+            j = i + 1
             while len(words) < count and j + 1 < len(lines) and lines[j].startswith("$"):
                 words.append(lines[j + 1])
                 j += 2
@@ -757,7 +760,12 @@ def redis_split(line: str) -> list[str]:
         while i < n:
             ch = line[i]
             if quote == '"':
-                if ch == "\\" and i + 3 < n and line[i + 1] == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", line[i + 2 : i + 4]):
+                if (
+                    ch == "\\"
+                    and i + 3 < n
+                    and line[i + 1] == "x"
+                    and re.fullmatch(r"[0-9a-fA-F]{2}", line[i + 2 : i + 4])
+                ):
                     current.append(chr(int(line[i + 2 : i + 4], 16)))
                     i += 4
                     continue

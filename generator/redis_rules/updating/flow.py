@@ -19,6 +19,24 @@ from .run import copier_update
 from .source import resolve_source
 
 
+def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
+    """Render the updated answers once more and put the owned parts back (see redis_rules.owned)."""
+    from ..owned import answers_data, reconcile, reference_render
+    from .preflight import read_answers
+
+    answers = read_answers(dest)
+
+    def before(rel: str) -> str | None:
+        path = (dest / rel).relative_to(top).as_posix()
+        try:
+            return git("show", f"HEAD:{path}", cwd=top, check=True)
+        except GitError:
+            return None
+
+    with reference_render(url, answers_data(answers), ref) as rendered:
+        return reconcile(dest, rendered, before)
+
+
 @dataclass
 class UpdateOutcome:
     dest: Path
@@ -60,6 +78,9 @@ def update_project(
             target_dest = target_top / dest.relative_to(top)
         # the recorded ref itself, as copier's `--vcs-ref :current:` does
         copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
+        # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
+        # the render, the team's text around it taken from the commit before the update (owned.py)
+        reconcile_owned(target_top, target_dest, source.url, source.target)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
