@@ -65,8 +65,9 @@ def lint(files: list[Path]) -> list[Finding]:
         except SystemExit as exc:  # argparse
             code = int(exc.code) if isinstance(exc.code, int) else 2
     if code not in (0, 1):
-        detail = (err.getvalue().strip() or out.getvalue().strip()).splitlines()
-        raise LintUnavailable(detail[-1] if detail else f"redis-rules lint exited {code}")
+        lines = [line.strip() for line in (err.getvalue() or out.getvalue()).splitlines() if line.strip()]
+        detail = lines[0].removeprefix("redis-rules: error: ") if lines else f"redis-rules lint exited {code}"
+        raise LintUnavailable(detail)
     try:
         rows = json.loads(out.getvalue() or "[]")
     except ValueError as exc:
