@@ -352,6 +352,8 @@ def test_session_start_outside_a_project_adds_nothing(project: Path, tmp_path: P
 
 
 # ---------------------------------------------------------------- the settings merge (unit)
+V1_LINT = 'python3 "$CLAUDE_PROJECT_DIR/.claude/hooks/redis_lint.py"'
+V1_GUARD = 'python3 "$CLAUDE_PROJECT_DIR/.claude/hooks/redis_bash_guard.py"'
 OURS = json.dumps(
     {
         "hooks": {
