@@ -396,3 +396,22 @@ def test_other_assistants_hook_files_follow_their_documented_schemas(tmp_path: P
         "copilot",
         "gemini",
     ]
+
+
+def test_the_teams_own_skill_at_our_path_is_never_replaced(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    repo = tmp_path / "shop"
+    team_skill = "---\nname: redis\ndescription: Our own Redis notes.\n---\nUse the ops runbook.\n"
+    (repo / ".claude/skills/redis").mkdir(parents=True)
+    (repo / ".claude/skills/redis/SKILL.md").write_text(team_skill, encoding="utf-8")
+    (repo / "README.md").write_text("# shop\n", encoding="utf-8")
+    git("init", "-q", "-b", "main", cwd=repo)
+    commit(repo, "the team's repo")
+    code, out, err = run_cli("new", "--into", str(repo), "--template", str(template), "--defaults")
+    assert code == 0, err
+    assert "skip  .claude/skills/redis/SKILL.md" in out
+    commit(repo, "adopt")
+    code, report = check(run_cli, repo)
+    assert ".claude/skills/redis/SKILL.md" not in {p["path"] for p in report["problems"]}, report  # type: ignore[union-attr]
+    code, out, err = run_cli("update", str(repo), "--set", "default_ttl=900")
+    assert code == 0, out + err
+    assert (repo / ".claude/skills/redis/SKILL.md").read_text(encoding="utf-8") == team_skill
