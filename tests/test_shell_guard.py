@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from redis_rules.hooks.shell import find_dangers, redis_split
+from tests.test_claude_hooks import recorded
 
 REDIS_RULES = shutil.which("redis-rules")
-EVENTS = Path(__file__).parent / "hook_events"
 
 # (command line, the dangerous command it runs, or None when it must pass)
 TABLE: list[tuple[str, str | None]] = [
@@ -200,17 +200,6 @@ def run_hook(
         env=env,
         timeout=60,
     )
-
-
-def recorded(name: str, **changes: object) -> dict[str, object]:
-    event = json.loads((EVENTS / name).read_text(encoding="utf-8"))
-    for dotted, value in changes.items():
-        target = event
-        *parents, last = dotted.split("__")
-        for part in parents:
-            target = target[part]
-        target[last] = value
-    return event
 
 
 def test_every_row_through_the_claude_hook() -> None:

@@ -13,7 +13,6 @@ import contextlib
 import io
 import json
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,6 @@ LINT_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".mts", ".cts")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_FILES = 500  # changed files linted by the stop gate
 MAX_LINES = 30  # findings shown to the assistant; the rest are counted
-GIT_TIMEOUT = 10.0  # seconds
 
 
 class LintUnavailable(Exception):
@@ -91,43 +89,22 @@ def lint(files: list[Path]) -> list[Finding]:
 
 def changed_files(project: Path) -> list[Path]:
     """Lintable files under `project` that git sees as added, modified or untracked (not ignored)."""
+    from ..updating.gitutil import GitError, status, toplevel
+
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-        )
-        if top.returncode != 0:
-            return []
-        root = Path(top.stdout.strip())
-        status = subprocess.run(
-            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(project)],
-            cwd=root,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-        )
-    except (OSError, subprocess.SubprocessError):
+        top = toplevel(project)
+        entries = status(top, project) if top is not None else []
+    except (GitError, OSError, UnicodeDecodeError):
         return []
-    if status.returncode != 0:
-        return []
-    fields = status.stdout.decode("utf-8", errors="surrogateescape").split("\0")
     files: list[Path] = []
-    i = 0
-    while i < len(fields) and len(files) < MAX_FILES:
-        item = fields[i]
-        i += 1
-        if len(item) < 4:
+    for entry in entries:
+        if entry.kind == "deleted" or entry.path.endswith("/"):
             continue
-        code, rel = item[:2], item[3:]
-        if code[0] in "RC":
-            i += 1  # the rename's source follows
-        if "D" in code:
-            continue
-        path = root / rel
+        path = top / entry.path if top is not None else project / entry.path
         if lintable(path):
             files.append(path)
+        if len(files) >= MAX_FILES:
+            break
     return files
 
 

@@ -191,12 +191,14 @@ def _text(node: Any) -> str:
     return bytes(node.text).decode("utf-8", errors="replace")
 
 
-def _unescape_bare(raw: str) -> str:
-    """A bare word's backslashes removed, as the shell does (`r\\edis-cli` -> `redis-cli`)."""
+def _unescape(raw: str, escapable: str | None = None) -> str:
+    """Backslash removal as the shell does it: outside quotes every character can be escaped
+    (`r\\edis-cli` -> `redis-cli`); inside double quotes only those in `escapable` ($ ` " \\ newline).
+    A backslash-newline is a line continuation and disappears."""
     out, i = [], 0
     while i < len(raw):
         ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw):
+        if ch == "\\" and i + 1 < len(raw) and (escapable is None or raw[i + 1] in escapable):
             if raw[i + 1] != "\n":
                 out.append(raw[i + 1])
             i += 2
@@ -204,21 +206,14 @@ def _unescape_bare(raw: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _unescape_bare(raw: str) -> str:
+    return _unescape(raw)
 
 
 def _unescape_double(raw: str) -> str:
-    """Inside double quotes a backslash escapes only $ ` \" \\ and newline."""
-    out, i = [], 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw) and raw[i + 1] in '$`"\\\n':
-            if raw[i + 1] != "\n":
-                out.append(raw[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _unescape(raw, '$`"\\\n')
 
 
 _C_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
