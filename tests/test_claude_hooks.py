@@ -203,6 +203,16 @@ def test_edit_with_a_relative_path_is_linted(project: Path) -> None:
     assert proc.returncode == 2 and "RR007" in proc.stderr
 
 
+@pytest.mark.parametrize("suffix", [".ts", ".tsx", ".mts", ".cts"])
+def test_typescript_edits_are_linted_too(project: Path, suffix: str) -> None:
+    code = 'import Redis from "ioredis";\nconst r = new Redis(process.env.REDIS_URL!);\n'
+    code += 'export async function all() {\n  return r.keys("*");\n}\n'
+    path = write(project, f"web/cache{suffix}", code)
+    proc = run_hook(project, "lint-edit", recorded("claude_posttooluse_write.json", tool_input__file_path=str(path)))
+    assert proc.returncode == 2 and "RR007" in proc.stderr and f"web/cache{suffix}" in proc.stderr, proc.stderr
+    path.unlink()
+
+
 def test_clean_and_generated_files_pass_silently(project: Path) -> None:
     for rel, content in (
         ("my_service/clean.py", CLEAN),
