@@ -284,6 +284,23 @@ def test_without_redis_rules_installed_a_notice_and_exit_0(project: Path, tmp_pa
     assert proc.stderr.strip().count("\n") == 0 and "redis-rules is not installed" in proc.stderr
 
 
+def test_an_older_redis_rules_without_the_hook_never_blocks(project: Path, tmp_path: Path) -> None:
+    old = tmp_path / "bin" / "redis-rules"  # a redis-rules that predates `hook`: argparse's exit 2
+    old.parent.mkdir()
+    old.write_text(
+        "#!/bin/sh\necho 'usage: redis-rules [-h] VERB' >&2\n"
+        "echo \"redis-rules: error: argument VERB: invalid choice: 'hook'\" >&2\nexit 2\n"
+    )
+    old.chmod(0o755)
+    event = recorded("claude_pretooluse_bash.json", tool_input__command="redis-cli flushall")
+    proc = run_hook(project, "shell-guard", event, path=f"{old.parent}{os.pathsep}/usr/bin:/bin")
+    assert proc.returncode == 0 and "could not run this hook" in proc.stderr and "invalid choice" in proc.stderr
+    blocked = run_hook(project, "shell-guard", event)  # the real one still blocks
+    assert blocked.returncode == 2 and blocked.stderr.startswith("Blocked by redis-rules")
+    unknown = run_hook(project, "a-hook-from-a-newer-template", event)
+    assert unknown.returncode == 0 and "invalid choice" in unknown.stderr
+
+
 def test_hooks_can_be_switched_off(project: Path) -> None:
     path = write(project, "my_service/scan_off.py", BAD)
     event = recorded("claude_posttooluse_write.json", tool_input__file_path=str(path))

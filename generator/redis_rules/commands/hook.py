@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import UserError
 from ..hooks import allowlist, gate, session
@@ -48,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("name", choices=sorted(HOOKS), metavar="NAME", help=", ".join(sorted(HOOKS)))
     p.add_argument("--agent", choices=AGENTS, default="claude", help="whose event format (default claude)")
     p.set_defaults(func=run)
+    p.error = _never_block  # type: ignore[method-assign]
+
+
+def _never_block(message: str) -> NoReturn:
+    """A usage error here (a hook name from a newer template) must not read as a block (exit 2)."""
+    write_err(f"redis-rules hook: {message} (this redis-rules may be older than the project's hooks); allowed\n")
+    raise SystemExit(0)
 
 
 def run(args: argparse.Namespace) -> int:
