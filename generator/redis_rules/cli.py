@@ -29,7 +29,7 @@ from .errors import Terminated, UserError, one_line
 from .redact import forget_secrets, scrub
 
 # verb -> module in redis_rules.commands exposing register(subparsers)
-VERBS = ("new", "update", "lint", "audit", "rules")
+VERBS = ("new", "update", "lint", "audit", "rules", "check", "hook")
 DEBUG_ENV = "REDIS_RULES_DEBUG"
 
 

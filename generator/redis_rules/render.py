@@ -27,8 +27,8 @@ from .redact import redact_text
 OWNED_FILES = (
     ".copier-answers.yml",
     ".redis-rules.yml",
-    ".claude/hooks/redis_lint.py",
-    ".claude/hooks/redis_bash_guard.py",
+    ".claude/hooks/redis_rules_hook.py",
+    ".github/hooks/redis-rules.json",
 )
 
 
@@ -111,9 +111,10 @@ def render_project(
     project: dest must exist, may be non-empty, and only redis-rules' own files
     (OWNED_FILES) are replaced; other existing files are skipped unless `overwrite`.
     Whatever the mode, an existing rule file (CLAUDE.md, AGENTS.md, ...) gets only its
-    marked Redis section rewritten, and an existing .claude/settings.json gets our hooks
-    merged in (see agent_files and claude_settings). Existing links are written through or
-    refused, and the move into dest is all or nothing (see placement). Raises UserError.
+    marked Redis section rewritten, and an existing hook settings file (.claude/settings.json,
+    .gemini/settings.json, .cursor/hooks.json) gets our hooks merged in (see agent_files and
+    claude_settings). Existing links are written through or refused, and the move into dest is
+    all or nothing (see placement). Raises UserError.
     """
     dest = dest.resolve()
     if dest.exists() and not dest.is_dir():
@@ -144,7 +145,7 @@ def render_project(
                 and os.path.lexists(dest / f)
                 and f not in OWNED_FILES
                 and not agent_files.is_marked_file(f)
-                and f != claude_settings.SETTINGS_FILE
+                and f not in claude_settings.HOOK_FILES
             ]
         files = [f for f in files if f not in kept]
         targets = placement.plan_targets(dest, files)  # links, parents that are files: refused here
@@ -205,9 +206,10 @@ def _plan_merges(
             new = agent_files.merge_section(old, (out / rel).read_text(encoding="utf-8"), rel)
             merged[rel] = None if new == old else new
             result.warnings += agent_files.validate_frontmatter(rel, new)
-        elif rel == claude_settings.SETTINGS_FILE:
+        elif rel in claude_settings.HOOK_FILES:
             old = _read_text(path, rel)
-            merged[rel] = claude_settings.merge_hooks(old, (out / rel).read_text(encoding="utf-8"), rel)
+            new = (out / rel).read_text(encoding="utf-8")
+            merged[rel] = claude_settings.merge_hooks(old, new, rel, claude_settings.HOOK_FILES[rel])
     result.merged = sorted(merged)
     same = [rel for rel in existing if rel not in merged and _same_bytes(out / rel, targets.paths[rel])]
     merged.update(dict.fromkeys(same))  # already identical: not rewritten

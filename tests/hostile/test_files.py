@@ -117,7 +117,7 @@ def test_a_link_to_a_file_of_the_project_is_written_through(tmp_path: Path) -> N
         (
             lambda repo, out: (
                 (repo / ".claude" / "hooks").mkdir(parents=True)
-                or (repo / ".claude/hooks/redis_lint.py").symlink_to("/dev/zero")
+                or (repo / ".claude/hooks/redis_rules_hook.py").symlink_to("/dev/zero")
             ),
             "outside",
         ),
@@ -196,7 +196,8 @@ def test_update_of_an_adopted_repo_adds_nothing_adoption_left_out(tmp_path: Path
     assert (repo / "tests/__init__.py").exists() == with_modules
     assert (repo / "shop_api/__init__.py").exists() == with_modules
     added = now - adopted
-    assert added <= {".cursor", ".cursor/rules", ".cursor/rules/redis.mdc"}, added  # the new answer's rule file
+    # only what the new answer (agents += cursor) renders: its rule file and its hook file
+    assert added <= {".cursor", ".cursor/rules", ".cursor/rules/redis.mdc", ".cursor/hooks.json"}, added
     assert "| `TTL.default` | 900 |" in (repo / "CLAUDE.md").read_text(encoding="utf-8")
 
 
@@ -209,7 +210,7 @@ def test_read_only_destination(tmp_path: Path) -> None:
         assert "Read-only file system" in err and "nothing was written" in err, err
         code, out, err = run("new", "--into", str(ro), "--defaults")  # staged beside it, refused when placed
         tried("new")
-        assert_refused(code, out, err, ".claude", ".redis-rules.yml", ".copier-answers.yml")
+        assert_refused(code, out, err, "cannot write it")
         assert "Read-only file system" in err and "nothing was changed" in err, err
         assert list(ro.iterdir()) == []
     no_staging_left(tmp_path)
@@ -254,7 +255,7 @@ def test_into_a_mount_point_leaves_no_empty_folders(tmp_path: Path) -> None:
         code, _, err = run("new", "--into", str(mnt), *ADOPT)
         tried("new")
         assert code == 0, err
-        assert (mnt / ".redis-rules.yml").is_file() and (mnt / ".claude/hooks/redis_lint.py").is_file()
+        assert (mnt / ".redis-rules.yml").is_file() and (mnt / ".claude/hooks/redis_rules_hook.py").is_file()
         no_staging_left(mnt, tmp_path)
 
 
@@ -266,7 +267,7 @@ def test_a_subfolder_on_another_filesystem_is_written_by_copy(tmp_path: Path) ->
         tried("new")
         assert code == 0, err
         assert (repo / ".claude/settings.json").is_file()
-        mode = (repo / ".claude/hooks/redis_lint.py").stat().st_mode
+        mode = (repo / ".claude/hooks/redis_rules_hook.py").stat().st_mode
         assert mode == (repo / ".redis-rules.yml").stat().st_mode  # copied with the rendered mode, not 0600
         assert not [p for p in (repo / ".claude").rglob("*") if "redis-rules-tmp" in p.name]
 
