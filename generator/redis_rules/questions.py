@@ -175,6 +175,14 @@ PENDING_VALIDATORS = {"package": "package_error"}
 _VALIDATORS_FILE = "templates/_includes/validators.jinja"
 
 
+def _has_macro(root: Path | None, macro: str) -> bool:
+    """Does this template version define the macro? (An older template, e.g. a recorded v0.1.0, does not.)"""
+    try:
+        return root is not None and f"macro {macro}(" in (root / _VALIDATORS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def _use_root(root: Path) -> None:
     """Point the validators' loader at `root` (questions of several template versions may be in use)."""
     loader = _env.loader
@@ -189,7 +197,7 @@ def _validate(q: Question, value: Any, answers: dict[str, Any]) -> str:
     try:
         message = q.validate(value, answers)
         macro = PENDING_VALIDATORS.get(q.name)
-        if not message and macro and macro not in q.validator:
+        if not message and macro and macro not in q.validator and _has_macro(q.template_root, macro):
             template = f"{{% from '{_VALIDATORS_FILE}' import {macro} %}}{{{{ {macro}({q.name}) }}}}"
             message = str(_env.from_string(template).render(**{**answers, q.name: value})).strip()
         return message

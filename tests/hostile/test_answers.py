@@ -440,3 +440,17 @@ def test_update_set_is_checked_like_new_data(committed: Path, tmp_path: Path, fi
     code, out, err = run("update", str(dest), "--set", f"{field}={value}")
     tried("update")
     assert_refused(code, out, err, field)
+
+
+def test_an_older_template_without_the_validator_macros_still_validates(tmp_path: Path) -> None:
+    """`new --template` of the v0.1.0 release (no templates/_includes/validators.jinja): our extra checks
+    that live there are skipped, the template's own validators run."""
+    old = tmp_path / "v0.1.0"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", "v0.1.0"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    code, out, err = run("new", str(tmp_path / "p"), "--defaults", "--template", str(old), "--data", "modules=[cache]")
+    tried("new")
+    assert code == 0, err
+    code, out, err = run("new", str(tmp_path / "q"), "--defaults", "--template", str(old), "--data", "default_ttl=3.5")
+    assert_refused(code, out, err, "default_ttl")
