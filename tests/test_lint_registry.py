@@ -53,6 +53,8 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "where": "connect(url=...)",
         "module": "ioredis",
         "port": 6379,
+        "word": "session",
+        "param": "limit",
     }
     for check in REGISTRY:
         for variant in check.messages:

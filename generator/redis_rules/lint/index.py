@@ -30,7 +30,7 @@ Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const"
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
 
 CACHE_DIR = ".redis-rules-cache"
-CACHE_FORMAT = 4  # bump when ModuleFacts or how facts are computed changes
+CACHE_FORMAT = 5  # bump when ModuleFacts or how facts are computed changes
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
 TCP_CLIENT_MODULES = frozenset(
     {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
@@ -61,6 +61,7 @@ class ModuleFacts:
     consts: dict[str, str] = field(default_factory=dict)  # "NAME" / "Class.NAME" -> Lua script text
     imports: list[str] = field(default_factory=list)  # absolute modules (or TS specifiers) imported
     tcp: list[str] = field(default_factory=list)  # TCP client packages imported directly
+    pickles: list[str] = field(default_factory=list)  # serializer settings that default to pickle (see below)
     light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
 
 
@@ -110,6 +111,49 @@ class _Recorder:
 
     def uses_redis(self) -> bool:
         return False
+
+    def pickle_names(self) -> frozenset[str]:
+        return frozenset()
+
+
+_PICKLE_VALUES = frozenset({"pickle", "cpickle", "_pickle", "dill", "cloudpickle"})
+_SERIALIZER_NAME = re.compile(r"seriali[sz]er|pickler|codec", re.IGNORECASE)
+
+
+def pickle_settings(tree: ast.Module) -> list[str]:
+    """Serializer settings of a module that default to pickle: module constants and class attributes (a
+    settings class's defaults) named like a serializer and set to `'pickle'`, the pickle module, or a
+    Pickle* serializer (`CACHEOPS_SERIALIZER = 'pickle'`, `SERIALIZER = PickleSerializer()`)."""
+    found: list[str] = []
+    bodies = [tree.body, *(n.body for n in tree.body if isinstance(n, ast.ClassDef))]
+    for body in bodies:
+        for stmt in body:
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name) and _SERIALIZER_NAME.search(target.id) and _is_pickle(value):
+                    found.append(target.id)
+    return sorted(set(found))
+
+
+def _is_pickle(value: ast.expr) -> bool:
+    if isinstance(value, ast.Call):
+        value = value.func
+    text = str_const(value)
+    if text is None:
+        parts: list[str] = []
+        while isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        if isinstance(value, ast.Name):
+            parts.append(value.id)
+        text = ".".join(reversed(parts))
+    last = text.rsplit(".", 1)[-1].lower()
+    return last in _PICKLE_VALUES or last.startswith("pickle")
 
 
 def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  # type: ignore[no-untyped-def]
@@ -171,6 +215,7 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
     facts.aliases = {k: v for k, v in info.aliases.items() if not v.startswith(".")}
     facts.imports = sorted(set(info.imports))
     facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
+    facts.pickles = pickle_settings(info.tree)
     return facts
 
 
@@ -205,6 +250,7 @@ class ProjectIndex:
         self._busy: set[Question] = set()
         self._cut = False
         self._uses: bool | None = None
+        self._pickles: frozenset[str] | None = None
         self.imports_redis = False  # some file of the run imports a Redis client package (set by the engine)
         self.complete: Callable[[ModuleFacts], ModuleFacts | None] | None = None  # light facts -> full ones
 
@@ -217,6 +263,7 @@ class ProjectIndex:
                 self.modules[name] = sorted([*same, facts], key=lambda f: f.path)
         self._memo.clear()
         self._uses = None
+        self._pickles = None
 
     def set_root(self, root: str) -> None:
         """The source root (`pkg-1.0/`, `src/`, "") of the module being checked: answers may differ per root."""
@@ -405,6 +452,12 @@ class ProjectIndex:
             for table in (facts.attrs, facts.methods)
             for key, ans in table.items()
         )
+
+    def pickle_names(self) -> frozenset[str]:
+        """Serializer settings (names) that some module of the project defaults to pickle."""
+        if self._pickles is None:
+            self._pickles = frozenset(n for f in self.by_path.values() for n in f.pickles)
+        return self._pickles
 
     def uses_redis(self) -> bool:
         """Does any module of the project hold, return or subclass a client?"""

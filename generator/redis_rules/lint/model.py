@@ -57,6 +57,10 @@ REGISTRY: tuple[Check, ...] = (
             "or allow the key in the policy's persistent_keys",
             "separate": "{command} and the {expire} at line {line} are separate commands: a failure in between "
             "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
+            "optional": "{command} leaves the key without a TTL whenever none is configured (the other branch, "
+            "line {line}, sets one); give the TTL a default instead of writing keys that never expire",
+            "named": "{command} leaves a {word} key without a TTL; set it in the same command (EX) "
+            "or EXPIRE it in the same transaction",
         },
         "`set`/`setnx`/`getset`/`mset`/`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, "
         "`'EX', n` or `{ EX }` in TypeScript) unless the same key is `expire`d in the **same transaction** "
@@ -103,6 +107,8 @@ REGISTRY: tuple[Check, ...] = (
         {
             "whole": "{command} reads the whole collection; page with a SCAN variant",
             "range": "{command} 0 -1 reads the whole collection; read bounded pages",
+            "page": "{command} reads the whole collection to return one page ({param}); page in Redis instead "
+            "(a bounded range, or a SCAN variant)",
         },
         "`lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword forms too, on receivers of "
         "unknown type as well); `hgetall` and `smembers` on the project's own client (client module or "

@@ -316,7 +316,8 @@ def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, ligh
                     facts.aliases[a.asname or a.name] = f"{mod}.{a.name}" if mod else a.name
                     imports.append(f"{mod}.{a.name}" if mod else a.name)
     facts.imports = sorted(set(imports))
-    from .index import TCP_CLIENT_MODULES
+    from .index import TCP_CLIENT_MODULES, pickle_settings
 
     facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
+    facts.pickles = pickle_settings(tree)
     return facts
