@@ -499,11 +499,18 @@ class ModuleInfo:
         while stack:
             n = stack.pop()
             t = type(n)
-            if t is ast.Attribute:  # the commonest inner node: one child
+            if t is ast.Attribute or t is ast.Expr or t is ast.Await:  # the commonest inner nodes: one child
                 v = n.value
                 if type(v) not in leaves:
                     stack.append(v)
                 continue
+            if t is ast.Compare:
+                v = n.left
+                if type(v) not in leaves:
+                    stack.append(v)
+                stack.extend([x for x in n.comparators if type(x) not in leaves])
+                continue
+
             if t is ast.Call:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:

@@ -16,14 +16,13 @@ recursion in Python.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import tree_sitter_typescript
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from ..policy import Policy
 from .checks import (
@@ -84,7 +83,6 @@ FUNCTIONS = frozenset(
     | {"method_definition", "function", "generator_function"}
 )
 FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "cache")
-MODULE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 FACTORY_PREFIXES = ("get", "create", "make", "new", "init", "connect", "build", "open")
 TS_RAW = frozenset({"call", "sendcommand", "send_command"})
 # first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
@@ -93,9 +91,39 @@ TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand",
 _SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
 
+_CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+# the node types TsModule._collect looks at (the query finds them in C; every other node is never visited)
+_COLLECT = (
+    *sorted(FUNCTIONS | _CLASSES),
+    *("import_statement", "export_statement", "variable_declarator", "assignment_expression"),
+    *("augmented_assignment_expression", "public_field_definition", "field_definition", "return_statement"),
+    *("call_expression", "new_expression"),
+)
+_QUERIES: dict[tuple[int, tuple[str, ...]], Query] = {}
+# method names (lowercased, as bytes) of the calls TsModule keeps: the ones TsChecker judges
+_JUDGED = frozenset(m.encode() for m in INTERESTING | REDIS_ONLY | TS_RAW | TS_SCRIPTS | {"exec", "execaspipeline"})
+
+
+def _language(rel: str) -> Language:
+    return _TS if rel.endswith((".ts", ".mts", ".cts")) else _TSX
+
+
+def _query_nodes(root: Node, types: Sequence[str], language: Language) -> list[Node]:
+    """The nodes of these types below `root` (parsed with `language`), in document order (outer before inner
+    at the same start)."""
+    key = (id(language), tuple(types))
+    query = _QUERIES.get(key)
+    if query is None:
+        known = [t for t in types if language.id_for_node_kind(t, True)]
+        query = _QUERIES[key] = Query(language, " ".join(f"({t}) @n" for t in known))
+    found = QueryCursor(query).captures(root).get("n", [])
+    found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return found
+
+
 def parse(source: bytes, rel: str) -> Node:
     """The tree of a TypeScript or JavaScript file (JSX-aware grammar for .tsx and JavaScript)."""
-    parser = Parser(_TS if rel.endswith((".ts", ".mts", ".cts")) else _TSX)
+    parser = Parser(_language(rel))
     return parser.parse(source).root_node
 
 
@@ -217,8 +245,12 @@ class Import:
 class TsModule:
     """Imports, scopes, classes and calls of one TypeScript module, and the receiver classifier."""
 
-    def __init__(self, root: Node, rel: str, policy: Policy, project: Project | None) -> None:
+    def __init__(
+        self, root: Node, rel: str, policy: Policy, project: Project | None, source: str = "", light: bool = False
+    ) -> None:
         self.root = root
+        self.source = source  # the module's text ("" when not given)
+        self.light = light  # only imports, re-exports and require() bindings were read (see _collect_top)
         self.rel = rel
         self.policy = policy
         self.project = project
@@ -227,31 +259,86 @@ class TsModule:
         self.import_nodes: list[tuple[Node, str, bool]] = []  # (statement, specifier, type only)
         self.reexports: dict[str, str] = {}  # exported name -> "rel#name" / "*n" -> rel
         self.classes: dict[str, TsClass] = {}
-        self.calls: list[tuple[Node, Scope]] = []
+        # calls of plain names and of the method names the checks judge: (call, scope, function, method lowercased)
+        self.calls: list[tuple[Node, Scope, Node, str]] = []
         self.news: list[tuple[Node, Scope]] = []
-        self.comments: list[tuple[int, str]] = []
         self.scope_of: dict[int, Scope] = {}
         self.exempt: set[int] = set()  # constructor calls stored in an outer variable, a field or this.x
         self.kept: set[str] = set()  # functions and methods whose result is stored that way (factories)
         self._cache: dict[tuple[int, str], Recv | None] = {}
         self._busy: set[tuple[int, str]] = set()
-        self._collect()
+        if light:
+            self._collect_top()
+        else:
+            self._collect()
 
     # ------------------------------------------------------------------ building
-    def _collect(self) -> None:
-        stack: list[tuple[Node, Scope, TsClass | None]] = [(self.root, self.module, None)]
-        while stack:
-            node, scope, cls = stack.pop()
+    def _collect_top(self) -> None:
+        """Only the imports, re-exports and `require()` bindings of the module (one that cannot touch Redis:
+        what it offers the project index is what it passes on)."""
+        for node in self.root.named_children:
             t = node.type
-            if t == "comment":
-                self.comments.append((node.start_point[0] + 1, _text(node)))
-                continue
-            if t in ("import_statement", "export_statement") and scope is self.module:
+            if t in ("import_statement", "export_statement"):
                 self._import(node)
+            elif t in ("lexical_declaration", "variable_declaration"):
+                for decl in node.named_children:
+                    name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+                    spec = _required(value) if decl.type == "variable_declarator" else None
+                    if spec is not None and name is not None:
+                        self._require(decl, name, spec)
+
+    def imports_client(self) -> bool:
+        """Does the module import a client package, the client module, or a project name that holds or returns
+        a client or is a client class (a module not indexed yet is noted in the index's `missed`)?"""
+        if self.project is None:
+            return False
+        index = self.project.index
+        for imp in self.imports.values():
+            if imp.type_only:
+                continue
+            if imp.spec in CLIENT_PACKAGES or self._client_module(imp.spec):
+                return True
+            target = self.resolve(imp.spec)
+            if target is None:
+                continue
+            if imp.name == "*":
+                facts = index.by_path.get(target)
+                if facts is None:
+                    if target in index.expected_paths:
+                        index.missed.add(target)
+                elif facts.instances or facts.factories or facts.client_classes or facts.aliases:
+                    return True
+            elif any(index._resolve((f"ts-{kind}", target, imp.name)) for kind in ("instance", "factory", "class")):
+                return True
+        return False
+
+    def _collect(self) -> None:
+        """One pass over the nodes that matter (found by a tree-sitter query, in C), in document order, each
+        with the function and class enclosing it (a stack of open containers by byte range)."""
+        nodes = _query_nodes(self.root, _COLLECT, _language(self.rel))
+        open_: list[tuple[int, Scope, TsClass | None]] = [(self.root.end_byte + 1, self.module, None)]
+        for node in nodes:
+            start = node.start_byte
+            while open_[-1][0] <= start:
+                open_.pop()
+            _, scope, cls = open_[-1]
+            t = node.type
             if t in FUNCTIONS:
-                scope = self._function(node, scope, cls)
-            elif t in ("class_declaration", "class", "abstract_class_declaration"):
-                cls = self._class(node, scope)
+                open_.append((node.end_byte, self._function(node, scope, cls), cls))
+            elif t in _CLASSES:
+                open_.append((node.end_byte, scope, self._class(node, scope)))
+            elif t == "call_expression":  # kept: calls of plain names, and of the method names the checks judge
+                f = node.child_by_field_name("function")
+                ft = f.type if f is not None else ""
+                if ft == "member_expression":
+                    prop = f.child_by_field_name("property")  # type: ignore[union-attr]
+                    name = prop.text.lower() if prop is not None and prop.text is not None else b""
+                    if name in _JUDGED:
+                        self.calls.append((node, scope, f, name.decode()))  # type: ignore[arg-type]
+                elif ft == "identifier":
+                    self.calls.append((node, scope, f, ""))  # type: ignore[arg-type]
+            elif t == "new_expression":
+                self.news.append((node, scope))
             elif t == "variable_declarator":
                 name = node.child_by_field_name("name")
                 value = node.child_by_field_name("value")
@@ -268,9 +355,9 @@ class TsModule:
                         scope.values.setdefault(key, []).append((value, scope))
             elif t == "assignment_expression" or t == "augmented_assignment_expression":
                 self._assign(node, scope, cls)
-            elif t in ("public_field_definition", "field_definition") and cls is not None:
+            elif t in ("public_field_definition", "field_definition"):
                 name = node.child_by_field_name("name") or node.child_by_field_name("property")
-                if name is not None:
+                if name is not None and cls is not None:
                     value = node.child_by_field_name("value")
                     ann = node.child_by_field_name("type")
                     if ann is not None:
@@ -282,13 +369,8 @@ class TsModule:
                 value = next((c for c in node.named_children if c.type != "comment"), None)
                 if value is not None:
                     scope.returns.append(value)
-            elif t == "call_expression":
-                self.calls.append((node, scope))
-            elif t == "new_expression":
-                self.news.append((node, scope))
-            for child in reversed(node.children):
-                if child.type not in ("string", "number", "true", "false", "null", "property_identifier"):
-                    stack.append((child, scope, cls))
+            elif scope is self.module:  # import_statement, export_statement
+                self._import(node)
 
     def _require(self, node: Node, name: Node, spec: str) -> None:
         """`const Redis = require("ioredis")`, `const { createClient } = require("redis")` (CommonJS)."""
@@ -429,26 +511,8 @@ class TsModule:
         return None
 
     def resolve(self, spec: str) -> str | None:
-        """A specifier as a project file (relative to the root), when it is one."""
-        project = self.project
-        if project is None:
-            return None
-        if spec.startswith("."):
-            base = posixpath.normpath(posixpath.join(posixpath.dirname(self.rel), spec))
-            bases = [base]
-        elif spec.startswith(("@/", "~/")):
-            bases = [f"src/{spec[2:]}", spec[2:]]
-        else:
-            bases = [spec, f"src/{spec}"]
-        for b in bases:
-            stem = re.sub(r"\.(?:[cm]?js|jsx)$", "", b)
-            for candidate in (b, *(f"{stem}{ext}" for ext in MODULE_EXTENSIONS)):
-                if candidate in project.rels:
-                    return candidate
-            for ext in MODULE_EXTENSIONS:
-                if f"{stem}/index{ext}" in project.rels:
-                    return f"{stem}/index{ext}"
-        return None
+        """A specifier as a project file (relative to the root), when it is one (Project.resolve_spec)."""
+        return self.project.resolve_spec(self.rel, spec) if self.project is not None else None
 
     def _client_module(self, spec: str) -> bool:
         """Is `spec` the project's generated client module (the policy's module_path, `db/redis` without one)?"""
@@ -715,9 +779,16 @@ class TsChecker:
     """Every check over one TypeScript module (same registry messages as the Python checks)."""
 
     def __init__(
-        self, mod: TsModule, reset_script: bool, edge: bool, test_file: bool = False, containers_need_ttl: bool = False
+        self,
+        mod: TsModule,
+        reset_script: bool,
+        edge: bool,
+        test_file: bool = False,
+        containers_need_ttl: bool = False,
+        ports: bool = True,
     ) -> None:
         self.mod = mod
+        self.ports = ports  # the text holds a Redis port number (literal endpoints are looked for)
         self.containers_need_ttl = containers_need_ttl  # policy lint.containers_need_ttl
         self.test_file = test_file
         self.reset_script = reset_script
@@ -755,10 +826,8 @@ class TsChecker:
         return (owner.node.id if owner is not None else 0, d)
 
     def run(self) -> list[Raw]:
-        for call, scope in self.mod.calls:
-            f = call.child_by_field_name("function")
-            if f is not None and f.type == "member_expression":
-                m = _text(f.child_by_field_name("property")).lower()
+        for call, scope, f, m in self.mod.calls:
+            if m:
                 if m in GROWING_FIELD_WRITES:
                     args = _args(call)
                     if len(args) >= 2 and _string(args[1]) is None and args[1].type != "object":
@@ -771,9 +840,10 @@ class TsChecker:
                         else:
                             self.executed.add(key)
         by_scope: dict[int, tuple[Scope, list[Cmd]]] = {}
-        for call, scope in self.mod.calls:
-            self.scope = scope
-            self._call(call, by_scope.setdefault(scope.node.id, (scope, []))[1])
+        for call, scope, f, m in self.mod.calls:
+            if m:
+                self.scope = scope
+                self._call(call, f, m, by_scope.setdefault(scope.node.id, (scope, []))[1])
         self.bodies = list(by_scope.values())
         for scope, cmds in self.bodies:
             self.scope = scope
@@ -781,9 +851,8 @@ class TsChecker:
         for node, scope in self.mod.news:
             self.scope = scope
             self._constructor(node, scope)
-        for call, scope in self.mod.calls:  # node-redis builds clients with createClient()/createCluster()
-            f = call.child_by_field_name("function")
-            imp = self.mod.imports.get(_text(f)) if f is not None and f.type == "identifier" else None
+        for call, scope, f, m in self.mod.calls:  # node-redis builds clients with createClient()/createCluster()
+            imp = self.mod.imports.get(_text(f)) if not m else None
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 self.scope = scope
                 self._hardcoded(call)
@@ -922,11 +991,7 @@ class TsChecker:
                         return self._const(pair.child_by_field_name("value"))
         return self._const(args[0]) if args else None
 
-    def _call(self, call: Node, cmds: list[Cmd]) -> None:
-        f = call.child_by_field_name("function")
-        if f is None or f.type != "member_expression":
-            return
-        m = _text(f.child_by_field_name("property")).lower()
+    def _call(self, call: Node, f: Node, m: str, cmds: list[Cmd]) -> None:
         if not (m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS):
             return
         obj = f.child_by_field_name("object")
@@ -1201,9 +1266,8 @@ class TsChecker:
             return []
         index = names.index(param)
         out: list[tuple[Node, Scope]] = []
-        for call, scope in self.mod.calls:
-            f = call.child_by_field_name("function")
-            if f is not None and f.type == "identifier" and _text(f) == fn.name and len(out) < 8:
+        for call, scope, f, m in self.mod.calls:
+            if not m and _text(f) == fn.name and len(out) < 8:
                 args = _args(call)
                 if index < len(args):
                     out.append((args[index], scope))
@@ -1320,9 +1384,8 @@ class TsChecker:
         """Does this module build a Redis client (a client constructor or factory, `require("redis")`)?"""
         if self._builds is None:
             self._builds = any(self.mod._ctor_name(n.child_by_field_name("constructor")) for n, _ in self.mod.news)
-            for call, _ in self.mod.calls if not self._builds else ():
-                f = call.child_by_field_name("function")
-                name = _text(f) if f is not None and f.type == "identifier" else ""
+            for call, _, f, m in self.mod.calls if not self._builds else ():
+                name = _text(f) if not m else ""
                 imp = self.mod.imports.get(name)
                 if (imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES) or (
                     name == "require" and (_string(next(iter(_args(call)), None)) or "") in CLIENT_PACKAGES
@@ -1333,56 +1396,68 @@ class TsChecker:
 
     def _url_defaults(self) -> None:
         """Redis URLs as defaults: parameters, module constants and config objects, class fields,
-        and `process.env.X ?? "redis://..."` with a password or a remote host."""
-        for call_or_new in self._walk(self.mod.root):
-            t = call_or_new.type
-            if t == "object" and not self.test_file:
-                self._endpoint(call_or_new)
-            if t in ("required_parameter", "optional_parameter"):
-                value = call_or_new.child_by_field_name("value")
-                text = _string(value)
-                local_test = self.test_file and text is not None and not any(_url_problem(text))
-                if (
-                    value is not None
-                    and text is not None
-                    and text.lower().startswith(DEFAULT_URL_SCHEMES)
-                    and not local_test
-                ):
-                    pname = _text(call_or_new.child_by_field_name("pattern"))
+        and `process.env.X ?? "redis://..."` with a password or a remote host; literal endpoints; host options
+        with a literal fallback. Only the node types the text can hold are looked for (a query, in C)."""
+        text = self.mod.source
+        urls = "://" in text
+        hosts = "host" in text.lower() and not self.test_file
+        types = [
+            *(("object",) if self.ports and not self.test_file else ()),
+            *(("required_parameter", "optional_parameter") if urls else ()),
+            *(("binary_expression",) if urls or hosts else ()),
+            *(("pair",) if hosts and ".default(" in text else ()),
+            *(("string", "template_string") if urls and not self.test_file else ()),
+        ]
+        nodes = _query_nodes(self.mod.root, types, _language(self.mod.rel)) if types else []
+        literals: list[Node] = []
+        for node in nodes:
+            t = node.type
+            if t == "object":
+                self._endpoint(node)
+            elif t in ("required_parameter", "optional_parameter"):
+                value = node.child_by_field_name("value")
+                url = _string(value)
+                local_test = self.test_file and url is not None and not any(_url_problem(url))
+                is_url = url is not None and url.lower().startswith(DEFAULT_URL_SCHEMES)
+                if value is not None and is_url and not local_test:
+                    pname = _text(node.child_by_field_name("pattern"))
                     self.report("hardcoded-connection", value, "default", where=f"the parameter {pname}")
-            elif t == "binary_expression" and _text(call_or_new.child_by_field_name("operator")) in ("??", "||"):
-                left = _dotted(call_or_new.child_by_field_name("left")) or ""
-                right = call_or_new.child_by_field_name("right")
-                text = _string(right)
-                if left.startswith("process.env.") and text is not None and text.lower().startswith(URL_SCHEMES):
-                    password, remote = _url_problem(text)
+            elif t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("??", "||"):
+                left = _dotted(node.child_by_field_name("left")) or ""
+                right = node.child_by_field_name("right")
+                fallback = _string(right)
+                env_url = fallback is not None and fallback.lower().startswith(URL_SCHEMES)
+                if left.startswith("process.env.") and env_url:
+                    password, remote = _url_problem(fallback)  # type: ignore[arg-type]
                     if password or remote:
                         what = "a password" if password else "a non-local host"
                         self.report("hardcoded-connection", right, "env-default", what=what)  # type: ignore[arg-type]
-                elif text and _host_option(left) and not self.test_file and self._builds_client():
+                elif fallback and hosts and _host_option(left) and self._builds_client():
                     # `this.host = options.host || "localhost"`: without the option it silently uses this server
-                    self.report("hardcoded-connection", right, "host-default", host=text, where=left)  # type: ignore[arg-type]
-            elif t == "pair" and _host_option(_text(call_or_new.child_by_field_name("key")).strip("'\"")):
-                default = _schema_default(call_or_new.child_by_field_name("value"))
-                if default is not None and not self.test_file and self._builds_client():  # host: Joi...default("h")
-                    where = _text(call_or_new.child_by_field_name("key")).strip("'\"")
-                    self.report("hardcoded-connection", default, "host-default", host=_string(default), where=where)
-        for name, values in self.mod.module.values.items():
-            for value, _ in values:
-                self._default(value, name)
-        for node in self._walk(self.mod.root) if not self.test_file else ():  # other URLs (a `??=` fallback)
-            text = _string(node) if node.type in ("string", "template_string") else None
-            if text is None or node.id in self.reported or " " in text or not text.partition("://")[2]:
-                continue
-            if text.lower().startswith(DEFAULT_URL_SCHEMES):
-                password, remote = _url_problem(text)
-                if not (self.test_file and not (password or remote)):
-                    detail = " with a password" if password else " with a remote host" if remote else ""
-                    self.report("hardcoded-connection", node, "url", detail=detail)
-        for cls in self.mod.classes.values():
-            for name, values in cls.fields.items():
+                    self.report("hardcoded-connection", right, "host-default", host=fallback, where=left)  # type: ignore[arg-type]
+            elif t == "pair":
+                key = _text(node.child_by_field_name("key")).strip("'\"")
+                default = _schema_default(node.child_by_field_name("value")) if _host_option(key) else None
+                if default is not None and self._builds_client():  # host: Joi.string().default("127.0.0.1")
+                    self.report("hardcoded-connection", default, "host-default", host=_string(default), where=key)
+            elif t in ("string", "template_string"):
+                literals.append(node)
+        if urls:
+            for name, values in self.mod.module.values.items():
                 for value, _ in values:
-                    self._default(value, f"{cls.name}.{name}")
+                    self._default(value, name)
+            for cls in self.mod.classes.values():
+                for name, values in cls.fields.items():
+                    for value, _ in values:
+                        self._default(value, f"{cls.name}.{name}")
+        for node in literals:  # other URLs (a `??=` fallback, a config object built in a function)
+            url = _string(node)
+            if url is None or node.id in self.reported or " " in url or not url.partition("://")[2]:
+                continue
+            if url.lower().startswith(DEFAULT_URL_SCHEMES):
+                password, remote = _url_problem(url)
+                detail = " with a password" if password else " with a remote host" if remote else ""
+                self.report("hardcoded-connection", node, "url", detail=detail)
 
     def _endpoint(self, obj: Node) -> None:
         """`{ host: "127.0.0.1", port: 6379 }`: a literal Redis endpoint (a Redis port gives it away)."""
@@ -1693,7 +1768,17 @@ def _lint_typescript(
     shown: str,
     project: Project | None,
 ) -> list[Finding]:
-    from .engine import _filters, _findings, _in_edge, glob_match, is_test_file, relative_to_root
+    from .engine import (
+        _PORT_NEEDLES,
+        _PORTS,
+        _filters,
+        _findings,
+        _in_edge,
+        _lines,
+        glob_match,
+        is_test_file,
+        relative_to_root,
+    )
 
     data = source.encode("utf-8", "surrogatepass")
     root = parse(data, path)
@@ -1705,21 +1790,52 @@ def _lint_typescript(
     rel = relative_to_root(path, policy) if path not in ("<stdin>", "-") else path
     select, ignore = _filters(policy, rel, select, ignore)
     prel = project.rel(path) if project is not None and path not in ("<stdin>", "-") else None
-    mod = TsModule(root, prel or rel, policy, project)
+    edge = _in_edge(rel, policy)
+    relevant = edge or may_use_redis(source, policy)
+    mod = TsModule(root, prel or rel, policy, project, source, light=not relevant)
+    if not relevant and mod.imports_client():
+        relevant = True
+        mod = TsModule(root, prel or rel, policy, project, source)
     if project is not None and prel is not None and prel in project.stale:
         project.record(prel, _facts(mod, prel))
+    if not relevant:
+        return []  # parsed (syntax errors are reported) but nothing in it can reach Redis
     reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
-    checker = TsChecker(mod, reset, _in_edge(rel, policy), is_test_file(rel), policy.lint.containers_need_ttl)
+    ports = bool(_lines(_PORTS, source, _PORT_NEEDLES))
+    checker = TsChecker(mod, reset, edge, is_test_file(rel), policy.lint.containers_need_ttl, ports)
     raw = checker.run()
     if not raw:
         return []
-    return _findings(raw, source, shown, select, ignore, _suppressions(mod.comments))
+    comments = _query_nodes(root, ("comment",), _language(mod.rel)) if "redis-rules" in source else []
+    return _findings(
+        raw, source, shown, select, ignore, _suppressions([(c.start_point[0] + 1, _text(c)) for c in comments])
+    )
 
 
 def ts_facts(source: str, rel: str, project: Project) -> ModuleFacts | None:
     """The facts a TypeScript module offers the project index (exports holding or returning a client)."""
     root = parse(source.encode("utf-8", "surrogatepass"), rel)
-    return _facts(TsModule(root, rel, project.policy, project), rel)
+    mod = TsModule(root, rel, project.policy, project, source, light=not may_use_redis(source, project.policy))
+    if mod.light and mod.imports_client():
+        mod = TsModule(root, rel, project.policy, project, source)
+    return _facts(mod, rel)
+
+
+# Redis-only method names (any case: node-redis spells them hGetAll), `.keys(pattern)` (not Object.keys), raw
+# KEYS/FLUSH commands: a module with none of these, that names no Redis package or factory and imports no
+# project module offering a client, has nothing the checks could report
+_SHAPES = re.compile(  # matched against the lowercased text
+    r"\.(?:" + "|".join(sorted(REDIS_ONLY, key=len, reverse=True)) + r"|p?expire|eval|mset|mget)\s*\("
+    r"|(?<!object)\.keys\(\s*[^)\s]|['\"](?:keys|flushall|flushdb)['\"]"
+)
+
+
+def may_use_redis(source: str, policy: Policy) -> bool:
+    """A sound shortcut (as engine._may_use_redis for Python): can anything in this text reach Redis?"""
+    low = source.lower()
+    if "redis" in low or "valkey" in low or "upstash" in low or "unix://" in low or _SHAPES.search(low):
+        return True
+    return any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories)
 
 
 def _facts(mod: TsModule, rel: str) -> ModuleFacts:
