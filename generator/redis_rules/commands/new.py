@@ -15,6 +15,7 @@ import yaml
 from ..agent_files import is_marked_file
 from ..claude_settings import SETTINGS_FILE
 from ..errors import UserError
+from ..owned import is_owned
 from ..questions import load_questions, resolve_answers, skip_if_exists
 from ..render import OWNED_FILES, RenderResult, render_project
 from ..template_source import template_for_new
@@ -138,9 +139,7 @@ def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool
     package = str(answers["package"])
 
     def include(rel: str) -> bool:
-        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE:
-            return True
-        if rel.startswith(".claude/hooks/"):
+        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE or is_owned(rel):
             return True
         if with_modules:
             return rel.startswith((module_path + "/", "tests/redis/")) or rel in (
