@@ -267,3 +267,20 @@ def test_through_the_real_cli(project):
         env={"PYTHONPATH": env_root, "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 1 and [d["code"] for d in json.loads(proc.stdout)] == ["RR007", "RR008"]
+
+
+def test_a_verb_imports_only_its_own_module(tmp_path):
+    """`redis-rules lint FILE` builds only the lint sub-command: copier (for new/update/check) and the installed
+    version (importlib.metadata) are not imported; `--version` and the top-level help still work."""
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    code = (
+        "import sys\nfrom redis_rules.cli import main\n"
+        "rc = main(['lint', 'app.py'])\n"
+        "print(rc, sorted(m for m in ('copier', 'importlib.metadata', 'redis_rules.commands.new') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "1 []"
+    version = subprocess.run([sys.executable, "-m", "redis_rules", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("redis-rules ")
+    top = subprocess.run([sys.executable, "-m", "redis_rules", "--help"], capture_output=True, text=True)
+    assert all(verb in top.stdout for verb in ("new", "update", "lint", "audit", "rules", "check", "hook"))

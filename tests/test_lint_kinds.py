@@ -343,3 +343,26 @@ def test_serializer_setting_that_defaults_to_pickle(tmp_path: Path, monkeypatch)
     assert [(f.path, f.line) for f in findings if f.code == "RR022"] == [("app/cache.py", 10)]
     (pkg / "conf.py").write_text("class Defaults:\n    APP_SERIALIZER = 'json'\n\nsettings = Defaults()\n")
     assert [f for f in lint_paths([pkg], cache=False) if f.code == "RR022"] == []
+
+
+# ---------------------------------------------------------------- modules that cannot reach Redis
+def test_ts_modules_without_redis_pass_on_clients_they_re_export(tmp_path: Path, monkeypatch):
+    """A module that names no Redis package, method or factory is read only for its imports and re-exports;
+    a client re-exported through it, or imported from a module that holds one, is still seen (files are
+    checked after the modules they import, whatever order they are listed in)."""
+    files = {
+        "package.json": "{}",
+        "src/a_app.ts": 'import { store } from "./b_barrel";\n'
+        "export const f = (sessionKey: string) => store.set(sessionKey, 1);\n",
+        "src/b_barrel.ts": 'export { conn as store } from "./c_conn";\nexport const unrelated = 1;\n',
+        "src/c_conn.ts": 'import Redis from "ioredis";\nexport const conn = new Redis(process.env.URL!);\n',
+        "src/d_plain.ts": 'import { unrelated } from "./b_barrel";\n'
+        'export const g = (m: Map<string, number>) => m.set("a", unrelated);\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    findings = lint_paths([tmp_path / "src"], cache=False)
+    assert [(f.path, f.line, f.code) for f in findings] == [("src/a_app.ts", 2, "RR002")]
+    assert "conn in src/c_conn.ts" in findings[0].reason

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import UserError
 
 POLICY_FILE = ".redis-rules.yml"
@@ -92,6 +90,8 @@ def _section(data: dict[str, Any], name: str, cls: type, path: Path) -> Any:
 
 def load_policy(path: Path) -> Policy:
     """Read one policy file; errors name the file and field."""
+    import yaml  # only when a policy file exists: a one-file lint without one does not pay for it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:

@@ -18,12 +18,10 @@ import hashlib
 import os
 import pickle
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
@@ -548,13 +546,25 @@ def python_module_name(rel: str, files: set[str]) -> tuple[str, bool]:
     return ".".join(names), is_package
 
 
+def code_fingerprint() -> str:
+    """Sizes and mtimes of this package's lint modules: facts cached by another version of the code (an upgrade,
+    an editable install being worked on) are not reused. Cheaper than reading the installed version."""
+    folder = Path(__file__).parent
+    parts = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            st = os.stat(folder / name)
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
 class FactsCache:
     """Per-file facts on disk: {rel: (mtime_ns, size, ModuleFacts)}, one pickle per project and settings."""
 
     def __init__(self, root: Path, settings: str, enabled: bool = True) -> None:
         self.root = root
         self.enabled = enabled
-        key = hashlib.sha1(f"{CACHE_FORMAT}|{__version__}|{settings}".encode()).hexdigest()[:16]
+        key = hashlib.sha1(f"{CACHE_FORMAT}|{code_fingerprint()}|{settings}".encode()).hexdigest()[:16]
         self.name = f"facts-{key}.pickle"
         self.entries: dict[str, tuple[int, int, object]] = {}
         self.dirty = False
@@ -604,6 +614,8 @@ class FactsCache:
                     ignore = folder / ".gitignore"
                     if not ignore.exists():
                         ignore.write_text("# created by redis-rules lint\n*\n", encoding="utf-8")
+                import tempfile  # only when the cache is written
+
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
                 try:
                     with os.fdopen(fd, "wb") as fh:
@@ -612,9 +624,23 @@ class FactsCache:
                 except BaseException:
                     os.unlink(tmp)
                     raise
+                _prune(folder, KEEP_FILES)
                 return
             except OSError:
                 continue
+
+
+KEEP_FILES = 4  # facts files kept per cache folder (one per code version and lint settings), newest first
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` newest facts files (older code versions, settings no longer used)."""
+    try:
+        files = sorted(folder.glob("facts-*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in files[keep:]:
+            old.unlink()
+    except OSError:
+        pass  # another run pruned it first, or the folder is read-only: harmless
 
 
 IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
