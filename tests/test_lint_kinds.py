@@ -366,3 +366,34 @@ def test_ts_modules_without_redis_pass_on_clients_they_re_export(tmp_path: Path,
     findings = lint_paths([tmp_path / "src"], cache=False)
     assert [(f.path, f.line, f.code) for f in findings] == [("src/a_app.ts", 2, "RR002")]
     assert "conn in src/c_conn.ts" in findings[0].reason
+
+
+def test_a_helper_that_only_factories_call_builds_for_them():
+    """`function build()` called only from `createClient()` builds the factory's client; the same helper also
+    called from a request handler builds one per request."""
+    src_ts = """
+    import { createClient as nodeClient } from "redis";
+    function build(url: string) { return nodeClient({ url }); }
+    function fresh(url: string) { return nodeClient({ url }); }
+    export function createClient() { return build(process.env.REDIS_URL!); }
+    export function createSubscriber() { return fresh(process.env.REDIS_URL!); }
+    export async function handler(key: string) { return fresh(process.env.REDIS_URL!).get(key); }
+    """
+    assert found(ts(src_ts), "RR009") == [3]
+    src_py = """
+    import os
+    import redis
+
+    def _build(url):
+        return redis.Redis.from_url(url)
+
+    def _fresh(url):
+        return redis.Redis.from_url(url)
+
+    def get_client():
+        return _build(os.environ["REDIS_URL"])
+
+    def handler(key):
+        return _fresh(os.environ["REDIS_URL"]).get(key)
+    """
+    assert found(py(src_py), "RR009") == [8]

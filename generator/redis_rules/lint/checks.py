@@ -1455,4 +1455,9 @@ class Checker:
             name = dotted(target)
             if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
                 return True
-        return is_factory_name(node.name, self.info.stem)
+        if is_factory_name(node.name, self.info.stem):
+            return True
+        # a helper that only factories call (`def _build(url)` called from `get_client()`) builds for them
+        callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
+        self._factory_cache[id(scope)] = False  # a recursive helper is no factory by itself
+        return bool(callers) and all(self._in_factory(sc) for sc in callers)

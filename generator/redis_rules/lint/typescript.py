@@ -1289,12 +1289,23 @@ class TsChecker:
             if parent.id in self.mod.exempt:
                 return
             parent = parent.parent
-        s: Scope | None = scope
+        if not self._in_factory(scope, 0):
+            self.report("client-per-call", node, name=name, what="a Redis client")
+
+    def _in_factory(self, scope: Scope | None, depth: int) -> bool:
+        """Does code in `scope` run inside a client factory: a function named as one, one whose result is kept
+        (`this.redis = this.create()`), or a helper that only factories call (`function build()` called from
+        `createClient()`)?"""
+        s = scope
         while s is not None and s is not self.mod.module:
             if _factory_function(s.name) or s.name in self.mod.kept:
-                return
+                return True
+            if s.name and depth < 3:
+                callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == s.name]
+                if callers and all(self._in_factory(sc, depth + 1) for sc in callers):
+                    return True
             s = s.parent
-        self.report("client-per-call", node, name=name, what="a Redis client")
+        return False
 
     def _hardcoded(self, node: Node) -> None:
         for arg in _args(node):
