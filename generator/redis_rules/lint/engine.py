@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ..errors import UserError
 from ..policy import Policy, find_policy
 from .checks import CALL_ATTRS, REDIS_ONLY, Checker, Raw
+from .index import import_lines
 from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
 from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
@@ -343,7 +344,7 @@ _TEST_DIRS = frozenset({"tests", "test", "__tests__", "testing", "e2e"})
 _TEST_FILE = re.compile(r"(^test_.*\.py$|_test\.py$|^conftest\.py$|[._-](test|spec)\.[cm]?tsx?$|_test\.[cm]?tsx?$)")
 
 
-_IMPORTS_REDIS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:redis|valkey|coredis|aioredis)\b", re.MULTILINE)
+_IMPORTS_REDIS = re.compile(r"[ \t]*(?:import|from)[ \t]+(?:redis|valkey|coredis|aioredis)\b")  # at a line start
 _URL_LITERAL = re.compile(r"""['"](?:rediss?|valkeys?|redis\+sentinel)://[^\s'"]+['"]""", re.IGNORECASE)
 _NONE: frozenset[int] = frozenset()
 
@@ -555,7 +556,8 @@ def _lint_serial(
 ) -> list[Finding]:
     sources, errors = _read_all(files)
     project.index.imports_redis = any(
-        ("redis" in text or "valkey" in text) and _IMPORTS_REDIS.search(text) for text in sources.values()
+        ("redis" in text or "valkey" in text) and next(import_lines(_IMPORTS_REDIS, text), None) is not None
+        for text in sources.values()
     )
     per_file: dict[Path, list[Finding]] = {}
     missed: dict[Path, set[str]] = {}

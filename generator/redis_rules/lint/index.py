@@ -643,14 +643,28 @@ def _prune(folder: Path, keep: int) -> None:
         pass  # another run pruned it first, or the folder is read-only: harmless
 
 
-IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+IMPORT_RE = re.compile(r"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))")  # at a line start
+
+
+def import_lines(pattern: re.Pattern[str], source: str) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` at the start of the lines holding the word `import` (every import statement does):
+    str.find locates them, so the text is not run through a line-anchored regex (five times slower)."""
+    i, last = source.find("import"), -1
+    while i != -1:
+        start = source.rfind("\n", 0, i) + 1
+        if start != last:
+            m = pattern.match(source, start)
+            if m is not None:
+                last = start
+                yield m
+        i = source.find("import", i + 6)
 
 
 def scan_imports(source: str, modname: str, is_package: bool) -> list[str]:
     """Absolute module names a Python source imports (a cheap text scan, for ordering files)."""
     package = modname if is_package else modname.rpartition(".")[0]
     out = []
-    for m in IMPORT_RE.finditer(source):
+    for m in import_lines(IMPORT_RE, source):
         name = m.group(1) if m.group(1) is not None else m.group(2)
         if name.startswith("."):
             level = len(name) - len(name.lstrip("."))
