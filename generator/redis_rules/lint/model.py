@@ -103,7 +103,7 @@ REGISTRY: tuple[Check, ...] = (
             "lua": "Lua script passed to {method} calls KEYS; iterate with SCAN instead",
         },
         "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with a "
-        'pattern argument: `dict.keys()` takes none, an object, list or function is no pattern); '
+        "pattern argument: `dict.keys()` takes none, an object, list or function is no pattern); "
         '`execute_command("KEYS", ...)` / '
         "`call(\"KEYS\", ...)`; `redis.call('KEYS'` inside a Lua script literal (or constant) passed to "
         "`eval`/`evalsha`/`eval_ro`/`register_script`/`script_load`/`defineCommand`",
@@ -170,7 +170,7 @@ REGISTRY: tuple[Check, ...] = (
         "(`{host, port: 6379}`); a `REDIS_HOST`-style setting with a literal fallback; in TypeScript a host option "
         'with a literal fallback (`options.host || "localhost"`, a schema\'s `host: Joi.string().default(...)`) in '
         "a module that builds a client",
-        "local URLs and hosts in test code; a bare scheme (`url.startswith(\"rediss://\")`); URLs in docstrings, "
+        'local URLs and hosts in test code; a bare scheme (`url.startswith("rediss://")`); URLs in docstrings, '
         "comments and messages",
     ),
     Check(
