@@ -10,6 +10,7 @@ read this registry.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -270,8 +271,41 @@ def rules_by_id() -> dict[str, Any]:
     return {rule.id: rule for rule in load_rules()}
 
 
+_ID_LINE = re.compile(r"- id: (RR\d+)\s*$")
+_SEVERITY_LINE = re.compile(r"  severity: (error|warning)\s*$")
+
+
+@functools.lru_cache(maxsize=1)
+def severities() -> dict[str, str]:
+    """{rule id: severity} read from the bundled rulesets' lines without a YAML parse (loading every rule costs a
+    one-file lint with findings ~30 ms); tests/test_lint_registry.py proves it equal to the rules' severities.
+    Empty when the rulesets cannot be read (severity_of then loads the rules)."""
+    from ..template_source import bundled_template_root
+
+    found: dict[str, str] = {}
+    try:
+        files = sorted((bundled_template_root() / "rulesets").glob("*.yml"))
+        texts = [f.read_text(encoding="utf-8") for f in files]
+    except (RuntimeError, OSError, UnicodeDecodeError):
+        return {}
+    for text in texts:
+        current = None
+        for line in text.splitlines():
+            rule = _ID_LINE.match(line)
+            if rule is not None:
+                current = rule.group(1)
+                continue
+            severity = _SEVERITY_LINE.match(line)
+            if severity is not None and current is not None:
+                found.setdefault(current, severity.group(1))
+    return found
+
+
 def severity_of(code: str) -> str:
     """A rule's severity from the rulesets; files that could not be checked (E999/E902) are errors."""
+    fast = severities().get(code)
+    if fast is not None:
+        return fast
     rule = rules_by_id().get(code)
     return str(rule.severity) if rule is not None else "error"
 
