@@ -15,7 +15,8 @@ with `pip download --no-deps --no-binary :all:`, then times `lint_paths([one fil
 
 Each is the median of --runs in this process. For the whole picture it also times the command line (a fresh
 interpreter each time, wall and CPU time of the child): `python -m redis_rules lint FILE` warm and with
-`--no-cache`, and `redis-rules lint app.py` on a one-file project (the Claude hook's case), next to the
+`--no-cache`, and `redis-rules lint app.py` on a one-file project without and with a policy file (the
+Claude hook's case; the policy is schema-checked), next to the
 floor no code of ours can lower, `python -c pass`, measured in the same rounds. With --baseline, the same
 command lines of another checkout (its `generator/` first on PYTHONPATH) are timed in the same rounds.
 """
@@ -139,12 +140,17 @@ def main() -> int:
         small.mkdir(exist_ok=True)
         (small / "pyproject.toml").write_text("[project]\nname = 'one'\n")
         (small / "app.py").write_text(ONE_FILE)
+        with_policy = work / "one-file-with-policy"
+        with_policy.mkdir(exist_ok=True)
+        (with_policy / "app.py").write_text(ONE_FILE)
+        (with_policy / ".redis-rules.yml").write_text('lint:\n  exclude: ["vendor/"]\n')
         env = dict(os.environ)
         lint_cli = ["-m", "redis_rules", "lint"]
         celery = [*lint_cli, TARGET, "--exit-zero"]
         commands: dict[str, tuple[list[str], Path, dict[str, str]]] = {
             "python -c pass (floor)": (["-c", "pass"], project, env),
             "redis-rules lint app.py (one-file project)": ([*lint_cli, "app.py"], small, env),
+            "redis-rules lint app.py (with a .redis-rules.yml)": ([*lint_cli, "app.py"], with_policy, env),
             "redis-rules lint FILE --no-cache (celery)": ([*celery, "--no-cache"], project, env),
             "redis-rules lint FILE (celery, warm cache)": (celery, project, env),
         }

@@ -98,7 +98,11 @@ def load_policy(path: Path) -> Policy:
     from . import safe_yaml
 
     where = f"policy {path}"
-    data = check_policy_data(safe_yaml.load_file(path, where), where)
+    return policy_from_data(check_policy_data(safe_yaml.load_file(path, where), where), path)
+
+
+def policy_from_data(data: dict[str, Any], path: Path) -> Policy:
+    """The Policy of a file's data that check_policy_data accepted."""
     top = {k: v for k, v in data.items() if k not in ("lint", "audit", "version")}
     policy = Policy(**top)
     policy.lint = LintPolicy(**(data.get("lint") or {}))

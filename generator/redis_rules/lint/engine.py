@@ -16,10 +16,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import UserError
-from ..policy import Policy, find_policy
+from ..policy import Policy
 from .checks import CALL_ATTRS, REDIS_ONLY, Checker, Raw
 from .index import import_lines
 from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
+from .policy_cache import find_lint_policy
 from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, printable_path, read_source_file
@@ -518,7 +519,7 @@ def lint_paths(
     for p in paths:
         if not os.path.lexists(p):
             raise UserError(f"lint: no such file or directory: {display_path(p)}")
-    policy = policy or find_policy(paths[0])
+    policy = policy or find_lint_policy(paths[0])
     _filters(policy, "", select, ignore)  # a bad policy selector is a usage error even with no file to lint
     files = list(iter_source_files(paths, policy))
     project = Project.open(paths, policy, files, cache=cache)

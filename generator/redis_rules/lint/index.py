@@ -546,6 +546,24 @@ def python_module_name(rel: str, files: set[str]) -> tuple[str, bool]:
     return ".".join(names), is_package
 
 
+def cache_folders(root: Path) -> Iterator[Path]:
+    """Where lint caches the project's data: `<root>/.redis-rules-cache/`, else (read-only project) a folder
+    of the user cache named by the root's path."""
+    yield root / CACHE_DIR
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    yield Path(base) / "redis-rules" / digest
+
+
+def ensure_cache_folder(folder: Path) -> None:
+    """Create a cache folder; the project's gets a .gitignore (its content is never committed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder.name == CACHE_DIR:
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by redis-rules lint\n*\n", encoding="utf-8")
+
+
 def code_fingerprint() -> str:
     """Sizes and mtimes of this package's lint modules: facts cached by another version of the code (an upgrade,
     an editable install being worked on) are not reused. Cheaper than reading the installed version."""
@@ -573,10 +591,7 @@ class FactsCache:
             self._load()
 
     def _candidates(self) -> Iterator[Path]:
-        yield self.root / CACHE_DIR
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        digest = hashlib.sha1(str(self.root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        yield Path(base) / "redis-rules" / digest
+        return cache_folders(self.root)
 
     def _load(self) -> None:
         for folder in self._candidates():
@@ -609,11 +624,7 @@ class FactsCache:
         data = {k: v for k, v in self.entries.items() if k in keep}
         for folder in ([self.path.parent] if self.path is not None else []) + list(self._candidates()):
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                if folder.name == CACHE_DIR:
-                    ignore = folder / ".gitignore"
-                    if not ignore.exists():
-                        ignore.write_text("# created by redis-rules lint\n*\n", encoding="utf-8")
+                ensure_cache_folder(folder)
                 import tempfile  # only when the cache is written
 
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
