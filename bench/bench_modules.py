@@ -125,7 +125,7 @@ def main() -> int:
                 fixed = [str(BIG), str(keys.window_ms(keys.DEFAULT_RATE_WINDOW)), "1"]
                 if algorithm == "sliding_window":
                     return lambda: r.evalsha(sha, len(bucket), *bucket, *fixed, driver.request_id())
-                return lambda: r.evalsha(sha, len(bucket), *bucket, *fixed, driver.request_id(), "7000")
+                return lambda: r.evalsha(sha, len(bucket), *bucket, *fixed, driver.request_id(), "4000")
 
             cases: dict[str, Callable[[], object]] = {
                 "raw INCR (floor)": lambda: r.incr(incr_key),
