@@ -101,3 +101,38 @@ def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, t
     )
     assert proc.returncode != 0
     assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("language", "client", "allowed"),
+    [
+        ("python", "ioredis", "redis-py, redis-py-async, valkey-py, upstash"),
+        ("typescript", "redis-py", "ioredis, node-redis, upstash"),
+    ],
+)
+def test_stock_copier_refuses_a_client_of_the_other_language(
+    template_repo: Path, tmp_path: Path, language: str, client: str, allowed: str
+) -> None:
+    """The choice validators of copier.yml disable the other language's clients in stock copier too."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--data",
+            f"language={language}",
+            "--data",
+            f"client={client}",
+            str(template_repo),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode != 0
+    assert f"client: '{client}' is a" in proc.stderr + proc.stdout
+    assert f"choose one of: {allowed}" in proc.stderr + proc.stdout
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
