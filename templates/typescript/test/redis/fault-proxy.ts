@@ -16,12 +16,15 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 export class FaultProxy {
-  readonly targetHost: string;
-  readonly targetPort: number;
+  /** Where connections go; may be set after start(), before the first connection. */
+  targetHost: string;
+  targetPort: number;
   readonly host = "127.0.0.1";
   port = 0;
   /** Connections accepted so far (refused ones included). */
   connections = 0;
+  /** Replies thrown away so far by dropNextReply(). */
+  dropped = 0;
   #server: Server | undefined;
   #pairs = new Set<[Socket, Socket]>();
   #delayMs = 0;
@@ -132,6 +135,7 @@ export class FaultProxy {
     upstream.on("data", (chunk: Buffer) => {
       if (this.#drop > 0) {
         this.#drop -= 1;
+        this.dropped += 1;
         return;
       }
       const delayMs = this.#delayMs;

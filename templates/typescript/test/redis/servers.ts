@@ -182,9 +182,13 @@ export class Cluster {
   readonly binary: string;
   nodes: Server[] = [];
 
-  constructor(binary: string = findServerBinary(), size = 3) {
+  /** Extra arguments of node `i` (e.g. the client port it announces: a fault proxy's). */
+  readonly nodeArgs: (i: number, port: number) => string[];
+
+  constructor(binary: string = findServerBinary(), size = 3, nodeArgs: (i: number, port: number) => string[] = () => []) {
     this.binary = binary;
     this.size = size;
+    this.nodeArgs = nodeArgs;
   }
 
   get url(): string {
@@ -194,7 +198,14 @@ export class Cluster {
   async start(timeoutMs = 30_000): Promise<this> {
     try {
       const flags = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"];
-      this.nodes = await Promise.all(Array.from({ length: this.size }, () => new Server(this.binary, flags).start()));
+      this.nodes = await Promise.all(
+        Array.from({ length: this.size }, async (_, i) => {
+          const port = await freePort();
+          const node = new Server(this.binary, [...flags, ...this.nodeArgs(i, port)]);
+          node.port = port;
+          return node.start();
+        }),
+      );
       const per = Math.floor(16384 / this.size);
       for (const [i, node] of this.nodes.entries()) {
         const last = i === this.size - 1 ? 16383 : (i + 1) * per - 1;
@@ -232,9 +243,13 @@ export class Sentinel {
   readonly dir: string;
   process: ChildProcess | undefined;
 
-  constructor(primary: Server, binary: string = findServerBinary()) {
+  /** The address the sentinel monitors (the primary's, or a fault proxy in front of it). */
+  readonly monitored: { host: string; port: number };
+
+  constructor(primary: Server, binary: string = findServerBinary(), monitored?: { host: string; port: number }) {
     this.primary = primary;
     this.binary = binary;
+    this.monitored = monitored ?? primary;
     this.dir = mkdtempSync(join(tmpdir(), "rr-sentinel-"));
   }
 
@@ -249,7 +264,7 @@ export class Sentinel {
     writeFileSync(
       conf,
       `port ${this.port}\nbind ${this.host}\ndir ${this.dir}\n` +
-        `sentinel monitor ${this.service} ${this.primary.host} ${this.primary.port} 1\n` +
+        `sentinel monitor ${this.service} ${this.monitored.host} ${this.monitored.port} 1\n` +
         `sentinel down-after-milliseconds ${this.service} 5000\n`,
     );
     this.process = spawn(this.binary, [conf, "--sentinel"], { stdio: "ignore" });
@@ -257,7 +272,7 @@ export class Sentinel {
     while (Date.now() < until) {
       try {
         const reply = await sendOnce(this.host, this.port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.service);
-        if (Array.isArray(reply) && String(reply[1]) === String(this.primary.port)) return this;
+        if (Array.isArray(reply) && String(reply[1]) === String(this.monitored.port)) return this;
       } catch {
         // not up yet
       }
