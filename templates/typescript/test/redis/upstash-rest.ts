@@ -7,6 +7,7 @@
  * whole error reply>"} (prefix included: "NOSCRIPT No matching script...", so the client's own
  * NOSCRIPT handling works as against Upstash); POST /pipeline and /multi-exec with an array of
  * commands -> an array of those. With `Upstash-Encoding: base64`, bulk strings are base64 (except OK).
+ * In front of a cluster it follows MOVED replies to the node that owns the key.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -34,7 +35,7 @@ export class UpstashRestEndpoint {
   readonly host = "127.0.0.1";
   port = 0;
   #server: Server | undefined;
-  #idle: RespConnection[] = [];
+  #idle = new Map<string, RespConnection[]>();
 
   constructor(redisHost: string, redisPort: number, token: string) {
     this.redisHost = redisHost;
@@ -46,27 +47,59 @@ export class UpstashRestEndpoint {
     return `http://${this.host}:${this.port}`;
   }
 
-  async #connection(): Promise<RespConnection> {
-    return this.#idle.pop() ?? (await RespConnection.open(this.redisHost, this.redisPort));
+  async #connection(host: string, port: number): Promise<RespConnection> {
+    return this.#idle.get(`${host}:${port}`)?.pop() ?? (await RespConnection.open(host, port));
+  }
+
+  #release(conn: RespConnection): void {
+    const id = `${conn.host}:${conn.port}`;
+    const idle = this.#idle.get(id) ?? [];
+    idle.push(conn);
+    this.#idle.set(id, idle);
+  }
+
+  /** One command on a connection of its own, following MOVED to the node that owns the key. */
+  async #once(args: string[]): Promise<RawReply> {
+    let [host, port] = [this.redisHost, this.redisPort];
+    for (let hop = 0; hop < 5; hop++) {
+      const conn = await this.#connection(host, port);
+      let reply: RawReply;
+      try {
+        reply = await conn.commandRaw(args);
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+      this.#release(conn);
+      const moved = reply instanceof RespError ? /^MOVED \d+ (.+):(\d+)$/.exec(reply.message) : null;
+      if (!moved) return reply;
+      [host, port] = [moved[1]!, Number(moved[2])];
+    }
+    return new RespError("ERR too many redirections");
   }
 
   async #handle(path: string, body: unknown, base64: boolean): Promise<{ status: number; body: Json }> {
-    const conn = await this.#connection();
+    const toArgs = (command: unknown): string[] | undefined =>
+      Array.isArray(command) && command.length > 0
+        ? command.map((part: unknown) => (typeof part === "string" ? part : JSON.stringify(part)))
+        : undefined;
+    const single = async (command: unknown): Promise<RawReply> => {
+      const args = toArgs(command);
+      return args === undefined ? new RespError("ERR bad command") : this.#once(args);
+    };
+    if (path === "/") return reply(await single(body), base64);
+    if (path === "/pipeline" && Array.isArray(body)) {
+      const results: Json[] = [];
+      for (const command of body) results.push(reply(await single(command), base64).body);
+      return { status: 200, body: results };
+    }
+    const conn = await this.#connection(this.redisHost, this.redisPort);
     let healthy = true;
     try {
       const run = (command: unknown): Promise<RawReply> => {
-        if (!Array.isArray(command) || command.length === 0) return Promise.resolve(new RespError("ERR bad command"));
-        return conn.commandRaw(command.map((part: unknown) => (typeof part === "string" ? part : JSON.stringify(part))));
+        const args = toArgs(command);
+        return args === undefined ? Promise.resolve(new RespError("ERR bad command")) : conn.commandRaw(args);
       };
-      if (path === "/") return reply(await run(body), base64);
-      if (path === "/pipeline" && Array.isArray(body)) {
-        const results: Json[] = [];
-        for (const command of body) {
-          const { body: one } = reply(await run(command), base64);
-          results.push(one);
-        }
-        return { status: 200, body: results };
-      }
       if (path === "/multi-exec" && Array.isArray(body)) {
         await run(["MULTI"]);
         const queued = [];
@@ -85,7 +118,7 @@ export class UpstashRestEndpoint {
       healthy = false;
       throw err;
     } finally {
-      if (healthy) this.#idle.push(conn);
+      if (healthy) this.#release(conn);
       else conn.close();
     }
   }
@@ -132,7 +165,7 @@ export class UpstashRestEndpoint {
   }
 
   async stop(): Promise<void> {
-    for (const conn of this.#idle.splice(0)) conn.close();
+    for (const idle of this.#idle.values()) for (const conn of idle.splice(0)) conn.close();
     const server = this.#server;
     if (server === undefined) return;
     server.closeAllConnections();
