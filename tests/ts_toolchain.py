@@ -92,10 +92,20 @@ def _install(deps: dict[str, str], root: Path, target: Path) -> None:
 
 
 def link(project: Path) -> Path:
-    """Give a rendered project the shared node_modules (a symlink); returns the project."""
-    link_path = project / "node_modules"
-    if not link_path.exists():
-        link_path.symlink_to(node_modules(), target_is_directory=True)
+    """Give a rendered project the shared packages; returns the project.
+
+    ``node_modules`` is a folder of its own holding one symlink per shared package (scopes and .bin
+    included), so what tools write there (vite's cache) stays in this project.
+    """
+    shared = node_modules()
+    own = project / "node_modules"
+    own.mkdir(exist_ok=True)
+    for entry in shared.iterdir():
+        if entry.name in (".package-lock.json", ".vite", ".vitest"):
+            continue
+        target = own / entry.name
+        if not target.exists() and not target.is_symlink():
+            target.symlink_to(entry, target_is_directory=entry.is_dir())
     return project
 
 

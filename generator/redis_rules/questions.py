@@ -76,7 +76,10 @@ class Question:
         if self.multiselect:
             text = raw.strip()
             if text.startswith("["):
-                return yaml.safe_load(text)
+                try:
+                    return yaml.safe_load(text)
+                except yaml.YAMLError as exc:
+                    raise UserError(f"{self.name}: must be a list such as [a, b] or a,b (got {raw!r})") from exc
             return [item.strip() for item in text.split(",") if item.strip()]
         return raw
 
