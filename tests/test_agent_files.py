@@ -351,3 +351,73 @@ def test_long_rule_examples_equal_the_python_rendering(tmp_path: Path) -> None:
     rules = {rule.id: rule for rule in load_rules()}
     for rule_id, code in blocks:
         assert code.strip() == rules[rule_id].code("good", "python", "my_service.infra.cache_layer").strip(), rule_id
+
+
+# --- every module.function an agent file names exists in the generated package (issue 11 item 9) ---------------
+
+GENERATED = ("keys", "client", "cache", "rate_limit", "sessions", "locks", "streams", "pubsub")
+# `streams.emit_event`, `keys.TTL.session`; `keys.py` is a file name, not a member
+NAMED = re.compile(r"\b(" + "|".join(GENERATED) + r")\.([A-Za-z_]\w*)")
+SUBSETS = {
+    "cache-only": {"modules": "cache"},
+    "no-streams-no-pubsub": {"modules": "cache,rate_limit,sessions,locks"},
+    "streams-only": {"modules": "streams"},
+    "pubsub-only": {"modules": "pubsub"},
+    "locks-only": {"modules": "locks"},
+    "all-on-upstash": {"client": "upstash", "flavour": "upstash"},  # pubsub is not generated over REST
+    "all-cluster-async": {"client": "redis-py-async", "flavour": "cluster"},
+}
+
+
+def _members(module: Path) -> set[str]:
+    """Top-level names a generated module defines (functions, classes, constants, imports)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def named_members(text: str) -> set[tuple[str, str]]:
+    return {(module, name) for module, name in NAMED.findall(text) if name != "py"}
+
+
+@pytest.fixture(scope="module")
+def subset_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("subsets")
+    return {name: render(base / name, agents=ALL_AGENTS, **answers) for name, answers in SUBSETS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SUBSETS))
+def test_agent_files_name_only_generated_modules_and_functions(subset_projects: dict[str, Path], name: str) -> None:
+    project = subset_projects[name]
+    package = project / "my_service" / "db" / "redis"
+    missing = []
+    checked = 0
+    for rel in RULE_FILES.values():
+        text = (project / rel).read_text(encoding="utf-8")
+        for module, member in sorted(named_members(text)):
+            checked += 1
+            path = package / f"{module}.py"
+            if not path.is_file():
+                missing.append(f"{rel}: {module}.{member} (no {module}.py generated)")
+            elif member not in _members(path):
+                missing.append(f"{rel}: {module}.{member} (not in {module}.py)")
+    assert checked, "no module.function found: the pattern no longer matches the files"
+    assert not missing, "\n".join(missing)
+
+
+def test_the_check_catches_a_module_that_was_not_generated(subset_projects: dict[str, Path]) -> None:
+    """The checker itself: streams.emit_event named in a cache-only project is reported."""
+    package = subset_projects["cache-only"] / "my_service" / "db" / "redis"
+    assert ("streams", "emit_event") in named_members("call `streams.emit_event(type, data)` then keys.py")
+    assert ("keys", "py") not in named_members("keys.py")
+    assert not (package / "streams.py").exists()
+    assert "get_or_set" in _members(package / "cache.py") and "nope" not in _members(package / "cache.py")

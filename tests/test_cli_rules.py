@@ -43,7 +43,7 @@ def test_list_shows_every_rule(run):
         row = next(line for line in out.splitlines() if line.startswith(rule.id + " "))
         assert rule.name in row and rule.severity in row and rule.title in row
         assert (rule.lint or "-") in row and (rule.audit or "-") in row
-    assert "28 rules" in out
+    assert f"{len(RULES)} rules" in out
 
 
 def test_list_json(run):
@@ -104,6 +104,53 @@ def test_explain_every_rule_has_code_blocks(run):
         assert rule.code("bad").strip() in out and rule.code("good").strip() in out
 
 
+def test_explain_rr007_in_typescript(run):
+    code, out, err = run("RR007", "--language", "typescript")
+    assert code == 0 and err == ""
+    assert out.count("```typescript\n") == 2 and "```python" not in out
+    assert 'import { getClient } from "@/db/redis";' in out
+    assert 'await r.keys("user:*")' in out  # bad
+    assert "r.scanStream({ match:" in out  # good
+    # the rest of the page does not depend on the language
+    _, python, _ = run("RR007")
+    assert out.split("## Instead of")[0] == python.split("## Instead of")[0]
+    assert out.split("## Checked by")[1] == python.split("## Checked by")[1]
+
+
+def test_explain_every_rule_in_typescript(run):
+    for rule in RULES:
+        code, out, _ = run(rule.id, "--language", "typescript")
+        assert code == 0
+        bad, good = rule.code("bad", "typescript"), rule.code("good", "typescript")
+        assert f"## Instead of\n```typescript\n{bad.rstrip()}\n```" in out, rule.id
+        assert f"## Do\n```typescript\n{good.rstrip()}\n```" in out, rule.id
+
+
+def test_language_python_is_the_default(run):
+    _, default, _ = run("RR001")
+    _, python, _ = run("RR001", "--language", "python")
+    assert default == python and "```python" in default
+
+
+def test_unknown_language_is_a_usage_error(run, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run("RR007", "--language", "go")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --language: invalid choice: 'go'" in err
+    assert "python" in err and "typescript" in err
+
+
+def test_language_does_not_change_json_or_the_list(run):
+    _, json_py, _ = run("RR007", "--format", "json")
+    _, json_ts, _ = run("RR007", "--format", "json", "--language", "typescript")
+    assert json_py == json_ts
+    assert set(json.loads(json_ts)["examples"]) == {"python", "typescript"}
+    _, table_py, _ = run()
+    _, table_ts, _ = run("--language", "typescript")
+    assert table_py == table_ts
+
+
 def test_explain_json(run):
     code, out, _ = run("RR020", "--format", "json")
     assert code == 0
@@ -161,7 +208,8 @@ def test_register_adds_rules_verb_with_help(monkeypatch):
     assert args.func is rules_cmd.run
     assert args.rule == "RR001" and args.format == "json"
     args = parser.parse_args(["rules"])
-    assert args.rule is None and args.format == "text"
+    assert args.rule is None and args.format == "text" and args.language == "python"
+    assert parser.parse_args(["rules", "RR001", "--language", "typescript"]).language == "typescript"
 
 
 def test_table_and_explain_are_plain_functions():
@@ -169,3 +217,4 @@ def test_table_and_explain_are_plain_functions():
     assert text.splitlines()[0].startswith("ID")
     page = rules_cmd.explain(RULES[0])
     assert page.startswith("RR001 (key-builders)")
+    assert "```typescript" in rules_cmd.explain(RULES[0], "typescript")

@@ -18,7 +18,7 @@ from redis_rules.errors import UserError
 CASES = Path(__file__).parent / "lint_cases"
 SARIF_SCHEMA = json.loads((CASES / "sarif-2.1.0-subset.json").read_text())
 
-BAD = 'import redis\nr = redis.Redis()\nfor k in r.keys("*"):\n    r.hgetall(k)\n'
+BAD = 'import redis\nr = redis.Redis()\nfor k in r.keys("*"):\n    r.lrange(k, 0, -1)\n'
 CLEAN = "import redis\nr = redis.Redis()\nr.set(KEY, 1, ex=60)\n"
 
 
@@ -57,8 +57,10 @@ def test_text_output_and_exit_1(project, capsys):
     code, out, err = run("app", capsys=capsys)
     assert code == 1
     assert out.splitlines() == [
-        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
-        "app/bad.py:4:7: RR008 HGETALL reads the whole collection; page with a SCAN variant",
+        "app/bad.py:3:12: RR007 KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)"
+        " [r: redis.Redis(...) at line 2]",
+        "app/bad.py:4:7: RR008 LRANGE 0 -1 reads the whole collection; read bounded pages"
+        " [r: redis.Redis(...) at line 2]",
     ]
     assert err.strip() == "Found 2 findings in 1 file."
 
@@ -94,8 +96,14 @@ def test_json_output(project, capsys):
         "end_line",
         "end_column",
         "severity",
+        "evidence",
+        "reason",
     }
     assert data[0]["check"] == "keys-command" and data[0]["path"] == "app/bad.py"
+    assert (data[0]["evidence"], data[0]["reason"]) == (
+        "proven",
+        "r: r assigned at line 2 <- redis.Redis(...) at line 2",
+    )
     assert (data[0]["line"], data[0]["column"]) == (3, 12)
 
 
@@ -125,6 +133,11 @@ def test_sarif_output_validates(project, capsys):
     assert loc["artifactLocation"]["uri"] == "app/bad.py"
     assert (loc["region"]["startLine"], loc["region"]["startColumn"]) == (3, 12)
     assert driver["rules"][first["ruleIndex"]]["id"] == "RR007"
+    assert first["properties"] == {
+        "check": "keys-command",
+        "evidence": "proven",
+        "reason": "r: r assigned at line 2 <- redis.Redis(...) at line 2",
+    }
 
 
 def test_sarif_schema_rejects_broken_logs():
@@ -179,6 +192,19 @@ def test_select_and_ignore(project, capsys):
     assert code == 0 and out.strip() == "All checks passed."
     code, out, _ = run("app", "--select", "keys-command", capsys=capsys)
     assert code == 1 and "RR008" not in out
+    code, out, _ = run("app", "--select", "no-keys-command", capsys=capsys)
+    assert code == 1 and "RR007" in out and "RR008" not in out
+    code, out, _ = run("app", "--ignore", "bounded-reads,keys-command", capsys=capsys)
+    assert code == 0
+
+
+def test_policy_with_unknown_selector_is_usage_error(project, capsys):
+    (project / ".redis-rules.yml").write_text("lint:\n  ignore: RR007\n")
+    code, out, err = run("app", capsys=capsys)
+    assert code == 2 and out == "" and err.startswith("redis-rules: error: policy lint.ignore: must be a list")
+    (project / ".redis-rules.yml").write_text("lint:\n  per_file_ignores: {'app/*': [RR9]}\n")
+    code, out, err = run("app", capsys=capsys)
+    assert code == 2 and "per_file_ignores['app/*']" in err and "RR9" in err and len(err.splitlines()) == 1
 
 
 def test_policy_found_from_path_and_explicit(project, capsys):
@@ -206,7 +232,7 @@ def test_stdin(project, capsys, monkeypatch):
         "-",
         "--stdin-filename",
         "scripts/reset_dev.py",
-        stdin=BAD.replace("r.hgetall(k)", "r.flushall()"),
+        stdin=BAD.replace("r.lrange(k, 0, -1)", "r.flushall()"),
         capsys=capsys,
         monkeypatch=monkeypatch,
     )

@@ -21,9 +21,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 CORPORA: dict[str, Path] = {"python": HERE / "python.yml", "typescript": HERE / "typescript.yml"}
-# (packages, TRUE rows, TRAP rows) each corpus must hold at least. The TypeScript packages' sources hold
-# fewer real violations than the Python ones (see bench/README.md); the TRUE floor says what was found.
-MINIMUM: dict[str, tuple[int, int, int]] = {"python": (12, 40, 40), "typescript": (6, 25, 40)}
+# (packages, TRUE rows, TRAP rows) each corpus must hold at least (issue 13: 12 / 6 packages, 40 and 40 rows)
+MINIMUM: dict[str, tuple[int, int, int]] = {"python": (12, 40, 40), "typescript": (6, 40, 40)}
 VERDICTS = ("TRUE", "TRAP")
 FETCHERS = {"python": "pip", "typescript": "npm"}
 SOURCES = ("typescript", "javascript")  # what an npm tarball ships (typescript.yml only)

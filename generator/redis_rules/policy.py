@@ -37,6 +37,11 @@ class LintPolicy:
     reset_scripts: list[str] = field(default_factory=lambda: ["scripts/reset*.py", "**/reset_*.py"])
     client_factories: list[str] = field(default_factory=list)  # dotted names, e.g. pkg.db.redis.client.get_client
     exclude: list[str] = field(default_factory=list)  # globs of paths lint skips
+    edge_dirs: list[str] = field(default_factory=lambda: ["src/edge/"])  # code for edge runtimes (no TCP client)
+    # RR002 for hashes, sets, sorted sets and lists written with no EXPIRE at all. Off outside a project: in a
+    # library a container without TTL is usually durable by design (a queue, a registry). A redis-rules project
+    # turns it on (its policy says every key has a TTL unless persistent_keys allows it).
+    containers_need_ttl: bool = False
 
 
 @dataclass

@@ -2,6 +2,33 @@
 
 The same files reach Copier through `!include rulesets/*.yml` in copier.yml; this
 module is how the Python side (CLI `rules`, lint, audit, tests) reads them.
+
+Examples: every rule has `examples.<language>.bad|good = {uses: [...], code: ...}` for each of
+LANGUAGES. `code` is the snippet without imports; `uses` lists what it imports, and
+`render_example` turns that list into the import lines of a project whose generated modules
+live at `module_path`:
+
+- Python (`module_path` a dotted import path, default `myapp.db.redis`): `keys` (a generated
+  module) -> `from myapp.db.redis import keys`; `client.get_client` (a name from a generated
+  module) -> `from myapp.db.redis.client import get_client`; anything else is a module of the
+  standard library or, if listed in THIRD_PARTY, a package: `json` -> `import json`. Groups:
+  standard library, third party, the project's own; then the code after one blank line (two
+  before a top-level def or class, as PEP 8 asks).
+- TypeScript (`module_path` the import specifier of the generated folder, default `@/db/redis`:
+  the `@/*` -> `src/*` path alias of Next.js and most TypeScript starters; a relative `./db/redis`
+  works the same). Generated modules are named by the identifier the snippet binds them to
+  (TS_MODULES maps it to the kebab-case file): `keys` -> `import * as keys from "@/db/redis/keys";`,
+  `rateLimit` -> `import * as rateLimit from "@/db/redis/rate-limit";`; a name from one is
+  `module.name`: `keys.TTL` -> `import { TTL } from "@/db/redis/keys";` and `index.getClient` (the
+  folder's index.ts) -> `import { getClient } from "@/db/redis";`. Packages are written by their
+  npm specifier: a client package alone imports its documented binding (TS_PACKAGES:
+  `ioredis` -> `import Redis from "ioredis";`, `@upstash/redis` -> `import { Redis } from
+  "@upstash/redis";`, `redis` -> `import { createClient } from "redis";`), and `<specifier>#<name>`
+  imports one name (`node:util#parseArgs` -> `import { parseArgs } from "node:util";`; `#`
+  because specifiers may contain dots). Groups: `node:` built-ins, packages, the project's
+  own (each sorted by specifier, names sorted, a namespace import before named imports of the
+  same file), separated by one blank line, then one blank line and the code. Specifiers carry
+  no file extension (bundler or `paths` resolution).
 """
 
 from __future__ import annotations
@@ -17,6 +44,8 @@ import yaml
 from .errors import UserError
 from .template_source import bundled_template_root
 
+# libyaml's safe loader when PyYAML has it (10x faster: `lint` loads the rules on every run), else the pure one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "name", "title", "severity", "applies", "why", "claude", "examples", "lint", "audit", "source")
 SEVERITIES = ("error", "warning")
 ID_RE = re.compile(r"^RR\d{3}$")
@@ -30,6 +59,28 @@ EXAMPLE_KINDS = ("bad", "good")
 GENERATED_MODULES = ("keys", "client", "cache", "rate_limit", "sessions", "locks", "streams", "pubsub")
 # Outside imports that are third-party (grouped after the standard library, as isort/ruff do).
 THIRD_PARTY = ("redis", "valkey", "upstash_redis", "httpx")
+# TypeScript: a generated module by the identifier a snippet binds it to -> its file under module_path
+# ("" = the folder's index.ts, which is imported by name only: `index.getClient`).
+TS_MODULES = {
+    "index": "",
+    "keys": "keys",
+    "cache": "cache",
+    "rateLimit": "rate-limit",
+    "sessions": "sessions",
+    "locks": "locks",
+    "streams": "streams",
+    "pubsub": "pubsub",
+}
+# Python module names whose TypeScript binding differs (a common slip when porting an example).
+_TS_SPELLING = {"rate_limit": "rateLimit", "client": "index"}
+# TypeScript packages a snippet may import without naming a binding: the binding their docs use.
+TS_PACKAGES = {"ioredis": "Redis", "@upstash/redis": "{ Redis }", "redis": "{ createClient }"}
+# Where each language's examples import the generated modules from unless told otherwise.
+DEFAULT_MODULE_PATHS = {"python": "myapp.db.redis", "typescript": "@/db/redis"}
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+_PY_USE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+# an npm package specifier (scoped or not, optional subpath) or a Node built-in (`node:fs/promises`)
+_NPM_SPEC = re.compile(r"^(node:[a-z_]+(/[a-z_]+)*|(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*(/[\w.-]+)*)$")
 
 
 @dataclass(frozen=True)
@@ -57,19 +108,25 @@ class Rule:
                 return False
         return True
 
-    def code(self, kind: str, language: str = "python", module_path: str = "myapp.db.redis") -> str:
+    def code(self, kind: str, language: str = "python", module_path: str | None = None) -> str:
         """The `bad` or `good` example as a whole source file, imports included, for a project whose
-        generated modules live at `module_path` (Python: a dotted import path)."""
-        return render_example(self.examples[language][kind], language, module_path)
+        generated modules live at `module_path` (Python: a dotted import path; TypeScript: an import
+        specifier); default DEFAULT_MODULE_PATHS[language]. Raises KeyError for a language or kind the
+        rule has no example for."""
+        return render_example(self.examples[language][kind], language, module_path or DEFAULT_MODULE_PATHS[language])
 
 
 def render_example(snippet: Mapping[str, Any], language: str, module_path: str) -> str:
-    """An example's imports (from its `uses` list) and its code, as one source text.
+    """An example's imports (from its `uses` list) and its code, as one source text (layouts: module docstring).
 
-    The same layout is produced in Jinja by templates/_includes/agents.jinja (`example`); a test keeps the two equal.
+    Raises ValueError for a language without a layout or a TypeScript entry that cannot be imported.
+    The Python layout is produced in Jinja too, by templates/_includes/agents.jinja (`example`); a test keeps
+    the two equal. A Jinja TypeScript counterpart must follow this one (names sort case-sensitively).
     """
     uses: list[str] = list(snippet.get("uses") or [])
     body = str(snippet["code"])
+    if language == "typescript":
+        return _render_typescript(uses, body, module_path)
     if language != "python":
         raise ValueError(f"no import layout for language {language!r}")
     outside = [u for u in uses if u.split(".")[0] not in GENERATED_MODULES]
@@ -93,9 +150,79 @@ def render_example(snippet: Mapping[str, Any], language: str, module_path: str) 
     return "\n\n".join(blocks) + gap + body
 
 
+def typescript_use_problem(use: str) -> str | None:
+    """Why one TypeScript `uses` entry cannot be rendered as an import, or None when it can."""
+    module, dot, name = use.partition(".")
+    if module in TS_MODULES:
+        if not dot:
+            return None if TS_MODULES[module] else "index is imported by name only (index.getClient)"
+        return None if _IDENT.match(name) else f"{name!r} is not an identifier"
+    if module in _TS_SPELLING:
+        return f"the TypeScript module is {_TS_SPELLING[module]} ({', '.join(TS_MODULES)})"
+    spec, hash_, name = use.partition("#")
+    if not _NPM_SPEC.match(spec):
+        return "neither a generated module (" + ", ".join(TS_MODULES) + ") nor a package specifier"
+    if hash_:
+        return None if _IDENT.match(name) else f"{name!r} is not an identifier"
+    if spec not in TS_PACKAGES:
+        return f"name the binding to import: {spec}#<name> (bare: {', '.join(TS_PACKAGES)})"
+    return None
+
+
+def _render_typescript(uses: list[str], body: str, module_path: str) -> str:
+    """TypeScript layout (see the module docstring): built-ins, packages, own modules, then the code."""
+    base = module_path.rstrip("/")
+    namespaces: dict[str, str] = {}  # specifier -> namespace identifier
+    named: dict[str, list[str]] = {}  # specifier -> imported names
+    defaults: dict[str, str] = {}  # specifier -> binding text of a bare package
+    own: set[str] = set()
+    for use in uses:
+        problem = typescript_use_problem(use)
+        if problem:
+            raise ValueError(f"typescript uses entry {use!r}: {problem}")
+        module, dot, name = use.partition(".")
+        if module in TS_MODULES:
+            spec = f"{base}/{TS_MODULES[module]}" if TS_MODULES[module] else base
+            own.add(spec)
+            if dot:
+                named.setdefault(spec, []).append(name)
+            else:
+                namespaces[spec] = module
+            continue
+        spec, _, name = use.partition("#")
+        if name:
+            named.setdefault(spec, []).append(name)
+        else:
+            defaults[spec] = TS_PACKAGES[spec]
+
+    def lines(spec: str) -> list[str]:
+        out = []
+        if spec in defaults:
+            out.append(f'import {defaults[spec]} from "{spec}";')
+        if spec in namespaces:
+            out.append(f'import * as {namespaces[spec]} from "{spec}";')
+        if spec in named:
+            out.append(f'import {{ {", ".join(sorted(set(named[spec])))} }} from "{spec}";')
+        return out
+
+    specs = set(namespaces) | set(named) | set(defaults)
+    builtin = sorted(s for s in specs if s.startswith("node:"))
+    packages = sorted(s for s in specs if s not in own and not s.startswith("node:"))
+    groups = [builtin, packages, sorted(own)]
+    blocks = ["\n".join(line for spec in group for line in lines(spec)) for group in groups if group]
+    return "\n\n".join(blocks) + "\n\n" + body if blocks else body
+
+
+def _use_problem(language: str, use: str) -> str | None:
+    if language == "typescript":
+        return typescript_use_problem(use)
+    return None if _PY_USE.match(use) else "not a module or module.name"
+
+
 def _validate_examples(examples: Any, where: str) -> list[str]:
-    if not isinstance(examples, dict) or "python" not in examples:
-        return [f"{where}: 'examples' must map a language ({', '.join(LANGUAGES)}; python required) to bad/good"]
+    """Every rule has a bad and a good example in each of LANGUAGES; `uses` entries must render as imports."""
+    if not isinstance(examples, dict) or not set(LANGUAGES) <= set(examples):
+        return [f"{where}: 'examples' must map each language ({', '.join(LANGUAGES)}) to bad/good"]
     problems = []
     for language, pair in examples.items():
         if language not in LANGUAGES:
@@ -113,7 +240,12 @@ def _validate_examples(examples: Any, where: str) -> list[str]:
             elif "uses" in snippet and (
                 not isinstance(snippet["uses"], list) or not all(isinstance(u, str) and u for u in snippet["uses"])
             ):
-                problems.append(f"{at}.uses must be a list of module or module.name entries")
+                problems.append(f"{at}.uses must be a list of import entries (module, module.name or a package)")
+            else:
+                for use in snippet.get("uses") or []:
+                    problem = _use_problem(language, use)
+                    if problem:
+                        problems.append(f"{at}.uses: {use!r}: {problem}")
     return problems
 
 
@@ -162,7 +294,7 @@ def load_rules(root: Path | None = None) -> list[Rule]:
     rules: list[Rule] = []
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.YAMLError as exc:
             raise UserError(f"{path.name}: not valid YAML ({exc})") from exc
         if data is None:

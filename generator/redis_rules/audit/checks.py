@@ -8,19 +8,32 @@ hex); a segment may be wrapped as a cluster hash tag ``{x}`` (read as ``x``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..errors import UserError
 from ..policy import Policy
 
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """One live-keyspace check: its stable name, the rule it enforces, and what it reports."""
+
+    name: str
+    rule: str
+    summary: str
+
+
+# The audit check registry: declared once; the report, `--fail-on` and `redis-rules rules` read it.
+REGISTRY: tuple[AuditCheck, ...] = (
+    AuditCheck("no-ttl", "RR002", "keys without a TTL (outside the policy's persistent_keys)"),
+    AuditCheck("bad-name", "RR001", "key names that do not follow the policy's key_format"),
+    AuditCheck("wrong-env", "RR025", "keys of another environment than --env"),
+    AuditCheck("ttl-too-long", "RR026", "TTLs longer than the largest TTL class plus jitter"),
+    AuditCheck("big-key", "RR008", "keys over the big-key thresholds (bytes or elements)"),
+    AuditCheck("stream-too-long", "RR016", "streams longer than the policy's stream_maxlen"),
+)
 # check name -> rule id (stable, part of the JSON format)
-CHECKS: dict[str, str] = {
-    "no-ttl": "RR002",
-    "bad-name": "RR001",
-    "wrong-env": "RR025",
-    "ttl-too-long": "RR026",
-    "big-key": "RR008",
-    "stream-too-long": "RR016",
-}
+CHECKS: dict[str, str] = {c.name: c.rule for c in REGISTRY}
 DEFAULT_FAIL_ON = ("no-ttl", "wrong-env")
 
 _PLACEHOLDER = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
@@ -41,13 +54,35 @@ def parse_fail_on(text: str) -> frozenset[str]:
         return frozenset()
     if value == "all":
         return frozenset(CHECKS)
-    names = {n.strip() for n in value.split(",") if n.strip()}
-    unknown = names - set(CHECKS)
+    names: set[str] = set()
+    unknown: list[str] = []
+    for entry in (n.strip() for n in text.split(",")):
+        if not entry:
+            continue
+        found = checks_named(entry)
+        if found:
+            names |= found
+        else:
+            unknown.append(entry)
     if unknown:
         raise UserError(
-            f"audit: --fail-on: unknown check(s) {', '.join(sorted(unknown))} (allowed: {', '.join(CHECKS)}, all, none)"
+            f"audit: --fail-on: unknown check(s) {', '.join(sorted(unknown))} "
+            f"(allowed: {', '.join(CHECKS)}, a rule id or name they enforce, all, none)"
         )
     return frozenset(names)
+
+
+def checks_named(name: str) -> set[str]:
+    """The audit checks `name` selects: a check name, or a rule id (RR002) / rule name (ttl-on-every-key)."""
+    if name.lower() in CHECKS:
+        return {name.lower()}
+    by_rule = {c.name for c in REGISTRY if c.rule == name.upper()}
+    if by_rule:
+        return by_rule
+    from ..rulesets import load_rules
+
+    ids = {r.id for r in load_rules() if r.name == name}
+    return {c.name for c in REGISTRY if c.rule in ids}
 
 
 _UNITS = {

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UserError
-from ..lint.engine import lint_paths, lint_source
-from ..lint.model import known_selector
+from ..lint.engine import LintCrash, lint_paths, lint_source
+from ..lint.model import Finding, check_selectors
 from ..lint.report import format_json, format_sarif, format_text
 from ..policy import find_policy, load_policy
 
-HELP = "check Python code against the Redis rules (exit 1 when there are findings)"
+HELP = "check Python and TypeScript code against the Redis rules (exit 1 when there are findings)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "lint",
         help=HELP,
         description=(
-            "Statically check Python files for Redis anti-patterns (KEYS, writes without TTL, "
-            "non-atomic INCR+EXPIRE, per-call clients, ...). Exit 0 clean, 1 findings, 2 usage error. "
-            "Suppress one line with `# redis-rules: ignore[RR003]`."
+            "Statically check Python and TypeScript files for Redis anti-patterns (KEYS, writes without TTL, "
+            "non-atomic INCR+EXPIRE, per-call clients, ...). Exit 0 clean, 1 findings, 2 usage error, "
+            "3 internal error. Suppress one line with `# redis-rules: ignore[RR003]` (`//` in TypeScript)."
         ),
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); '-' reads stdin")
@@ -37,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="lint in N processes (default 1)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the project index cache (.redis-rules-cache/ or the user cache folder)",
+    )
+    parser.add_argument(
         "--stdin-filename", metavar="PATH", help="the path of the code read from stdin (for policy globs)"
     )
     parser.set_defaults(func=run)
@@ -45,14 +55,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _codes(value: str | None, option: str) -> list[str] | None:
     if value is None:
         return None
-    codes = [c.strip() for c in value.split(",") if c.strip()]
-    unknown = [c for c in codes if not known_selector(c)]
-    if unknown:
-        raise UserError(f"lint: unknown rule selector(s) in {option}: {', '.join(unknown)}")
-    return codes
+    return check_selectors([c for c in value.split(",") if c.strip()], f"lint: {option}")
 
 
 def run(args: argparse.Namespace) -> int:
+    """The verb: exit 0 clean, 1 findings, 2 usage error (UserError), 3 internal error (one line; the
+    traceback goes to a file, or to stderr with --debug). Findings of the files that were checked are
+    still printed when another file crashed the checker."""
+    try:
+        return _run(args)
+    except UserError:
+        raise
+    except LintCrash as crash:
+        _output(crash.findings, args.format)
+        where = _write_traceback("\n".join(text for _, text in crash.crashes))
+        print(
+            f"redis-rules: internal error in lint while checking {crash.crashes[0][0]}"
+            f"{f' (and {len(crash.crashes) - 1} more files)' if len(crash.crashes) > 1 else ''}; "
+            f"traceback written to {where}",
+            file=sys.stderr,
+        )
+        return 3
+    except Exception as exc:  # noqa: BLE001 - an unexpected error is exit 3 and one line, never exit 1
+        if getattr(args, "debug", False):
+            raise
+        where = _write_traceback(traceback.format_exc())
+        print(
+            f"redis-rules: internal error in lint ({type(exc).__name__}); traceback written to {where}", file=sys.stderr
+        )
+        return 3
+
+
+def _write_traceback(text: str) -> str:
+    """Write a crash's traceback to a file in the user cache folder (else the temp folder); its path."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = f"lint-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    for folder in (os.path.join(base, "redis-rules"), tempfile.gettempdir()):
+        try:
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, name)
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+        except OSError:
+            continue
+    return "(nowhere: no writable folder)"
+
+
+def _run(args: argparse.Namespace) -> int:
     select = _codes(args.select, "--select")
     ignore = _codes(args.ignore, "--ignore")
     paths = list(args.paths or [])
@@ -74,14 +124,25 @@ def run(args: argparse.Namespace) -> int:
         name = args.stdin_filename or "<stdin>"
         findings = lint_source(sys.stdin.read(), name, policy, select, ignore)
     else:
-        findings = lint_paths([Path(p) for p in paths] or [Path(".")], policy, select, ignore, jobs=max(1, args.jobs))
-    if args.format == "json":
+        findings = lint_paths(
+            [Path(p) for p in paths] or [Path(".")],
+            policy,
+            select,
+            ignore,
+            jobs=max(1, args.jobs),
+            cache=not args.no_cache,
+        )
+    _output(findings, args.format)
+    return 0 if args.exit_zero or not findings else 1
+
+
+def _output(findings: Sequence[Finding], fmt: str) -> None:
+    if fmt == "json":
         sys.stdout.write(format_json(findings))
-    elif args.format == "sarif":
+    elif fmt == "sarif":
         sys.stdout.write(format_sarif(findings))
     else:
         out, summary = format_text(findings)
         sys.stdout.write(out)
         sys.stdout.flush()
         print(summary, file=sys.stderr if findings else sys.stdout)
-    return 0 if args.exit_zero or not findings else 1

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ..rulesets import Rule, find_rule, load_rules
+from ..audit.checks import REGISTRY as AUDIT_CHECKS
+from ..lint.model import REGISTRY as LINT_CHECKS
+from ..rulesets import LANGUAGES, Rule, find_rule, load_rules
 
 FORMATS = ("text", "json")
 WRAP = 100
@@ -27,11 +29,20 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Without RULE: a table of every rule. With RULE (an id like RR007 or a name like "
             "no-keys-command): why it matters, the mistake, the fix, which checks enforce it, "
-            "the CLAUDE.md line and the source."
+            "the CLAUDE.md line and the source. The examples import the generated modules from "
+            "myapp.db.redis (Python) or @/db/redis (TypeScript)."
         ),
     )
-    parser.add_argument("rule", nargs="?", metavar="RULE", help="rule id (RR007) or name (no-keys-command)")
+    parser.add_argument(
+        "rule", nargs="?", metavar="RULE", help="rule id (RR007), rule name (no-keys-command) or check name"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="python",
+        help="language of the examples when explaining a rule as text (default: python; JSON has both)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -40,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
     rules = load_rules()
     fmt = getattr(args, "format", "text")
     if args.rule:
-        rule = find_rule(rules, args.rule)
-        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule))
+        rule = lookup(rules, args.rule)
+        language = getattr(args, "language", "python")
+        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
     else:
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2) if fmt == "json" else table(rules))
     return 0
@@ -65,18 +77,31 @@ def applies_text(rule: Rule) -> str:
 
 
 def checked_by(rule: Rule) -> list[str]:
-    checks = []
-    if rule.lint:
-        checks.append(f"lint: {rule.lint}  (redis-rules lint)")
-    if rule.audit:
-        checks.append(f"audit: {rule.audit}  (redis-rules audit)")
+    """One line per lint / audit check enforcing the rule, from the check registries."""
+    checks = [f"lint: {c.name}  (redis-rules lint): {c.summary}" for c in LINT_CHECKS if c.rule == rule.id]
+    checks += [f"audit: {c.name}  (redis-rules audit): {c.summary}" for c in AUDIT_CHECKS if c.rule == rule.id]
     return checks or ["review only (no automatic check)"]
+
+
+def lookup(rules: Sequence[Rule], key: str) -> Rule:
+    """A rule by id (RR007), rule name (no-keys-command) or the name of a check enforcing it (keys-command)."""
+    for registry in (LINT_CHECKS, AUDIT_CHECKS):
+        for check in registry:
+            if key == check.name:
+                return find_rule(rules, check.rule)
+    return find_rule(rules, key)
 
 
 def table(rules: Sequence[Rule]) -> str:
     """One row per rule: id, severity, name, lint check, audit check, title."""
     header = ("ID", "SEVERITY", "NAME", "LINT", "AUDIT", "TITLE")
-    rows = [header] + [(r.id, r.severity, r.name, r.lint or NONE, r.audit or NONE, r.title) for r in rules]
+    lint = {c.rule: c.name for c in LINT_CHECKS}
+    audit: dict[str, list[str]] = {}
+    for c in AUDIT_CHECKS:
+        audit.setdefault(c.rule, []).append(c.name)
+    rows = [header] + [
+        (r.id, r.severity, r.name, lint.get(r.id, NONE), ",".join(audit.get(r.id, [])) or NONE, r.title) for r in rules
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
     for row in rows:
@@ -92,19 +117,20 @@ def _wrap(text: str) -> str:
     return "\n\n".join(textwrap.fill(p, WRAP) for p in paragraphs)
 
 
-def _code(source: str) -> str:
-    return "```python\n" + source.rstrip() + "\n```"
+def _code(source: str, language: str) -> str:
+    return f"```{language}\n" + source.rstrip() + "\n```"
 
 
-def explain(rule: Rule) -> str:
-    """The rule as a short page: header, title, severity, why, bad, good, checks, CLAUDE.md line, source."""
+def explain(rule: Rule, language: str = "python") -> str:
+    """The rule as a short page: header, title, severity, why, bad, good (in `language`, one of
+    LANGUAGES), checks, CLAUDE.md line, source."""
     sections = [
         f"{rule.id} ({rule.name})",
         rule.title,
         f"Severity: {rule.severity}\nApplies: {applies_text(rule)}",
         "## Why\n" + _wrap(rule.why),
-        "## Instead of\n" + _code(rule.code("bad")),
-        "## Do\n" + _code(rule.code("good")),
+        "## Instead of\n" + _code(rule.code("bad", language), language),
+        "## Do\n" + _code(rule.code("good", language), language),
         "## Checked by\n" + "\n".join(checked_by(rule)),
         "## CLAUDE.md line\n" + rule.claude.strip(),
         "## Source\n" + rule.source.strip(),

@@ -9,11 +9,51 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from .receivers import ModuleInfo, Recv, Scope, dotted, str_const
+from .model import BY_NAME
+from .receivers import LUA_FILE, ModuleInfo, Recv, Scope, dotted, str_const
+
+
+def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
+    """The absolute module an ImportFrom names (relative ones resolved against the module's package)."""
+    if not node.level:
+        return node.module or ""
+    base = info.package.split(".") if info.package else []
+    up = node.level - 1
+    base = base[: len(base) - up] if up <= len(base) else []
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def with_reason(message: str, receiver: str, recv: Recv) -> tuple[str, str]:
+    """(message ending with a short `[receiver: origin]` clause, the full reason chain) for a finding."""
+    receiver = _clip(receiver, 40)
+    clause = f"{receiver}: {recv.origin}" if receiver else recv.origin
+    reason = (f"{receiver}: " if receiver else "") + " <- ".join(recv.why)
+    return f"{message} [{_clip(clause, 120)}]", _clip(reason, 1000)
+
+
+def receiver_text(expr: ast.expr | None) -> str:
+    """The receiver as written, shortened for a message (`self.conn`, `get_client()`)."""
+    if expr is None:
+        return ""
+    d = dotted(expr)
+    if d is not None:
+        return d
+    if type(expr) is ast.Call:
+        inner = receiver_text(expr.func)  # type: ignore[attr-defined]
+        return f"{inner}()" if inner else ""
+    if type(expr) is ast.Await:
+        return receiver_text(expr.value)  # type: ignore[attr-defined]
+    return ""
+
 
 # ---------------------------------------------------------------- command tables
 # commands whose first argument is a key
@@ -30,9 +70,13 @@ KEY_FIRST = frozenset(
 # commands whose every positional argument is a key
 KEY_ALL = frozenset("delete unlink exists touch mget sinter sunion sdiff pfcount watch".split())
 WRITES_NEED_TTL = frozenset("set setnx hset hmset hsetnx sadd zadd lpush rpush mset msetnx".split())
+STRING_WRITES = frozenset("set setnx getset mset msetnx".split())  # values that are created and forgotten
 EXPIRES = frozenset("expire pexpire expireat pexpireat hexpire hpexpire hexpireat hpexpireat".split())
+KEY_EXPIRES = frozenset("expire pexpire expireat pexpireat".split())
+TTL_KEYWORDS = frozenset({"expire", "ex", "px", "ttl", "timeout", "expiry"})
 INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
 RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
+GROWING_FIELD_WRITES = frozenset({"hset", "hsetnx", "hincrby", "hincrbyfloat"})
 WHOLE_READS = frozenset({"hgetall", "smembers"})
 SCRIPT_METHODS = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "register_script", "script_load"})
 FLUSHES = frozenset({"flushall", "flushdb"})
@@ -45,34 +89,68 @@ PICKLE_LOADS = frozenset(
     f"{m}.{f}" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle") for f in ("loads", "load")
 )
 PICKLE_DUMPS = frozenset(f"{m}.dumps" for m in ("pickle", "cPickle", "_pickle", "dill", "cloudpickle"))
+# what a Redis read returns values through (a pickle of any of them is a pickle of Redis data)
+READ_SOURCES = frozenset(
+    "get getdel getex getset hget lpop rpop lindex rpoplpush lmove mget hmget hvals lrange zrange blpop brpop".split()
+)
+SERIALIZER_METHODS = frozenset({"loads", "load", "loadb", "decode", "deserialize", "unpickle", "decode_value"})
 GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
+# Methods only Redis clients have (no dict, cache, ORM or event API uses these names): a receiver sent any
+# of them is Redis by usage, and a call of one is judged on its own shape even when the receiver is unknown.
+REDIS_ONLY = frozenset(
+    """hgetall hset hmset hsetnx hget hmget hdel hincrby hincrbyfloat hexists hkeys hvals hlen hscan hscan_iter
+    sadd srem smembers sismember smismember scard spop srandmember sscan sscan_iter sinter sunion sdiff zadd zrem
+    zrange zrevrange zrangebyscore zrevrangebyscore zscore zincrby zcard zcount zrank zrevrank zscan zscan_iter
+    zremrangebyscore zremrangebyrank lpush rpush lpushx rpushx lrange ltrim llen lindex lset lrem linsert rpoplpush
+    lmove brpop blpop brpoplpush lpop rpop xadd xrange xrevrange xlen xtrim xdel xack xgroup_create xreadgroup xread
+    xpending xautoclaim xclaim pfadd pfcount setex psetex setnx getex getdel incrby decrby incrbyfloat pexpire
+    expireat pexpireat pttl persist evalsha script_load register_script scan_iter flushall flushdb""".split()
+)
+# Receivers that are certainly not Redis, by their binding or annotation
+NOT_REDIS_TYPES = frozenset(
+    "dict Dict set Set frozenset list List tuple Tuple Mapping MutableMapping OrderedDict defaultdict Counter "
+    "ChainMap deque str bytes Event ContextVar".split()
+)
 INTERESTING = (
     KEY_FIRST | KEY_ALL | WRITES_NEED_TTL | EXPIRES | INCRS | RANGE_READS | WHOLE_READS | SCRIPT_METHODS | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
 
 # attribute calls the checks look at: commands, plus constructors / pickle / getenv by their last name
-CALL_ATTRS = INTERESTING | frozenset(
-    {
-        *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
-        *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
-        *(
-            "from_url",
-            "from_env",
-            "create_redis_pool",
-            "create_redis",
-            "loads",
-            "load",
-            "getenv",
-            "setdefault",
-        ),
-    }
+CALL_ATTRS = (
+    INTERESTING
+    | REDIS_ONLY
+    | frozenset(
+        {
+            "execute",
+            *("loadb", "decode", "deserialize", "unpickle", "decode_value"),
+            *("Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"),
+            *("ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool", "Sentinel"),
+            *(
+                "from_url",
+                "from_env",
+                "create_redis_pool",
+                "create_redis",
+                "loads",
+                "load",
+                "getenv",
+                "setdefault",
+            ),
+        }
+    )
 )
 
+REDIS_PORTS = frozenset({6379, 6380, 26379, 16379, *range(7000, 7010), *range(30001, 30007)})
+DEFAULT_URL_SCHEMES = ("redis://", "rediss://", "valkey://", "valkeys://", "redis+sentinel://")
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)
-FACTORY_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture"})
+FACTORY_DECORATORS = frozenset(
+    {"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture", "LazyObject", "lazy", "memoize"}
+    | {"singleton", "lazy_property", "command", "group", "callback"}  # click/typer entry points run once
+)
+# process entry points: what they construct lives as long as the process
+ENTRY_POINTS = frozenset({"main", "cli", "run", "run_worker", "worker_main", "start", "serve", "entrypoint"})
 FACTORY_PREFIXES = (
     "get_",
     "make_",
@@ -85,7 +163,26 @@ FACTORY_PREFIXES = (
     "init_",
     "_init_",
 )
-FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool")
+FACTORY_WORDS = (
+    *("client", "redis", "valkey", "connection", "conn", "pool", "sentinel", "cache", "cluster"),
+    *("subscriber", "publisher", "listener", "blocking"),  # dedicated connections are built on purpose (RR018)
+)
+
+
+def is_factory_name(name: str, module_stem: str = "") -> bool:
+    """A function named as a connection factory or entry point (`get_redis`, `create_pool`, `connect`,
+    `factory`, `main`): what it builds is built once and kept by its caller, not per call."""
+    low = name.lower().lstrip("_")
+    if low in ENTRY_POINTS or low.endswith("_main") or low in ("factory", "from_url", "from_settings", "from_config"):
+        return True
+    if low.startswith(tuple(p.lstrip("_") for p in FACTORY_PREFIXES)) and any(w in low for w in FACTORY_WORDS):
+        return True
+    if low in ("open", "connect", "client", "pool", "connection", "redis_client", "redis") or low.startswith(
+        ("connect_", "open_")
+    ):
+        return True
+    stem = module_stem.lower()
+    return any(w in stem for w in ("client", "redis", "valkey", "conn")) and low.startswith(("get", "create", "make"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +195,8 @@ class Raw:
     col: int
     end_line: int
     end_col: int
+    evidence: str = ""  # proven | usage | shape, for findings that judge a receiver
+    reason: str = ""  # the full reason the receiver is believed to be Redis
 
 
 @dataclass
@@ -106,6 +205,7 @@ class Cmd:
     node: ast.Call
     recv: Recv
     key: ast.expr | None
+    text: str = ""  # the receiver expression as written (`self.conn`)
 
 
 def _pos(node: ast.AST) -> tuple[int, int, int, int]:
@@ -133,6 +233,49 @@ def _arg(call: ast.Call, index: int, *names: str) -> ast.expr | None:
         if type(a) is ast.Starred:
             return None
     return args[index] if index < len(args) else None
+
+
+def _nodes_on(tree: ast.AST, lines: frozenset[int]) -> Iterator[ast.AST]:
+    """The nodes of `tree` whose span covers one of `lines`, parents before children (subtrees pruned)."""
+    if not lines:
+        return
+    stack: list[ast.AST] = [tree]
+    while stack:
+        n = stack.pop()
+        start = getattr(n, "lineno", None)
+        if start is not None:
+            decorators = getattr(n, "decorator_list", None)
+            if decorators:  # a decorated def starts at its first decorator, not at `def`
+                start = min(start, decorators[0].lineno)
+            end = getattr(n, "end_lineno", None) or start
+            if not any(start <= line <= end for line in lines):
+                continue
+        yield n
+        stack.extend(reversed(list(ast.iter_child_nodes(n))))
+
+
+def separate_expire(write: Any, expires: Iterable[Any], in_tx: Callable[[Any], bool]) -> Any | None:
+    """The EXPIRE (of the write's key) this code gives it outside the write's transaction: a second command,
+    so the key lives without a TTL in between. Receivers of unknown type must match by text. Works on the
+    Cmd records of both languages (method, recv, text)."""
+    for e in expires:
+        if in_tx(e) and e.recv.ident == write.recv.ident:
+            continue
+        if write.recv.level == "proven" and e.recv.level == "proven" or e.text == write.text:
+            return e
+    return None
+
+
+def _param_default_none(scope: Scope, name: str) -> bool:
+    """Is `name` a parameter of the function `scope` whose default is None?"""
+    node = scope.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+    return any(a.arg == name and _is_none(d) for a, d in pairs)
 
 
 def _has_star(call: ast.Call) -> bool:
@@ -205,8 +348,24 @@ class Checker:
         is_persistent: Callable[[str], bool] | None = None,
         reset_script: bool = False,
         module_names: tuple[str, ...] = (),
+        edge: bool = False,
+        test_file: bool = False,
+        has_urls: bool = True,
+        port_lines: frozenset[int] = frozenset(),
+        mentions_redis: bool = True,
+        url_lines: frozenset[int] = frozenset(),
+        read_lua: Callable[[str], str | None] | None = None,
+        containers_need_ttl: bool = False,
     ) -> None:
         self.info = info
+        self.containers_need_ttl = containers_need_ttl  # policy lint.containers_need_ttl
+        self.edge = edge  # the module lies under the policy's edge folders
+        self.test_file = test_file  # test code: no client-per-call, no local URL defaults
+        self.has_urls = has_urls  # the source contains "://" (else no URL default can be in it)
+        self.port_lines = port_lines  # lines holding a Redis port number (literal endpoints are looked for there)
+        self.mentions_redis = mentions_redis  # the source names redis/valkey
+        self.url_lines = url_lines  # lines holding a quoted Redis URL literal
+        self.read_lua = read_lua  # base name of a .lua file of the project -> its text (None: not found)
         self.is_persistent = is_persistent
         self.reset_script = reset_script
         self.module_names = module_names  # dotted names this file may be imported as
@@ -214,8 +373,51 @@ class Checker:
         self.scope: Scope = info.module
         self.cmds: list[Cmd] = []
         self._factory_cache: dict[int, bool] = {}
+        self.recv_expr: ast.expr | None = None  # receiver of the call being judged (for the reason clause)
+        # receiver key -> (method, line) of the first Redis-only command sent to it (usage evidence)
+        self.usage: dict[tuple[object, str], list[tuple[str, int]]] = {}
+        self.executed: set[tuple[object, str]] = set()  # receivers `.execute()`d: pipelines of unknown mode
+        self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
+        self.trimmed: set[str] = set()  # stream keys (ast.dump) XDEL'd or XTRIM'd somewhere in the module
+        self.url_nodes: set[int] = set()  # nodes already reported as hard-coded connections
+
+    def _collect_usage(self) -> None:
+        for call, scope in self.info.calls:
+            f = call.func
+            if type(f) is not ast.Attribute:
+                continue
+            m = f.attr  # type: ignore[attr-defined]
+            if m in ("xdel", "xtrim"):
+                stream = _arg(call, 0, "name")
+                if stream is not None:
+                    self.trimmed.add(ast.dump(stream))
+            if m in GROWING_FIELD_WRITES:
+                hkey, fld = _arg(call, 0, "name", "key"), _arg(call, 1, "key", "field")
+                if hkey is not None and fld is not None and type(fld) is not ast.Constant:
+                    self.grown.add(ast.dump(hkey))
+            if m in REDIS_ONLY or m == "execute":
+                key = self._recv_key(f.value, scope)  # type: ignore[attr-defined]
+                if key is None:
+                    continue
+                if m == "execute":
+                    self.executed.add(key)
+                else:
+                    self.usage.setdefault(key, []).append((m, call.lineno))
+
+    def _recv_key(self, expr: ast.expr, scope: Scope) -> tuple[object, str] | None:
+        """Identity of a receiver across one module: a name in the scope binding it, `self.x` per class,
+        other dotted paths per module."""
+        d = dotted(expr)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        if scope.cls is not None and head == scope.self_name:
+            return (id(scope.cls), "self." + rest) if rest else None
+        owner = self.info.owner(scope, head)
+        return (id(owner) if owner is not None else 0, d)
 
     def run(self) -> list[Raw]:
+        self._collect_usage()
         by_scope: dict[int, list[Cmd]] = {}
         for call, scope in self.info.calls:
             self.scope = scope
@@ -226,20 +428,73 @@ class Checker:
             self._call(call)
         for cmds in by_scope.values():
             self._end_body(cmds)
+        if self.has_urls:
+            self._url_defaults()
+            if self.url_lines and not self.test_file:  # tests hold URLs as data (parser inputs, fixtures)
+                self._url_literals()
+        if self.port_lines:
+            self._literal_endpoints()
+        if self.edge:
+            self._edge()
         return self.raw
 
-    def report(self, check: str, message: str, node: ast.AST) -> None:
-        self.raw.append(Raw(check, message, *_pos(node)))
+    def _edge(self) -> None:
+        """A module of the edge folders importing a TCP client, directly or through project modules."""
+        from .index import TCP_CLIENT_MODULES
+
+        project = self.info.project
+        for node in self.info.import_nodes:
+            if type(node) is ast.Import:
+                names = [a.name for a in node.names]  # type: ignore[attr-defined]
+            else:
+                mod = _from_module(node, self.info)  # type: ignore[arg-type]
+                names = [mod] if mod else []
+            for name in names:
+                if name.split(".")[0] in TCP_CLIENT_MODULES:
+                    self.report("edge-tcp-client", node, module=name, via="")
+                    break
+                chain = project.tcp_chain(name) if project is not None else None
+                for alias in getattr(node, "names", ()) if chain is None and project is not None else ():
+                    chain = project.tcp_chain(f"{name}.{alias.name}")  # type: ignore[union-attr]
+                    if chain is not None:
+                        break
+                if chain is not None:
+                    self.report("edge-tcp-client", node, module=chain[-1], via=f" (through {' -> '.join(chain[:-1])})")
+                    break
+
+    def report(
+        self, check: str, node: ast.AST, variant: str = "default", recv: Recv | None = None, **fields: object
+    ) -> None:
+        """Record a finding; its text is the registry's message for `variant`, formatted with `fields`,
+        plus (when `recv` is given) a short clause saying why the receiver is believed to be Redis."""
+        message = BY_NAME[check].message(variant, **fields)
+        if check == "hardcoded-connection":
+            self.url_nodes.add(id(node))
+        if recv is None:
+            self.raw.append(Raw(check, message, *_pos(node)))
+            return
+        message, reason = with_reason(message, receiver_text(self.recv_expr), recv)
+        self.raw.append(Raw(check, message, *_pos(node), recv.level, reason))
 
     def _call(self, node: ast.Call) -> None:
         f = node.func
         scope = self.scope
         tf = type(f)
         if tf is ast.Attribute:
-            if f.attr in INTERESTING:  # type: ignore[attr-defined]
-                r = self.info.recv(f.value, scope)  # type: ignore[attr-defined]
+            m = f.attr  # type: ignore[attr-defined]
+            if m in SERIALIZER_METHODS and node.args and self._pickle_serializer(f.value):  # type: ignore[attr-defined]
+                if self._is_redis_read(node.args[0], set()):
+                    self.report("pickle-values", node, "load")
+            if m == "get" and len(node.args) == 2 and self.info.canonical(f, scope) not in GETENV:
+                self._settings_default(node)  # settings.get("REDIS_HOST", "localhost"), on any mapping
+            if m in INTERESTING or m in REDIS_ONLY:
+                base = f.value  # type: ignore[attr-defined]
+                r = self.info.recv(base, scope)
+                if r is None:
+                    r = self._weak(node, m, base)
                 if r is not None and (r.kind == "client" or r.kind == "pipeline"):
-                    self._command(node, f.attr, r)  # type: ignore[attr-defined]
+                    self.recv_expr = base
+                    self._command(node, m, r)
         elif tf is not ast.Name:
             return
         elif f.id not in self.info.aliases and f.id not in self.info.classes:  # type: ignore[attr-defined]
@@ -254,52 +509,144 @@ class Checker:
         if ctor is not None:
             self._constructor(node, ctor[0], ctor[1])
 
+    # ------------------------------------------------------------------ evidence for unknown receivers
+    def _not_redis(self, expr: ast.expr, m: str) -> bool:
+        """Is the receiver certainly something else (a container, an event, the class's own method)?"""
+        t = type(expr)
+        if t in (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Constant, ast.JoinedStr, ast.DictComp, ast.ListComp):
+            return True
+        scope = self.scope
+        if t is ast.Call:
+            name = dotted(expr.func)  # type: ignore[attr-defined]
+            if name is None:
+                return False
+            if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
+                return True
+            # an instance of a class of this module or project that is not a client class (a wrapper: the
+            # Redis calls inside its methods are judged there)
+            local = self.info.classes.get(name)
+            if local is not None and self.info.owner(scope, name) in (None, self.info.module):
+                return not local.is_client
+            c = self.info.canonical(expr.func, scope)  # type: ignore[attr-defined]
+            project = self.info.project
+            return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
+        if t is not ast.Name:
+            c = self.info.canonical(expr, scope)
+            return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
+        name = expr.id  # type: ignore[attr-defined]
+        if scope.cls is not None and name == scope.self_name:
+            # a wrapper class calling its own `keys(pattern)`: the call inside that method is judged instead
+            return m in scope.cls.methods or not scope.cls.is_client
+        owner = self.info.owner(scope, name)
+        if owner is None:
+            c = self.info.aliases.get(name)
+            return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio", "contextvars")
+        ann = owner.annots.get(name)
+        if ann is not None:
+            head = dotted(ann.value if type(ann) is ast.Subscript else ann)  # type: ignore[attr-defined]
+            if head is not None and head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
+                return True
+        values = owner.values.get(name, ())
+        return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
+
+    def _weak(self, node: ast.Call, m: str, base: ast.expr) -> Recv | None:
+        """Usage or shape evidence for a receiver whose type the module does not show."""
+        if self._not_redis(base, m):
+            return None
+        key = self._recv_key(base, self.scope)
+        ident = hash(key) if key is not None else id(node)
+        kind, tx = "client", False
+        opened = self._pipeline_call(base)
+        if opened is not None:  # `conn.pipeline(...)` on an unknown receiver: a pipeline of known mode
+            kind, tx, ident = "pipeline", self.info._transaction(opened), id(opened)
+        elif key is not None and key in self.executed:
+            kind, tx = "pipeline", True  # executed later: a pipeline of unknown mode (never a reason to flag)
+        for um, line in self.usage.get(key, ()) if key is not None else ():
+            if um != m or line != node.lineno:
+                return Recv(kind, tx, ident, (f"also sent {um.upper()} at line {line}",), "usage")
+        why = self._shape(node, m)
+        return Recv(kind, tx, ident, (why,), "shape") if why is not None else None
+
+    def _pipeline_call(self, base: ast.expr) -> ast.Call | None:
+        """The `x.pipeline(...)` call `base` is, or a name bound to (one of its bindings)."""
+        candidates = [base]
+        if type(base) is ast.Name:
+            owner = self.info.owner(self.scope, base.id)  # type: ignore[attr-defined]
+            if owner is not None:
+                candidates = [v for v, _ in owner.values.get(base.id, ())]  # type: ignore[attr-defined]
+        for v in candidates:
+            if type(v) is ast.Await:
+                v = v.value  # type: ignore[attr-defined]
+            if type(v) is ast.Call and type(v.func) is ast.Attribute and v.func.attr == "pipeline":  # type: ignore[attr-defined]
+                return v  # type: ignore[return-value]
+        return None
+
+    def _shape(self, node: ast.Call, m: str) -> str | None:
+        """Why this call alone says Redis (its method name and arguments), or None."""
+        if m in REDIS_ONLY:
+            if m in RANGE_READS:
+                return f"{m}(key, start, stop) is a Redis range read"
+            return f"{m}() is a Redis command"
+        if m == "keys":
+            if (node.args and type(node.args[0]) is not ast.Starred) or any(
+                kw.arg == "pattern" for kw in node.keywords
+            ):
+                return "keys(pattern) takes a pattern, dict.keys() takes none"
+            return None
+        if m == "execute_command":
+            name = str_const(_arg(node, 0))
+            if name is not None and name.strip().upper() in ("KEYS", "FLUSHALL", "FLUSHDB"):
+                return f"execute_command({name.strip().upper()!r}) is a raw Redis command"
+            return None
+        if m in SCRIPT_METHODS:
+            script = _arg(node, 0, "script")
+            text = self._script_text(script) if script is not None else None
+            if text is not None and LUA_CALL.search(text):
+                return "the Lua script calls redis.call"
+            return None
+        if m in INCRS or m in EXPIRES:
+            return f"{m}() is judged with the INCR/EXPIRE it pairs with"
+        return None
+
     # ------------------------------------------------------------------ redis commands
     def _command(self, node: ast.Call, m: str, r: Recv) -> None:
         key = None
+        weak = r.level == "shape"
         if m in KEY_FIRST or m in KEY_ALL:
             key = _arg(node, 0, "name", "key", "keys")
-            self._inline_keys(node, m)
-        self.cmds.append(Cmd(m, node, r, key))
+            if not weak or m in REDIS_ONLY:
+                self._inline_keys(node, m, r)
+        self.cmds.append(Cmd(m, node, r, key, receiver_text(self.recv_expr)))
         if m == "keys":
-            self.report(
-                "keys-command",
-                "KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
-                node,
-            )
+            self.report("keys-command", node, "call", r)
         elif m == "execute_command":
             name = str_const(_arg(node, 0))
             if name is not None:
                 up = name.strip().upper()
                 if up == "KEYS":
-                    self.report(
-                        "keys-command",
-                        "KEYS via execute_command blocks the server; use SCAN (scan_iter)",
-                        node,
-                    )
+                    self.report("keys-command", node, "raw", r, via=m)
                 elif up in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
-                    self.report("flush-command", f"{up} via execute_command outside a reset script", node)
+                    self.report("flush-command", node, "raw", r, command=up, via=m)
         elif m in FLUSHES:
             if not self.reset_script:
-                self.report(
-                    "flush-command",
-                    f"{m.upper()} wipes data; only allowed in reset scripts (policy lint.reset_scripts)",
-                    node,
-                )
+                self.report("flush-command", node, "call", r, command=m.upper())
         elif m in SCRIPT_METHODS:
-            self._lua(node, m)
+            self._lua(node, m, r)
         elif m in WHOLE_READS:
-            self.report("unbounded-read", f"{m.upper()} reads the whole collection; page with a SCAN variant", node)
+            # a record hash or a small registry set is read whole by design: report where the project's rule
+            # applies (its own client) or where the hash visibly grows (fields written from variables)
+            if r.ours or (m == "hgetall" and key is not None and ast.dump(key) in self.grown):
+                self.report("unbounded-read", node, "whole", r, command=m.upper())
         elif m in RANGE_READS:
-            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end"))
+            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1:
-                self.report("unbounded-read", f"{m.upper()} 0 -1 reads the whole collection; read bounded pages", node)
+                self.report("unbounded-read", node, "range", r, command=m.upper())
         elif m == "xadd":
-            self._xadd(node)
-        if m in VALUE_WRITES:
-            self._pickle_write(node, m)
+            self._xadd(node, r)
+        if m in VALUE_WRITES and (not weak or m in REDIS_ONLY):
+            self._pickle_write(node, m, r)
 
-    def _inline_keys(self, node: ast.Call, m: str) -> None:
+    def _inline_keys(self, node: ast.Call, m: str, r: Recv) -> None:
         if m in KEY_ALL:
             candidates: list[ast.expr] = []
             for a in node.args:
@@ -311,36 +658,70 @@ class Checker:
             first = _arg(node, 0, "name", "key")
             candidates = [first] if first is not None else []
         for key in candidates:
+            if type(key) is ast.Name and self.scope is not self.info.module:
+                # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
+                values = self.scope.values.get(key.id, ())  # type: ignore[attr-defined]
+                if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
+                    key = values[0][0]
             how = inline_key_kind(key)
             if how is not None:
-                self.report(
-                    "inline-key",
-                    f"key built inline with {how}; build it with the project's key builders (keys.py)",
-                    key,
-                )
+                self.report("inline-key", key, recv=r, how=how)
 
-    def _lua(self, node: ast.Call, m: str) -> None:
+    def _lua(self, node: ast.Call, m: str, r: Recv) -> None:
         script = _arg(node, 0, "script")
         if script is None:
             return
-        text = self.info.const_str(script, self.scope)
+        text = self._script_text(script)
         if text is None:
             return
         for match in LUA_CALL.finditer(text):
             cmd = match.group(2).upper()
             if cmd == "KEYS":
-                self.report("keys-command", f"Lua script passed to {m} calls KEYS; iterate with SCAN instead", node)
+                self.report("keys-command", node, "lua", r, method=m)
             elif not self.reset_script:
-                self.report("flush-command", f"Lua script passed to {m} calls {cmd} outside a reset script", node)
+                self.report("flush-command", node, "lua", r, method=m, command=cmd)
 
-    def _xadd(self, node: ast.Call) -> None:
+    def _script_text(self, script: ast.expr) -> str | None:
+        """A script's Lua: a literal or constant, or the content of the .lua file a constant is loaded from."""
+        text = self.info.const_str(script, self.scope)
+        if text is not None and text.startswith(LUA_FILE):
+            return self.read_lua(text[len(LUA_FILE) :]) if self.read_lua is not None else None
+        return text
+
+    def _xadd(self, node: ast.Call, r: Recv) -> None:
         if any(kw.arg is None for kw in node.keywords):
             return
-        if not _is_none(_arg(node, 3, "maxlen")) or not _is_none(_arg(node, 6, "minid")):
-            return
+        for trim in (_arg(node, 3, "maxlen"), _arg(node, 6, "minid")):
+            if not _is_none(trim) and not self._none_by_default(trim):  # type: ignore[arg-type]
+                return
         if any(type(a) is ast.Starred for a in node.args):
             return
-        self.report("xadd-unbounded", "XADD without maxlen= or minid= lets the stream grow forever", node)
+        stream = _arg(node, 0, "name")
+        if stream is not None and ast.dump(stream) in self.trimmed:
+            return  # entries are XDEL'd or the stream XTRIM'd elsewhere in this module
+        self.report("xadd-unbounded", node, recv=r)
+
+    def _none_by_default(self, expr: ast.expr) -> bool:
+        """A trim option that is None unless configured: a parameter defaulting to None, or `self.x` set only
+        from such parameters (`maxlen=self.maxlen` with `maxlen: int | None = None` in __init__)."""
+        values: list[tuple[ast.expr, Scope]] = []
+        if type(expr) is ast.Name:
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            if owner is None or expr.id in owner.values:  # type: ignore[attr-defined]
+                return False
+            return _param_default_none(owner, expr.id)  # type: ignore[attr-defined]
+        if type(expr) is ast.Attribute and type(expr.value) is ast.Name and self.scope.cls is not None:  # type: ignore[attr-defined]
+            if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
+                return False
+            values = self.scope.cls.attrs.get(expr.attr, [])  # type: ignore[attr-defined]
+        if not values:
+            return False
+        for value, vscope in values:
+            if _is_none(value):
+                continue
+            if type(value) is not ast.Name or value.id in vscope.values or not _param_default_none(vscope, value.id):  # type: ignore[attr-defined]
+                return False
+        return True
 
     # ------------------------------------------------------------------ per-function checks
     def _key_id(self, cmd: Cmd) -> str | None:
@@ -374,10 +755,13 @@ class Checker:
 
         expired: set[tuple[int, str | None]] = set()
         tx_with_expire: set[int] = set()
+        expires: dict[str | None, list[Cmd]] = {}  # key -> its EXPIREs in this body
         for c in cmds:
-            if c.method in EXPIRES and in_tx(c):
-                expired.add((c.recv.ident, self._key_id(c)))
-                tx_with_expire.add(c.recv.ident)
+            if c.method in KEY_EXPIRES:  # HEXPIRE sets a field's TTL, not the key's
+                expires.setdefault(self._key_id(c), []).append(c)
+                if in_tx(c):
+                    expired.add((c.recv.ident, self._key_id(c)))
+                    tx_with_expire.add(c.recv.ident)
         for c in cmds:
             if c.method not in WRITES_NEED_TTL:
                 continue
@@ -394,27 +778,50 @@ class Checker:
                 continue
             if self._persistent(c.key):
                 continue
-            self.report(
-                "write-without-ttl",
-                f"{c.method.upper()} leaves the key without a TTL; set it in the same command "
-                "(ex=) or EXPIRE it in the same transaction",
-                c.node,
-            )
-        incremented: dict[str | None, Cmd] = {}
+            # the EXPIRE this code gives the key, outside the write's transaction (same receiver when unknown)
+            later = separate_expire(c, expires.get(self._key_id(c), ()), in_tx)
+            if later is not None:
+                if self.test_file:
+                    continue  # a test's setup against a disposable server: atomicity is not at stake
+                self._report_cmd(
+                    "write-without-ttl",
+                    c,
+                    "separate",
+                    command=c.method.upper(),
+                    expire=later.method.upper(),
+                    line=later.node.lineno,
+                )
+            elif c.method in STRING_WRITES or self.containers_need_ttl:
+                self._report_cmd(
+                    "write-without-ttl",
+                    c,
+                    "write" if c.method in STRING_WRITES else "container",
+                    command=c.method.upper(),
+                )
+            # else: a hash, set, sorted set or list written without any EXPIRE, outside a redis-rules project, is
+            # taken as durable by design (a queue, an index): its TTL is the audit's to check (no-ttl)
+        incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:
                 continue
+            # a receiver of unknown type is paired by its text: `a.incr(k)` then `b.expire(k)` is no pair
+            pair = (c.text if c.recv.level != "proven" else "", self._key_id(c))
             if c.method in INCRS:
-                incremented.setdefault(self._key_id(c), c)
-            elif c.method in EXPIRES and self._key_id(c) in incremented:
-                first = incremented[self._key_id(c)]
-                self.report(
+                if not any(kw.arg in TTL_KEYWORDS for kw in c.node.keywords):  # a wrapper's incr(k, expire=)
+                    incremented.setdefault(pair, c)
+            elif c.method in KEY_EXPIRES and pair in incremented:
+                first = incremented[pair]
+                self._report_cmd(
                     "incr-then-expire",
-                    f"{c.method.upper()} after {first.method.upper()} (line {first.node.lineno}) is not "
-                    "atomic; "
-                    "a crash in between leaves a key without TTL (use a MULTI pipeline or a Lua script)",
-                    c.node,
+                    c,
+                    expire=c.method.upper(),
+                    incr=first.method.upper(),
+                    line=first.node.lineno,
                 )
+
+    def _report_cmd(self, check: str, c: Cmd, variant: str = "default", **fields: object) -> None:
+        self.recv_expr = c.node.func.value if type(c.node.func) is ast.Attribute else None  # type: ignore[attr-defined]
+        self.report(check, c.node, variant, c.recv, **fields)
 
     def _mset(self, c: Cmd, tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]) -> None:
         mapping = _arg(c.node, 0, "mapping")
@@ -426,11 +833,7 @@ class Checker:
         else:
             ok = tx and c.recv.ident in tx_with_expire
         if not ok:
-            self.report(
-                "write-without-ttl",
-                f"{c.method.upper()} cannot set a TTL; use SET with ex= per key (in a pipeline) instead",
-                c.node,
-            )
+            self._report_cmd("write-without-ttl", c, "mset", command=c.method.upper())
 
     # ------------------------------------------------------------------ pickle
     def _is_redis_read(self, expr: ast.expr, seen: set[str]) -> bool:
@@ -439,20 +842,32 @@ class Checker:
             return self._is_redis_read(expr.value, seen)  # type: ignore[attr-defined]
         if t is ast.Call:
             f = expr.func  # type: ignore[attr-defined]
-            if type(f) is ast.Attribute and f.attr in VALUE_READS:
-                r = self.info.recv(f.value, self.scope)
-                return r is not None and r.kind == "client"
+            if type(f) is ast.Attribute and f.attr in READ_SOURCES:
+                return self._is_client(f.value)
             c = self.info.canonical(f, self.scope) or ""
             if c in IO_WRAPPERS and expr.args:  # type: ignore[attr-defined]
                 return self._is_redis_read(expr.args[0], seen)  # type: ignore[attr-defined]
+            if type(f) is ast.Name and f.id in ("zip", "enumerate", "reversed", "list", "iter"):  # type: ignore[attr-defined]
+                return any(self._is_redis_read(a, seen) for a in expr.args)  # type: ignore[attr-defined]
             return False
+        if t is ast.Subscript:  # client[key] is a GET (redis-py's __getitem__)
+            return self._is_client(expr.value)  # type: ignore[attr-defined]
         if t is ast.Name and expr.id not in seen:  # type: ignore[attr-defined]
             seen.add(expr.id)  # type: ignore[attr-defined]
             owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
             if owner is None or owner is self.info.module and self.scope is not self.info.module:
                 return False
-            return any(self._is_redis_read(v, seen) for v, _ in owner.values.get(expr.id, ()))  # type: ignore[attr-defined]
+            sources = [v for v, _ in owner.values.get(expr.id, ())] + owner.iters.get(expr.id, [])  # type: ignore[attr-defined]
+            return any(self._is_redis_read(v, seen) for v in sources)
         return False
+
+    def _is_client(self, expr: ast.expr) -> bool:
+        """A client by proof or by usage (sent Redis-only commands elsewhere)."""
+        r = self.info.recv(expr, self.scope)
+        if r is not None:
+            return r.kind == "client"
+        key = self._recv_key(expr, self.scope)
+        return key is not None and bool(self.usage.get(key)) and not self._not_redis(expr, "get")
 
     def _is_pickled(self, expr: ast.expr, seen: set[str]) -> bool:
         t = type(expr)
@@ -469,25 +884,53 @@ class Checker:
         return False
 
     def _pickle_load(self, node: ast.Call) -> None:
-        if node.args and self._is_redis_read(node.args[0], set()):
-            self.report(
-                "pickle-values",
-                "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
-                "someone else; store JSON (or msgpack) instead",
-                node,
-            )
+        if not node.args:
+            return
+        if self._is_redis_read(node.args[0], set()):
+            self.report("pickle-values", node, "load")
+        elif self._serializer_input(node.args[0]):
+            self.report("pickle-values", node, "serializer")
 
-    def _pickle_write(self, node: ast.Call, m: str) -> None:
+    def _pickle_serializer(self, expr: ast.expr) -> bool:
+        """`self.serializer` whose value (or default, `serializer or PickleSerializer()`) is a pickle one."""
+        if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name or self.scope.cls is None:  # type: ignore[attr-defined]
+            return False
+        if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
+            return False
+        values: list[ast.expr] = []
+        for value, vscope in self.scope.cls.attrs.get(expr.attr, ()):  # type: ignore[attr-defined]
+            values.append(value)
+            if type(value) is ast.Name:  # self.serializer = serializer, after `serializer = PickleSerializer()`
+                values.extend(v for v, _ in vscope.values.get(value.id, ()))  # type: ignore[attr-defined]
+        for value in values:
+            for n in ast.walk(value):
+                name = dotted(n) if type(n) in (ast.Name, ast.Attribute) else None  # type: ignore[arg-type]
+                if name is not None and "pickle" in name.lower():
+                    return True
+        return False
+
+    def _serializer_input(self, arg: ast.expr) -> bool:
+        """`def loads(self, value): return pickle.loads(value)` in a serializer of a project that keeps
+        values in Redis: what it unpickles is what was read from Redis."""
+        scope = self.scope
+        node = scope.node
+        if type(arg) is not ast.Name or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if node.name.lower().lstrip("_") not in SERIALIZER_METHODS or arg.id in scope.values:  # type: ignore[attr-defined]
+            return False
+        params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+        if arg.id not in params:  # type: ignore[attr-defined]
+            return False
+        project = self.info.project
+        return self.mentions_redis or (project is not None and project.uses_redis())
+
+    def _pickle_write(self, node: ast.Call, m: str, r: Recv) -> None:
         values = [*node.args[1:], *(kw.value for kw in node.keywords if kw.arg not in ("name", "key"))]
         if m in ("mset", "msetnx") and node.args:
             values.append(node.args[0])
         for v in values:
             if self._is_pickled(v, set()):
-                self.report(
-                    "pickle-values",
-                    f"pickled value written with {m.upper()}; store JSON (or msgpack) instead",
-                    v,
-                )
+                self.report("pickle-values", v, "dump", r, command=m.upper())
                 return
 
     # ------------------------------------------------------------------ connections
@@ -495,15 +938,54 @@ class Checker:
         default = _arg(node, 1, "default")
         url = str_const(default)
         if default is None or url is None or not url.lower().startswith(URL_SCHEMES):
+            self._settings_default(node)
             return
         password, remote = _url_problem(url)
         if password or remote:
             what = "a password" if password else "a non-local host"
-            self.report(
-                "hardcoded-connection",
-                f"the default Redis URL contains {what}; keep secrets and hosts in the environment only",
-                default,
-            )
+            self.report("hardcoded-connection", default, "env-default", what=what)
+        elif not self.test_file and url.lower().startswith(DEFAULT_URL_SCHEMES):
+            name = str_const(_arg(node, 0, "key")) or "the variable"
+            self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+
+    def _settings_default(self, node: ast.Call) -> None:
+        """`settings.get("REDIS_HOST", "localhost")`, `os.environ.get("REDIS_URL", "redis://...")`: a Redis
+        server written in as the fallback of a setting (the app then talks to it silently when unset)."""
+        if len(node.args) < 2 or type(node.args[0]) is not ast.Constant:
+            return
+        name = str_const(node.args[0]) or ""
+        default = node.args[1]
+        text = str_const(default)
+        upper = name.upper()
+        if text is not None and "REDIS" in upper and ("HOST" in upper or "URL" in upper) and text:
+            if self.test_file and not (text.lower().startswith(URL_SCHEMES) and any(_url_problem(text))):
+                return
+            if text.lower().startswith(URL_SCHEMES):
+                self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+            else:
+                self.report("hardcoded-connection", default, "host-default", host=text, where=name)
+        elif text is None and not self.test_file:
+            self._endpoints(default)
+
+    def _endpoints(self, root: ast.AST) -> None:
+        """Literal Redis endpoints: {"host": "h", "port": 6379} and ("h", 26379) with a Redis port."""
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            host: ast.expr | None = None
+            port: int | None = None
+            if t is ast.Dict:
+                fields = {str_const(k): v for k, v in zip(n.keys, n.values, strict=True) if k is not None}  # type: ignore[attr-defined]
+                host, port = fields.get("host"), _int(fields.get("port"))
+                stack.extend(n.values)  # type: ignore[attr-defined]
+            elif t is ast.Tuple and len(n.elts) == 2:  # type: ignore[attr-defined]
+                host, port = n.elts[0], _int(n.elts[1])  # type: ignore[attr-defined]
+            elif t in (ast.List, ast.Tuple, ast.Set):
+                stack.extend(n.elts)  # type: ignore[attr-defined]
+            h = str_const(host) if host is not None else None
+            if h is not None and port in REDIS_PORTS and id(host) not in self.url_nodes:
+                self.report("hardcoded-connection", host, "endpoint", host=h, port=port)  # type: ignore[arg-type]
 
     def _constructor(self, node: ast.Call, kind: str, name: str) -> None:
         self._hardcoded(node, kind, name)
@@ -511,47 +993,37 @@ class Checker:
             return
         if id(node) in self.info.exempt_ctor or any(kw.arg == "connection_pool" for kw in node.keywords):
             return
-        if self._in_factory(self.scope):
+        bound = self.info.bound_to.get(id(node))
+        if bound is not None and bound[1] in self.info.stored:
+            return  # assigned to a name that is then kept (self.x = c, setattr(app, KEY, c), cache[k] = c)
+        if self.test_file or self._in_factory(self.scope):
             return
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
-        self.report(
-            "client-per-call",
-            f"{name}(...) creates {what} (new pool and connections) on every call; "
-            "use the process-wide client from the client module",
-            node,
-        )
+        self.report("client-per-call", node, name=name, what=what)
 
     def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
         from_url = name.rsplit(".", 1)[-1] in ("from_url",)
         url_arg = (
             _arg(node, 0, "url") if from_url else next((kw.value for kw in node.keywords if kw.arg == "url"), None)
         )
-        if url_arg is not None:
+        if url_arg is not None and not self._reported_at_definition(url_arg):
             url = self.info.const_str(url_arg, self.scope)
             if url is not None and url.lower().startswith(URL_SCHEMES):
                 password, remote = _url_problem(url)
                 detail = " with a password" if password else " with a remote host" if remote else ""
-                self.report(
-                    "hardcoded-connection",
-                    f"hardcoded Redis URL{detail}; read it from the environment (the client module does)",
-                    url_arg,
-                )
+                self.report("hardcoded-connection", url_arg, "url", detail=detail)
         password_arg = next((kw.value for kw in node.keywords if kw.arg == "password"), None)
         if kind == "client" and not from_url and password_arg is None and len(node.args) > 3:
             password_arg = node.args[3]
         pw = str_const(password_arg) if password_arg is not None else None
         if pw and password_arg is not None:
-            self.report("hardcoded-connection", "hardcoded Redis password; read it from the environment", password_arg)
+            self.report("hardcoded-connection", password_arg, "password")
         host_arg = next((kw.value for kw in node.keywords if kw.arg == "host"), None)
         if kind == "client" and not from_url and host_arg is None and node.args:
             host_arg = node.args[0]
         host = str_const(host_arg) if host_arg is not None else None
         if host is not None and host_arg is not None and host.lower() not in LOCAL_HOSTS:
-            self.report(
-                "hardcoded-connection",
-                f"hardcoded Redis host {host!r}; read it from the environment",
-                host_arg,
-            )
+            self.report("hardcoded-connection", host_arg, "host", host=host)
         if kind == "sentinel":
             hosts = _arg(node, 0, "sentinels")
             if type(hosts) in (ast.List, ast.Tuple):
@@ -559,11 +1031,99 @@ class Checker:
                     if type(elt) is ast.Tuple and elt.elts:  # type: ignore[attr-defined]
                         h = str_const(elt.elts[0])  # type: ignore[attr-defined]
                         if h is not None and h.lower() not in LOCAL_HOSTS:
-                            self.report(
-                                "hardcoded-connection",
-                                f"hardcoded Sentinel host {h!r}; read it from the environment",
-                                elt.elts[0],  # type: ignore[attr-defined]
-                            )
+                            self.report("hardcoded-connection", elt.elts[0], "sentinel", host=h)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ hard-coded defaults
+    def _reported_at_definition(self, expr: ast.expr) -> bool:
+        """A module or class constant: its Redis URL is reported where it is defined (see _url_defaults)."""
+        if type(expr) is ast.Name:
+            owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+            return owner is self.info.module and self._default_url(expr.id, owner) is not None
+        if type(expr) is ast.Attribute and type(expr.value) is ast.Name:  # type: ignore[attr-defined]
+            return self.info.const_str(expr, self.scope) is not None
+        return False
+
+    def _default_url(self, name: str, owner: Scope) -> str | None:
+        values = owner.values.get(name, ())
+        text = str_const(values[0][0]) if len(values) == 1 else None
+        return text if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES) else None
+
+    def _url_literals(self) -> None:
+        """Any other Redis URL written into the code (a fallback returned by a helper, a config dict built in
+        a function); docstrings and messages with spaces are not URLs."""
+        constants: list[ast.Constant] = []
+        docstrings: set[int] = set()
+        for n in _nodes_on(self.info.tree, self.url_lines):
+            t = type(n)
+            if t is ast.Constant:
+                if isinstance(n.value, str) and n.value.startswith(DEFAULT_URL_SCHEMES):  # type: ignore[attr-defined]
+                    constants.append(n)  # type: ignore[arg-type]
+            elif t is ast.Expr and type(n.value) is ast.Constant:  # type: ignore[attr-defined]
+                docstrings.add(id(n.value))  # type: ignore[attr-defined]
+        for n in constants:
+            if id(n) in self.url_nodes or id(n) in docstrings:
+                continue
+            text = n.value  # type: ignore[attr-defined]
+            if not isinstance(text, str) or not text.lower().startswith(DEFAULT_URL_SCHEMES) or " " in text:
+                continue
+            if not text.split("://", 1)[1]:
+                continue  # a bare scheme (url.startswith("rediss://")) names no server
+            password, remote = _url_problem(text)
+            detail = " with a password" if password else " with a remote host" if remote else ""
+            self.report("hardcoded-connection", n, "url", detail=detail)
+
+    def _literal_endpoints(self) -> None:
+        if self.test_file:
+            return
+        for n in _nodes_on(self.info.tree, self.port_lines):
+            if type(n) is ast.Dict or (type(n) is ast.Tuple and len(n.elts) == 2):  # type: ignore[attr-defined]
+                self._endpoints(n)
+
+    def _url_defaults(self) -> None:
+        """Redis URLs written in as defaults: parameter defaults, module / class settings (constants, fields,
+        dict entries), dataclass / pydantic field defaults."""
+        for scope in self.info.scope_of.values():
+            node = scope.node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            args = node.args
+            positional = [*args.posonlyargs, *args.args]
+            pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+            pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+            for arg, default in pairs:
+                self._url_default(default, f"{scope.qualname}({arg.arg}=...)")
+        for name, values in self.info.module.values.items():
+            for value, vscope in values:
+                if vscope is self.info.module:
+                    self._url_default(value, name)
+        for cls in self.info.classes.values():
+            for name, values in cls.attrs.items():
+                for value, _ in values:
+                    self._url_default(value, f"{cls.name}.{name}")
+
+    def _url_default(self, value: ast.expr, where: str) -> None:
+        t = type(value)
+        if t is ast.Dict:
+            for k, v in zip(value.keys, value.values, strict=True):  # type: ignore[attr-defined]
+                key = str_const(k) if k is not None else None
+                self._url_default(v, f"{where}[{key!r}]" if key is not None else where)
+            return
+        if t in (ast.List, ast.Tuple):
+            for v in value.elts:  # type: ignore[attr-defined]
+                self._url_default(v, where)
+            return
+        if t is ast.Call:  # Field(default="redis://..."), Field("redis://...")
+            name = dotted(value.func)  # type: ignore[attr-defined]
+            if name is not None and name.rsplit(".", 1)[-1] in ("Field", "field"):
+                default = _arg(value, 0, "default")  # type: ignore[arg-type]
+                if default is not None:
+                    self._url_default(default, where)
+            return
+        text = str_const(value)
+        if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
+            if self.test_file and not any(_url_problem(text)):
+                return  # a test pointed at its local server
+            self.report("hardcoded-connection", value, "default", where=where)
 
     def _in_factory(self, scope: Scope | None) -> bool:
         while scope is not None and scope is not self.info.module:
@@ -590,13 +1150,4 @@ class Checker:
             name = dotted(target)
             if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
                 return True
-        name = node.name.lower()
-        stem = self.info.stem.lower()
-        if any(w in stem for w in ("client", "redis", "valkey", "conn")):
-            if name.startswith(FACTORY_PREFIXES) and any(w in name for w in FACTORY_WORDS):
-                return True
-            if name.lstrip("_") in ("open", "connect", "client", "pool") or name.lstrip("_").startswith(
-                ("connect_", "open_")
-            ):
-                return True
-        return False
+        return is_factory_name(node.name, self.info.stem)

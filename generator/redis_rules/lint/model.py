@@ -1,93 +1,300 @@
-"""The check registry (check name <-> rule id) and the Finding record every check produces."""
+"""The lint check registry, selectors, and the Finding record every check produces.
+
+Each check is declared once here (ruff's model): its name, the rule it enforces (the rule id;
+severity, title and docs come from that rule in rulesets/*.yml), the message variants it reports,
+and what it flags / leaves alone (the README's check table is rendered from this, and a test keeps
+the two equal). `redis-rules rules`, lint messages, SARIF `tool.driver.rules` and selectors all
+read this registry.
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..errors import UserError
+
+
+@dataclass(frozen=True)
+class Check:
+    """One lint check. `messages` maps a variant to a `str.format` template (fields named per variant)."""
+
+    name: str  # kebab-case, stable (rulesets name it in `lint:`)
+    rule: str  # the rule id it enforces (RR007)
+    summary: str  # one line: what the check reports
+    messages: Mapping[str, str]
+    flags: str  # README: what is flagged
+    not_flagged: str  # README: what is deliberately left alone
+    languages: tuple[str, ...] = ("python", "typescript")
+
+    def message(self, variant: str = "default", **fields: Any) -> str:
+        """The finding text for one variant; raises KeyError for an unknown variant or field."""
+        return self.messages[variant].format(**fields)
+
+
+REGISTRY: tuple[Check, ...] = (
+    Check(
+        "inline-key",
+        "RR001",
+        "a key argument built inline instead of with the key builders",
+        {"default": "key built inline with {how}; build it with the project's key builders (the keys module)"},
+        "a key argument built inline with an f-string / template literal, `+`, `str.format`, `%` or "
+        "`':'.join` whose literal parts contain `:` (first argument of key commands; every argument of "
+        "`delete`/`unlink`/`exists`/`mget`/...)",
+        "key-builder calls (`keys.user_profile(uid)`), names, plain string constants",
+    ),
+    Check(
+        "write-without-ttl",
+        "RR002",
+        "a write that leaves a key without a TTL",
+        {
+            "write": "{command} leaves the key without a TTL; set it in the same command (EX) "
+            "or EXPIRE it in the same transaction",
+            "mset": "{command} cannot set a TTL; use SET with EX per key (in a pipeline) instead",
+            "container": "{command} leaves the key without a TTL; EXPIRE it in the same MULTI pipeline or script, "
+            "or allow the key in the policy's persistent_keys",
+            "separate": "{command} and the {expire} at line {line} are separate commands: a failure in between "
+            "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
+        },
+        "`set`/`setnx`/`getset`/`mset`/`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, "
+        "`'EX', n` or `{ EX }` in TypeScript) unless the same key is `expire`d in the **same transaction** "
+        "(`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained pipeline, `p.multi()`, "
+        "`client.multi()`); `hset`, `hmset`, `hsetnx`, `sadd`, `zadd`, `lpush`, `rpush` followed by an "
+        "`expire`/`pexpire` of the same key outside that transaction (two commands: the key lives without TTL "
+        "in between)",
+        "keys whose string literal (or module constant) matches the policy's `persistent_keys`; "
+        "`setex`/`psetex`/`getex`; calls with `**kwargs`; hashes, sets, sorted sets and lists the function never "
+        "expires (queues, indexes, records: durable by design, left to `audit`'s no-ttl check)",
+    ),
+    Check(
+        "incr-then-expire",
+        "RR003",
+        "INCR then EXPIRE as two separate commands",
+        {
+            "default": "{expire} after {incr} (line {line}) is not atomic; a crash in between leaves a key "
+            "without TTL (use a MULTI pipeline or a Lua script)"
+        },
+        "`incr`/`incrby`/`incrbyfloat`/`decr`/`decrby`/`hincrby` followed later in the same function by "
+        "`expire`/`pexpire`/... on the same receiver and key expression, both outside a transaction "
+        "(awaited calls too) — reported at the EXPIRE",
+        "the pair inside a MULTI pipeline; Lua scripts",
+    ),
+    Check(
+        "keys-command",
+        "RR007",
+        "the KEYS command (client call, raw command or Lua)",
+        {
+            "call": "KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
+            "raw": "KEYS via {via} blocks the server; use SCAN (scan_iter)",
+            "lua": "Lua script passed to {method} calls KEYS; iterate with SCAN instead",
+        },
+        "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with a "
+        'pattern argument: `dict.keys()` takes none); `execute_command("KEYS", ...)` / '
+        "`call(\"KEYS\", ...)`; `redis.call('KEYS'` inside a Lua script literal (or constant) passed to "
+        "`eval`/`evalsha`/`eval_ro`/`register_script`/`script_load`/`defineCommand`",
+        "`KEYS[1]` inside Lua (the key array); `scan_iter`; `Object.keys(x)`, `map.keys()`, `dict.keys()`",
+    ),
+    Check(
+        "unbounded-read",
+        "RR008",
+        "a read of a whole collection in one reply",
+        {
+            "whole": "{command} reads the whole collection; page with a SCAN variant",
+            "range": "{command} 0 -1 reads the whole collection; read bounded pages",
+        },
+        "`lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword forms too, on receivers of "
+        "unknown type as well); `hgetall` and `smembers` on the project's own client (client module or "
+        "`lint.client_factories`: its rule forbids them), and `hgetall` of a hash the module fills with fields "
+        "from variables (a map that grows)",
+        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands; `hgetall` of a record hash and "
+        "`smembers` of a registry through other clients (read whole by design)",
+    ),
+    Check(
+        "client-per-call",
+        "RR009",
+        "a client, pool or Sentinel constructed on every call",
+        {
+            "default": "{name}(...) creates {what} (new pool and connections) on every call; "
+            "use the process-wide client from the client module"
+        },
+        "constructing `redis.Redis`, `StrictRedis`, `RedisCluster`, `redis.asyncio.Redis`, `valkey.Valkey`, "
+        "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
+        "`new Cluster(...)`, `createClient(...)` inside a function",
+        "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
+        "`cached_property`/`pytest.fixture`, factory-named functions in a client/redis module), results "
+        "stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; test code "
+        "(`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
+    ),
+    Check(
+        "hardcoded-connection",
+        "RR010",
+        "a connection URL, host or password written into the code",
+        {
+            "url": "hardcoded Redis URL{detail}; read it from the environment (the client module does)",
+            "password": "hardcoded Redis password; read it from the environment",
+            "host": "hardcoded Redis host {host!r}; read it from the environment",
+            "sentinel": "hardcoded Sentinel host {host!r}; read it from the environment",
+            "env-default": "the default Redis URL contains {what}; keep secrets and hosts in the environment only",
+            "default": "hardcoded Redis URL as the default of {where}; read it from the environment",
+            "host-default": "hardcoded Redis host {host!r} as the default of {where}; read it from the environment",
+            "endpoint": "hardcoded Redis endpoint {host}:{port}; read it from the environment",
+        },
+        "a `redis://`, `rediss://`, `unix://`, `valkey://` URL literal (or constant) passed to a client "
+        "constructor or `from_url`; a Redis URL literal as a parameter default or a settings default "
+        '(a module or class constant, a settings field, a config dict entry); `password="..."` / `token` '
+        'and a non-local `host="..."` in a constructor; literal Sentinel hosts; an `os.getenv` / '
+        "`process.env.X ??` default URL with a password or a non-local host",
+        'a localhost default in `os.getenv("REDIS_URL", "redis://localhost:6379/0")`; local URLs in test code',
+    ),
+    Check(
+        "flush-command",
+        "RR011",
+        "FLUSHALL / FLUSHDB outside a reset script",
+        {
+            "call": "{command} wipes data; only allowed in reset scripts (policy lint.reset_scripts)",
+            "raw": "{command} via {via} outside a reset script",
+            "lua": "Lua script passed to {method} calls {command} outside a reset script",
+        },
+        "`.flushall()` / `.flushdb()` on a client (or a receiver of unknown type: the names are Redis's own), "
+        "the raw command, `redis.call('FLUSHALL'` in Lua",
+        "files matching the policy's `lint.reset_scripts` globs (default `scripts/reset*.py`, `**/reset_*.py`)",
+    ),
+    Check(
+        "xadd-unbounded",
+        "RR016",
+        "XADD without a trim",
+        {"default": "XADD without maxlen= or minid= lets the stream grow forever"},
+        "`xadd` without `maxlen=` or `minid=` (keyword or positional; `MAXLEN`/`MINID` arguments in TypeScript)",
+        "calls with `**kwargs`",
+    ),
+    Check(
+        "pickle-values",
+        "RR022",
+        "pickled values written to or read from Redis",
+        {
+            "load": "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
+            "someone else; store JSON (or msgpack) instead",
+            "dump": "pickled value written with {command}; store JSON (or msgpack) instead",
+            "serializer": "this serializer unpickles what it is given, and the project keeps its values in Redis: "
+            "whoever can write a key runs code here; store JSON (or msgpack) instead",
+        },
+        "`pickle.loads`/`pickle.load` (also `cPickle`, `_pickle`, `dill`, `cloudpickle`, through "
+        "`io.BytesIO`) of a value read from Redis (`get`, `mget`, `client[key]`, through variables and loops); "
+        "`pickle.loads` of its argument in a serializer method (`loads`, `decode`, `deserialize`) of a project "
+        "that uses Redis; `pickle.dumps(...)` passed as a value to a Redis write",
+        "unpickling files or other sources",
+        ("python",),
+    ),
+    Check(
+        "edge-tcp-client",
+        "RR029",
+        "edge code that imports a TCP Redis client",
+        {
+            "default": "edge code imports {module}{via}, a TCP Redis client that edge runtimes cannot run; "
+            "use the REST client (@upstash/redis, upstash_redis)"
+        },
+        "a module under the policy's `lint.edge_dirs` (default `src/edge/`) that imports `ioredis`, `redis`, "
+        "`@redis/client`, `valkey` (or redis-py / valkey-py), directly or through other project modules",
+        "`@upstash/redis` / `upstash_redis`; type-only imports (`import type`)",
+    ),
+)
+
+BY_NAME: dict[str, Check] = {c.name: c for c in REGISTRY}
 # check name -> rule id. A public contract: rulesets/*.yml name these checks in `lint:`.
-CHECKS: dict[str, str] = {
-    "inline-key": "RR001",
-    "write-without-ttl": "RR002",
-    "incr-then-expire": "RR003",
-    "keys-command": "RR007",
-    "unbounded-read": "RR008",
-    "client-per-call": "RR009",
-    "hardcoded-connection": "RR010",
-    "flush-command": "RR011",
-    "xadd-unbounded": "RR016",
-    "pickle-values": "RR022",
-}
-CODE_TO_CHECK: dict[str, str] = {code: check for check, code in CHECKS.items()}
+CHECKS: dict[str, str] = {c.name: c.rule for c in REGISTRY}
+CODE_TO_CHECK: dict[str, str] = {c.rule: c.name for c in REGISTRY}
 
 # pseudo-codes for files the linter could not check (always reported, never filtered)
 SYNTAX_ERROR = "E999"
 READ_ERROR = "E902"
 ERROR_CODES = {SYNTAX_ERROR: "syntax-error", READ_ERROR: "io-error"}
 
-# used when the rulesets cannot be read (e.g. an installed copy without its template)
-_FALLBACK_SEVERITY = {
-    "RR001": "error",
-    "RR002": "error",
-    "RR003": "error",
-    "RR007": "error",
-    "RR008": "warning",
-    "RR009": "error",
-    "RR010": "error",
-    "RR011": "error",
-    "RR016": "error",
-    "RR022": "error",
-}
-
 
 @dataclass(frozen=True)
 class Finding:
     code: str  # rule id (RR007) or E999/E902
     check: str  # check name (keys-command)
-    message: str
+    message: str  # ends with a short clause saying why the receiver is believed to be Redis, when it matters
     path: str  # as displayed: relative to the working directory when possible
     line: int  # 1-based
     column: int  # 1-based, in characters
     end_line: int
     end_column: int
     severity: str  # error | warning
+    evidence: str = ""  # proven | usage | shape ("" for checks that do not judge a receiver)
+    reason: str = ""  # the full reason the receiver is believed to be Redis
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("extra")
+        return data
 
 
 @functools.lru_cache(maxsize=1)
 def rules_by_id() -> dict[str, Any]:
-    """Rules from the bundled rulesets keyed by id; empty when they cannot be loaded."""
-    try:
-        from ..rulesets import load_rules
+    """Rules from the bundled rulesets keyed by id (raises UserError when they are invalid)."""
+    from ..rulesets import load_rules
 
-        return {rule.id: rule for rule in load_rules()}
-    except Exception:  # noqa: BLE001 - lint must work without the template (severity falls back)
-        return {}
+    return {rule.id: rule for rule in load_rules()}
 
 
 def severity_of(code: str) -> str:
+    """A rule's severity from the rulesets; files that could not be checked (E999/E902) are errors."""
     rule = rules_by_id().get(code)
-    if rule is not None:
-        return str(rule.severity)
-    return _FALLBACK_SEVERITY.get(code, "error")
+    return str(rule.severity) if rule is not None else "error"
+
+
+@functools.lru_cache(maxsize=256)
+def resolve_selector(selector: str) -> frozenset[str] | None:
+    """The codes a selector names, None when it names nothing lint knows.
+
+    A selector is `ALL`, a rule id (`RR007`) or id prefix (`RR00`, `RR`), a rule name
+    (`no-keys-command`), a check name (`keys-command`), or E999 / E902."""
+    sel = selector.strip()
+    universe = [*CHECKS.values(), *ERROR_CODES]
+    if not sel:
+        return None
+    if sel.upper() == "ALL":
+        return frozenset(universe)
+    if sel in BY_NAME:
+        return frozenset({BY_NAME[sel].rule})
+    for rule in rules_by_id().values():
+        if sel == rule.name:
+            return frozenset({rule.id}) if rule.id in CODE_TO_CHECK else None
+    up = sel.upper()
+    found = frozenset(code for code in universe if code.startswith(up))
+    return found or None
 
 
 def known_selector(selector: str) -> bool:
-    """A --select/--ignore entry: a rule id or prefix (RR00, RR), a check name, E999, or ALL."""
-    sel = selector.strip()
-    if sel.upper() == "ALL" or sel in CHECKS:
-        return True
-    up = sel.upper()
-    return any(code.startswith(up) for code in [*CHECKS.values(), *ERROR_CODES])
+    return resolve_selector(selector) is not None
 
 
 def matches(selector: str, code: str) -> bool:
-    sel = selector.strip()
-    if sel.upper() == "ALL":
-        return True
-    if sel in CHECKS:
-        return CHECKS[sel] == code
-    return bool(sel) and code.startswith(sel.upper())
+    codes = resolve_selector(selector)
+    return codes is not None and code in codes
+
+
+def check_selectors(values: Iterable[str], where: str) -> list[str]:
+    """The selectors as a list; UserError naming `where` when one names nothing lint knows."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise UserError(f"{where}: must be a list of rule ids, rule names or check names")
+    out = [str(v).strip() for v in values]
+    unknown = [v for v in out if not known_selector(v)]
+    if unknown:
+        raise UserError(
+            f"{where}: unknown rule selector(s) {', '.join(unknown)} "
+            "(allowed: rule ids or prefixes like RR007, rule names, check names, ALL; see `redis-rules rules`)"
+        )
+    return out
+
+
+def readme_table() -> str:
+    """The README's check table (Markdown), rendered from the registry."""
+    rows = ["| Code | Check | Flags | Not flagged |", "|---|---|---|---|"]
+    for c in sorted(REGISTRY, key=lambda c: c.rule):
+        rows.append(f"| {c.rule} | `{c.name}` | {c.flags} | {c.not_flagged} |")
+    return "\n".join(rows) + "\n"

@@ -21,8 +21,11 @@ preferred over a noisy one).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
+from typing import Protocol
 
 REDIS_ROOTS = frozenset({"redis", "valkey", "upstash_redis", "aioredis"})
 CLIENT_CLASSES = frozenset({"Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"})
@@ -106,14 +109,83 @@ def _fields(t: type) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Recv:
-    """What a receiver expression is. `ident` tells pipelines apart (same ident = same transaction)."""
+    """What a receiver expression is. `ident` tells pipelines apart (same ident = same transaction).
+
+    `why` is the chain of reasons, outermost first (`r = get_client() (line 9)`, ...), ending with the
+    origin (`redis.Redis(...) (line 3)`); `level` is how strong the evidence is: `proven` (a constructor,
+    annotation, factory or project index says so), `usage` (the same receiver is sent Redis-only
+    commands elsewhere) or `shape` (this call's method name and arguments exist only in Redis)."""
 
     kind: str  # client | pipeline | pool | sentinel
     tx: bool = False  # pipeline opened as MULTI/EXEC (redis-py's default for .pipeline())
     ident: int = 0
+    why: tuple[str, ...] = field(default=(), compare=False)
+    level: str = field(default="proven", compare=False)
+    ours: bool = field(default=False, compare=False)  # the project's own client (client module, policy factory)
+
+    def via(self, step: str) -> Recv:
+        """The same receiver reached through one more binding."""
+        return replace(self, why=(step, *self.why))
+
+    @property
+    def origin(self) -> str:
+        return self.why[-1] if self.why else ""
 
 
-CLIENT = Recv("client")
+def guarded(
+    cache: dict[tuple[int, str], Recv | None],
+    busy: set[tuple[int, str]],
+    key: tuple[int, str],
+    compute: Callable[[], Recv | None],
+) -> Recv | None:
+    """Memoized classification with a cycle guard (`a = b; b = a` is no client)."""
+    if key in cache:
+        return cache[key]
+    if key in busy:
+        return None
+    busy.add(key)
+    try:
+        result = compute()
+    finally:
+        busy.discard(key)
+    cache[key] = result
+    return result
+
+
+def client(why: str, level: str = "proven", ours: bool = False) -> Recv:
+    return Recv("client", why=(why,), level=level, ours=ours)
+
+
+OURS = (" (policy lint.client_factories)", " comes from the client module ")
+
+
+class Resolver(Protocol):
+    """Answers about other modules of the project (the project index). Each answer is a reason or None."""
+
+    def owns(self, canonical: str) -> bool: ...
+    def instance(self, canonical: str) -> str | None: ...
+    def factory(self, canonical: str) -> str | None: ...
+    def client_class(self, canonical: str) -> str | None: ...
+    def attr(self, cls: str, attr: str) -> str | None: ...
+    def returns(self, cls: str, method: str) -> str | None: ...
+    def const(self, canonical: str) -> str | None: ...
+    def is_plain_class(self, canonical: str) -> bool: ...
+    def tcp_chain(self, module: str) -> list[str] | None: ...
+    def uses_redis(self) -> bool: ...
+
+
+def _line(expr: ast.AST) -> str:
+    return f"line {getattr(expr, 'lineno', '?')}"
+
+
+def at_line(expr: ast.AST) -> str:
+    return f"at line {getattr(expr, 'lineno', '?')}"
+
+
+def short_call(name: str) -> str:
+    """`redis.asyncio.client.Redis.from_url` -> `Redis.from_url` (the last two segments)."""
+    parts = name.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else name
 
 
 @dataclass
@@ -126,6 +198,7 @@ class ClassInfo:
     consts: dict[str, str] = field(default_factory=dict)
     methods: dict[str, Scope] = field(default_factory=dict)
     is_client: bool = False
+    client_why: str = ""  # why it is a client class (a base it derives from)
 
 
 class Scope:
@@ -143,6 +216,7 @@ class Scope:
         "returns",
         "funcs",
         "qualname",
+        "iters",
     )
 
     def __init__(self, node: ast.AST, parent: Scope | None, cls: ClassInfo | None, qualname: str) -> None:
@@ -157,6 +231,38 @@ class Scope:
         self.returns: list[ast.expr] = []
         self.funcs: dict[str, Scope] = {}
         self.qualname = qualname
+        self.iters: dict[str, list[ast.expr]] = {}  # loop variable -> what the loop iterates
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_annotation(text: str) -> ast.expr | None:
+    """A string annotation (`"Redis | None"`) as an expression; parsed once per distinct text."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+LUA_FILE = "@lua-file:"  # a constant loaded from a .lua file: the marker, then the file's base name
+
+
+def lua_file(expr: ast.expr | None) -> str | None:
+    """`load("scripts/clear_keys.lua")`, `files(pkg).joinpath(f"{DIR}/x.lua").read_text()`: a Lua script read
+    from a file named by a literal, as LUA_FILE + its base name (the checks read that file)."""
+    stack = [expr] if expr is not None else []
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ast.Call:
+            stack.extend(n.args)  # type: ignore[attr-defined]
+            stack.append(n.func)  # type: ignore[attr-defined]
+        elif t is ast.Attribute:
+            stack.append(n.value)  # type: ignore[attr-defined]
+        elif t is ast.JoinedStr and n.values:  # type: ignore[attr-defined]
+            stack.append(n.values[-1])  # type: ignore[attr-defined]
+        elif t is ast.Constant and isinstance(n.value, str) and n.value.endswith(".lua"):  # type: ignore[attr-defined]
+            return LUA_FILE + n.value.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    return None
 
 
 def dotted(expr: ast.expr) -> str | None:
@@ -187,17 +293,27 @@ class ModuleInfo:
         module_path: str = "",
         client_factories: list[str] | tuple[str, ...] = (),
         call_attrs: frozenset[str] | None = None,
+        modname: str = "",
+        is_package: bool = False,
+        project: Resolver | None = None,
     ) -> None:
         self.tree = tree
+        self.modname = modname  # dotted name of this module ("" when unknown): relative imports resolve to it
+        self.package = modname if is_package else modname.rpartition(".")[0]
+        self.project = project
         self.path = path
         self.pure = PurePath(path.replace("\\", "/"))
         self.stem = self.pure.stem
         self.module_path = module_path.strip("/").replace("/", ".").strip(".")
         self.factories = frozenset(client_factories)
         self.aliases: dict[str, str] = {}
+        self.imports: list[str] = []  # modules imported (absolute when this module's name is known)
+        self.import_nodes: list[ast.Import | ast.ImportFrom] = []
         self.classes: dict[str, ClassInfo] = {}
         self.scope_of: dict[int, Scope] = {}  # id(function node) -> its scope
         self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
+        self.bound_to: dict[int, tuple[int, str]] = {}  # id(value) -> (id(owner scope), name) it is bound to
+        self.stored: set[str] = set()  # local names later stored in an attribute, a container or via setattr
         self.module = Scope(tree, None, None, "")
         # calls with the scope they run in: every call, or (call_attrs given) calls of plain names
         # and of those method/attribute names only
@@ -207,7 +323,16 @@ class ModuleInfo:
         self._busy: set[tuple[int, str]] = set()
         self._collect(self.module, tree.body)
         for info in self.classes.values():
-            info.is_client = self._is_client_class(info, set())
+            why = self._client_class_why(info, set())
+            info.is_client, info.client_why = why is not None, why or ""
+
+    def set_project(self, project: Resolver | None) -> None:
+        """Resolve names of other project modules through `project` from now on (clears what was inferred)."""
+        self.project = project
+        self._cache.clear()
+        for info in self.classes.values():
+            why = self._client_class_why(info, set())
+            info.is_client, info.client_why = why is not None, why or ""
 
     def close(self) -> None:
         """Break the scope <-> binding reference cycles so the tree is freed without the cyclic GC
@@ -228,8 +353,10 @@ class ModuleInfo:
 
     # ------------------------------------------------------------------ building
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        self.import_nodes.append(node)
         if type(node) is ast.Import:
             for a in node.names:
+                self.imports.append(a.name)
                 if a.asname:
                     self.aliases[a.asname] = a.name
                 else:
@@ -237,10 +364,18 @@ class ModuleInfo:
                     self.aliases[head] = head
             return
         mod = "." * node.level + (node.module or "")  # type: ignore[union-attr]
+        if node.level and self.modname:  # type: ignore[union-attr]
+            base = self.package.split(".") if self.package else []
+            up = node.level - 1  # type: ignore[union-attr]
+            if up <= len(base):
+                base = base[: len(base) - up]
+                mod = ".".join([*base, *([node.module] if node.module else [])])  # type: ignore[union-attr]
+        self.imports.append(mod)
         for a in node.names:
             if a.name == "*":
                 continue
             sep = "" if mod.endswith(".") else "."
+            self.imports.append(f"{mod}{sep}{a.name}")
             self.aliases[a.asname or a.name] = f"{mod}{sep}{a.name}"
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: Scope, cls: ClassInfo | None) -> None:
@@ -285,7 +420,7 @@ class ModuleInfo:
                 for target in stmt.targets:  # type: ignore[attr-defined]
                     if type(target) is ast.Name:
                         info.attrs.setdefault(target.id, []).append((stmt.value, parent))  # type: ignore[attr-defined]
-                        s = str_const(stmt.value)  # type: ignore[attr-defined]
+                        s = str_const(stmt.value) or lua_file(stmt.value)  # type: ignore[attr-defined]
                         if s is not None:
                             info.consts[target.id] = s  # type: ignore[attr-defined]
                 self._collect(parent, [stmt.value])  # type: ignore[attr-defined]
@@ -311,8 +446,9 @@ class ModuleInfo:
             owner.bound.add(name)
             if value is not None:
                 owner.values.setdefault(name, []).append((value, scope))
+                self.bound_to[id(value)] = (id(owner), name)
                 if owner is not scope:
-                    self.exempt_ctor.add(id(value))
+                    self._exempt(value)
         elif t is ast.Tuple or t is ast.List:
             elts = target.elts  # type: ignore[attr-defined]
             vals = value.elts if type(value) in (ast.Tuple, ast.List) else None  # type: ignore[union-attr]
@@ -320,11 +456,29 @@ class ModuleInfo:
                 self._bind(scope, elt, vals[i] if vals is not None and len(vals) == len(elts) else None)
         elif t is ast.Starred:
             self._bind(scope, target.value, None)  # type: ignore[attr-defined]
+        elif t is ast.Subscript and value is not None:  # cache[k] = conn: kept in a container
+            self._exempt(value)
         elif t is ast.Attribute and value is not None:
-            self.exempt_ctor.add(id(value))
+            self._exempt(value)
             base = target.value  # type: ignore[attr-defined]
             if scope.cls is not None and type(base) is ast.Name and base.id in (scope.self_name, "cls"):
                 scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
+
+    def _exempt(self, value: ast.expr) -> None:
+        """A value stored in a global, an attribute or a container: constructors in it (a client, the pool
+        given to it) are built for keeps. A stored name marks what it was assigned from."""
+        if type(value) is ast.Name:
+            self.stored.add(value.id)  # type: ignore[attr-defined]
+            return
+        stack: list[ast.AST] = [value]
+        while stack:
+            n = stack.pop()
+            if type(n) is ast.Call:
+                self.exempt_ctor.add(id(n))
+                stack.extend(n.args)  # type: ignore[attr-defined]
+                stack.extend(k.value for k in n.keywords)  # type: ignore[attr-defined]
+            elif type(n) in (ast.Await, ast.IfExp, ast.BoolOp):
+                stack.extend(ast.iter_child_nodes(n))
 
     def _collect(self, scope: Scope, nodes: list) -> None:  # type: ignore[type-arg]
         """One pass over a body (nested defs get their own scope): bindings, imports and calls."""
@@ -345,6 +499,11 @@ class ModuleInfo:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
                     calls.append((n, scope))
+                if type(f) is ast.Attribute and f.attr in ("append", "extend") and n.args:
+                    if type(f.value) is ast.Name:  # rows.extend(r.mget(...)): the list holds what was read
+                        scope.iters.setdefault(f.value.id, []).append(n.args[-1])
+                if type(f) is ast.Name and f.id == "setattr" and len(n.args) == 3:
+                    self._exempt(n.args[2])  # setattr(app, KEY, client): kept on an object
                 for k in reversed(n.keywords):
                     if type(k.value) not in leaves:
                         stack.append(k.value)
@@ -385,6 +544,9 @@ class ModuleInfo:
                 self._bind(scope, n.target, n.value)
             elif t is ast.For or t is ast.AsyncFor:
                 self._bind(scope, n.target, None)
+                for target in ast.walk(n.target):
+                    if type(target) is ast.Name:
+                        scope.iters.setdefault(target.id, []).append(n.iter)
             elif t is ast.With or t is ast.AsyncWith:
                 for item in n.items:
                     if item.optional_vars is not None:
@@ -400,6 +562,9 @@ class ModuleInfo:
                     scope.bound.add(n.name)
             elif t is ast.comprehension:
                 self._bind(scope, n.target, None)
+                for target in ast.walk(n.target):
+                    if type(target) is ast.Name:
+                        scope.iters.setdefault(target.id, []).append(n.iter)
             fields = fields_of.get(t)
             if fields is None:
                 fields = _fields(t)
@@ -412,19 +577,26 @@ class ModuleInfo:
                 elif v is not None and type(v) not in _LEAVES:
                     stack.append(v)
 
-    def _is_client_class(self, info: ClassInfo, seen: set[str]) -> bool:
+    def _client_class_why(self, info: ClassInfo, seen: set[str]) -> str | None:
+        """Why `info` is a client class (it derives from one, here or in another project module), or None."""
         if info.name in seen:
-            return False
+            return None
         seen.add(info.name)
         for base in info.bases:
             c = self.canonical(base, self.module)
             if c is not None and self._ctor_kind_name(c) == "client" and c.rsplit(".", 1)[-1] in CLIENT_CLASSES:
-                return True
+                return f"{info.name} subclasses {short_call(c)}"
             name = dotted(base)
             local = self.classes.get(name) if name else None
-            if local is not None and local is not info and self._is_client_class(local, seen):
-                return True
-        return False
+            if local is not None and local is not info:
+                why = self._client_class_why(local, seen)
+                if why is not None:
+                    return why
+            if c is not None and self.project is not None and self.project.owns(c):
+                why = self.project.client_class(c)
+                if why is not None:
+                    return f"{info.name} subclasses {why}"
+        return None
 
     # ------------------------------------------------------------------ names
     def owner(self, scope: Scope | None, name: str) -> Scope | None:
@@ -519,28 +691,43 @@ class ModuleInfo:
             and parts[0] not in REDIS_ROOTS
         )
 
-    def is_factory(self, c: str) -> bool:
-        """Does calling the canonical name `c` return the process-wide client?"""
+    def factory_why(self, c: str) -> str | None:
+        """Why calling the canonical name `c` returns the process-wide client, or None."""
         if c in self.factories:
-            return True
+            return f"{short_call(c)}() is a client factory (policy lint.client_factories)"
         mod, _, last = c.rpartition(".")
         if not mod or mod.split(".")[0] in REDIS_ROOTS:
-            return False
+            return None
         if self._client_module(mod):
-            return True
+            return f"{short_call(c)}() comes from the client module {mod}"
         if last in FACTORY_NAMES:
-            if "redis" in last or "valkey" in last:
-                return True
             segments = mod.lstrip(".").split(".")
-            return any(s in ("redis", "valkey") or s.endswith("redis") for s in segments)
-        return False
+            if (
+                "redis" in last
+                or "valkey" in last
+                or any(s in ("redis", "valkey") or s.endswith("redis") for s in segments)
+            ):
+                return f"{short_call(c)}() is named as a Redis client factory"
+        if self.project is not None and self.project.owns(c):
+            return self.project.factory(c)
+        return None
 
-    def _is_instance(self, c: str) -> bool:
+    def is_factory(self, c: str) -> bool:
+        """Does calling the canonical name `c` return the process-wide client?"""
+        return self.factory_why(c) is not None
+
+    def _instance(self, c: str) -> Recv | None:
         """An imported name that is itself the client (e.g. `from app.db.redis.client import redis`)."""
         if c in self.factories:
-            return True
+            return client(f"{short_call(c)} is listed in policy lint.client_factories", ours=True)
         mod, _, _ = c.rpartition(".")
-        return bool(mod) and self._client_module(mod)
+        if mod and self._client_module(mod):
+            return client(f"{short_call(c)} comes from the client module {mod}", ours=True)
+        if self.project is not None and self.project.owns(c):
+            why = self.project.instance(c)
+            if why is not None:
+                return client(why, ours=any(m in why for m in OURS))
+        return None
 
     # ------------------------------------------------------------------ classification
     def recv(self, expr: ast.expr, scope: Scope) -> Recv | None:
@@ -556,9 +743,7 @@ class ModuleInfo:
             if type(base) is ast.Name and base.id in self.classes and self.owner(scope, base.id) is self.module:
                 return self._attr(self.classes[base.id], expr.attr, set())  # type: ignore[attr-defined]
             c = self.canonical(expr, scope)
-            if c is not None and self._is_instance(c):
-                return CLIENT
-            return None
+            return self._instance(c) if c is not None else None
         if t is ast.Await:
             return self.recv(expr.value, scope)  # type: ignore[attr-defined]
         if t is ast.BoolOp:
@@ -571,37 +756,27 @@ class ModuleInfo:
             return self.recv(expr.body, scope) or self.recv(expr.orelse, scope)  # type: ignore[attr-defined]
         return None
 
-    def _guarded(self, key: tuple[int, str], compute) -> Recv | None:  # type: ignore[no-untyped-def]
-        if key in self._cache:
-            return self._cache[key]
-        if key in self._busy:
-            return None
-        self._busy.add(key)
-        try:
-            result = compute()
-        finally:
-            self._busy.discard(key)
-        self._cache[key] = result
-        return result  # type: ignore[no-any-return]
+    def _guarded(self, key: tuple[int, str], compute: Callable[[], Recv | None]) -> Recv | None:
+        return guarded(self._cache, self._busy, key, compute)
 
     def _name(self, name: str, scope: Scope) -> Recv | None:
         if scope.cls is not None and name == scope.self_name:
-            return CLIENT if scope.cls.is_client else None
+            return client(f"self of {scope.cls.client_why}") if scope.cls.is_client else None
         owner = self.owner(scope, name)
         if owner is None:
             c = self.aliases.get(name)
-            return CLIENT if c is not None and self._is_instance(c) else None
+            return self._instance(c) if c is not None else None
 
         def compute() -> Recv | None:
             ann = owner.annots.get(name)
             if ann is not None:
                 r = self.annotation(ann, owner)
                 if r is not None:
-                    return r
+                    return r.via(f"{name}: annotated ({_line(ann)})")
             for value, vscope in owner.values.get(name, ()):
                 r = self.recv(value, vscope)
                 if r is not None:
-                    return r
+                    return r.via(f"{name} assigned at {_line(value)}")
             return None
 
         return self._guarded((id(owner), name), compute)
@@ -612,11 +787,11 @@ class ModuleInfo:
             if ann is not None:
                 r = self.annotation(*ann)
                 if r is not None:
-                    return r
+                    return r.via(f"{info.name}.{attr}: annotated")
             for value, vscope in info.attrs.get(attr, ()):
                 r = self.recv(value, vscope)
                 if r is not None:
-                    return r
+                    return r.via(f"{info.name}.{attr} set at {_line(value)}")
             method = info.methods.get(attr)
             if method is not None and isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for d in method.node.decorator_list:
@@ -630,24 +805,47 @@ class ModuleInfo:
         if r is not None:
             return r
         seen.add(info.name)
-        for base in info.bases:  # attributes inherited from classes of the same module
+        for base in info.bases:  # attributes inherited from classes of this module, then of the project
             d = dotted(base)
             parent = self.classes.get(d) if d else None
             if parent is not None and parent.name not in seen:
                 r = self._attr(parent, attr, seen)
                 if r is not None:
                     return r
+            elif parent is None and self.project is not None:
+                c = self.canonical(base, self.module)
+                if c is not None and self.project.owns(c):
+                    why = self.project.attr(c, attr)
+                    if why is not None:
+                        return client(why)
         return None
 
     def _returns(self, fn: Scope) -> Recv | None:
         def compute() -> Recv | None:
+            node = fn.node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+                r = self.annotation(node.returns, fn)
+                if r is not None and r.kind == "client":
+                    return r.via(f"{fn.qualname}() is annotated to return it")
             for value in fn.returns:
                 r = self.recv(value, fn)
                 if r is not None and r.kind == "client":
-                    return CLIENT
+                    return Recv("client", why=(f"{fn.qualname}() returns {r.origin}",), ours=r.ours)
             return None
 
         return self._guarded((id(fn), "<return>"), compute)
+
+    def _inherited_method(self, info: ClassInfo, method: str) -> Recv | None:
+        """A method of a project base class (another module) that returns a client."""
+        if self.project is None:
+            return None
+        for base in info.bases:
+            c = self.canonical(base, self.module)
+            if c is not None and self.project.owns(c):
+                why = self.project.returns(c, method)
+                if why is not None:
+                    return client(why)
+        return None
 
     def _call(self, call: ast.Call, scope: Scope) -> Recv | None:
         f = call.func
@@ -658,31 +856,35 @@ class ModuleInfo:
             if base is not None:
                 if base.kind == "client":
                     if m == "pipeline":
-                        return Recv("pipeline", self._transaction(call), id(call))
+                        tx = self._transaction(call)
+                        return Recv("pipeline", tx, id(call), (f"pipeline of {base.origin}",), ours=base.ours)
                     return None
                 if base.kind == "pipeline":
                     return None if m in PIPE_TERMINAL else base
                 if base.kind == "sentinel" and m in ("master_for", "slave_for"):
-                    return CLIENT
+                    return client(f"Sentinel.{m}() {at_line(call)}")
                 return None
             if type(fbase) is ast.Name and scope.cls is not None and fbase.id in (scope.self_name, "cls"):
                 meth = scope.cls.methods.get(m)
-                return self._returns(meth) if meth is not None else None
+                if meth is not None:
+                    return self._returns(meth)
+                return self._inherited_method(scope.cls, m)
         c = self.canonical(f, scope)
         kind = self.ctor_kind(call, scope, c)
         if kind is not None:
-            return Recv(kind[0]) if kind[0] != "client" else CLIENT
+            return Recv(kind[0], why=(f"{short_call(kind[1])}(...) {at_line(call)}",))
         if c is not None:
             if c in ("typing.cast", "typing_extensions.cast") and len(call.args) == 2:
                 return self.recv(call.args[1], scope)  # cast(Any, get_client()) is still the client
-            return CLIENT if self.is_factory(c) else None
+            why = self.factory_why(c)
+            return client(why, ours=any(m in why for m in OURS)) if why is not None else None
         if type(f) is ast.Name:
             owner = self.owner(scope, f.id)  # type: ignore[attr-defined]
             fn = owner.funcs.get(f.id) if owner is not None else None  # type: ignore[attr-defined]
             if fn is not None:
                 return self._returns(fn)
             if owner is not None and f.id in self.factories:  # type: ignore[attr-defined]
-                return CLIENT
+                return client(f"{f.id}() is listed in policy lint.client_factories", ours=True)  # type: ignore[attr-defined]
         return None
 
     @staticmethod
@@ -699,11 +901,8 @@ class ModuleInfo:
     def annotation(self, ann: ast.expr, scope: Scope) -> Recv | None:
         t = type(ann)
         if t is ast.Constant and isinstance(ann.value, str):  # type: ignore[attr-defined]
-            try:
-                parsed = ast.parse(ann.value, mode="eval").body  # type: ignore[attr-defined]
-            except SyntaxError:
-                return None
-            return self.annotation(parsed, scope)
+            parsed = _parse_annotation(ann.value)  # type: ignore[attr-defined]
+            return self.annotation(parsed, scope) if parsed is not None else None
         if t is ast.BinOp and type(ann.op) is ast.BitOr:  # type: ignore[attr-defined]
             return self.annotation(ann.left, scope) or self.annotation(ann.right, scope)  # type: ignore[attr-defined]
         if t is ast.Subscript:
@@ -726,19 +925,43 @@ class ModuleInfo:
                 parts = c.split(".")
                 if parts[0] in REDIS_ROOTS:
                     if parts[-1] in CLIENT_CLASSES:
-                        return CLIENT
+                        return client(f"annotated {short_call(c)}")
                     if parts[-1] in PIPELINE_CLASSES:
                         # unknown transaction mode: assume MULTI (never a reason to flag)
-                        return Recv("pipeline", True, id(ann))
+                        return Recv("pipeline", True, id(ann), (f"annotated {short_call(c)}",))
+                elif self.project is not None and self.project.owns(c):
+                    why = self.project.client_class(c)
+                    if why is not None:
+                        return client(f"annotated {why}")
                 return None
             info = self.local_class(ann, scope)
             if info is not None and info.is_client:
-                return CLIENT
+                return client(f"annotated {info.client_why}")
         return None
 
     # ------------------------------------------------------------------ values
+    def _class_const(self, info: ClassInfo, name: str, seen: set[str]) -> str | None:
+        """A class constant, inherited ones included (from classes here, then from the project)."""
+        if name in info.consts:
+            return info.consts[name]
+        seen.add(info.name)
+        for base in info.bases:
+            d = dotted(base)
+            local = self.classes.get(d) if d else None
+            if local is not None and local.name not in seen:
+                found = self._class_const(local, name, seen)
+                if found is not None:
+                    return found
+            elif local is None and self.project is not None:
+                c = self.canonical(base, self.module)
+                if c is not None and self.project.owns(c):
+                    found = self.project.const(f"{c}.{name}")
+                    if found is not None:
+                        return found
+        return None
+
     def const_str(self, expr: ast.expr, scope: Scope) -> str | None:
-        """A string literal, or a name/`self.X`/`Class.X` bound once to one."""
+        """A string literal, or a name/`self.X`/`Class.X`/imported constant bound once to one."""
         s = str_const(expr)
         if s is not None:
             return s
@@ -746,10 +969,13 @@ class ModuleInfo:
         if t is ast.Name:
             owner = self.owner(scope, expr.id)  # type: ignore[attr-defined]
             if owner is None:
+                c = self.aliases.get(expr.id)  # type: ignore[attr-defined]
+                if c is not None and self.project is not None and self.project.owns(c):
+                    return self.project.const(c)
                 return None
             values = owner.values.get(expr.id, ())  # type: ignore[attr-defined]
             if len(values) == 1:
-                return str_const(values[0][0])
+                return str_const(values[0][0]) or lua_file(values[0][0])
             return None
         if t is ast.Attribute:
             base = expr.value  # type: ignore[attr-defined]
@@ -760,5 +986,8 @@ class ModuleInfo:
                 elif base.id in self.classes:
                     info = self.classes[base.id]
                 if info is not None:
-                    return info.consts.get(expr.attr)  # type: ignore[attr-defined]
+                    return self._class_const(info, expr.attr, set())  # type: ignore[attr-defined]
+            c = self.canonical(expr, scope)
+            if c is not None and self.project is not None and self.project.owns(c):
+                return self.project.const(c)
         return None

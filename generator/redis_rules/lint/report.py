@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from .model import CHECKS, ERROR_CODES, Finding, rules_by_id, severity_of
+from .model import ERROR_CODES, REGISTRY, Finding, rules_by_id, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -50,21 +50,20 @@ def format_json(findings: Sequence[Finding]) -> str:
 
 
 def sarif_rules() -> list[dict[str, Any]]:
+    """`tool.driver.rules`: one entry per check of the registry (text from its rule), then E999/E902."""
     rules = rules_by_id()
     out: list[dict[str, Any]] = []
-    for check, code in sorted(CHECKS.items(), key=lambda item: item[1]):
-        rule = rules.get(code)
-        title = rule.title if rule is not None else check
-        why = " ".join(rule.why.split()) if rule is not None else title
+    for check in sorted(REGISTRY, key=lambda c: c.rule):
+        rule = rules[check.rule]
         entry: dict[str, Any] = {
-            "id": code,
-            "name": rule.name if rule is not None else check,
-            "shortDescription": {"text": title},
-            "fullDescription": {"text": why},
-            "defaultConfiguration": {"level": _LEVEL.get(severity_of(code), "warning")},
-            "properties": {"check": check},
+            "id": check.rule,
+            "name": rule.name,
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": " ".join(rule.why.split())},
+            "defaultConfiguration": {"level": _LEVEL.get(severity_of(check.rule), "warning")},
+            "properties": {"check": check.name, "summary": check.summary},
         }
-        source = str(rule.source).strip() if rule is not None else ""
+        source = str(rule.source).strip()
         if source.startswith(("http://", "https://")):
             entry["helpUri"] = source.split()[0]
         out.append(entry)
@@ -100,7 +99,7 @@ def format_sarif(findings: Sequence[Finding]) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.path)},
+                        "artifactLocation": {"uri": f.extra.get("uri") or _uri(f.path)},
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,
@@ -113,6 +112,11 @@ def format_sarif(findings: Sequence[Finding]) -> str:
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
+        properties: dict[str, Any] = {"check": f.check}
+        if f.evidence:
+            properties["evidence"] = f.evidence
+            properties["reason"] = f.reason
+        result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -1,0 +1,595 @@
+"""The project index: which names of which modules hold or return a Redis client, across a project.
+
+Each file contributes `ModuleFacts` (computed from its own AST, cacheable): module globals that hold a
+client, functions and methods that return one, client subclasses, class attributes set to a client in
+any method, string constants (Lua scripts), imports. A fact that depends on another module is kept as
+a *question* (`("factory", "app.db.get_client")`) and answered lazily by `ProjectIndex`, which walks
+re-exports (`from .conn import redis_conn` in a package `__init__`), base classes and factories across
+modules, with a cycle guard. Checks ask the index through `receivers.Resolver`.
+
+Facts are cached per project in `<root>/.redis-rules-cache/` (or the user cache folder when the project
+is read-only), keyed by each file's path, mtime and size, so a warm single-file run re-parses only that file.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
+
+Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
+Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
+
+CACHE_DIR = ".redis-rules-cache"
+CACHE_FORMAT = 4  # bump when ModuleFacts or how facts are computed changes
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
+TCP_CLIENT_MODULES = frozenset(
+    {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
+)
+_LUA_HINT = re.compile(r"redis\s*\.\s*p?call", re.IGNORECASE)
+
+
+# expressions that never evaluate to a client (module facts skip them without asking anything)
+_NEVER_CLIENT = frozenset(
+    {ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Lambda, ast.BinOp, ast.UnaryOp}
+    | {ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Compare}
+)
+
+
+@dataclass
+class ModuleFacts:
+    """What one module offers other modules (all names are absolute, dotted)."""
+
+    path: str  # relative to the project root, forward slashes
+    module: str  # dotted module name ("" for files outside any package layout)
+    instances: dict[str, Answer] = field(default_factory=dict)  # global name -> holds a client
+    factories: dict[str, Answer] = field(default_factory=dict)  # function name -> returns a client
+    client_classes: dict[str, Answer] = field(default_factory=dict)  # class -> subclasses a client class
+    attrs: dict[str, Answer] = field(default_factory=dict)  # "Class.attr" -> set to a client
+    methods: dict[str, Answer] = field(default_factory=dict)  # "Class.method" -> returns a client
+    bases: dict[str, list[str]] = field(default_factory=dict)  # class -> canonical base names
+    aliases: dict[str, str] = field(default_factory=dict)  # imported name -> canonical (re-exports)
+    consts: dict[str, str] = field(default_factory=dict)  # "NAME" / "Class.NAME" -> Lua script text
+    imports: list[str] = field(default_factory=list)  # absolute modules (or TS specifiers) imported
+    tcp: list[str] = field(default_factory=list)  # TCP client packages imported directly
+    light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
+
+
+# ---------------------------------------------------------------- facts of one module
+class _Recorder:
+    """A Resolver that knows nothing yet: it records every question asked, for the index to answer later."""
+
+    def __init__(self, top: frozenset[str]) -> None:
+        self.top = top
+        self.asked: list[Question] = []
+
+    def owns(self, canonical: str) -> bool:
+        return canonical.split(".", 1)[0] in self.top
+
+    def _ask(self, *q: str) -> None:
+        self.asked.append(q)
+
+    def instance(self, canonical: str) -> str | None:
+        self._ask("instance", canonical)
+        return None
+
+    def factory(self, canonical: str) -> str | None:
+        self._ask("factory", canonical)
+        return None
+
+    def client_class(self, canonical: str) -> str | None:
+        self._ask("client_class", canonical)
+        return None
+
+    def attr(self, cls: str, attr: str) -> str | None:
+        self._ask("attr", cls, attr)
+        return None
+
+    def returns(self, cls: str, method: str) -> str | None:
+        self._ask("returns", cls, method)
+        return None
+
+    def const(self, canonical: str) -> str | None:
+        self._ask("const", canonical)
+        return None
+
+    def is_plain_class(self, canonical: str) -> bool:
+        return False
+
+    def tcp_chain(self, module: str) -> list[str] | None:
+        return None
+
+    def uses_redis(self) -> bool:
+        return False
+
+
+def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  # type: ignore[no-untyped-def]
+    """Run one classification with a fresh cache so every question it depends on is recorded."""
+    info._cache.clear()
+    recorder.asked = []
+    r: Recv | None = compute()
+    if r is not None and r.kind == "client":
+        return (r.origin, ())
+    asked = tuple(dict.fromkeys(recorder.asked))
+    return (None, asked) if asked else None
+
+
+def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts:
+    """The facts one parsed module offers; `info` must not have a project resolver of its own."""
+    recorder = _Recorder(top)
+    info.set_project(recorder)
+    facts = ModuleFacts(rel, info.modname)
+    mod = info.module
+    prefix = f"{info.modname}." if info.modname else ""
+    for name in {*mod.values, *mod.annots}:
+        if len(mod.values.get(name, ())) == 1:
+            text = str_const(mod.values[name][0][0]) or lua_file(mod.values[name][0][0])
+            if text is not None and (_LUA_HINT.search(text) or text.startswith(LUA_FILE)):
+                facts.consts[name] = text
+        if name not in mod.annots and all(type(v) in _NEVER_CLIENT for v, _ in mod.values[name]):
+            continue  # literals, containers, lambdas, arithmetic: cannot hold a client
+        ans = _answer(info, recorder, lambda name=name: info._name(name, mod))
+        if ans is not None:
+            facts.instances[name] = _located(ans, f"{prefix}{name}", rel)
+    for name, fn in mod.funcs.items():
+        if not fn.returns and getattr(fn.node, "returns", None) is None:
+            continue
+        ans = _answer(info, recorder, lambda fn=fn: info._returns(fn))
+        if ans is not None:
+            facts.factories[name] = _located(ans, f"{prefix}{name}()", rel)
+    for cname, cls in info.classes.items():
+        facts.bases[cname] = [c for c in (info.canonical(b, mod) for b in cls.bases) if c is not None]
+        ans = _answer(info, recorder, lambda cls=cls: _class_recv(info, cls))
+        if ans is not None:
+            facts.client_classes[cname] = _located(ans, f"{prefix}{cname}", rel)
+        for attr in {*cls.attrs, *cls.annots, *(m for m, sc in cls.methods.items() if _is_property(sc.node))}:
+            values = cls.attrs.get(attr, ())
+            if attr not in cls.annots and values and all(type(v) in _NEVER_CLIENT for v, _ in values):
+                continue
+            ans = _answer(info, recorder, lambda cls=cls, attr=attr: info._attr(cls, attr, set()))
+            if ans is not None:
+                facts.attrs[f"{cname}.{attr}"] = _located(ans, f"{prefix}{cname}.{attr}", rel)
+        for mname, scope in cls.methods.items():
+            if not scope.returns and getattr(scope.node, "returns", None) is None:
+                continue
+            ans = _answer(info, recorder, lambda scope=scope: info._returns(scope))
+            if ans is not None:
+                facts.methods[f"{cname}.{mname}"] = _located(ans, f"{prefix}{cname}.{mname}()", rel)
+        for const, text in cls.consts.items():
+            if _LUA_HINT.search(text) or text.startswith(LUA_FILE):
+                facts.consts[f"{cname}.{const}"] = text
+    info.set_project(None)
+    facts.aliases = {k: v for k, v in info.aliases.items() if not v.startswith(".")}
+    facts.imports = sorted(set(info.imports))
+    facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
+    return facts
+
+
+def _is_property(node: object) -> bool:
+    decorators = getattr(node, "decorator_list", ())
+    return any(getattr(d, "id", getattr(d, "attr", "")) in ("property", "cached_property") for d in decorators)
+
+
+def _class_recv(info: ModuleInfo, cls) -> Recv | None:  # type: ignore[no-untyped-def]
+    why = info._client_class_why(cls, set())
+    return Recv("client", why=(why,)) if why is not None else None
+
+
+def _located(ans: Answer, what: str, rel: str) -> Answer:
+    reason, asked = ans
+    return (f"{what} in {rel}: {reason}" if reason is not None else None, asked)
+
+
+# ---------------------------------------------------------------- the index
+class ProjectIndex:
+    """Answers questions about the project's modules from their facts (a receivers.Resolver)."""
+
+    def __init__(self, top: Iterable[str] = ()) -> None:
+        self.modules: dict[str, list[ModuleFacts]] = {}  # several files may share a name (tests/ of two packages)
+        self.root = ""  # source root of the file being checked: same-named modules under it are preferred
+        self.by_path: dict[str, ModuleFacts] = {}
+        self.top = frozenset(top)
+        self.expected: set[str] = set()  # modules the project has (their facts may still be missing)
+        self.expected_paths: set[str] = set()  # the same, by file path (TypeScript modules)
+        self.missed: set[str] = set()  # modules asked about before their facts were known
+        self._memo: dict[Question, str | None] = {}
+        self._busy: set[Question] = set()
+        self._cut = False
+        self._uses: bool | None = None
+        self.imports_redis = False  # some file of the run imports a Redis client package (set by the engine)
+        self.complete: Callable[[ModuleFacts], ModuleFacts | None] | None = None  # light facts -> full ones
+
+    def add(self, facts: ModuleFacts, *names: str) -> None:
+        old = self.by_path.get(facts.path)
+        self.by_path[facts.path] = facts
+        for name in (facts.module, *names):
+            if name:
+                same = [f for f in self.modules.get(name, ()) if f is not old and f.path != facts.path]
+                self.modules[name] = sorted([*same, facts], key=lambda f: f.path)
+        self._memo.clear()
+        self._uses = None
+
+    def set_root(self, root: str) -> None:
+        """The source root (`pkg-1.0/`, `src/`, "") of the module being checked: answers may differ per root."""
+        if root != self.root:
+            self.root = root
+            self._memo.clear()
+
+    def module(self, name: str) -> ModuleFacts | None:
+        """The facts of module `name`: the one under the current source root when several files share it."""
+        found = self.modules.get(name)
+        if not found:
+            return None
+        chosen = found[0]
+        if len(found) > 1:
+            chosen = next((f for f in found if source_root(f) == self.root), chosen)
+        return self._full(chosen)
+
+    def _full(self, facts: ModuleFacts) -> ModuleFacts:
+        """Facts with every symbol: light ones (recorded while nothing imported the module) are completed now."""
+        if facts.light and self.complete is not None:
+            full = self.complete(facts)
+            if full is not None:
+                return full
+        return facts
+
+    @property
+    def by_module(self) -> dict[str, list[ModuleFacts]]:
+        return self.modules
+
+    # -- Resolver
+    def owns(self, canonical: str) -> bool:
+        return canonical.split(".", 1)[0] in self.top
+
+    def _split(self, canonical: str) -> tuple[ModuleFacts, str] | None:
+        parts = canonical.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:i])
+            facts = self.module(mod)
+            if facts is not None:
+                return facts, ".".join(parts[i:])
+            if mod in self.expected:
+                self.missed.add(mod)
+                return None
+        return None
+
+    def _resolve(self, q: Question) -> str | None:
+        if q in self._memo:
+            return self._memo[q]
+        if q in self._busy:
+            self._cut = True  # the answer being computed depends on one still open: do not memoize it
+            return None
+        self._busy.add(q)
+        outer, self._cut = self._cut, False
+        try:
+            result = self._compute(q)
+        finally:
+            self._busy.discard(q)
+        if result is not None or not self._cut or not self._busy:
+            self._memo[q] = result  # a "no" reached through a cut is final only at the outermost question
+        self._cut = outer or self._cut
+        return result
+
+    def _eval(self, ans: Answer | None) -> str | None:
+        if ans is None:
+            return None
+        reason, asked = ans
+        if reason is not None:
+            return reason
+        for q in asked:
+            why = self._resolve(q)
+            if why is not None:
+                return why
+        return None
+
+    def _compute(self, q: Question) -> str | None:
+        kind = q[0]
+        if kind.startswith("ts-"):
+            return self._ts(kind[3:], q[1], q[2], 0)
+        if kind in ("attr", "returns"):
+            return self._member(kind, q[1], q[2], 0)
+        found = self._split(q[1])
+        if found is None:
+            return None
+        facts, sym = found
+        if sym in facts.aliases and facts.aliases[sym] != q[1]:
+            return self._resolve((kind, facts.aliases[sym]))
+        head, _, rest = sym.partition(".")
+        if head in facts.aliases and rest:
+            return self._resolve((kind, f"{facts.aliases[head]}.{rest}"))
+        if kind == "instance":
+            if rest and head in facts.bases:
+                return self._member("attr", f"{facts.module}.{head}", rest, 0)
+            return self._eval(facts.instances.get(sym))
+        if kind == "factory":
+            if rest and head in facts.bases:
+                return self._member("returns", f"{facts.module}.{head}", rest, 0)
+            if sym in facts.bases:
+                return self._resolve(("client_class", q[1]))
+            return self._eval(facts.factories.get(sym))
+        if kind == "client_class":
+            return self._eval(facts.client_classes.get(sym))
+        if kind == "const":
+            text = facts.consts.get(sym)
+            if text is None and rest and head in facts.bases:  # inherited class constant
+                for base in facts.bases[head]:
+                    if self.owns(base):
+                        text = self._resolve(("const", f"{base}.{rest}"))
+                        if text is not None:
+                            break
+            return text
+        return None
+
+    def _ts(self, kind: str, rel: str, name: str, depth: int) -> str | None:
+        """A TypeScript module's export `name` (kind: instance | factory | class), through re-exports
+        (`export { a as b } from "./x"`, `export * from "./x"`; aliases hold "rel#name")."""
+        facts = self.by_path.get(rel)
+        facts = self._full(facts) if facts is not None else None
+        if facts is None:
+            if rel in self.expected_paths:
+                self.missed.add(rel)
+            return None
+        if depth > 20:
+            return None
+        table = {"instance": facts.instances, "factory": facts.factories, "class": facts.client_classes}[kind]
+        why = self._eval(table.get(name))
+        if why is not None:
+            return why
+        target = facts.aliases.get(name)
+        if target is not None and "#" in target:
+            trel, _, tname = target.partition("#")
+            return self._resolve((f"ts-{kind}", trel, tname))
+        for key, target in facts.aliases.items():
+            if key.startswith("*") and name != "default":
+                why = self._resolve((f"ts-{kind}", target, name))
+                if why is not None:
+                    return why
+        return None
+
+    def _member(self, kind: str, cls: str, name: str, depth: int) -> str | None:
+        found = self._split(cls)
+        if found is None or depth > 20:
+            return None
+        facts, sym = found
+        if sym in facts.aliases:
+            return self._member(kind, facts.aliases[sym], name, depth + 1)
+        table = facts.attrs if kind == "attr" else facts.methods
+        why = self._eval(table.get(f"{sym}.{name}"))
+        if why is not None:
+            return why
+        for base in facts.bases.get(sym, ()):
+            if self.owns(base):
+                why = self._resolve((kind, base, name))
+                if why is not None:
+                    return why
+        return None
+
+    def instance(self, canonical: str) -> str | None:
+        return self._resolve(("instance", canonical))
+
+    def factory(self, canonical: str) -> str | None:
+        return self._resolve(("factory", canonical))
+
+    def client_class(self, canonical: str) -> str | None:
+        return self._resolve(("client_class", canonical))
+
+    def attr(self, cls: str, attr: str) -> str | None:
+        return self._resolve(("attr", cls, attr))
+
+    def returns(self, cls: str, method: str) -> str | None:
+        return self._resolve(("returns", cls, method))
+
+    def const(self, canonical: str) -> str | None:
+        return self._resolve(("const", canonical))
+
+    def offers(self, canonical: str) -> bool:
+        """Is this project name a client, a client factory, a client class, or a class with client members?"""
+        if self.instance(canonical) or self.factory(canonical) or self.client_class(canonical):
+            return True
+        found = self._split(canonical)
+        if found is None:
+            return False
+        facts, sym = found
+        prefix = f"{sym}."
+        return any(
+            key.startswith(prefix) and self._eval(ans)
+            for table in (facts.attrs, facts.methods)
+            for key, ans in table.items()
+        )
+
+    def uses_redis(self) -> bool:
+        """Does any module of the project hold, return or subclass a client?"""
+        if self._uses is None:
+            self._uses = self.imports_redis or any(
+                f.instances or f.factories or f.client_classes or f.attrs or f.methods for f in self.by_path.values()
+            )
+        return self._uses
+
+    def is_plain_class(self, canonical: str) -> bool:
+        """A project class that is not a client class (its instances are wrappers, not clients)."""
+        found = self._split(canonical)
+        if found is None:
+            return False
+        facts, sym = found
+        if sym in facts.aliases:
+            return (
+                facts.aliases[sym] != canonical
+                and self.owns(facts.aliases[sym])
+                and (self.is_plain_class(facts.aliases[sym]))
+            )
+        return sym in facts.bases and self.client_class(canonical) is None
+
+    def tcp_chain(self, module: str, seen: set[str] | None = None) -> list[str] | None:
+        """The import path from `module` to a TCP client package ([module, ..., 'ioredis']), or None."""
+        seen = seen if seen is not None else set()
+        facts = self.module(module) or self.by_path.get(module)
+        if facts is None or module in seen:
+            return None
+        seen.add(module)
+        if facts.tcp:
+            return [module, facts.tcp[0]]
+        for imported in facts.imports:
+            target = self._module_key(imported)
+            if target is not None:
+                chain = self.tcp_chain(target, seen)
+                if chain is not None:
+                    return [module, *chain]
+        return None
+
+    def _module_key(self, name: str) -> str | None:
+        if name in self.modules or name in self.by_path:
+            return name
+        parts = name.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            if ".".join(parts[:i]) in self.modules:
+                return ".".join(parts[:i])
+        return None
+
+
+def source_root(facts: ModuleFacts) -> str:
+    """The folder a module's dotted name starts from (`rq-1.16.2/` for rq-1.16.2/tests/__init__.py as `tests`)."""
+    if not facts.module:
+        return ""
+    tail = facts.module.replace(".", "/")
+    path = facts.path.rsplit(".", 1)[0]
+    for candidate in (tail + "/__init__", tail):
+        if path.endswith(candidate):
+            return path[: len(path) - len(candidate)]
+    return ""
+
+
+# ---------------------------------------------------------------- layout and cache
+def project_root(start: Path, policy_source: Path | None) -> Path | None:
+    """The folder whose files form the project: the policy's folder, else the nearest folder (from
+    `start` up) holding a project marker (pyproject.toml, package.json, .git, ...); None when there is none."""
+    if policy_source is not None:
+        return policy_source.resolve().parent
+    here = start.resolve()
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / m).exists() for m in PROJECT_MARKERS):
+            return candidate
+    return None
+
+
+def python_module_name(rel: str, files: set[str]) -> tuple[str, bool]:
+    """(dotted name, is a package) of a project file, from the folders holding `__init__.py` above it."""
+    parts = rel[:-3].split("/") if rel.endswith(".py") else rel.split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    folders = rel.split("/")[:-1]
+    start = len(folders)
+    while start > 0 and "/".join([*folders[:start], "__init__.py"]) in files:
+        start -= 1
+    names = parts[start:]
+    return ".".join(names), is_package
+
+
+class FactsCache:
+    """Per-file facts on disk: {rel: (mtime_ns, size, ModuleFacts)}, one pickle per project and settings."""
+
+    def __init__(self, root: Path, settings: str, enabled: bool = True) -> None:
+        self.root = root
+        self.enabled = enabled
+        key = hashlib.sha1(f"{CACHE_FORMAT}|{__version__}|{settings}".encode()).hexdigest()[:16]
+        self.name = f"facts-{key}.pickle"
+        self.entries: dict[str, tuple[int, int, object]] = {}
+        self.dirty = False
+        self.path: Path | None = None
+        if enabled:
+            self._load()
+
+    def _candidates(self) -> Iterator[Path]:
+        yield self.root / CACHE_DIR
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        digest = hashlib.sha1(str(self.root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        yield Path(base) / "redis-rules" / digest
+
+    def _load(self) -> None:
+        for folder in self._candidates():
+            file = folder / self.name
+            try:
+                with open(file, "rb") as fh:
+                    data = pickle.load(fh)
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+                continue
+            if isinstance(data, dict):
+                self.entries = data
+                self.path = file
+                return
+
+    def get(self, rel: str, stat: os.stat_result) -> object | None:
+        hit = self.entries.get(rel)
+        if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+            return hit[2]
+        return None
+
+    def put(self, rel: str, stat: os.stat_result, value: object) -> None:
+        if self.enabled:
+            self.entries[rel] = (stat.st_mtime_ns, stat.st_size, value)
+            self.dirty = True
+
+    def save(self, keep: set[str]) -> None:
+        """Write the cache atomically (dropping files that are gone); silently skipped when nowhere is writable."""
+        if not self.enabled or not (self.dirty or set(self.entries) - keep):
+            return
+        data = {k: v for k, v in self.entries.items() if k in keep}
+        for folder in ([self.path.parent] if self.path is not None else []) + list(self._candidates()):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                if folder.name == CACHE_DIR:
+                    ignore = folder / ".gitignore"
+                    if not ignore.exists():
+                        ignore.write_text("# created by redis-rules lint\n*\n", encoding="utf-8")
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    os.replace(tmp, folder / self.name)
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
+                return
+            except OSError:
+                continue
+
+
+IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+
+
+def scan_imports(source: str, modname: str, is_package: bool) -> list[str]:
+    """Absolute module names a Python source imports (a cheap text scan, for ordering files)."""
+    package = modname if is_package else modname.rpartition(".")[0]
+    out = []
+    for m in IMPORT_RE.finditer(source):
+        name = m.group(1) if m.group(1) is not None else m.group(2)
+        if name.startswith("."):
+            level = len(name) - len(name.lstrip("."))
+            base = package.split(".") if package else []
+            base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+            rest = name.lstrip(".")
+            name = ".".join([*base, *([rest] if rest else [])])
+        if name and name.split(".")[0] not in REDIS_ROOTS:
+            out.append(name)
+    return out
+
+
+__all__ = [
+    "FactsCache",
+    "ModuleFacts",
+    "ProjectIndex",
+    "module_facts",
+    "project_root",
+    "python_module_name",
+    "scan_imports",
+]

@@ -1,0 +1,240 @@
+"""Project-wide receiver inference: clients reaching a module from other modules, the facts cache, and
+the reason each finding gives."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from redis_rules.lint import lint_paths, lint_source
+from redis_rules.lint.index import CACHE_DIR
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'shop'\n",
+            "shop/__init__.py": "",
+            "shop/db/__init__.py": "from .conn import redis_conn, make_client\n",
+            "shop/db/conn.py": """
+                import os
+                import redis
+
+                redis_conn = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+                def make_client():
+                    return redis_conn
+
+                class BaseStore:
+                    def __init__(self):
+                        self.database = redis_conn
+
+                    def connection(self) -> redis.Redis:
+                        return self.database
+
+                class TracedRedis(redis.Redis):
+                    pass
+
+                SWEEP = "for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end"
+            """,
+            "shop/views.py": """
+                from shop.db import redis_conn, make_client
+                from shop.db.conn import BaseStore, TracedRedis, SWEEP
+
+
+                def listing():
+                    return redis_conn.keys()
+
+
+                def factory():
+                    c = make_client()
+                    return c.keys()
+
+
+                class Store(BaseStore):
+                    def all(self):
+                        return self.database.keys()
+
+                    def via_method(self):
+                        return self.connection().keys()
+
+
+                class Mine(TracedRedis):
+                    def everything(self):
+                        return self.keys()
+
+
+                def typed(r: TracedRedis):
+                    return r.keys()
+
+
+                def sweep(r: TracedRedis):
+                    r.eval(SWEEP, 0, "tmp:*")
+            """,
+        },
+    )
+    return tmp_path
+
+
+def _by_line(findings) -> dict[int, str]:
+    return {f.line: f.code for f in findings if f.path.endswith("views.py")}
+
+
+def test_clients_from_other_modules(project, monkeypatch):
+    monkeypatch.chdir(project)
+    found = lint_paths([project])
+    assert _by_line(found) == {6: "RR007", 11: "RR007", 16: "RR007", 19: "RR007", 24: "RR007", 28: "RR007", 32: "RR007"}
+    first = next(f for f in found if f.line == 6)
+    assert first.evidence == "proven"
+    assert "shop/db/conn.py" in first.message and "shop/db/conn.py" in first.reason
+
+
+def test_one_file_uses_the_project_index_and_its_cache(project, monkeypatch):
+    monkeypatch.chdir(project)
+    views = project / "shop" / "views.py"
+    assert len(_by_line(lint_paths([views]))) == 7
+    cache = list((project / CACHE_DIR).glob("facts-*.pickle"))
+    assert len(cache) == 1 and (project / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+    # warm: same answer; then a changed module is re-read (mtime/size), not taken from the cache
+    assert len(_by_line(lint_paths([views]))) == 7
+    conn = project / "shop" / "db" / "conn.py"
+    conn.write_text(conn.read_text().replace("redis_conn = redis.Redis.from_url(", "redis_conn = dict("))
+    os.utime(conn, ns=(1, 1))  # a different mtime even on coarse clocks
+    lines = _by_line(lint_paths([views]))
+    assert 6 not in lines and 11 not in lines and 24 in lines  # the subclass still is a client
+
+
+def test_no_cache_writes_nothing(project, monkeypatch):
+    monkeypatch.chdir(project)
+    lint_paths([project / "shop" / "views.py"], cache=False)
+    assert not (project / CACHE_DIR).exists()
+
+
+def test_unwritable_cache_folder_falls_back_to_the_user_cache(project, monkeypatch, tmp_path_factory):
+    """`.redis-rules-cache` cannot be created (here: a file is in the way, as a read-only tree would refuse it):
+    the facts go to $XDG_CACHE_HOME/redis-rules/ and the run is the same."""
+    xdg = tmp_path_factory.mktemp("xdg")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    (project / CACHE_DIR).write_text("not a folder")
+    assert len(_by_line(lint_paths([project / "shop" / "views.py"]))) == 7
+    assert len(list((xdg / "redis-rules").glob("*/facts-*.pickle"))) == 1
+    assert len(_by_line(lint_paths([project / "shop" / "views.py"]))) == 7  # read back from there
+
+
+def test_import_cycle_is_resolved(tmp_path, monkeypatch):
+    write(
+        tmp_path,
+        {
+            "setup.py": "",
+            "app/__init__.py": "",
+            "app/a.py": "from app.b import client\n\ndef f():\n    return client.keys()\n",
+            "app/b.py": "import redis\nfrom app import a\n\nclient = redis.Redis()\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert [(f.path, f.line) for f in lint_paths([tmp_path])] == [("app/a.py", 4)]
+
+
+def test_files_without_a_project_marker_see_each_other(tmp_path, monkeypatch):
+    write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/c.py": "import redis\nr = redis.Redis()\n",
+            "pkg/u.py": "from pkg.c import r\nr.keys()\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = lint_paths([tmp_path / "pkg"])
+    assert [(f.path, f.code) for f in found] == [("pkg/u.py", "RR007")]
+    assert not (tmp_path / CACHE_DIR).exists()  # no project: nothing cached
+
+
+def test_unrelated_module_with_same_names_is_not_a_client(project, monkeypatch):
+    write(project, {"other/__init__.py": "", "other/x.py": "from shop.views import Store\ns = Store()\ns.keys()\n"})
+    monkeypatch.chdir(project)
+    assert [f for f in lint_paths([project / "other"]) if f.code == "RR007"] == []
+
+
+# ---------------------------------------------------------------- hard-coded defaults (RR010)
+def test_hardcoded_url_defaults_in_signatures_and_settings():
+    src = textwrap.dedent(
+        """
+        import os
+        from pydantic import BaseSettings, Field
+
+        REDIS_URL = "redis://localhost:6379/0"
+        CACHES = {"default": {"LOCATION": "redis://127.0.0.1:6379/1"}}
+        FROM_ENV = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+
+        def connect(url="redis://localhost:6379", *, other="rediss://cache:6380"):
+            return url
+
+        class Settings(BaseSettings):
+            redis_url: str = "redis://localhost:6379/2"
+            broker: str = Field(default="redis://localhost:6379/3")
+            name: str = "service"
+        """
+    )
+    found = [f for f in lint_source(src, "app/settings.py") if f.code == "RR010"]
+    assert [f.line for f in found] == [5, 6, 7, 9, 9, 13, 14]
+    assert "REDIS_URL" in found[0].message and "connect(url=...)" in found[3].message
+
+
+def test_constant_passed_to_a_client_is_reported_once_at_its_definition():
+    src = 'import redis\nURL = "redis://localhost:6379"\nr = redis.Redis.from_url(URL)\n'
+    assert [(f.code, f.line) for f in lint_source(src, "app/x.py")] == [("RR010", 2)]
+
+
+def test_lua_scripts_loaded_from_files(tmp_path, monkeypatch):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "lim/__init__.py": "",
+            "lim/resources/clear_keys.lua": "for _, k in ipairs(redis.call('keys', KEYS[1])) do\n"
+            "  redis.call('del', k)\nend\n",
+            "lim/resources/incr.lua": "return redis.call('incr', KEYS[1])\n",
+            "lim/storage.py": """
+                import redis
+                from importlib.resources import files
+
+                RES = "resources"
+
+                def load(name):
+                    return files("lim").joinpath(name).read_text()
+
+                class Storage:
+                    SCRIPT_CLEAR = load(f"{RES}/clear_keys.lua")
+                    SCRIPT_INCR = load("resources/incr.lua")
+
+                    def __init__(self, url):
+                        self.r = redis.Redis.from_url(url)
+                        self.clear = self.r.register_script(self.SCRIPT_CLEAR)
+                        self.incr = self.r.register_script(self.SCRIPT_INCR)
+            """,
+            "lim/aio.py": """
+                from lim.storage import Storage
+
+                class AsyncStorage(Storage):
+                    def register(self, conn):
+                        self.clear = conn.register_script(self.SCRIPT_CLEAR)
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path])]
+    assert found == [("lim/aio.py", 5, "RR007"), ("lim/storage.py", 15, "RR007")]

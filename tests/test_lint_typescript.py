@@ -1,0 +1,339 @@
+"""TypeScript: the same checks, ids, messages and suppressions as Python, on ioredis / node-redis / upstash."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from redis_rules.lint import lint_paths, lint_source
+from redis_rules.lint.report import format_sarif
+from redis_rules.policy import LintPolicy, Policy
+
+IOREDIS = 'import Redis from "ioredis";\nconst r = new Redis(process.env.REDIS_URL!);\n'
+
+
+def ts(src: str, path: str = "src/app.ts", policy: Policy | None = None):
+    return lint_source(textwrap.dedent(src).lstrip("\n"), path, policy)
+
+
+def codes(src: str, **kw) -> list[str]:
+    return [f.code for f in ts(src, **kw)]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        'import Redis from "ioredis";\nconst r = new Redis();\n',
+        'import { Redis } from "ioredis";\nconst r = new Redis();\n',
+        'import IORedis from "ioredis";\nconst r = new IORedis(6379);\n',
+        'import { Cluster } from "ioredis";\nconst r = new Cluster([]);\n',
+        'import Redis from "ioredis";\nconst r = new Redis.Cluster([]);\n',
+        'import { createClient } from "redis";\nconst r = createClient();\n',
+        'import { createCluster } from "@redis/client";\nconst r = createCluster({ rootNodes: [] });\n',
+        'import { Redis } from "@upstash/redis";\nconst r = new Redis({ url: U, token: T });\n',
+        'import { Redis } from "@upstash/redis/cloudflare";\nconst r = Redis.fromEnv();\n',
+        'import type { RedisClientType } from "redis";\ndeclare const r: RedisClientType;\n',
+    ],
+)
+def test_client_constructors_and_types(header):
+    assert codes(header + 'export async function f() { await r.keys("*"); }\n') == ["RR007"]
+
+
+def test_look_alikes_stay_clean():
+    src = """
+    export function f(x: Record<string, number>, m: Map<string, number>, arr: number[], conn: any) {
+      Object.keys(x);
+      Reflect.ownKeys(x);
+      m.keys();
+      arr.keys();
+      const headers = new Headers();
+      headers.set("user:1", "b");
+      const cache = new Map<string, number>();
+      cache.get("user:1");
+      cache.set(`user:${x}`, 2);
+      const s = new Set();
+      s.keys();
+      conn.get(`user:${x}`);
+      conn.set("k", 1);
+      conn.keys();
+    }
+    """
+    assert codes(src) == []
+
+
+def test_checks_on_a_proven_client():
+    src = IOREDIS + textwrap.dedent(
+        """
+        export async function f(id: string) {
+          await r.hgetall(`cart:${id}`);
+          await r.zrange("board", 0, -1);
+          await r.lrange("l", 0, 99);
+          await r.set("a", "v");
+          await r.set("a", "v", "EX", 60);
+          await r.set("a", "v", "NX");
+          await r.incr("c");
+          await r.expire("c", 60);
+          await r.multi().incr("d").expire("d", 60).exec();
+          await r.xadd("s", "*", "f", "v");
+          await r.xadd("s", "MAXLEN", "~", "1000", "*", "f", "v");
+          await r.flushdb();
+          await r.call("KEYS", "*");
+          await r.eval("return redis.call('keys', ARGV[1])", 0, "*");
+        }
+        """
+    )
+    found = [(f.line, f.code) for f in ts(src)]
+    assert found == [
+        (5, "RR001"),  # a record hash read whole is fine; only the project's own client forbids HGETALL
+        (6, "RR008"),
+        (8, "RR002"),
+        (10, "RR002"),
+        (12, "RR003"),
+        (14, "RR016"),
+        (16, "RR011"),
+        (17, "RR007"),
+        (18, "RR007"),
+    ]
+
+
+def test_node_redis_camel_case_and_options():
+    src = """
+    import { createClient } from "redis";
+    const client = createClient({ url: process.env.REDIS_URL });
+    export async function f(id: string) {
+      await client.hGetAll("h");
+      await client.sMembers("s");
+      await client.zRange("z", 0, -1);
+      await client.set("k", "v", { EX: 60 });
+      await client.set("k", "v");
+      await client.sendCommand(["FLUSHALL"]);
+      await client.xAdd("s", "*", { a: "1" }, { TRIM: { strategy: "MAXLEN", threshold: 1000 } });
+      await client.xAdd("s", "*", { a: "1" });
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src)] == [(6, "RR008"), (8, "RR002"), (9, "RR011"), (11, "RR016")]
+    flush = next(f for f in ts(src) if f.code == "RR011")
+    assert "via sendCommand" in flush.message
+
+
+def test_unknown_receivers_by_shape_and_usage():
+    src = """
+    export async function f(storage, conn, tx) {
+      await storage.lrange("h", 0, -1);
+      await conn.keys("jobs:*");
+      conn.get("k");
+      tx.incrby("c", 1);
+      tx.expire("c", 9);
+    }
+    """
+    found = ts(src)
+    assert [(f.line, f.code, f.evidence) for f in found] == [
+        (2, "RR008", "shape"),
+        (3, "RR007", "shape"),
+        (6, "RR003", "usage"),
+    ]
+
+
+def test_class_fields_parameter_properties_and_this():
+    src = IOREDIS + textwrap.dedent(
+        """
+        class Repo {
+          private cache = new Redis();
+          constructor(private readonly redis: Redis, other: Redis) {
+            this.other = other;
+          }
+          a() { return this.redis.keys("*"); }
+          b() { return this.cache.lrange("s", 0, -1); }
+          c() { return this.other.flushall(); }
+        }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(9, "RR007"), (10, "RR008"), (11, "RR011")]
+
+
+def test_client_per_call_and_hardcoded_connections():
+    src = """
+    import Redis from "ioredis";
+    import { createClient } from "redis";
+
+    const REDIS_URL = "redis://localhost:6379";
+    const shared = new Redis(process.env.REDIS_URL ?? "redis://:secret@10.0.0.5:6379");
+    let lazy: Redis | undefined;
+
+    export function handler() {
+      const r = new Redis("redis://10.0.0.5:6379");
+      return r.get("k");
+    }
+    export function singleton() {
+      lazy ??= new Redis();
+      return lazy;
+    }
+    export function connect(url = "redis://localhost:6379") {
+      return createClient({ url, password: "hunter2" });
+    }
+    """
+    found = [(f.line, f.code, f.message.split(";")[0]) for f in ts(src)]
+    assert (4, "RR010", "hardcoded Redis URL as the default of REDIS_URL") in found
+    assert (5, "RR010", "the default Redis URL contains a password") in found
+    assert (9, "RR009", "new Redis(...) creates a Redis client (new pool and connections) on every call") in found
+    assert (9, "RR010", "hardcoded Redis URL with a remote host") in found
+    assert (16, "RR010", "hardcoded Redis URL as the default of the parameter url") in found
+    assert (17, "RR010", "hardcoded Redis password") in found
+    assert not [f for f in found if f[0] == 13]  # lazy singleton
+
+
+def test_suppressions_with_line_and_block_comments():
+    src = IOREDIS + textwrap.dedent(
+        """
+        r.keys("*"); // redis-rules: ignore[RR007]
+        r.keys("*"); /* redis-rules: ignore[no-keys-command] */
+        r.keys("*"); // redis-rules: ignore
+        r.keys("*"); // redis-rules: ignore[RR008]
+        """
+    )
+    assert [f.line for f in ts(src)] == [7]
+    assert codes("// redis-rules: ignore-file[keys-command]\n" + IOREDIS + 'r.keys("*");\n') == []
+
+
+def test_syntax_error_is_e999():
+    (f,) = ts("const = ;\n")
+    assert f.code == "E999" and f.line == 1 and f.message.startswith("SyntaxError")
+
+
+def test_tsx_and_module_suffixes(tmp_path, monkeypatch):
+    for name in ("a.tsx", "b.mts", "c.cts", "d.ts", "types.d.ts"):
+        (tmp_path / name).write_text(
+            IOREDIS + 'r.keys("*");\n'
+            if name != "a.tsx"
+            else IOREDIS + "export const A = () => <div>{r.keys('*')}</div>;\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    found = lint_paths([tmp_path])
+    assert sorted(f.path for f in found) == ["a.tsx", "b.mts", "c.cts", "d.ts"]  # declaration files are skipped
+
+
+@pytest.fixture
+def ts_project(tmp_path: Path, monkeypatch) -> Path:
+    files = {
+        "package.json": "{}",
+        "src/db/redis/index.ts": """
+            import Redis from "ioredis";
+            let client: Redis | undefined;
+            export function getRedis(): Redis {
+              client ??= new Redis(process.env.REDIS_URL!);
+              return client;
+            }
+        """,
+        "src/lib/store.ts": """
+            import { getRedis } from "../db/redis";
+            export const store = getRedis();
+            export function makeStore() { return store; }
+        """,
+        "src/lib/index.ts": 'export * from "./store";\nexport { helper as util } from "./util";\n',
+        "src/lib/util.ts": "export function helper() { return 1; }\n",
+        "src/app/routes.ts": """
+            import { store, makeStore } from "../lib";
+            import * as db from "@/db/redis";
+            export async function list() {
+              await store.keys("a:*");
+              await makeStore().smembers("s");
+              await db.getRedis().flushall();
+              await store.keys();
+            }
+        """,
+        "src/edge/handler.ts": 'import { util } from "../lib";\nexport const x = util();\n',
+        "src/edge/direct.ts": 'import Redis from "ioredis";\nimport type { Cluster } from "ioredis";\n',
+        "src/edge/ok.ts": 'import { Redis } from "@upstash/redis";\nimport type { RedisClientType } from "redis";\n',
+    }
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cross_file_index_and_client_module(ts_project):
+    found = [(f.path, f.line, f.code) for f in lint_paths([ts_project / "src" / "app" / "routes.ts"])]
+    assert found == [
+        ("src/app/routes.ts", 4, "RR007"),
+        ("src/app/routes.ts", 5, "RR008"),
+        ("src/app/routes.ts", 6, "RR011"),
+        ("src/app/routes.ts", 7, "RR007"),
+    ]
+
+
+def test_edge_code_importing_a_tcp_client(ts_project):
+    found = [f for f in lint_paths([ts_project / "src" / "edge"]) if f.code == "RR029"]
+    assert [(f.path, f.line) for f in found] == [("src/edge/direct.ts", 1), ("src/edge/handler.ts", 1)]
+    via = next(f for f in found if f.path.endswith("handler.ts"))
+    assert "ioredis (through src/lib/index.ts -> src/lib/store.ts -> src/db/redis/index.ts)" in via.message
+    policy = Policy(lint=LintPolicy(edge_dirs=["src/worker/"]))
+    assert [f for f in lint_paths([ts_project / "src" / "edge"], policy) if f.code == "RR029"] == []
+
+
+def test_python_edge_module_importing_redis(tmp_path, monkeypatch):
+    for rel, text in {
+        "setup.py": "",
+        "src/edge/__init__.py": "",
+        "src/edge/a.py": "import redis\n",
+        "src/edge/b.py": "from src.lib import helper\n",
+        "src/edge/c.py": "from upstash_redis import Redis\n",
+        "src/__init__.py": "",
+        "src/lib.py": "import redis\ndef helper():\n    return 1\n",
+    }.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.code) for f in lint_paths([tmp_path / "src" / "edge"])]
+    assert found == [("src/edge/a.py", "RR029"), ("src/edge/b.py", "RR029")]
+
+
+def test_json_and_sarif_carry_the_reason(ts_project):
+    found = lint_paths([ts_project / "src" / "app" / "routes.ts"])
+    first = found[0]
+    assert first.evidence == "proven" and "src/lib/store.ts" in first.reason
+    result = json.loads(format_sarif(found))["runs"][0]["results"][0]
+    assert result["properties"]["reason"] == first.reason
+
+
+def test_test_files_may_open_clients_per_test():
+    src = IOREDIS + 'const url = "redis://localhost:6379";\ntest("x", async () => {\n  const c = new Redis(url);\n});\n'
+    assert codes(src, path="src/cache.test.ts") == []
+    assert codes(src, path="src/__tests__/cache.ts") == []
+    assert codes(src, path="src/cache.ts") == ["RR010", "RR009"]
+
+
+def test_javascript_commonjs_and_compiled_output():
+    src = """
+    const Redis = require("ioredis");
+    const { createClient } = require("redis");
+    const ioredis_1 = require("ioredis");
+    const r = new Redis();
+    const c = createClient();
+    const compiled = new ioredis_1.default();
+    async function f(key, start = 0, stop = -1) {
+      await r.keys("*");
+      await c.flushDb();
+      await compiled.lrange(key, start, stop);
+      const multi = r.multi();
+      multi.set(key, 1);
+      multi.pexpire(key, 100);
+      await multi.exec();
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src, path="lib/queue.js")] == [(8, "RR007"), (9, "RR011"), (10, "RR008")]
+
+
+def test_literal_endpoints_and_url_fallbacks():
+    src = """
+    export function options(connect?: string) {
+      connect ??= "redis://localhost:6379";
+      return Object.assign({ port: 6379, host: "127.0.0.1" }, { port: 5432, host: "db" });
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src, path="src/conn.ts")] == [(2, "RR010"), (3, "RR010")]
+    assert ts(src, path="src/conn.test.ts") == []
