@@ -140,7 +140,7 @@ def random_call(rng: random.Random, environments: list[str]) -> dict[str, Any]:
             "encode_segment", "encode_segment", "window_ms", "limit_definition", "build", "build",
             "session_key", "user_sessions_key", "user_profile_key", "cache_key", "cache_lock_key",
             "cache_tag_key", "rate_limit_key", "rate_limit_key", "rate_limit_bucket_keys",
-            "idempotency_key", "stream_key", "dead_letter_stream_key", "channel_name", "lock_key",
+            "idempotency_key", "stream_key", "dead_letter_stream_key", "stream_request_ids_key", "channel_name", "lock_key",
             "current_env",
         ]
     )  # fmt: skip
@@ -168,7 +168,7 @@ def random_call(rng: random.Random, environments: list[str]) -> dict[str, Any]:
             args = [route, dimension, value, "sliding_window" if algorithm is MISSING else algorithm, limit, window]
     elif fn == "idempotency_key":
         args = [random_name(rng), random_id(rng)]
-    elif fn in ("stream_key", "dead_letter_stream_key", "channel_name"):
+    elif fn in ("stream_key", "dead_letter_stream_key", "stream_request_ids_key", "channel_name"):
         args = [random_name(rng)]
     else:
         args = []

@@ -47,6 +47,7 @@ const builders = {
   idempotency_key: (a) => keys.idempotencyKey(a[0], a[1]),
   stream_key: (a) => keys.streamKey(a[0]),
   dead_letter_stream_key: (a) => keys.deadLetterStreamKey(a[0]),
+  stream_request_ids_key: (a) => keys.streamRequestIdsKey(a[0]),
   channel_name: (a) => keys.channelName(a[0]),
   lock_key: (a) => keys.lockKey(a[0]),
   current_env: () => keys.currentEnv(),
