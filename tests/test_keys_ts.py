@@ -140,8 +140,8 @@ def random_call(rng: random.Random, environments: list[str]) -> dict[str, Any]:
             "encode_segment", "encode_segment", "window_ms", "limit_definition", "build", "build",
             "session_key", "user_sessions_key", "user_profile_key", "cache_key", "cache_lock_key",
             "cache_tag_key", "rate_limit_key", "rate_limit_key", "rate_limit_bucket_keys",
-            "idempotency_key", "stream_key", "dead_letter_stream_key", "stream_request_ids_key", "channel_name", "lock_key",
-            "current_env",
+            "idempotency_key", "stream_key", "dead_letter_stream_key", "stream_request_ids_key", "channel_name",
+            "lock_key", "current_env",
         ]
     )  # fmt: skip
     args: list[Any]
