@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import time
@@ -128,14 +129,21 @@ def run(args: argparse.Namespace) -> int:
         if not args.with_modules:
             print(f"note: the rules refer to modules under {answers['module_path']}/; add --with-modules to write them")
     if args.verify:
-        return verify(result.dest)
+        return verify(result.dest, str(answers.get("language", "python")))
     return 0
 
 
 def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool]:
     """Which rendered files `--into` writes: rule files, policy, answers, Claude hooks (+ modules, tests)."""
     module_path = str(answers["module_path"]).strip("/")
-    package = str(answers["package"])
+    if answers.get("language") == "typescript":
+        folders = [module_path + "/", "test/redis/"]
+        if answers.get("edge"):
+            folders.append(str(answers["edge_path"]).strip("/") + "/")
+        own_files: tuple[str, ...] = ()
+    else:
+        folders = [module_path + "/", "tests/redis/"]
+        own_files = ("tests/__init__.py", f"{answers['package']}/__init__.py")
 
     def include(rel: str) -> bool:
         if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE:
@@ -143,10 +151,7 @@ def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool
         if rel.startswith(".claude/hooks/"):
             return True
         if with_modules:
-            return rel.startswith((module_path + "/", "tests/redis/")) or rel in (
-                "tests/__init__.py",
-                f"{package}/__init__.py",
-            )
+            return rel.startswith(tuple(folders)) or rel in own_files
         return False
 
     return include
@@ -179,9 +184,21 @@ def action_of(rel: str, result: RenderResult) -> str:
     return "overwrite" if rel in result.existing else "create"
 
 
-def verify(dest: Path) -> int:
-    """Run the generated tests with this interpreter; report pass/fail."""
-    print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
+def verify(dest: Path, language: str = "python") -> int:
+    """Run the generated tests (pytest, or npm test for TypeScript); report pass/fail."""
+    if language == "typescript":
+        npm = shutil.which("npm")
+        if npm is None:
+            raise UserError("--verify: npm is not on PATH; the TypeScript tests run with `npm install && npm test`")
+        if not (dest / "node_modules").exists():
+            print(f"verifying: npm install (in {dest})")
+            if subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=dest).returncode != 0:
+                print("verify: npm install FAILED")
+                return 1
+        print(f"verifying: npm test (in {dest})")
+        proc = subprocess.run([npm, "test"], cwd=dest)
+    else:
+        print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
     print("verify: generated tests passed" if proc.returncode == 0 else "verify: generated tests FAILED")
     return 0 if proc.returncode == 0 else 1

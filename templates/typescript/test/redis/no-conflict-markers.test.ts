@@ -36,7 +36,11 @@ export function findMarkers(text: string): number[] {
 
 function projectFiles(): string[] {
   try {
-    const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
+    const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return out.split("\0").filter(Boolean);
   } catch {
     return []; // not a git work tree (yet): nothing to check
