@@ -36,8 +36,17 @@ RULE_OUTPUTS = {
     "AGENTS.md",
     ".claude/rules/redis.md",
     ".claude/settings.json",
-    ".claude/hooks/redis_lint.py",
-    ".claude/hooks/redis_bash_guard.py",
+    ".claude/hooks/redis_rules_hook.py",
+    ".claude/agents/redis-reviewer.md",
+    *(
+        f".claude/skills/{s}/SKILL.md"
+        for s in ("redis", "redis-lint", "redis-audit", "redis-rule", "redis-key", "redis-update")
+    ),
+    ".claude/skills/redis/references/rules.md",
+    ".claude/skills/redis/references/api.md",
+    ".agents/skills/redis/SKILL.md",
+    ".agents/skills/redis/references/rules.md",
+    ".agents/skills/redis/references/api.md",
     ".copier-answers.yml",
     ".redis-rules.yml",
 }
@@ -119,16 +128,17 @@ def test_existing_hooks_and_permissions_are_kept_ours_added_once(repo: Path, run
         assert code == 0, err
     settings = json.loads((repo / ".claude/settings.json").read_text(encoding="utf-8"))
     assert settings["permissions"] == USER_SETTINGS["permissions"]
-    assert settings["hooks"]["Stop"] == USER_SETTINGS["hooks"]["Stop"]
+    assert settings["hooks"]["Stop"][0] == USER_SETTINGS["hooks"]["Stop"][0]  # theirs first, untouched
+    assert [g["hooks"][0]["command"].split()[-1] for g in settings["hooks"]["Stop"][1:]] == ["stop-gate"]
     post = settings["hooks"]["PostToolUse"]
     assert post[0] == USER_SETTINGS["hooks"]["PostToolUse"][0]  # theirs first, untouched
     commands = [h["command"] for group in post for h in group["hooks"]]
     assert commands.count("npx prettier --write .") == 1
-    assert sum("redis_lint.py" in c for c in commands) == 1
-    (ours,) = [g for g in post if any("redis_lint.py" in h["command"] for h in g["hooks"])]
+    assert sum(c.endswith(" lint-edit") for c in commands) == 1
+    (ours,) = [g for g in post if any(h["command"].endswith(" lint-edit") for h in g["hooks"])]
     assert ours["matcher"] == "Edit|MultiEdit|Write"
     pre = [h["command"] for group in settings["hooks"]["PreToolUse"] for h in group["hooks"]]
-    assert sum("redis_bash_guard.py" in c for c in pre) == 1
+    assert sum(c.endswith(" shell-guard") for c in pre) == 1
 
 
 def test_adopting_twice_is_idempotent(repo: Path, run_cli) -> None:
@@ -223,7 +233,8 @@ def test_update_after_adoption_touches_only_our_files(tmp_path: Path, run_cli) -
     git(repo, "commit", "-qm", "adopt redis-rules")
     code, _, err = run_cli("update", str(repo), "--set", "default_ttl=900")
     assert code == 0, err
-    assert changed(repo) <= {".copier-answers.yml", ".redis-rules.yml", "CLAUDE.md", "AGENTS.md"}
+    skills = {".claude/skills/redis/SKILL.md", ".agents/skills/redis/SKILL.md"}  # they carry the TTL table
+    assert changed(repo) <= {".copier-answers.yml", ".redis-rules.yml", "CLAUDE.md", "AGENTS.md", *skills}
     claude = (repo / "CLAUDE.md").read_text(encoding="utf-8")
     assert claude.startswith(USER_CLAUDE) and "| `TTL.default` | 900 |" in claude
     assert claude.count(BEGIN_PREFIX) == 1

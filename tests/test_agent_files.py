@@ -88,7 +88,7 @@ def test_agents_answer_selects_the_files(projects: dict[str, Path]) -> None:
     assert (cursor_only / ".cursor/rules/redis.mdc").is_file()
     assert not (cursor_only / "AGENTS.md").exists()
     assert not (cursor_only / ".github/instructions").exists()
-    assert not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".claude/hooks").exists()
+    assert not (cursor_only / ".claude/settings.json").exists() and not (cursor_only / ".cursor/hooks.json").exists()
     assert not any(p.name.startswith("_macros") for p in largest.rglob("*"))
 
 

@@ -37,6 +37,7 @@ MARKED_FILES = (
     ".cursor/rules/redis.mdc",
     ".github/instructions/redis.instructions.md",
     ".claude/rules/redis.md",
+    "GEMINI.md",
 )
 
 _BEGIN_RE = re.compile(r"^" + re.escape(BEGIN_PREFIX) + r"\b.*-->[ \t]*\r?$", re.MULTILINE)
@@ -156,7 +157,7 @@ def validate_frontmatter(rel: str, text: str) -> list[str]:
         data = parse_frontmatter(text, rel)
     except UserError as exc:
         return [str(exc)]
-    if rel in ("CLAUDE.md", "AGENTS.md"):
+    if rel in ("CLAUDE.md", "AGENTS.md", "GEMINI.md"):
         return [f"{rel}: plain Markdown, must not start with a frontmatter block"] if data is not None else []
     schema = schema_for(rel)
     if schema is None:

@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UserError
 
 # verb -> module in redis_rules.commands exposing register(subparsers)
-VERBS = ("new", "update", "lint", "audit", "rules")
+VERBS = ("new", "update", "lint", "audit", "rules", "check", "hook")
 
 
 class _Parser(argparse.ArgumentParser):

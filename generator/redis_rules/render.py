@@ -24,8 +24,8 @@ from .errors import UserError
 OWNED_FILES = (
     ".copier-answers.yml",
     ".redis-rules.yml",
-    ".claude/hooks/redis_lint.py",
-    ".claude/hooks/redis_bash_guard.py",
+    ".claude/hooks/redis_rules_hook.py",
+    ".github/hooks/redis-rules.json",
 )
 
 
@@ -103,8 +103,9 @@ def render_project(
     project: dest must exist, may be non-empty, and only redis-rules' own files
     (OWNED_FILES) are replaced; other existing files are skipped unless `overwrite`.
     Whatever the mode, an existing rule file (CLAUDE.md, AGENTS.md, ...) gets only its
-    marked Redis section rewritten, and an existing .claude/settings.json gets our hooks
-    merged in (see agent_files and claude_settings).
+    marked Redis section rewritten, and an existing hook settings file (.claude/settings.json,
+    .gemini/settings.json, .cursor/hooks.json) gets our hooks merged in (see agent_files and
+    claude_settings).
     """
     dest = dest.resolve()
     if dest.exists() and not dest.is_dir():
@@ -132,7 +133,7 @@ def render_project(
                 and (dest / f).exists()
                 and f not in OWNED_FILES
                 and not agent_files.is_marked_file(f)
-                and f != claude_settings.SETTINGS_FILE
+                and f not in claude_settings.HOOK_FILES
             ]
         files = [f for f in files if f not in kept]
         existing = [f for f in files if (dest / f).exists()]
@@ -164,9 +165,10 @@ def _plan_merges(out: Path, dest: Path, existing: list[str], result: RenderResul
             new = agent_files.merge_section(old, (out / rel).read_text(encoding="utf-8"), rel)
             merged[rel] = None if new == old else new
             result.warnings += agent_files.validate_frontmatter(rel, new)
-        elif rel == claude_settings.SETTINGS_FILE:
+        elif rel in claude_settings.HOOK_FILES:
             old = _read_text(dest / rel, rel)
-            merged[rel] = claude_settings.merge_hooks(old, (out / rel).read_text(encoding="utf-8"), rel)
+            new = (out / rel).read_text(encoding="utf-8")
+            merged[rel] = claude_settings.merge_hooks(old, new, rel, claude_settings.HOOK_FILES[rel])
     result.merged = sorted(merged)
     same = [rel for rel in existing if rel not in merged and _same_bytes(out / rel, dest / rel)]
     merged.update(dict.fromkeys(same))  # already identical: not rewritten

@@ -16,6 +16,7 @@ import yaml
 from ..agent_files import is_marked_file
 from ..claude_settings import SETTINGS_FILE
 from ..errors import UserError
+from ..owned import is_owned
 from ..questions import load_questions, resolve_answers, skip_if_exists
 from ..render import OWNED_FILES, RenderResult, render_project
 from ..template_source import template_for_new
@@ -146,9 +147,7 @@ def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool
         own_files = ("tests/__init__.py", f"{answers['package']}/__init__.py")
 
     def include(rel: str) -> bool:
-        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE:
-            return True
-        if rel.startswith(".claude/hooks/"):
+        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE or is_owned(rel):
             return True
         if with_modules:
             return rel.startswith(tuple(folders)) or rel in own_files

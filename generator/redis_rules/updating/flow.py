@@ -13,10 +13,49 @@ from ..errors import UserError
 from ..questions import load_questions
 from .answers import AnswerChange, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
-from .gitutil import GitError, git
+from .gitutil import GitError, git, status
 from .preflight import preflight
 from .run import copier_update
 from .source import resolve_source
+
+
+def _check_markers(dest: Path) -> None:
+    """Broken redis-rules markers stop the update before anything is written (MarkerError names the file)."""
+    from ..agent_files import MARKED_FILES, find_section
+
+    for rel in MARKED_FILES:
+        path = dest / rel
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            find_section(text, rel)
+
+
+def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
+    """Render the updated answers once more and put the owned parts back (see redis_rules.owned)."""
+    from ..owned import answers_data, reconcile, reference_render
+    from .preflight import read_answers
+
+    answers = read_answers(dest)
+
+    def before(rel: str) -> str | None:
+        path = (dest / rel).relative_to(top).as_posix()
+        try:
+            return git("show", f"HEAD:{path}", cwd=top, check=True)
+        except GitError:
+            return None
+
+    with reference_render(url, answers_data(answers), ref) as rendered:
+        changed = reconcile(dest, rendered, before)
+    # a file copier left unmerged in git's index is now resolved: back to the committed index entry
+    unmerged = {e.path for e in status(top, dest) if e.unmerged}
+    for rel in changed:
+        path = (dest / rel).relative_to(top).as_posix()
+        if path in unmerged:
+            git("reset", "-q", "--", path, cwd=top, check=False)
+    return changed
 
 
 @dataclass
@@ -45,6 +84,7 @@ def update_project(
     started = time.perf_counter()
     dest = dest.resolve()
     top, recorded = preflight(dest)
+    _check_markers(dest)
     with tempfile.TemporaryDirectory(prefix="redis-rules-update-") as tmp:
         work = Path(tmp)
         source = resolve_source(recorded, upgrade=upgrade, workdir=work)
@@ -60,6 +100,9 @@ def update_project(
             target_dest = target_top / dest.relative_to(top)
         # the recorded ref itself, as copier's `--vcs-ref :current:` does
         copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
+        # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
+        # the render, the team's text around it taken from the commit before the update (owned.py)
+        reconcile_owned(target_top, target_dest, source.url, source.target)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]

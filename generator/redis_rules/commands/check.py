@@ -1,0 +1,161 @@
+"""`redis-rules check [DEST]`: the CI and pre-commit gate. Changes nothing.
+
+Exit 1 when a part redis-rules owns (agent rule sections, skills, subagent, hook entries and launcher,
+the policy part of `.redis-rules.yml`; see redis_rules.owned) differs from what the answers render,
+is missing, or is left over from answers that no longer render it; when conflict leftovers
+(`<<<<<<<` blocks, `.rej` files, unmerged paths) remain; or when the project is behind its template.
+Exit 0 otherwise, exit 2 for bad input (no answers file, invalid answers, unreadable template).
+
+The reference is a fresh render into a temporary folder: from the installed template when the project
+was rendered from it (this checkout, or the cache of installed versions), else from the recorded
+template source at the recorded commit (`_src_path`, `_commit`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import UserError
+from ..owned import ANSWERS_FILE, Problem, answers_data, compare, reference_render
+from ..questions import load_questions, resolve_answers
+from ..template_source import template_for_new
+from ..template_status import TemplateStatus, is_installed_source, template_status
+from ..updating.conflicts import count_marker_hunks
+
+MAX_SCAN_BYTES = 4 * 1024 * 1024
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
+     ".pytest_cache", ".hypothesis", ".tox", ".nox", "build", "dist"}
+)  # fmt: skip
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "check",
+        help="CI/pre-commit gate: generated parts current, no conflict leftovers, template not behind",
+        description="Compare what redis-rules owns in DEST (rule-file sections, skills, subagent, hooks, the "
+        "policy part of .redis-rules.yml) with a fresh render of the recorded answers, look for conflict "
+        "leftovers, and compare the recorded template version with the newest one known here. Changes "
+        "nothing. Exit 0 current, 1 drift/conflicts/behind, 2 usage or input error.",
+    )
+    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="the rendered project (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.set_defaults(func=run)
+
+
+def read_answers(dest: Path) -> dict[str, Any]:
+    path = dest / ANSWERS_FILE
+    if not dest.is_dir():
+        raise UserError(f"DEST: {dest} is not a folder")
+    if not path.is_file():
+        raise UserError(f"DEST has no {ANSWERS_FILE}, so redis-rules did not render it (run `redis-rules new`)")
+    try:
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UserError(f"{ANSWERS_FILE}: cannot read it as YAML ({exc.__class__.__name__})") from exc
+    if not isinstance(answers, dict):
+        raise UserError(f"{ANSWERS_FILE}: must be a YAML mapping of answers")
+    return answers
+
+
+def reference_source(answers: dict[str, Any]) -> tuple[str, Path, str | None]:
+    """(copier src, local root with copier.yml, ref) of the template to compare with."""
+    src = str(answers.get("_src_path") or "")
+    if not src or is_installed_source(src):
+        return template_for_new(None, None)
+    commit = answers.get("_commit")
+    return template_for_new(src, str(commit) if commit else None)
+
+
+def conflict_leftovers(dest: Path) -> list[Problem]:
+    """`<<<<<<<` blocks, `.rej` files and git's unmerged paths in DEST."""
+    problems: dict[str, Problem] = {}
+    files: list[str] = []
+    listed = _git(dest, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listed is not None:
+        files = [f for f in listed.split("\0") if f and not SKIP_DIRS.intersection(Path(f).parts[:-1])]
+        unmerged = _git(dest, "diff", "--name-only", "--diff-filter=U", "-z") or ""
+        for rel in filter(None, unmerged.split("\0")):
+            problems[rel] = Problem("conflict", rel, "unmerged in git (resolve, then `git add`)")
+    else:
+        for folder, dirs, names in os.walk(dest):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            files += [(Path(folder) / n).relative_to(dest).as_posix() for n in sorted(names)]
+    for rel in files:
+        path = dest / rel
+        if rel.endswith(".rej"):
+            if path.is_file():
+                problems.setdefault(rel, Problem("conflict", rel, "rejected hunks of an update: merge them, delete it"))
+            continue
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_SCAN_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data[:8192]:
+            continue
+        hunks = count_marker_hunks(data.decode("utf-8", errors="replace"))
+        if hunks:
+            problems.setdefault(rel, Problem("conflict", rel, f"{hunks} conflict block{'s' if hunks != 1 else ''}"))
+    return sorted(problems.values(), key=lambda p: p.path or "")
+
+
+def _git(dest: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", *args], cwd=dest, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.decode("utf-8", errors="surrogateescape") if proc.returncode == 0 else None
+
+
+def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
+    answers = read_answers(dest)
+    src, root, ref = reference_source(answers)
+    data = answers_data(answers)
+    questions = load_questions(root)
+    resolve_answers(questions, {q.name: data[q.name] for q in questions if not q.hidden and q.name in data})
+    with reference_render(src, data, ref) as rendered:
+        problems = compare(dest, rendered)
+    problems += conflict_leftovers(dest)
+    status = template_status(answers, look_up_source=True)
+    if status.behind:
+        problems.append(Problem("behind", None, status.message()))
+    return problems, status
+
+
+def run(args: argparse.Namespace) -> int:
+    dest = Path(args.dest).resolve()
+    problems, status = check_project(dest)
+    if args.format == "json":
+        payload = {
+            "dest": str(dest),
+            "ok": not problems,
+            "template": {"recorded": status.recorded, "newest": status.newest, "behind": status.behind},
+            "problems": [p.to_dict() for p in problems],
+        }
+        print(json.dumps(payload, indent=2))
+    elif not problems:
+        print(f"redis-rules check: {dest} is current (template {status.recorded or 'unrecorded'})")
+    else:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"redis-rules check: {len(problems)} {noun} in {dest}")
+        for p in problems:
+            where = f"{p.path}: " if p.path else ""
+            print(f"  {p.kind:<9} {where}{p.detail}")
+        hints = []
+        if any(p.kind in ("drift", "missing", "stale") for p in problems):
+            hints.append("`redis-rules update` puts the generated parts back (commit your work first)")
+        if any(p.kind == "conflict" for p in problems):
+            hints.append("resolve the conflict blocks and delete .rej files")
+        if status.behind:
+            hints.append("`redis-rules update --upgrade` moves to the newest template")
+        print("fix: " + "; ".join(hints))
+    return 1 if problems else 0

@@ -1,0 +1,876 @@
+"""What a shell command line would send to `redis-cli` / `valkey-cli`, decided on its parse tree.
+
+The Bash guard hooks (Claude Code PreToolUse, Cursor beforeShellExecution, Gemini CLI BeforeTool,
+Copilot preToolUse) ask one question: would this command line run a dangerous Redis command?
+Matching the text is wrong both ways: `redis-cli <<< FLUSHALL`, a heredoc, `$'FLUSH\\x41LL'` or
+`sh -c "redis-cli KEYS '*'"` slip through a regex, and `grep "redis-cli KEYS" notes.md` or a commit
+message that mentions the phrase is blocked. So the line is parsed as Bash parses it (tree-sitter's
+Bash grammar, the parser editors and GitHub use), words are evaluated statically (quote removal,
+backslashes, ANSI-C `$'...'` escapes, variables assigned earlier in the same line, `$(echo ...)`),
+and only what reaches a Redis CLI counts:
+
+- its arguments after the options (`redis-cli -h db KEYS '*'`), including through wrappers
+  (`sudo`, `env`, `timeout`, `docker exec`, `kubectl exec --`, `xargs`, ...);
+- its standard input when it takes commands from there: a here-string, a heredoc, `< file`, or the
+  output of an earlier pipeline stage whose output is known (`echo`, `printf`, `cat FILE`, a heredoc);
+- `--pipe` input (inline commands and RESP), `--eval FILE` and `EVAL` scripts (`redis.call('KEYS', ...)`);
+- nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
+  `watch CMD`, and text piped into a shell.
+
+Dangerous: KEYS, FLUSHALL, FLUSHDB, CONFIG SET, DEBUG, SHUTDOWN, SCRIPT FLUSH, FUNCTION FLUSH, and a
+`--scan` listing piped into DEL/UNLINK (xargs or a read loop) without a confirm step (`xargs -p`).
+What cannot be known statically (`$CMD`, a script's output, an unreadable file) is allowed: the guard
+is a safety net in front of the linter, not a sandbox.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+UNKNOWN = "\ufffe"  # stands for a part of a word whose value cannot be known before run time
+MAX_SOURCE_BYTES = 1024 * 1024  # longer command lines are analysed up to this size
+MAX_FILE_BYTES = 256 * 1024  # scripts and input files read to see what they send
+MAX_DEPTH = 6  # nested shells (sh -c "bash -c '...'")
+MAX_WORD_NESTING = 40  # $( $( ... ) ): deeper parts are unknown
+
+CLIS = frozenset({"redis-cli", "valkey-cli", "keydb-cli"})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash"})
+# commands that run the rest of their arguments as a command: name -> (options taking a value,
+# positional arguments before the command). Container runners are searched for a Redis CLI word.
+WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-R"}), 0),
+    "doas": (frozenset({"-u", "-C"}), 0),
+    "env": (frozenset({"-u", "-C", "--unset", "--chdir"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "ionice": (frozenset({"-c", "-n", "-p", "-P", "-u"}), 0),
+    "nohup": (frozenset(), 0),
+    "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
+    "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
+    "chrt": (frozenset(), 1),
+    "taskset": (frozenset(), 1),
+    "flock": (frozenset({"-w", "-E", "--timeout", "--conflict-exit-code"}), 1),
+    "setsid": (frozenset(), 0),
+    "command": (frozenset(), 0),
+    "builtin": (frozenset(), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "unbuffer": (frozenset(), 0),
+    "chronic": (frozenset(), 0),
+    "firejail": (frozenset(), 0),
+    "systemd-run": (frozenset({"-u", "-p", "-E", "--unit", "--property", "--setenv"}), 0),
+    "xargs": (
+        frozenset({"-n", "-L", "-I", "-i", "-d", "-E", "-e", "-s", "-P", "-a", "--max-args", "--max-lines",
+                   "--delimiter", "--max-procs", "--arg-file", "--replace", "--eof", "--max-chars"}),
+        0,
+    ),
+}  # fmt: skip
+CONTAINER_RUNNERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc", "npx", "parallel"})
+# commands that join their arguments into a shell command line
+STRING_RUNNERS = frozenset({"watch", "ssh", "su", "runuser", "script"})
+
+# redis-cli options that take a value (the value is not the command)
+VALUED = frozenset(
+    {
+        "-h", "-p", "-s", "-a", "-u", "-r", "-i", "-n", "-d", "-D", "-t", "-X",
+        "--user", "--pass", "--sni", "--cacert", "--cacertdir", "--cert", "--key", "--tls-ciphers",
+        "--tls-ciphersuites", "--pattern", "--quoted-pattern", "--count", "--pipe-timeout",
+        "--memkeys-samples", "--keystats-samples", "--cursor", "--top", "--show-pushes", "--name",
+    }
+)  # fmt: skip
+# modes that send no command from the arguments or stdin
+MODES = frozenset(
+    {
+        "--scan", "--bigkeys", "--memkeys", "--hotkeys", "--keystats", "--stat", "--latency",
+        "--latency-history", "--latency-dist", "--rdb", "--functions-rdb", "--replica", "--slave",
+        "--lru-test", "--intrinsic-latency",
+    }
+)  # fmt: skip
+
+KEYS_REASON = (
+    "RR007: KEYS walks the whole keyspace and blocks the server while it does; "
+    "use `redis-cli --scan --pattern 'prefix:*' --count 1000` (SCAN) instead"
+)
+FLUSH_REASON = (
+    "RR011: {cmd} deletes {scope}; delete the keys you own by prefix "
+    "(SCAN + UNLINK, with a dry run first), or ask the user to run it"
+)
+ADMIN_REASON = "{cmd} {what}; server administration is for the user, not the assistant: ask them to run it"
+MASS_DELETE_REASON = (
+    "RR012: deleting every key a --scan listing prints, with no dry run or confirmation; print the keys "
+    "first (`redis-cli --scan --pattern 'p:*' | head`), then ask the user, or confirm each (`xargs -p`)"
+)
+ONE_WORD = {
+    "KEYS": KEYS_REASON,
+    "FLUSHALL": FLUSH_REASON.format(cmd="FLUSHALL", scope="every key of every database"),
+    "FLUSHDB": FLUSH_REASON.format(cmd="FLUSHDB", scope="every key of the database"),
+    "DEBUG": ADMIN_REASON.format(cmd="DEBUG", what="can crash, block or reload the server"),
+    "SHUTDOWN": ADMIN_REASON.format(cmd="SHUTDOWN", what="stops the server for every client"),
+}
+TWO_WORD = {
+    ("CONFIG", "SET"): ADMIN_REASON.format(cmd="CONFIG SET", what="changes the live server's configuration"),
+    ("SCRIPT", "FLUSH"): FLUSH_REASON.format(
+        cmd="SCRIPT FLUSH", scope="the script cache (every EVALSHA fails until the scripts are loaded again)"
+    ),
+    ("FUNCTION", "FLUSH"): FLUSH_REASON.format(cmd="FUNCTION FLUSH", scope="every function library"),
+}
+DELETES = frozenset({"DEL", "UNLINK"})
+_LUA_CALL = re.compile(r"redis\s*\.\s*p?call\s*\(\s*(['\"])([A-Za-z]+)\1(?:\s*,\s*(['\"])([A-Za-z]+)\3)?")
+
+
+@dataclass(frozen=True)
+class Danger:
+    """A Redis command the line would run, and why it is blocked."""
+
+    command: str  # e.g. "FLUSHALL", "CONFIG SET", "--scan | DEL"
+    reason: str
+
+
+@dataclass
+class _Context:
+    cwd: Path | None
+    env: dict[str, str] = field(default_factory=dict)
+    depth: int = 0
+    found: list[Danger] = field(default_factory=list)
+    words: int = 0  # nesting of word evaluation ($(...) inside $(...)), bounded by MAX_WORD_NESTING
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+def find_dangers(command: str, cwd: Path | None = None) -> list[Danger]:
+    """Every dangerous Redis command `command` would run, in order ([] when none).
+
+    `cwd` is where the line runs: files it reads (`< cmds.txt`, `bash x.sh`, `--eval f.lua`) are
+    read from there when they are small regular files. Never raises on odd input: text that does not
+    parse is analysed as far as its parse tree goes.
+    """
+    ctx = _Context(cwd=cwd)
+    try:
+        _analyse(command, ctx)
+    except RecursionError:  # pathological nesting: keep what was found before it
+        pass
+    unique: dict[tuple[str, str], Danger] = {}
+    for danger in ctx.found:
+        unique.setdefault((danger.command, danger.reason), danger)
+    return list(unique.values())
+
+
+def _analyse(source: str, ctx: _Context) -> None:
+    if ctx.depth > MAX_DEPTH:
+        return
+    data = source.encode("utf-8", errors="surrogatepass")[:MAX_SOURCE_BYTES]
+    tree = _parser().parse(data)
+    _walk(tree.root_node, ctx)
+
+
+def _walk(node: Any, ctx: _Context) -> None:
+    stack = [node]
+    while stack:  # document order, without recursion (deeply nested input cannot overflow the stack)
+        current = stack.pop()
+        kind = current.type
+        if kind == "command":
+            _command(current, ctx)
+        elif kind == "variable_assignment" and current.parent is not None and current.parent.type != "command":
+            _assign(current, ctx)
+        stack.extend(reversed(current.children))
+
+
+# ---------------------------------------------------------------- words
+def _text(node: Any) -> str:
+    return bytes(node.text).decode("utf-8", errors="replace")
+
+
+def _unescape(raw: str, escapable: str | None = None) -> str:
+    """Backslash removal as the shell does it: outside quotes every character can be escaped
+    (`r\\edis-cli` -> `redis-cli`); inside double quotes only those in `escapable` ($ ` " \\ newline).
+    A backslash-newline is a line continuation and disappears."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw) and (escapable is None or raw[i + 1] in escapable):
+            if raw[i + 1] != "\n":
+                out.append(raw[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unescape_bare(raw: str) -> str:
+    return _unescape(raw)
+
+
+def _unescape_double(raw: str) -> str:
+    return _unescape(raw, '$`"\\\n')
+
+
+_C_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def c_unescape(raw: str, *, octal_prefix_zero: bool = False) -> str:
+    """Backslash escapes of `$'...'`, `echo -e` and printf (`\\x41`, `\\101`, `\\u0041`, `\\n`, ...)."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch != "\\" or i + 1 >= len(raw):
+            out.append(ch)
+            i += 1
+            continue
+        nxt = raw[i + 1]
+        if nxt in _C_ESCAPES:
+            out.append(_C_ESCAPES[nxt])
+            i += 2
+        elif nxt in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[nxt]
+            digits = re.match(f"[0-9A-Fa-f]{{1,{width}}}", raw[i + 2 :])
+            if digits:
+                try:
+                    out.append(chr(int(digits.group(0), 16)))
+                except ValueError:
+                    out.append(UNKNOWN)
+                i += 2 + len(digits.group(0))
+            else:
+                out.append("\\" + nxt)
+                i += 2
+        elif nxt in "01234567":
+            start = i + 1 + (1 if octal_prefix_zero and nxt == "0" else 0)
+            digits = re.match(r"[0-7]{1,3}", raw[start:])
+            if digits:
+                out.append(chr(int(digits.group(0), 8) & 0xFF))
+                i = start + len(digits.group(0))
+            else:
+                out.append("\0")
+                i = start
+        elif nxt == "c" and i + 2 < len(raw):
+            out.append(chr(ord(raw[i + 2]) & 0x1F))
+            i += 3
+        else:
+            out.append(nxt if nxt in "\\'\"?" else "\\" + nxt)
+            i += 2
+    return "".join(out)
+
+
+def _word(node: Any, ctx: _Context) -> str:
+    """The value of one shell word; parts only known at run time become UNKNOWN."""
+    if ctx.words >= MAX_WORD_NESTING:
+        return UNKNOWN
+    ctx.words += 1
+    try:
+        return _word_value(node, ctx)
+    finally:
+        ctx.words -= 1
+
+
+def _word_value(node: Any, ctx: _Context) -> str:
+    kind = node.type
+    if kind in ("word", "number"):
+        return _unescape_bare(_text(node))
+    if kind == "raw_string":
+        return _text(node)[1:-1]
+    if kind == "ansi_c_string":
+        return c_unescape(_text(node)[2:-1])
+    if kind in ("string", "translated_string"):
+        return _string(node, ctx)
+    if kind == "concatenation":
+        return "".join(_word(child, ctx) for child in node.children)
+    if kind in ("simple_expansion", "expansion"):
+        return _expansion(node, ctx)
+    if kind == "command_substitution":
+        inner = [c for c in node.named_children]
+        if len(inner) == 1:
+            out = _stdout(inner[0], ctx, None)
+            if out is not None:
+                return out.rstrip("\n")
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _string(node: Any, ctx: _Context) -> str:
+    start, end = node.start_byte + (2 if _text(node).startswith("$") else 1), node.end_byte - 1
+    data = bytes(node.text)
+    base = node.start_byte
+    out, pos = [], start
+    for child in node.children:
+        if child.type in ('"', "$"):
+            continue
+        if child.start_byte > pos:
+            out.append(_unescape_double(data[pos - base : child.start_byte - base].decode("utf-8", "replace")))
+        if child.type == "string_content":
+            out.append(_unescape_double(_text(child)))
+        else:
+            out.append(_word(child, ctx))
+        pos = max(pos, child.end_byte)
+    if end > pos:
+        out.append(_unescape_double(data[pos - base : end - base].decode("utf-8", "replace")))
+    return "".join(out)
+
+
+def _expansion(node: Any, ctx: _Context) -> str:
+    names = [c for c in node.named_children]
+    if len(names) == 1 and names[0].type == "variable_name":
+        return ctx.env.get(_text(names[0]), UNKNOWN)
+    return UNKNOWN
+
+
+def _assign(node: Any, ctx: _Context) -> None:
+    name = node.child_by_field_name("name")
+    value = node.child_by_field_name("value")
+    if name is None:
+        return
+    ctx.env[_text(name)] = _word(value, ctx) if value is not None else ""
+
+
+def _basename(word: str) -> str:
+    name = word.rsplit("/", 1)[-1]
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
+# ---------------------------------------------------------------- commands, redirects, pipelines
+def _argv(node: Any, ctx: _Context) -> list[str]:
+    words: list[str] = []
+    for child in node.named_children:
+        if child.type == "command_name":
+            words.extend(_word(part, ctx) for part in child.named_children)
+        elif child.type in ("variable_assignment", "herestring_redirect", "file_redirect", "heredoc_redirect"):
+            continue
+        elif child.type == "comment":
+            continue
+        else:
+            words.append(_word(child, ctx))
+    return words
+
+
+def _redirects(node: Any) -> list[Any]:
+    """Redirects that apply to a command: its own and those of a `redirected_statement` around it."""
+    found = [c for c in node.children if c.type.endswith("_redirect")]
+    parent = node.parent
+    if parent is not None and parent.type == "redirected_statement":
+        found += [c for c in parent.children if c.type.endswith("_redirect")]
+    return found
+
+
+def _stdin_from_redirects(node: Any, ctx: _Context) -> str | None:
+    """Text the command reads from a here-string, heredoc or `< file`; None when none or unknowable."""
+    text: str | None = None
+    for redirect in _redirects(node):
+        if redirect.type == "herestring_redirect":
+            parts = [c for c in redirect.named_children]
+            text = (_word(parts[-1], ctx) + "\n") if parts else None
+        elif redirect.type == "heredoc_redirect":
+            body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
+            text = _heredoc(body, ctx) if body is not None else ""
+        elif redirect.type == "file_redirect":
+            target = redirect.child_by_field_name("destination") or (
+                redirect.named_children[-1] if redirect.named_children else None
+            )
+            if _reads_input(redirect) and target is not None:
+                text = _read_file(_word(target, ctx), ctx)
+    return text
+
+
+def _heredoc(body: Any, ctx: _Context) -> str:
+    out, pos, data, base = [], body.start_byte, bytes(body.text), body.start_byte
+    for child in body.children:
+        if child.start_byte > pos:
+            out.append(data[pos - base : child.start_byte - base].decode("utf-8", "replace"))
+        if child.type != "heredoc_content":
+            out.append(_word(child, ctx))
+        else:
+            out.append(_text(child))
+        pos = max(pos, child.end_byte)
+    if body.end_byte > pos:
+        out.append(data[pos - base :].decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def _read_file(name: str, ctx: _Context) -> str | None:
+    if UNKNOWN in name or not name:
+        return None
+    path = Path(os.path.expanduser(name))
+    if not path.is_absolute():
+        if ctx.cwd is None:
+            return None
+        path = ctx.cwd / path
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None  # not a regular file (FIFO, device), or too big to read in a hook
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _stage_of(node: Any) -> tuple[Any, Any | None]:
+    """(the pipeline stage holding `node`, the stage before it or None)."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == "pipeline":
+            stages = [c for c in parent.named_children if c.type != "comment"]
+            index = next((i for i, s in enumerate(stages) if s.id == child.id), -1)
+            if index > 0:
+                return child, stages[index - 1]
+            if index == 0 and parent.parent is not None and parent.parent.type == "heredoc_redirect":
+                # `cat <<EOF | redis-cli`: the grammar nests the rest of the pipeline in the heredoc
+                return child, parent.parent.parent
+            return child, None
+        child, parent = parent, parent.parent
+    return node, None
+
+
+def _ops(redirect: Any) -> set[str]:
+    """The operator tokens of a redirect (`<`, `>`, `>>`, `<<<`, ...)."""
+    return {c.type for c in redirect.children if not c.is_named}
+
+
+def _reads_input(redirect: Any) -> bool:
+    if redirect.type in ("herestring_redirect", "heredoc_redirect"):
+        return True
+    return redirect.type == "file_redirect" and bool(_ops(redirect) & {"<", "<&", "<>"})
+
+
+def _stdin(node: Any, ctx: _Context) -> str | None:
+    """What the command reads on stdin: its own input redirect, else the stage before it; None: unknown."""
+    if any(_reads_input(r) for r in _redirects(node)):
+        return _stdin_from_redirects(node, ctx)
+    _, before = _stage_of(node)
+    return _stdout(before, ctx, None) if before is not None else None
+
+
+def _stdout(node: Any, ctx: _Context, stdin: str | None) -> str | None:
+    """What a pipeline stage prints, when it is echo/printf/cat of known text; None otherwise."""
+    kind = node.type
+    if kind == "redirected_statement":
+        body = node.child_by_field_name("body") or (node.named_children[0] if node.named_children else None)
+        if body is None:
+            return None
+        if any(c.type == "file_redirect" and not _reads_input(c) for c in node.children):
+            return ""  # output goes to a file
+        return _stdout(body, ctx, stdin)
+    if kind in ("compound_statement", "subshell", "program", "list"):
+        parts = []
+        for child in node.named_children:
+            if child.type in ("comment",):
+                continue
+            out = _stdout(child, ctx, None)
+            if out is None:
+                return None
+            parts.append(out)
+        return "".join(parts)
+    if kind == "pipeline":
+        stages = [c for c in node.named_children if c.type != "comment"]
+        return _stdout(stages[-1], ctx, None) if stages else None
+    if kind != "command":
+        return None
+    argv = _argv(node, ctx)
+    if not argv:
+        return None
+    name = _basename(argv[0])
+    args = argv[1:]
+    if name == "echo":
+        escapes = False
+        newline = True
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            flags = args.pop(0)
+            newline = newline and "n" not in flags
+            escapes = ("e" in flags) or (escapes and "E" not in flags)
+        text = " ".join(args)
+        return (c_unescape(text, octal_prefix_zero=True) if escapes else text) + ("\n" if newline else "")
+    if name == "printf":
+        if args and args[0] == "--":
+            args = args[1:]
+        if args and args[0] == "-v":
+            return ""
+        return _printf(args[0], args[1:]) if args else None
+    if name == "cat":
+        files = [a for a in args if not a.startswith("-") or a == "-"]
+        if not files:
+            own = _stdin_from_redirects(node, ctx)
+            if own is not None:
+                return own
+            _, before = _stage_of(node)
+            return _stdout(before, ctx, None) if before is not None else None
+        texts = [_read_file(f, ctx) for f in files]
+        return None if any(t is None for t in texts) else "".join(t for t in texts if t is not None)
+    return None
+
+
+def _printf(fmt: str, args: list[str]) -> str:
+    """Enough of printf(1) to see what it prints: escapes, %s %b %d %i %c %q %%, the format reused."""
+    conv = re.compile(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?([sbdicqxXoufeEgG]))")
+    out: list[str] = []
+    remaining = list(args)
+    while True:
+        used = False
+        pieces = []
+        pos = 0
+        for match in conv.finditer(fmt):
+            pieces.append(c_unescape(fmt[pos : match.start()], octal_prefix_zero=True))
+            pos = match.end()
+            spec = match.group(1)
+            if spec is None:
+                pieces.append("%")
+                continue
+            used = True
+            value = remaining.pop(0) if remaining else ""
+            pieces.append(c_unescape(value, octal_prefix_zero=True) if spec == "b" else value)
+        pieces.append(c_unescape(fmt[pos:], octal_prefix_zero=True))
+        out.append("".join(pieces))
+        if not used or not remaining:
+            break
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- what runs
+def _command(node: Any, ctx: _Context) -> None:
+    argv = _argv(node, ctx)
+    if argv:
+        _run(argv, node, ctx, via=())
+
+
+def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> None:
+    """Follow `argv` through wrappers and shells to any Redis CLI it starts."""
+    name = _basename(argv[0])
+    if name in CLIS:
+        _cli(argv, node, ctx, via)
+    elif name in SHELLS:
+        _shell(argv, node, ctx)
+    elif name == "eval":
+        _nested(" ".join(argv[1:]), ctx)
+    elif name in ("source", "."):
+        if len(argv) > 1:
+            text = _read_file(argv[1], ctx)
+            if text is not None:
+                _nested(text, ctx)
+    elif name in STRING_RUNNERS:
+        _string_runner(name, argv, ctx)
+    elif name in WRAPPERS or name in CONTAINER_RUNNERS:
+        start = _wrapped(name, argv)
+        if start is not None:
+            extra = via + (name,)
+            if name == "xargs":
+                extra += tuple(a for a in argv[1:start] if a.startswith("-"))
+            _run(argv[start:], node, ctx, extra)
+
+
+def _wrapped(name: str, argv: list[str]) -> int | None:
+    """Index in argv of the command a wrapper runs, None when there is none to follow."""
+    if name in CONTAINER_RUNNERS:  # `docker exec -it NAME redis-cli ...`: look for the CLI itself
+        return next((i for i in range(1, len(argv)) if _basename(argv[i]) in CLIS | SHELLS), None)
+    valued, positional = WRAPPERS[name]
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            i += 1
+            break
+        if arg.startswith("-") and len(arg) > 1:
+            i += 2 if arg in valued else 1
+            continue
+        if name == "env" and "=" in arg:
+            i += 1
+            continue
+        if positional:
+            positional -= 1
+            i += 1
+            continue
+        break
+    return i if i < len(argv) else None
+
+
+def _nested(source: str, ctx: _Context) -> None:
+    if UNKNOWN in source and not source.replace(UNKNOWN, "").strip():
+        return
+    inner = _Context(cwd=ctx.cwd, env=dict(ctx.env), depth=ctx.depth + 1, found=ctx.found)
+    _analyse(source.replace(UNKNOWN, " "), inner)
+
+
+def _shell(argv: list[str], node: Any, ctx: _Context) -> None:
+    args = argv[1:]
+    has_c = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            i += 1
+            break
+        if arg in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 2
+            continue
+        if arg.startswith(("-", "+")) and len(arg) > 1:
+            if not arg.startswith("--") and "c" in arg[1:]:
+                has_c = True
+            i += 1
+            continue
+        break
+    rest = args[i:]
+    if has_c:
+        if rest:
+            _nested(rest[0], ctx)
+        return
+    if rest:
+        text = _read_file(rest[0], ctx)
+        if text is not None:
+            _nested(text, ctx)
+        return
+    script = _stdin(node, ctx)  # `echo "redis-cli flushall" | sh`
+    if script is not None:
+        _nested(script, ctx)
+
+
+def _string_runner(name: str, argv: list[str], ctx: _Context) -> None:
+    args = argv[1:]
+    if name in ("su", "runuser", "script"):
+        for i, arg in enumerate(args):
+            if arg in ("-c", "--command") and i + 1 < len(args):
+                _nested(args[i + 1], ctx)
+                return
+            if arg.startswith("--command="):
+                _nested(arg.split("=", 1)[1], ctx)
+                return
+        return
+    valued = {"watch": {"-n", "--interval", "-d", "--differences"}, "ssh": set("pilLoFJRDbcEemOQSWwB")}[name]
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        flag = args[i]
+        takes = flag in valued if name == "watch" else (len(flag) == 2 and flag[1] in valued)
+        i += 2 if takes else 1
+    if name == "ssh":
+        i += 1  # the host
+    if i < len(args):
+        _nested(" ".join(args[i:]), ctx)
+
+
+def _cli_command(argv: list[str]) -> tuple[str, list[str]]:
+    """(mode, words): mode 'args' with the command words, 'stdin', 'pipe', 'eval', 'cluster', 'none'."""
+    args = argv[1:]
+    i = 0
+    mode = "stdin"
+    while i < len(args):
+        arg = args[i]
+        if arg == "--pipe":
+            mode = "pipe"
+            i += 1
+        elif arg == "--eval":  # the words after the script are its keys and arguments
+            return ("eval", [args[i + 1]]) if i + 1 < len(args) else ("none", [])
+        elif arg == "--cluster":
+            return "cluster", args[i + 1 :]
+        elif arg in MODES:
+            return "none", []
+        elif arg in VALUED:
+            i += 2
+        elif arg.startswith("-") and len(arg) > 1 and UNKNOWN not in arg:
+            i += 1
+        else:
+            return "args", args[i:]
+    return mode, []
+
+
+def _cli(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> None:
+    if "xargs" in via:
+        fed = _stdin(node, ctx)  # xargs appends what it reads to the command line
+        if fed is not None:
+            argv = argv + fed.split()
+    mode, words = _cli_command(argv)
+    if mode == "args":
+        _judge(words, ctx)
+        if words and words[0].upper() in DELETES:
+            _mass_delete(node, ctx, via)
+    elif mode == "cluster":
+        # `--cluster call HOST:PORT COMMAND ...` runs COMMAND on every node
+        if len(words) >= 3 and words[0].lower() == "call":
+            _judge(words[2:], ctx)
+    elif mode == "eval":
+        text = _read_file(words[0], ctx)
+        if text is not None:
+            _lua(text, ctx)
+    elif mode in ("stdin", "pipe"):
+        text = _stdin(node, ctx)
+        if text is not None:
+            for line_words in _stdin_commands(text):
+                _judge(line_words, ctx)
+
+
+def _judge(words: list[str], ctx: _Context) -> None:
+    if not words:
+        return
+    first = words[0].upper()
+    if first in ONE_WORD:
+        ctx.found.append(Danger(first, ONE_WORD[first]))
+    elif len(words) > 1 and (first, words[1].upper()) in TWO_WORD:
+        pair = (first, words[1].upper())
+        ctx.found.append(Danger(" ".join(pair), TWO_WORD[pair]))
+    elif first in ("EVAL", "EVAL_RO") and len(words) > 1:
+        _lua(words[1], ctx)
+
+
+def _lua(script: str, ctx: _Context) -> None:
+    for match in _LUA_CALL.finditer(script):
+        _judge([match.group(2)] + ([match.group(4)] if match.group(4) else []), ctx)
+
+
+def _stdin_commands(text: str) -> Iterator[list[str]]:
+    """Commands in redis-cli's input: inline commands (one per line) and RESP arrays (`--pipe`)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if re.fullmatch(r"\*\d+", line.strip()):
+            count = int(line.strip()[1:])
+            words: list[str] = []
+            j = i + 1
+            while len(words) < count and j + 1 < len(lines) and lines[j].startswith("$"):
+                words.append(lines[j + 1])
+                j += 2
+            yield words
+            i = j
+            continue
+        words = redis_split(line)
+        if words:
+            yield words
+        i += 1
+
+
+def redis_split(line: str) -> list[str]:
+    """Split one inline command like redis-cli does (sdssplitargs): quotes and \\x escapes."""
+    words: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        while i < n and line[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        current: list[str] = []
+        quote = None
+        while i < n:
+            ch = line[i]
+            if quote == '"':
+                if (
+                    ch == "\\"
+                    and i + 3 < n
+                    and line[i + 1] == "x"
+                    and re.fullmatch(r"[0-9a-fA-F]{2}", line[i + 2 : i + 4])
+                ):
+                    current.append(chr(int(line[i + 2 : i + 4], 16)))
+                    i += 4
+                    continue
+                if ch == "\\" and i + 1 < n:
+                    current.append(c_unescape(line[i : i + 2]))
+                    i += 2
+                    continue
+                if ch == '"':
+                    quote = None
+                    i += 1
+                    continue
+                current.append(ch)
+            elif quote == "'":
+                if ch == "\\" and i + 1 < n and line[i + 1] == "'":
+                    current.append("'")
+                    i += 2
+                    continue
+                if ch == "'":
+                    quote = None
+                    i += 1
+                    continue
+                current.append(ch)
+            else:
+                if ch.isspace():
+                    break
+                if ch in "\"'":
+                    quote = ch
+                    i += 1
+                    continue
+                current.append(ch)
+            i += 1
+        words.append("".join(current))
+    return words
+
+
+def _cli_words_in(node: Any, ctx: _Context) -> Iterator[tuple[Any, list[str]]]:
+    """(command node, argv) of every Redis CLI invocation inside `node` (wrappers followed)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "command":
+            argv = _argv(current, ctx)
+            while argv and (_basename(argv[0]) in WRAPPERS or _basename(argv[0]) in CONTAINER_RUNNERS):
+                nxt = _wrapped(_basename(argv[0]), argv)
+                if nxt is None:
+                    break
+                argv = argv[nxt:]
+            if argv and _basename(argv[0]) in CLIS:
+                yield current, argv
+        stack.extend(current.children)
+
+
+def _is_scan(argv: list[str]) -> bool:
+    return "--scan" in argv[1:]
+
+
+def _fed_by_scan(node: Any, ctx: _Context) -> bool:
+    """Does a `--scan` listing feed this command (an earlier pipeline stage, or a `for` word list)?"""
+    current = node
+    while current is not None:
+        stage, before = _stage_of(current)
+        while before is not None:
+            if any(_is_scan(argv) for _, argv in _cli_words_in(before, ctx)):
+                return True
+            stage, before = _stage_of(before)
+        parent = stage.parent
+        while parent is not None and parent.type != "pipeline":
+            if parent.type == "for_statement":
+                values = [c for c in parent.children if c.type not in ("do_group", "variable_name") and c.is_named]
+                for value in values:
+                    if any(_is_scan(argv) for _, argv in _cli_words_in(value, ctx)):
+                        return True
+            parent = parent.parent
+        current = parent
+    return False
+
+
+def _mass_delete(node: Any, ctx: _Context, via: tuple[str, ...]) -> None:
+    if "-p" in via or "--interactive" in via:
+        return  # xargs asks before each command
+    if _fed_by_scan(node, ctx):
+        ctx.found.append(Danger("--scan | DEL", MASS_DELETE_REASON))
+
+
+# ---------------------------------------------------------------- allowlists (read-only helpers)
+@dataclass(frozen=True)
+class SimpleCommand:
+    argv: list[str]  # words, UNKNOWN where a part is only known at run time
+    writes_file: bool  # an output redirect to a file (`>`, `>>`, `&>`), /dev/null excepted
+
+
+def simple_commands(source: str) -> list[SimpleCommand] | None:
+    """Every simple command the line runs (nested ones included); None when the line does not parse."""
+    data = source.encode("utf-8", errors="surrogatepass")[:MAX_SOURCE_BYTES]
+    tree = _parser().parse(data)
+    if tree.root_node.has_error:
+        return None
+    ctx = _Context(cwd=None)
+    found: list[SimpleCommand] = []
+    stack = [tree.root_node]
+    while stack:
+        current = stack.pop()
+        if current.type == "variable_assignment" and current.parent is not None and current.parent.type != "command":
+            _assign(current, ctx)
+        elif current.type == "command":
+            writes = False
+            for redirect in _redirects(current):
+                if redirect.type == "file_redirect" and not _reads_input(redirect):
+                    target = redirect.named_children[-1] if redirect.named_children else None
+                    writes = writes or target is None or _word(target, ctx) not in ("/dev/null", "&1", "&2", "1", "2")
+            found.append(SimpleCommand(_argv(current, ctx), writes))
+        stack.extend(reversed(current.children))
+    return found

@@ -1,0 +1,417 @@
+"""`redis-rules check`: every kind of drift gives exit 1, `redis-rules update` brings it back to exit 0.
+
+Real copier, real git, the template tagged in a throwaway repository. Also: `update --set
+claude_hooks=false` takes out only our hook entries (the team's permissions and hooks stay), and the
+other assistants' hook files follow their documented schemas.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from redis_rules import cli
+from redis_rules.claude_settings import merge_hooks
+from tests.test_copier_parity import make_template_repo
+
+pytestmark = pytest.mark.slow
+RunCli = Callable[..., tuple[int, str, str]]
+GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+AGENTS = "[claude,agents_md,cursor,copilot,gemini]"
+TEAM_SETTINGS = {
+    "permissions": {"allow": ["Bash(make test)"], "deny": ["Read(./.env)"]},
+    "env": {"APP_ENV": "dev"},
+    "hooks": {
+        "PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "npx prettier --write ."}]}]
+    },
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
+
+
+def new_project(dest: Path, template: Path, **data: str) -> Path:
+    argv = ["new", str(dest), "--defaults", "--template", str(template)]
+    for key, value in {"modules": "[cache]", "agents": AGENTS, **data}.items():
+        argv += ["--data", f"{key}={value}"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(argv) == 0
+    git("init", "-q", "-b", "main", cwd=dest)
+    commit(dest, "rendered by redis-rules")
+    return dest
+
+
+def commit(project: Path, message: str) -> None:
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", message, "--allow-empty", cwd=project)
+
+
+def check(run_cli: RunCli, project: Path) -> tuple[int, dict[str, object]]:
+    code, out, err = run_cli("check", str(project), "--format", "json")
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def kinds(report: dict[str, object]) -> set[tuple[str, str | None]]:
+    problems = report["problems"]
+    assert isinstance(problems, list)
+    return {(p["kind"], p["path"]) for p in problems}
+
+
+def edit_settings(project: Path, rel: str, change: Callable[[dict[str, object]], None]) -> None:
+    path = project / rel
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+# each drift: (name, what it does to the project, the (kind, path) check must report)
+def _edit_skill(p: Path) -> None:
+    with (p / ".claude/skills/redis/SKILL.md").open("a") as fh:
+        fh.write("\nAlso: KEYS is fine in scripts.\n")
+
+
+def _delete_command(p: Path) -> None:
+    (p / ".claude/skills/redis-lint/SKILL.md").unlink()
+
+
+def _edit_section(p: Path) -> None:
+    path = p / "CLAUDE.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Never", "Rarely", 1), encoding="utf-8")
+
+
+def _drop_markers(p: Path) -> None:
+    path = p / "AGENTS.md"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(x for x in lines if not x.startswith(("<!-- BEGIN redis-rules", "<!-- END redis-rules"))))
+
+
+def _weaken_hook(p: Path) -> None:
+    def change(data: dict[str, object]) -> None:
+        hooks = data["hooks"]
+        assert isinstance(hooks, dict)
+        del hooks["Stop"]
+
+    edit_settings(p, ".claude/settings.json", change)
+
+
+def _cursor_hook(p: Path) -> None:
+    def change(data: dict[str, object]) -> None:
+        hooks = data["hooks"]
+        assert isinstance(hooks, dict)
+        hooks["beforeShellExecution"] = []
+
+    edit_settings(p, ".cursor/hooks.json", change)
+
+
+def _policy_value(p: Path) -> None:
+    path = p / ".redis-rules.yml"
+    path.write_text(path.read_text().replace("default_ttl: 3600", "default_ttl: 99999"), encoding="utf-8")
+
+
+def _reviewer(p: Path) -> None:
+    path = p / ".claude/agents/redis-reviewer.md"
+    path.write_text(path.read_text().replace("tools: Read, Grep, Glob, Bash", "tools: Read, Edit, Bash"))
+
+
+def _legacy_script(p: Path) -> None:
+    (p / ".claude/hooks/redis_lint.py").write_text("print('v0.1.0')\n")
+
+
+def _stale_cursor(p: Path) -> None:  # answers say no cursor, the file still has our entries
+    answers = p / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("- cursor\n", ""), encoding="utf-8")
+
+
+DRIFTS = [
+    ("skill edited", _edit_skill, ("drift", ".claude/skills/redis/SKILL.md")),
+    ("command skill deleted", _delete_command, ("missing", ".claude/skills/redis-lint/SKILL.md")),
+    ("rule section edited", _edit_section, ("drift", "CLAUDE.md")),
+    ("markers removed", _drop_markers, ("drift", "AGENTS.md")),
+    ("our Claude hook removed", _weaken_hook, ("drift", ".claude/settings.json")),
+    ("our Cursor hook removed", _cursor_hook, ("drift", ".cursor/hooks.json")),
+    ("policy value edited", _policy_value, ("drift", ".redis-rules.yml")),
+    ("reviewer given Edit", _reviewer, ("drift", ".claude/agents/redis-reviewer.md")),
+    ("v0.1.0 hook script left", _legacy_script, ("stale", ".claude/hooks/redis_lint.py")),
+    ("cursor dropped from the answers", _stale_cursor, ("stale", ".cursor/hooks.json")),
+]
+
+
+def test_a_fresh_project_is_current(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
+    code, report = check(run_cli, project)
+    assert (code, report["ok"], report["problems"]) == (0, True, [])
+    assert report["template"] == {"recorded": "v1.0.0", "newest": "v1.0.0", "behind": False}
+    code, out, _ = run_cli("check", str(project))
+    assert code == 0 and "is current (template v1.0.0)" in out
+    assert git("status", "--porcelain", cwd=project) == ""  # check changes nothing
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), DRIFTS, ids=[d[0] for d in DRIFTS])
+def test_each_drift_is_found_and_update_fixes_it(
+    tmp_path: Path, template: Path, run_cli: RunCli, name: str, make: Callable[[Path], None], expected: tuple[str, str]
+) -> None:
+    project = new_project(tmp_path / "svc", template)
+    team_note = "\n## Team notes\n\nAsk the platform team first.\n"
+    with (project / "CLAUDE.md").open("a") as fh:
+        fh.write(team_note)  # the team's text outside the markers must survive the repair
+    commit(project, "team notes")
+    make(project)
+    commit(project, name)
+
+    code, report = check(run_cli, project)
+    assert code == 1 and expected in kinds(report), report
+    text_code, text_out, _ = run_cli("check", str(project))
+    assert text_code == 1 and expected[0] in text_out and "redis-rules update" in text_out
+
+    code, out, err = run_cli("update", str(project))
+    assert code == 0, out + err
+    commit(project, "redis-rules update")
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+    assert (project / "CLAUDE.md").read_text(encoding="utf-8").endswith(team_note)
+
+
+def test_conflict_leftovers_fail_until_resolved(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
+    keys = project / "my_service/db/redis/keys.py"
+    original = keys.read_text(encoding="utf-8")
+    keys.write_text(original + "<<<<<<< before updating\nA = 1\n=======\nA = 2\n>>>>>>> after updating\n")
+    (project / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n-x\n+y\n")
+    code, report = check(run_cli, project)
+    assert code == 1
+    assert {("conflict", "my_service/db/redis/keys.py"), ("conflict", "pyproject.toml.rej")} <= kinds(report)
+    keys.write_text(original)
+    (project / "pyproject.toml.rej").unlink()
+    assert check(run_cli, project)[0] == 0
+
+
+def test_behind_the_template_until_upgraded(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
+    newer = tmp_path / "tpl-newer"
+    git("clone", "-q", str(template), str(newer), cwd=tmp_path)
+    git("commit", "-q", "--allow-empty", "-m", "template v1.1.0", cwd=newer)
+    git("tag", "v1.1.0", cwd=newer)
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(template), str(newer)), encoding="utf-8")
+    commit(project, "template moved")
+
+    code, report = check(run_cli, project)
+    assert code == 1 and ("behind", None) in kinds(report)
+    assert report["template"] == {"recorded": "v1.0.0", "newest": "v1.1.0", "behind": True}
+
+    code, out, err = run_cli("update", str(project), "--upgrade")
+    assert code == 0, out + err
+    commit(project, "upgrade")
+    code, report = check(run_cli, project)
+    assert (code, report["ok"]) == (0, True), report["problems"]
+
+
+def test_hooks_off_takes_out_only_our_entries(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
+    settings = project / ".claude/settings.json"
+    team = merge_hooks(json.dumps(TEAM_SETTINGS, indent=2), settings.read_text(encoding="utf-8"))
+    assert team is not None
+    settings.write_text(team, encoding="utf-8")  # the team's own file with our hooks merged in
+    gemini = project / ".gemini/settings.json"
+    gemini_team = {"model": {"name": "gemini-2.5-pro"}, **json.loads(gemini.read_text(encoding="utf-8"))}
+    gemini.write_text(json.dumps(gemini_team, indent=2) + "\n", encoding="utf-8")
+    commit(project, "team settings")
+    assert check(run_cli, project)[0] == 0
+
+    code, out, err = run_cli("update", str(project), "--set", "claude_hooks=false")
+    assert code == 0, out + err
+    assert json.loads(settings.read_text(encoding="utf-8")) == TEAM_SETTINGS  # permissions, env, their hook
+    assert json.loads(gemini.read_text(encoding="utf-8")) == {"model": {"name": "gemini-2.5-pro"}}
+    assert not (project / ".cursor/hooks.json").exists()  # held nothing but ours
+    assert not (project / ".github/hooks/redis-rules.json").exists()
+    assert (project / ".cursor/rules/redis.mdc").is_file()
+    commit(project, "hooks off")
+    assert check(run_cli, project)[0] == 0
+
+    code, out, err = run_cli("update", str(project), "--set", "claude_hooks=true")
+    assert code == 0, out + err
+    data = json.loads(settings.read_text(encoding="utf-8"))
+    assert data["permissions"] == TEAM_SETTINGS["permissions"] and data["env"] == TEAM_SETTINGS["env"]
+    assert data["hooks"]["PostToolUse"][0] == TEAM_SETTINGS["hooks"]["PostToolUse"][0]
+    assert {e for e in data["hooks"]} == {"PreToolUse", "PostToolUse", "Stop", "SessionStart"}
+
+
+def test_bad_input_is_exit_2(tmp_path: Path, run_cli: RunCli) -> None:
+    code, _, err = run_cli("check", str(tmp_path))
+    assert code == 2 and ".copier-answers.yml" in err and err.count("\n") == 1
+    (tmp_path / ".copier-answers.yml").write_text("- a list\n")
+    code, _, err = run_cli("check", str(tmp_path))
+    assert code == 2 and "mapping" in err
+
+
+# ---------------------------------------------------------------- the other assistants' hook files
+CURSOR_EVENTS = {
+    "beforeShellExecution", "afterShellExecution", "beforeMCPExecution", "afterMCPExecution", "beforeReadFile",
+    "afterFileEdit", "beforeSubmitPrompt", "stop", "afterAgentResponse", "afterAgentThought", "beforeTabFileRead",
+    "afterTabFileEdit", "sessionStart", "sessionEnd", "preToolUse", "postToolUse", "postToolUseFailure",
+    "subagentStart", "subagentStop", "preCompact",
+}  # fmt: skip
+# https://cursor.com/docs/agent/hooks: {"version": 1, "hooks": {event: [{"command": ...}]}}
+CURSOR_SCHEMA = {
+    "type": "object",
+    "required": ["version", "hooks"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "hooks": {
+            "type": "object",
+            "propertyNames": {"enum": sorted(CURSOR_EVENTS)},
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["command"],
+                    "additionalProperties": False,
+                    "properties": {"command": {"type": "string", "minLength": 1}},
+                },
+            },
+        },
+    },
+}
+GEMINI_EVENTS = {
+    "SessionStart", "SessionEnd", "BeforeAgent", "AfterAgent", "BeforeModel", "AfterModel", "BeforeToolSelection",
+    "BeforeTool", "AfterTool", "PreCompress", "Notification",
+}  # fmt: skip
+# https://geminicli.com/docs/hooks/reference: hook definition {matcher?, sequential?, hooks: [configuration]},
+# configuration {type: "command", command, name?, timeout? (milliseconds), description?}
+GEMINI_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "hooks": {
+            "type": "object",
+            "propertyNames": {"enum": sorted(GEMINI_EVENTS)},
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["hooks"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "matcher": {"type": "string"},
+                        "sequential": {"type": "boolean"},
+                        "hooks": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["type", "command"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "type": {"const": "command"},
+                                    "command": {"type": "string", "minLength": 1},
+                                    "name": {"type": "string"},
+                                    "timeout": {"type": "integer", "minimum": 1000},
+                                    "description": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+COPILOT_EVENTS = {"sessionStart", "sessionEnd", "userPromptSubmitted", "preToolUse", "postToolUse", "errorOccurred"}
+# docs.github.com/en/copilot/reference/hooks-configuration: {"version": 1, "hooks": {event: [command hook]}}
+COPILOT_SCHEMA = {
+    "type": "object",
+    "required": ["version", "hooks"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "hooks": {
+            "type": "object",
+            "propertyNames": {"enum": sorted(COPILOT_EVENTS)},
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type"],
+                    "anyOf": [{"required": ["bash"]}, {"required": ["powershell"]}],
+                    "additionalProperties": False,
+                    "properties": {
+                        "type": {"const": "command"},
+                        "bash": {"type": "string"},
+                        "powershell": {"type": "string"},
+                        "cwd": {"type": "string"},
+                        "env": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "timeoutSec": {"type": "number", "exclusiveMinimum": 0},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def test_other_assistants_hook_files_follow_their_documented_schemas(tmp_path: Path, template: Path) -> None:
+    import jsonschema
+
+    project = new_project(tmp_path / "svc", template)
+    for rel, schema in (
+        (".cursor/hooks.json", CURSOR_SCHEMA),
+        (".gemini/settings.json", GEMINI_SCHEMA),
+        (".github/hooks/redis-rules.json", COPILOT_SCHEMA),
+    ):
+        data = json.loads((project / rel).read_text(encoding="utf-8"))
+        jsonschema.validate(data, schema)
+        commands = [
+            hook.get("command") or hook.get("bash")
+            for groups in data["hooks"].values()
+            for group in groups
+            for hook in group.get("hooks", [group])
+        ]
+        assert commands and all("hook" in c and "--agent" in c for c in commands), rel
+    gemini = json.loads((project / ".gemini/settings.json").read_text(encoding="utf-8"))["hooks"]
+    assert gemini["BeforeTool"][0]["matcher"] == "run_shell_command"
+    assert gemini["AfterTool"][0]["matcher"] == "write_file|replace"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["agents"] == [
+        "claude",
+        "agents_md",
+        "cursor",
+        "copilot",
+        "gemini",
+    ]
+
+
+def test_the_teams_own_skill_at_our_path_is_never_replaced(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    repo = tmp_path / "shop"
+    team_skill = "---\nname: redis\ndescription: Our own Redis notes.\n---\nUse the ops runbook.\n"
+    (repo / ".claude/skills/redis").mkdir(parents=True)
+    (repo / ".claude/skills/redis/SKILL.md").write_text(team_skill, encoding="utf-8")
+    (repo / "README.md").write_text("# shop\n", encoding="utf-8")
+    git("init", "-q", "-b", "main", cwd=repo)
+    commit(repo, "the team's repo")
+    code, out, err = run_cli("new", "--into", str(repo), "--template", str(template), "--defaults")
+    assert code == 0, err
+    assert "skip  .claude/skills/redis/SKILL.md" in out
+    commit(repo, "adopt")
+    code, report = check(run_cli, repo)
+    assert ".claude/skills/redis/SKILL.md" not in {p["path"] for p in report["problems"]}, report  # type: ignore[union-attr]
+    code, out, err = run_cli("update", str(repo), "--set", "default_ttl=900")
+    assert code == 0, out + err
+    assert (repo / ".claude/skills/redis/SKILL.md").read_text(encoding="utf-8") == team_skill
