@@ -13,6 +13,9 @@ import pytest
 from redis_rules import cli
 from redis_rules.servers import server_binaries
 
+# counts the hostile inputs of tests/hostile per verb and prints them at the end of the session
+pytest_plugins = ["tests.hostile.counting"]
+
 ROOT = Path(__file__).resolve().parents[1]
 BINARIES = server_binaries()
 

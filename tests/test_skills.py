@@ -196,7 +196,8 @@ def test_api_reference_matches_the_generated_modules(tmp_path: Path, client: str
     modules = out / "my_service/db/redis"
     signatures: dict[str, list[str]] = {}
     for path in modules.glob("*.py"):
-        signatures.update(module_signatures(path))
+        if not path.name.startswith("_"):  # _driver.py is the seam, not the project's API
+            signatures.update(module_signatures(path))
     listed = 0
     for section in api.split("\n### ")[1:]:
         module = section.split(":", 1)[0].split(" ", 1)[0]
@@ -208,7 +209,7 @@ def test_api_reference_matches_the_generated_modules(tmp_path: Path, client: str
             words = [p.strip().split("=")[0] for p in params.split(",") if p.strip()]
             assert words == own[name], (module, name, words, own[name])
             listed += 1
-    public = {n for n in signatures if not n.startswith("_")} - {"as_int", "is_error", "get_text", "scan_set", "delete_keys"}
+    public = {n for n in signatures if not n.startswith("_")}
     mentioned = set(re.findall(r"`(?:await |async with |with )?([a-z_]+)\(", api))
     assert public <= mentioned, public - mentioned  # every public function of the modules is documented
     assert listed >= 20

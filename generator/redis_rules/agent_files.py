@@ -11,8 +11,10 @@ between two marker lines:
 When the destination already has the file (a project adopting redis-rules later, or a
 regeneration), only that section is written: replaced when the markers are there, appended
 otherwise. Everything outside the markers is kept byte for byte, so running twice gives the
-same bytes. A file's frontmatter sits outside the markers: an existing one is kept as is (it is
-the owner's to scope); a file without one gets ours in front, so the tool still loads the rule.
+same bytes: marker lines quoted inside a fenced code block (``` or ~~~) are text, not markers,
+and the section is written with the file's own line endings (a CRLF file stays CRLF). A file's
+frontmatter sits outside the markers: an existing one is kept as is (it is the owner's to scope);
+a file without one gets ours in front, so the tool still loads the rule.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
+from . import safe_yaml
 from .errors import UserError
 
 BEGIN_PREFIX = "<!-- BEGIN redis-rules"
@@ -68,10 +69,7 @@ def parse_frontmatter(text: str, where: str = "file") -> dict[str, Any] | None:
     if not block:
         return None
     inner = block.split("\n", 1)[1].rsplit("---", 1)[0]
-    try:
-        data = yaml.safe_load(inner)
-    except yaml.YAMLError as exc:
-        raise UserError(f"{where}: frontmatter is not valid YAML: {exc}") from exc
+    data = safe_yaml.load_text(inner, f"{where}: frontmatter")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -179,13 +177,44 @@ def validate_frontmatter(rel: str, text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- the marked section
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def fenced_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the fenced code blocks (``` or ~~~, CommonMark rules) that are closed.
+
+    A fence that is never closed is not counted: read that way, it would hide the real markers after it.
+    """
+    spans: list[tuple[int, int]] = []
+    opening: tuple[str, int] | None = None  # (fence characters, start offset)
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        match = _FENCE_RE.match(line.rstrip("\r\n"))
+        if match:
+            fence, rest = match.group(1), match.group(2)
+            if opening is None:
+                if not (fence[0] == "`" and "`" in rest):  # a backtick fence's info string has no backtick
+                    opening = (fence, offset)
+            elif fence[0] == opening[0][0] and len(fence) >= len(opening[0]) and not rest.strip():
+                spans.append((opening[1], offset + len(line)))
+                opening = None
+        offset += len(line)
+    return spans
+
+
+def _outside(matches: list[re.Match[str]], spans: list[tuple[int, int]]) -> list[re.Match[str]]:
+    return [m for m in matches if not any(start <= m.start() < end for start, end in spans)]
+
+
 def find_section(text: str, where: str) -> tuple[int, int] | None:
     """(start, end) offsets of the BEGIN..END lines (end includes END's newline); None without markers.
 
-    Raises MarkerError for a BEGIN without END (or the reverse), several sections, or END before BEGIN.
+    Marker lines inside fenced code blocks are not markers. Raises MarkerError for a BEGIN without END
+    (or the reverse), several sections, or END before BEGIN.
     """
-    begins = list(_BEGIN_RE.finditer(text))
-    ends = list(_END_RE.finditer(text))
+    spans = fenced_spans(text)
+    begins = _outside(list(_BEGIN_RE.finditer(text)), spans)
+    ends = _outside(list(_END_RE.finditer(text)), spans)
     if not begins and not ends:
         return None
 
@@ -222,9 +251,21 @@ def section_of(rendered: str, where: str) -> tuple[str, str]:
     return frontmatter, section if section.endswith("\n") else section + "\n"
 
 
+def newline_of(text: str) -> str:
+    """The file's line ending: CRLF when most of its lines end so, else LF."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
+
+
 def merge_section(existing: str, rendered: str, where: str) -> str:
-    """The existing file with its Redis section replaced by (or appended from) the rendered file."""
+    """The existing file with its Redis section replaced by (or appended from) the rendered file.
+
+    What is added (section, frontmatter, blank lines) uses the existing file's line endings.
+    """
     frontmatter, section = section_of(rendered, where)
+    nl = newline_of(existing) if existing else "\n"
+    if nl != "\n":
+        frontmatter, section = frontmatter.replace("\n", nl), section.replace("\n", nl)
     own_frontmatter, _ = split_frontmatter(existing)
     span = find_section(existing, where)
     if span is not None:
@@ -232,12 +273,12 @@ def merge_section(existing: str, rendered: str, where: str) -> str:
         return existing[:start] + section + existing[stop:]
     if not existing.strip():
         return frontmatter + section
-    if existing.endswith("\n\n"):
+    if existing.endswith(nl + nl):
         joined = existing + section
-    elif existing.endswith("\n"):
-        joined = existing + "\n" + section
+    elif existing.endswith(("\n", "\r")):
+        joined = existing + nl + section
     else:
-        joined = existing + "\n\n" + section
+        joined = existing + nl + nl + section
     if frontmatter and not own_frontmatter:
         return frontmatter + joined
     return joined

@@ -1,57 +1,211 @@
 """`redis-rules` command line: one argparse sub-command per verb, each in redis_rules/commands/.
 
-Exit codes everywhere: 0 ok/clean, 1 findings or conflicts, 2 usage or input error.
-A user mistake never shows a traceback: commands raise UserError, printed as one line.
+Exit codes everywhere: 0 ok/clean, 1 findings or conflicts, 2 usage or input error, 3 unexpected
+internal error. A user mistake is one line (UserError), never a traceback; an unexpected exception is
+one line saying where its traceback was written (crash.py), or the traceback itself with `--debug`.
+SIGTERM unwinds like Ctrl-C, so staging folders and temporary clones are removed (exit 143).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import importlib
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from . import __version__
-from .errors import UserError
+from .crash import report_crash
+from .errors import Terminated, UserError, one_line
+from .redact import forget_secrets, scrub
 
 # verb -> module in redis_rules.commands exposing register(subparsers)
 VERBS = ("new", "update", "lint", "audit", "rules", "check", "hook")
+DEBUG_ENV = "REDIS_RULES_DEBUG"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in our one-line style with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help=f"print the full traceback of an internal error (also: {DEBUG_ENV}=1)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="redis-rules",
-        description="Project-specific Redis rules, modules and checks for AI-assisted codebases.",
+        description="Project-specific Redis rules, modules and checks for AI-assisted codebases. "
+        "Exit codes: 0 ok, 1 findings or conflicts, 2 usage or input error, 3 internal error.",
     )
     parser.add_argument("--version", action="version", version=f"redis-rules {__version__}")
+    _add_debug(parser, False)
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS:
         module = importlib.import_module(f"redis_rules.commands.{verb}")
         module.register(sub)
+    for verb_parser in sub.choices.values():  # `redis-rules VERB --debug` too, without overriding the global flag
+        if not any("--debug" in action.option_strings for action in verb_parser._actions):
+            _add_debug(verb_parser, argparse.SUPPRESS)
     return parser
 
 
+def _display_errors(exc: UnicodeError) -> tuple[str, int]:
+    """Encode-error handler for stdout/stderr: undecodable bytes of a file name (surrogate escapes) as
+    `\\xNN`, anything else the stream cannot encode as a backslash escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(ch.encode("ascii", "backslashreplace").decode("ascii"))
+    return "".join(out), exc.end
+
+
+codecs.register_error("redis-rules-display", _display_errors)
+
+
+def _robust_streams() -> None:
+    """A file name that is not UTF-8 (or a character the terminal cannot show) never crashes a print."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError, AttributeError):
+                stream.reconfigure(errors="redis-rules-display")
+
+
+_terminated = threading.Event()  # SIGTERM arrived during this run (whatever exception then surfaced)
+
+
+def _children() -> list[int]:
+    """Process ids of our direct children (git, run by copier or by us); Linux /proc, else none."""
+    pids: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.scandir(f"/proc/{os.getpid()}/task"):
+            with open(f"{task.path}/children", encoding="ascii") as handle:
+                pids += [int(pid) for pid in handle.read().split()]
+    return pids
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a verb runs, SIGTERM stops our child processes and raises Terminated in the main thread,
+    so `finally` blocks and context managers remove staging folders and temporary clones."""
+    _terminated.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if _terminated.is_set():
+            return  # already unwinding: a second SIGTERM must not interrupt the clean-up
+        _terminated.set()
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _private_tmp() -> Iterator[None]:
+    """Every temporary file of the run (ours, copier's clones, git's) under one new folder, removed at the end.
+
+    Clean-up code that races with a child process still writing (SIGTERM) can fail to remove a folder;
+    whatever is left is removed here once the children are gone.
+    """
+    previous_dir, previous_env = tempfile.tempdir, {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
+    try:
+        root = tempfile.mkdtemp(prefix="redis-rules-run-")
+    except OSError:  # no writable temp folder: copier will say so in its own words
+        yield
+        return
+    tempfile.tempdir = root
+    os.environ.update(TMPDIR=root, TEMP=root, TMP=root)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous_dir
+        for key, value in previous_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        for _ in range(50):  # a child killed by our SIGTERM handler may need a moment to exit
+            shutil.rmtree(root, ignore_errors=True)
+            if not os.path.exists(root):
+                break
+            time.sleep(0.05)
+
+
+def _error(text: str) -> None:
+    print(f"redis-rules: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _robust_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    debug = bool(getattr(args, "debug", False)) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    args.debug = debug
+    verb = str(getattr(args, "verb", "") or "")
     try:
-        return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"redis-rules: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        with _private_tmp(), _sigterm_unwinds():
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("redis-rules: interrupted", file=sys.stderr)
+        _error("interrupted; nothing half-written was left behind")
         return 130
+    except Terminated:
+        _error("terminated; nothing half-written was left behind")
+        return 143
+    except UserError as exc:
+        if _terminated.is_set():  # a clean-up error that surfaced while SIGTERM unwound the run
+            _error("terminated; nothing half-written was left behind")
+            return 143
+        _error(f"error: {one_line(scrub(str(exc)))}")
+        return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, like other command-line tools
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at interpreter exit
+        return 141
+    except Exception as exc:  # noqa: BLE001 - anything else is our bug: exit 3, never 1
+        if _terminated.is_set():
+            _error("terminated; nothing half-written was left behind")
+            return 143
+        if debug:
+            sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
+        _error(report_crash(exc, verb))
+        return 3
+    finally:
+        forget_secrets()
 
 
 if __name__ == "__main__":

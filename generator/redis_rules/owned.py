@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import agent_files, claude_settings
+from . import agent_files, claude_settings, safe_yaml
 from .errors import UserError
 
 POLICY_FILE = ".redis-rules.yml"
@@ -116,9 +114,9 @@ def splice_policy(project_text: str, rendered_text: str) -> str:
 
 
 def _policy_values(text: str) -> dict[str, Any] | None:
-    try:
-        data = yaml.safe_load(policy_top(text))
-    except yaml.YAMLError:
+    try:  # safe_yaml: a team's policy with an alias bomb must not make the comparison walk 10^9 values
+        data = safe_yaml.load_text(policy_top(text), POLICY_FILE)
+    except UserError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -2,19 +2,22 @@
 
 A generated project carries `.redis-rules.yml` (rendered from the answers, so it
 changes with `redis-rules update`). Outside a generated project the defaults below
-apply: the brief's default answers.
+apply: the brief's default answers. The file is read with safe_yaml and checked against
+schemas/policy.schema.json before any field is used, so a mistake (`lint.ignore: RR007`
+as a string, `environments: prod`, an unknown key) is a one-line error naming the field
+(exit 2), never a silently different result.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import safe_yaml
 from .errors import UserError
+from .schema import first_problem, load_schema
 
 POLICY_FILE = ".redis-rules.yml"
 
@@ -79,35 +82,23 @@ class Policy:
         return any(fnmatch.fnmatchcase(key, entry["pattern"]) for entry in self.persistent_keys)
 
 
-def _section(data: dict[str, Any], name: str, cls: type, path: Path) -> Any:
-    raw = data.get(name) or {}
-    if not isinstance(raw, dict):
-        raise UserError(f"{path}: '{name}' must be a mapping")
-    known = {f.name for f in fields(cls)}
-    unknown = set(raw) - known
-    if unknown:
-        raise UserError(f"{path}: unknown key(s) {sorted(unknown)} in '{name}' (allowed: {sorted(known)})")
-    return cls(**raw)
+def check_policy_data(data: Any, where: str) -> dict[str, Any]:
+    """The parsed policy, validated against schemas/policy.schema.json; UserError '<where>: <field>: ...'."""
+    data = safe_yaml.as_mapping(data, where)
+    problem = first_problem(data, load_schema("policy"))
+    if problem:
+        raise UserError(f"{where}: {problem}")
+    return data
 
 
 def load_policy(path: Path) -> Policy:
-    """Read one policy file; errors name the file and field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise UserError(f"policy: cannot read {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"policy: {path} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise UserError(f"policy: {path} must be a YAML mapping")
+    """Read one policy file (bounded, UTF-8, schema-checked); errors are one line naming the file and field."""
+    where = f"policy {path}"
+    data = check_policy_data(safe_yaml.load_file(path, where), where)
     top = {k: v for k, v in data.items() if k not in ("lint", "audit", "version")}
-    known = {f.name for f in fields(Policy)} - {"lint", "audit", "source"}
-    unknown = set(top) - known
-    if unknown:
-        raise UserError(f"policy: unknown key(s) {sorted(unknown)} in {path} (allowed: {sorted(known)})")
     policy = Policy(**top)
-    policy.lint = _section(data, "lint", LintPolicy, path)
-    policy.audit = _section(data, "audit", AuditPolicy, path)
+    policy.lint = LintPolicy(**(data.get("lint") or {}))
+    policy.audit = AuditPolicy(**(data.get("audit") or {}))
     policy.source = path
     return policy
 

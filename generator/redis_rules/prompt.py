@@ -11,6 +11,7 @@ from typing import Any
 import questionary
 import yaml
 
+from .answer_types import check_answer
 from .errors import UserError
 from .questions import Question
 
@@ -27,7 +28,7 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
 
     def validate(text: str) -> bool | str:
         try:
-            value = q.cast(text)
+            value = check_answer(q, text)  # cast, then type and size (answer_types)
         except UserError as exc:
             return str(exc)
         return q.validate(value, answers) or True
@@ -57,7 +58,7 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
     else:
         prompt = questionary.text(message, default=_as_text(default, q), validate=validate)
     answer = prompt.unsafe_ask()  # raises KeyboardInterrupt on Ctrl-C: nothing is written
-    return q.cast(answer) if isinstance(answer, str) else answer
+    return check_answer(q, answer) if isinstance(answer, str) else answer
 
 
 def ask(questions: list[Question]) -> dict[str, Any]:

@@ -7,17 +7,25 @@ same way Copier does).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from copier._template import load_template_config
+from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import UserError
+from . import safe_yaml
+from .answer_types import check_answers
+from .errors import UserError, one_line
 
+# validators may import macros (`{% from 'templates/_includes/validators.jinja' import ... %}`): the loader
+# points at the template root of the questions being validated, as Copier's own loader does
 _env = SandboxedEnvironment(keep_trailing_newline=True)
+_INT = re.compile(r"[+-]?[0-9]{1,18}")
+_TRUE = ("true", "yes", "y", "1", "on")
+_FALSE = ("false", "no", "n", "0", "off")
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Question:
     multiselect: bool = False
     when: Any = True
     validator: str = ""
+    template_root: Path | None = None  # where its validators' `{% from 'templates/...' %}` imports are found
 
     @property
     def hidden(self) -> bool:
@@ -55,31 +64,29 @@ class Question:
         return self.cast(value) if isinstance(value, str) else value
 
     def cast(self, raw: Any) -> Any:
-        """Turn a text answer into the question's type, or raise UserError naming the field."""
+        """Turn a text answer into the question's type, or raise UserError naming the field.
+
+        An int is ASCII decimal digits (no `3.5`, `1e3`, `true` or `٣`); a bool one of
+        true/false/yes/no/y/n/on/off/1/0; yaml is read by safe_yaml (bounded, no alias bombs).
+        """
         if not isinstance(raw, str):
             return raw
-        try:
-            if self.type == "int":
-                return int(raw.strip())
-            if self.type == "bool":
-                lowered = raw.strip().lower()
-                if lowered in ("true", "yes", "y", "1", "on"):
-                    return True
-                if lowered in ("false", "no", "n", "0", "off"):
-                    return False
-                raise ValueError(raw)
-            if self.type == "yaml":
-                return yaml.safe_load(raw)
-        except (ValueError, yaml.YAMLError) as exc:
-            kind = {"int": "an integer", "bool": "true or false", "yaml": "valid YAML"}[self.type]
-            raise UserError(f"{self.name}: must be {kind} (got {raw!r})") from exc
+        shown = raw if len(raw) <= 60 else raw[:57] + "..."
+        if self.type == "int":
+            if not _INT.fullmatch(raw.strip()):
+                raise UserError(f"{self.name}: must be a whole number such as 3600 (got {shown!r})")
+            return int(raw.strip())
+        if self.type == "bool":
+            lowered = raw.strip().lower()
+            if lowered in _TRUE or lowered in _FALSE:
+                return lowered in _TRUE
+            raise UserError(f"{self.name}: must be true or false (got {shown!r})")
+        if self.type == "yaml":
+            return safe_yaml.load_text(raw, self.name)
         if self.multiselect:
             text = raw.strip()
             if text.startswith("["):
-                try:
-                    return yaml.safe_load(text)
-                except yaml.YAMLError as exc:
-                    raise UserError(f"{self.name}: must be a list such as [a, b] or a,b (got {raw!r})") from exc
+                return safe_yaml.load_text(text, self.name)
             return [item.strip() for item in text.split(",") if item.strip()]
         return raw
 
@@ -120,6 +127,7 @@ class Question:
 def load_questions(template_root: Path) -> list[Question]:
     """Questions of `<template_root>/copier.yml`, in file order."""
     config = load_template_config(template_root / "copier.yml", quiet=True)
+    _use_root(template_root)
     questions = []
     for name, spec in config.items():
         if name.startswith("_"):
@@ -138,6 +146,7 @@ def load_questions(template_root: Path) -> list[Question]:
                 multiselect=bool(spec.get("multiselect", False)),
                 when=spec.get("when", True),
                 validator=str(spec.get("validator", "") or ""),
+                template_root=template_root,
             )
         )
     return questions
@@ -165,15 +174,18 @@ def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, .
     return tuple(str(_env.from_string(str(p)).render(**answers)) for p in config.get("_skip_if_exists", []))
 
 
-def resolve_answers(questions: list[Question], given: dict[str, Any]) -> dict[str, Any]:
+def resolve_answers(questions: list[Question], given: dict[str, Any], source: str = "") -> dict[str, Any]:
     """Fill defaults, cast and validate in question order; the first problem raises UserError.
 
     Mirrors what Copier does with `--defaults --data`, so errors show before any rendering.
+    Types and sizes are checked first (answer_types), so validators never see a wrong type;
+    `source` names where the answers came from in those messages.
     """
     names = {q.name for q in questions if not q.hidden}
-    unknown = sorted(set(given) - names)
+    unknown = sorted(set(given) - names, key=str)
     if unknown:
         raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(sorted(names))})")
+    given = check_answers(questions, given, source)
     answers: dict[str, Any] = {}
     for q in questions:
         if q.hidden:
@@ -184,7 +196,46 @@ def resolve_answers(questions: list[Question], given: dict[str, Any]) -> dict[st
             value = q.cast(value)
         answers[q.name] = value
         if q.is_asked(answers) or q.name in given:
-            message = q.validate(value, answers)
+            message = _validate(q, value, answers)
+            if message and q.name not in given and isinstance(q.default, str) and "{{" in q.default:
+                message += f" (derived from your other answers: pass {q.name}=... to choose it)"
             if message:
                 raise UserError(message)
     return answers
+
+
+# Checks that belong in a copier.yml validator of a question another branch is editing (TypeScript: package):
+# question -> macro of templates/_includes/validators.jinja, run here after that validator until the edit lands
+# and the validator calls the macro itself (then stock Copier runs it too, and this entry is skipped).
+PENDING_VALIDATORS = {"package": "package_error"}
+_VALIDATORS_FILE = "templates/_includes/validators.jinja"
+
+
+def _has_macro(root: Path | None, macro: str) -> bool:
+    """Does this template version define the macro? (An older template, e.g. a recorded v0.1.0, does not.)"""
+    try:
+        return root is not None and f"macro {macro}(" in (root / _VALIDATORS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def _use_root(root: Path) -> None:
+    """Point the validators' loader at `root` (questions of several template versions may be in use)."""
+    loader = _env.loader
+    if not (isinstance(loader, FileSystemLoader) and loader.searchpath == [str(root)]):
+        _env.loader = FileSystemLoader(str(root))
+
+
+def _validate(q: Question, value: Any, answers: dict[str, Any]) -> str:
+    """The validator's message; a validator that fails to render is a refusal naming the field too."""
+    if q.template_root is not None:
+        _use_root(q.template_root)
+    try:
+        message = q.validate(value, answers)
+        macro = PENDING_VALIDATORS.get(q.name)
+        if not message and macro and macro not in q.validator and _has_macro(q.template_root, macro):
+            template = f"{{% from '{_VALIDATORS_FILE}' import {macro} %}}{{{{ {macro}({q.name}) }}}}"
+            message = str(_env.from_string(template).render(**{**answers, q.name: value})).strip()
+        return message
+    except Exception as exc:  # noqa: BLE001 - Copier does the same: a failing validator rejects the answer
+        return f"{q.name}: not a valid value ({one_line(exc, 200)})"

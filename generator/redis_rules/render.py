@@ -11,14 +11,17 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import agent_files, claude_settings
-from .errors import UserError
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from . import agent_files, claude_settings, placement
+from .errors import UserError, one_line
+from .redact import redact_text
 
 # files that are redis-rules' own by name: replaced when they exist, even with `into`
 OWNED_FILES = (
@@ -37,6 +40,7 @@ class RenderResult:
     merged: list[str] = field(default_factory=list)  # existing files whose redis-rules part was merged
     unchanged: list[str] = field(default_factory=list)  # of those, files already up to date (not rewritten)
     skipped: list[str] = field(default_factory=list)  # rendered but not written: the destination has its own
+    linked: dict[str, str] = field(default_factory=dict)  # a link kept as is -> the written file it points at
     warnings: list[str] = field(default_factory=list)  # e.g. frontmatter of an existing rule file
 
 
@@ -59,10 +63,15 @@ def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator
             message = str(exc)
             if "Validation error for question" in message and ":" in message:
                 message = message.split(":", 1)[1].strip()
-            raise UserError(message) from exc
+            else:
+                message = f"{what}: {message}"
+            raise UserError(one_line(redact_text(message))) from exc
+        except TemplateError as exc:  # a --template with broken Jinja
+            where = f" ({exc.name or exc.filename}, line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+            raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}{where}") from None
         except Exception as exc:
             if type(exc).__module__.startswith(modules):
-                raise UserError(f"{what}: {' '.join(str(exc).split())[:300]}") from exc
+                raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}") from exc
             raise
 
 
@@ -92,20 +101,20 @@ def render_project(
     pretend: bool = False,
     vcs_ref: str | None = None,
     keep_existing: tuple[str, ...] = (),
-    include: Callable[[str], bool] | None = None,
     into: bool = False,
 ) -> RenderResult:
     """Render into a staging folder, then move into dest.
 
     `keep_existing` lists paths (copier's `_skip_if_exists`, already rendered) that are
     never replaced when dest has them: Copier could not see dest from the staging folder.
-    `include` keeps only the rendered paths it accepts. `into` adopts into an existing
+    `into` adopts into an existing
     project: dest must exist, may be non-empty, and only redis-rules' own files
     (OWNED_FILES) are replaced; other existing files are skipped unless `overwrite`.
     Whatever the mode, an existing rule file (CLAUDE.md, AGENTS.md, ...) gets only its
     marked Redis section rewritten, and an existing hook settings file (.claude/settings.json,
     .gemini/settings.json, .cursor/hooks.json) gets our hooks merged in (see agent_files and
-    claude_settings).
+    claude_settings). Existing links are written through or refused, and the move into dest is
+    all or nothing (see placement). Raises UserError.
     """
     dest = dest.resolve()
     if dest.exists() and not dest.is_dir():
@@ -117,34 +126,63 @@ def render_project(
     parent = dest.parent
     if not parent.exists():
         raise UserError(f"DEST: parent folder {parent} does not exist")
-    staging = Path(tempfile.mkdtemp(prefix=".redis-rules-", dir=parent))
+    staging = _staging_folder(dest)
     try:
         out = staging / "out"
-        copier_copy(src, out, data, vcs_ref=vcs_ref)
+        try:
+            copier_copy(src, out, data, vcs_ref=vcs_ref)
+        except OSError as exc:  # a full disk while rendering into the staging folder, a broken template link
+            name = os.path.basename(str(exc.filename)) if exc.filename else ""
+            where = f" ({redact_text(name)})" if name else ""
+            raise UserError(f"DEST: cannot render: {exc.strerror or exc}{where}; nothing was written") from None
         files = _walk(out)
-        if include is not None:
-            files = [f for f in files if include(f)]
-        kept = [f for f in files if (dest / f).exists() and f in keep_existing]
+        kept = [f for f in files if os.path.lexists(dest / f) and f in keep_existing]
         if into and not overwrite:
             kept += [
                 f
                 for f in files
                 if f not in kept
-                and (dest / f).exists()
+                and os.path.lexists(dest / f)
                 and f not in OWNED_FILES
                 and not agent_files.is_marked_file(f)
                 and f not in claude_settings.HOOK_FILES
             ]
         files = [f for f in files if f not in kept]
-        existing = [f for f in files if (dest / f).exists()]
-        result = RenderResult(dest=dest, files=files, existing=existing, skipped=sorted(kept))
+        targets = placement.plan_targets(dest, files)  # links, parents that are files: refused here
+        existing = [f for f in files if os.path.lexists(dest / f)]
+        result = RenderResult(
+            dest=dest, files=files, existing=existing, skipped=sorted(kept), linked=dict(targets.linked)
+        )
         _check_rendered(out, files)
-        merged = _plan_merges(out, dest, existing, result)  # may raise: nothing written yet
+        merged = _plan_merges(out, targets, [f for f in existing if f not in targets.linked], result)
         if not pretend:
-            _move_into_place(out, dest, files, merged)
+            placement.place(out, dest, files, targets, merged)
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_folder(dest: Path) -> Path:
+    """A new folder for copier's output, on dest's filesystem so the move is a rename.
+
+    Next to dest (never inside a new project); inside an existing dest when its parent is another
+    filesystem (dest is a mount point) or not writable (a read-only parent of an adopted repo).
+    """
+    candidates = [dest.parent]
+    if dest.is_dir():
+        try:
+            other_fs = dest.stat().st_dev != dest.parent.stat().st_dev
+        except OSError:
+            other_fs = False
+        candidates = [dest, dest.parent] if other_fs else [dest.parent, dest]
+    problem: OSError | None = None
+    for folder in candidates:
+        try:
+            return Path(tempfile.mkdtemp(prefix=".redis-rules-", dir=folder))
+        except OSError as exc:
+            problem = problem or exc
+    strerror = problem.strerror if problem else "unknown error"
+    raise UserError(f"DEST: cannot write in {candidates[0]}: {strerror}; nothing was written")
 
 
 def _check_rendered(out: Path, files: list[str]) -> None:
@@ -156,21 +194,24 @@ def _check_rendered(out: Path, files: list[str]) -> None:
                 raise UserError(f"template: {'; '.join(problems)}")
 
 
-def _plan_merges(out: Path, dest: Path, existing: list[str], result: RenderResult) -> dict[str, str | None]:
+def _plan_merges(
+    out: Path, targets: placement.Targets, existing: list[str], result: RenderResult
+) -> dict[str, str | None]:
     """rel -> merged text (None: already up to date) for the existing files that are merged, not replaced."""
     merged: dict[str, str | None] = {}
     for rel in existing:
+        path = targets.paths[rel]
         if agent_files.is_marked_file(rel):
-            old = _read_text(dest / rel, rel)
+            old = _read_text(path, rel)
             new = agent_files.merge_section(old, (out / rel).read_text(encoding="utf-8"), rel)
             merged[rel] = None if new == old else new
             result.warnings += agent_files.validate_frontmatter(rel, new)
         elif rel in claude_settings.HOOK_FILES:
-            old = _read_text(dest / rel, rel)
+            old = _read_text(path, rel)
             new = (out / rel).read_text(encoding="utf-8")
             merged[rel] = claude_settings.merge_hooks(old, new, rel, claude_settings.HOOK_FILES[rel])
     result.merged = sorted(merged)
-    same = [rel for rel in existing if rel not in merged and _same_bytes(out / rel, dest / rel)]
+    same = [rel for rel in existing if rel not in merged and _same_bytes(out / rel, targets.paths[rel])]
     merged.update(dict.fromkeys(same))  # already identical: not rewritten
     result.unchanged = sorted(rel for rel, text in merged.items() if text is None)
     return merged
@@ -193,24 +234,3 @@ def _read_text(path: Path, rel: str) -> str:
         raise UserError(f"{rel}: not UTF-8 text; nothing was written") from exc
     except OSError as exc:
         raise UserError(f"{rel}: cannot read it: {exc.strerror}; nothing was written") from exc
-
-
-def _move_into_place(out: Path, dest: Path, files: list[str], merged: dict[str, str | None] | None = None) -> None:
-    merged = merged or {}
-    if not dest.exists() and not merged and len(files) == len(_walk(out)):
-        os.replace(out, dest)  # same filesystem: one rename
-        return
-    for rel in files:
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if rel in merged:
-            text = merged[rel]
-            if text is None:
-                continue  # already up to date: keep its bytes (and its mtime)
-            staged = out / rel  # write beside, then rename: never a half-written file
-            with staged.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            shutil.copymode(target, staged)
-            os.replace(staged, target)
-        else:
-            os.replace(out / rel, target)

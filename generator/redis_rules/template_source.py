@@ -14,6 +14,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import UserError, one_line
+from .redact import has_credentials, redact_text, redact_url
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = "REDIS_RULES_CACHE_DIR"  # override of the cache folder (tests, read-only homes)
 _GIT_ID = (
@@ -41,16 +44,31 @@ def bundled_template_root() -> Path:
     raise RuntimeError(f"redis-rules is installed without its template (looked in {checkout} and {bundled})")
 
 
-def template_for_new(template: str | None, vcs_ref: str | None) -> tuple[str, Path, str | None]:
-    """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`.
+@contextlib.contextmanager
+def template_for_new(template: str | None, vcs_ref: str | None) -> Iterator[tuple[str, Path, str | None]]:
+    """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`, as a context.
 
     Without --template: the installed template. From a git checkout we render its
     working tree (HEAD plus uncommitted edits); from a wheel, the cache git repo of
     `ensure_cached_template` at tag `v<version>`. Either way the answers file records
     a git source that `redis-rules update` and stock `copier update` can use.
+    A remote --template is cloned once into a temporary folder, removed when the context
+    ends (also on an error, Ctrl-C or SIGTERM). A URL carrying a credential is refused:
+    copier would record it in .copier-answers.yml, and git would print it in its errors.
     """
-    from .errors import UserError
+    if template is not None and has_credentials(template):
+        raise UserError(
+            f"--template: {redact_url(template)} carries a credential, which would be recorded in "
+            ".copier-answers.yml; use a git credential helper or SSH, or "
+            "`git config --global url.<URL with token>.insteadOf <URL>`"
+        )
+    with contextlib.ExitStack() as cleanup:
+        yield _template_for_new(template, vcs_ref, cleanup)
 
+
+def _template_for_new(
+    template: str | None, vcs_ref: str | None, cleanup: contextlib.ExitStack
+) -> tuple[str, Path, str | None]:
     if template is None:
         root = bundled_template_root()
         if (root / ".git").exists():
@@ -71,10 +89,16 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> tuple[str, Pa
     repo = get_repo(template)
     if repo is None:
         raise UserError(f"--template: {template} is neither a folder nor a git URL")
+    workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="redis-rules-template-")))
+    (workdir / "template").mkdir()
     try:
-        cloned = Path(clone(repo, vcs_ref or "HEAD"))
-    except Exception as exc:
-        raise UserError(f"--template: cannot fetch {template}: {exc}") from exc
+        cloned = Path(clone(repo, vcs_ref or "HEAD", location=str(workdir / "template")))
+    except Exception as exc:  # plumbum/git: network, unknown host, missing ref; multi-line
+        lines = redact_text(str(exc)).strip().splitlines()
+        detail = one_line(lines[-1].lstrip("| ") if lines else type(exc).__name__, 300)
+        raise UserError(f"--template: cannot fetch {redact_url(template)}: {detail}") from None
+    if not (cloned / "copier.yml").is_file():
+        raise UserError(f"--template: {redact_url(template)} has no copier.yml")
     return template, cloned, vcs_ref
 
 

@@ -13,6 +13,7 @@ from .checks import DEFAULT_FAIL_ON
 from .connect import DEFAULT_TIMEOUT, connect
 from .report import Aggregator, Thresholds, build
 from .scanner import Scanner, ScanOptions
+from .wire import Deadline
 
 
 @dataclass
@@ -43,14 +44,19 @@ def run_audit(
     agg = Aggregator(
         policy, opts.env, th, top=opts.top, examples=opts.examples, memory=opts.scan.memory, sizes=opts.scan.sizes
     )
-    target = connect(opts.url, opts.timeout)
+    # one deadline for the whole run: connecting, every read and write, --rate sleeps
+    deadline = Deadline(opts.timeout)
     try:
-        start = time.perf_counter()
-        scanner = Scanner(target, opts.scan, agg.add, progress)
-        stats = scanner.run()
-        duration = time.perf_counter() - start
+        target = connect(opts.url, deadline)
+        try:
+            start = time.perf_counter()
+            scanner = Scanner(target, opts.scan, agg.add, progress)
+            stats = scanner.run()
+            duration = time.perf_counter() - start
+        finally:
+            target.close()
     finally:
-        target.close()
+        deadline.cancel()  # stops its watchdog thread, also when connecting failed
     notes = target.notes + stats.notes
     if opts.env and not agg.fmt.has_env:
         notes.append(f"--env given but the key format {policy.key_format} has no {{env}}: wrong-env not checked")

@@ -11,20 +11,24 @@ Cluster discovery uses ``CLUSTER SLOTS`` on the seed node rather than redis-py's
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 
-from ..errors import UserError
+from ..errors import UserError, one_line
 from ..policy import Policy
-from .wire import ReplyError, Wire, WireClosed
+from ..redact import redact_url, register_url, scrub
+from .wire import Deadline, DeadlineExceeded, ProtocolError, ReplyError, Wire, WireClosed
 
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = 3600.0  # seconds for the whole run (--timeout); a silent server fails after wire.STALL_TIMEOUT
+MAX_URL = 4096
 
 
 def resolve_url(url: str | None, policy: Policy) -> str:
-    """--url, else the env var the policy names, else REDIS_URL."""
+    """--url, else the env var the policy names, else REDIS_URL; its credentials are registered for scrubbing."""
     if url:
+        register_url(url)
         return url
     names = [policy.redis_url_env] if policy.redis_url_env else []
     if "REDIS_URL" not in names:
@@ -32,27 +36,33 @@ def resolve_url(url: str | None, policy: Policy) -> str:
     for name in names:
         value = os.environ.get(name)
         if value:
+            register_url(value)
             return value
     raise UserError(f"audit: no server given: pass --url or set {' or '.join(names)}")
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced by ``***`` (userinfo and ``?password=``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        user, sep, _pw = userinfo.partition(":")
-        netloc = f"{user}:***@{hostport}" if sep else f"{userinfo}@{hostport}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() == "password" for k, _ in pairs):
-            query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """The URL with its password hidden (userinfo and secret query parameters): redact.redact_url."""
+    return redact_url(url)
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL redis-py would misread, before it is parsed: the message never shows the password.
+
+    urllib (and so redis-py) ends the user name and password at the first '/', '?' or '#', so a
+    password holding one of them unencoded would be cut and the rest read as the path or fragment.
+    """
+    if len(url) > MAX_URL or not url.isprintable():
+        raise UserError("audit: --url: not a URL (too long, or holds control characters)")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return  # redis-py says what is wrong with it (no secret to show without '://')
+    userinfo, at, _ = rest.rpartition("@")
+    if at and any(ch in userinfo for ch in "/?#"):
+        raise UserError(
+            f"audit: {redact_url(url)}: the user name or password holds '/', '?' or '#'; percent-encode them "
+            "(%2F, %3F, %23) so the URL can be read"
+        )
 
 
 @dataclass
@@ -78,22 +88,31 @@ class Target:
     flavour: str  # redis | valkey | unknown
     nodes: list[Node]
     notes: list[str] = field(default_factory=list)
+    deadline: Deadline | None = field(default=None, repr=False)
 
     def close(self) -> None:
         for n in self.nodes:
             n.close()
+        if self.deadline is not None:
+            self.deadline.cancel()
 
 
 _DNS_ERRORS = ("name or service not known", "nodename nor servname", "temporary failure in name")
 
 
-def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
+def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> str:
     """One line saying what went wrong, with a hint; never contains the password."""
     import redis.exceptions as rx
 
-    text = str(exc).strip().rstrip(".")
-    tls = urlsplit(url).scheme == "rediss"
-    where = redact(url)
+    text = one_line(scrub(str(exc)), 300).rstrip(".")
+    tls = url.lower().startswith("rediss://")
+    where = redact_url(url)
+    timeout = deadline.seconds
+    tls_hint = " (TLS handshake got no answer: does the server speak TLS? try redis://)" if tls else ""
+    if isinstance(exc, DeadlineExceeded) or deadline.expired():
+        return f"audit: gave up after {timeout:g}s (--timeout) connecting to {label}{tls_hint}"
+    if isinstance(exc, ProtocolError):
+        return f"audit: {text}"
     if (
         isinstance(exc, rx.AuthenticationError)
         or "WRONGPASS" in text
@@ -107,8 +126,7 @@ def _explain(exc: BaseException, url: str, label: str, timeout: float) -> str:
             f"(redis://USER:PASSWORD@host:port/0)"
         )
     if isinstance(exc, rx.TimeoutError) or "timed out" in text.lower() or "Timeout" in text:
-        hint = " (TLS handshake got no answer: does the server speak TLS? try redis://)" if tls else ""
-        return f"audit: timed out after {timeout:g}s connecting to {label}{hint}"
+        return f"audit: timed out after {min(deadline.stall, timeout):g}s connecting to {label}{tls_hint}"
     low = text.lower()
     if "ssl" in low or "tls" in low or "wrong version number" in low or "record layer" in low:
         hint = "does the server speak TLS? try redis://" if tls else "the server may require TLS: try rediss://"
@@ -138,22 +156,28 @@ def _no_setinfo() -> dict[str, None]:
     return {"lib_name": None, "lib_version": None}
 
 
-def _open(url: str, timeout: float, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
+def _open(url: str, deadline: Deadline, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
     try:
+        wait = deadline.op_timeout()
+    except DeadlineExceeded:
+        raise UserError(f"audit: gave up after {deadline.seconds:g}s (--timeout) before connecting") from None
+    try:
         pool = redis.ConnectionPool.from_url(
             url,
             **_no_setinfo(),
             protocol=2,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
+            socket_connect_timeout=wait,
+            socket_timeout=wait,
             retry=Retry(NoBackoff(), 0),
         )
-    except ValueError as exc:
-        raise UserError(f"audit: bad URL {redact(url)}: {exc}") from exc
+    except (ValueError, TypeError) as exc:
+        # redis-py's message can quote the part of the URL it could not read: only its kind is shown
+        reason = "unknown scheme (use redis://, rediss:// or unix://)" if "scheme" in str(exc) else "cannot read it"
+        raise UserError(f"audit: bad URL {redact_url(url)}: {reason}") from None
     kwargs = dict(pool.connection_kwargs)
     if host is not None:
         kwargs["host"] = host
@@ -163,27 +187,35 @@ def _open(url: str, timeout: float, host: str | None = None, port: int | None = 
     if "path" in kwargs:
         label = str(kwargs["path"])
     conn = pool.connection_class(**kwargs)
+
+    def shut_down() -> None:  # the watchdog ends a handshake that trickles past the deadline
+        sock = getattr(conn, "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(2)
+
+    deadline.on_expiry(shut_down)
     try:
         conn.connect()
-    except (redis.exceptions.RedisError, OSError) as exc:
-        raise UserError(_explain(exc, url, label, timeout)) from None
+    except (redis.exceptions.RedisError, OSError, ValueError) as exc:
+        raise UserError(_explain(exc, url, label, deadline)) from None
     sock = getattr(conn, "_sock", None)
     if sock is None:  # pragma: no cover - redis-py internals changed
         raise UserError("audit: unsupported redis-py version (no socket on the connection)")
-    return Wire(sock, label=label), conn, label
+    return Wire(sock, label=label, deadline=deadline), conn, label
 
 
-def _checked(wire: Wire, url: str, label: str, timeout: float, *args: str) -> object:
+def _checked(wire: Wire, url: str, label: str, deadline: Deadline, *args: str) -> object:
     """Run one command; turn auth and connection trouble into UserError, return ReplyError."""
     try:
         return wire.command(*args)
     except ReplyError as exc:
         msg = str(exc)
         if msg.startswith(("NOAUTH", "WRONGPASS")):
-            raise UserError(_explain(exc, url, label, timeout)) from None
+            raise UserError(_explain(exc, url, label, deadline)) from None
         return exc
     except WireClosed as exc:
-        raise UserError(_explain(exc, url, label, timeout)) from None
+        raise UserError(_explain(exc, url, label, deadline)) from None
 
 
 def _info_fields(raw: bytes) -> dict[str, str]:
@@ -195,18 +227,43 @@ def _info_fields(raw: bytes) -> dict[str, str]:
     return out
 
 
-def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
-    """Connect, find out what the server is, and open one Wire per primary."""
-    wire, conn, label = _open(url, timeout)
+def _primaries(slots: Any, seed_label: str, label: str) -> list[tuple[str, int]]:
+    """(host, port) of each slot range's primary in a CLUSTER SLOTS reply; UserError when malformed."""
+    seed_host = seed_label.rpartition(":")[0]
+    primaries: list[tuple[str, int]] = []
+    if not isinstance(slots, list):
+        raise UserError(f"audit: malformed CLUSTER SLOTS reply from {label}")
+    for entry in slots:
+        node = entry[2] if isinstance(entry, list) and len(entry) >= 3 else None
+        if not (isinstance(node, list) and len(node) >= 2 and isinstance(node[0], bytes) and isinstance(node[1], int)):
+            raise UserError(f"audit: malformed CLUSTER SLOTS reply from {label}")
+        try:
+            host = node[0].decode("ascii") if node[0] else seed_host
+        except UnicodeDecodeError:
+            raise UserError(f"audit: malformed CLUSTER SLOTS reply from {label} (a non-ASCII host)") from None
+        if not 0 < node[1] < 65536:
+            raise UserError(f"audit: malformed CLUSTER SLOTS reply from {label} (port {node[1]})")
+        if (host, node[1]) not in primaries:
+            primaries.append((host, node[1]))
+    return primaries
+
+
+def connect(url: str, timeout: float | Deadline = DEFAULT_TIMEOUT) -> Target:
+    """Connect, find out what the server is, and open one Wire per primary (all under one deadline)."""
+    check_url(url)
+    deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout)
+    wire, conn, label = _open(url, deadline)
     notes: list[str] = []
     seed = Node(label=label, wire=wire, conn=conn)
     try:
-        info = _checked(wire, url, label, timeout, "INFO", "server")
+        info = _checked(wire, url, label, deadline, "INFO", "server")
         version, flavour, mode = "unknown", "unknown", None
         if isinstance(info, ReplyError):
             notes.append(f"INFO not permitted ({str(info)[:60]}): server version unknown")
+        elif not isinstance(info, bytes):
+            raise UserError(f"audit: malformed INFO reply from {label}")
         else:
-            fields = _info_fields(info)  # type: ignore[arg-type]
+            fields = _info_fields(info)
             if "valkey_version" in fields:
                 version, flavour = fields["valkey_version"], "valkey"
             elif "server_name" in fields and fields["server_name"] == "valkey":
@@ -216,10 +273,12 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
             mode = fields.get("redis_mode") or fields.get("server_mode")
         slots = None
         if mode in (None, "cluster"):
-            reply = _checked(wire, url, label, timeout, "CLUSTER", "SLOTS")
+            reply = _checked(wire, url, label, deadline, "CLUSTER", "SLOTS")
             if isinstance(reply, ReplyError):
                 if mode == "cluster":
-                    raise UserError(f"audit: {redact(url)} is a cluster node but CLUSTER SLOTS failed: {reply}")
+                    raise UserError(
+                        f"audit: {redact_url(url)} is a cluster node but CLUSTER SLOTS failed: {one_line(reply, 200)}"
+                    )
                 if "disabled" not in str(reply):  # NOPERM or renamed: we cannot tell
                     notes.append(
                         "INFO and CLUSTER SLOTS not permitted: if this is a cluster, only this node was scanned"
@@ -227,22 +286,15 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
             else:
                 slots = reply
         if slots is None:
-            return Target(redact(url), "standalone", version, flavour, [seed], notes)
-        primaries: list[tuple[str, int]] = []
-        seed_host = label.rpartition(":")[0]
-        for entry in slots:  # type: ignore[attr-defined]
-            node = entry[2]
-            host = node[0].decode() if node[0] else seed_host
-            addr = (host, int(node[1]))
-            if addr not in primaries:
-                primaries.append(addr)
+            return Target(redact_url(url), "standalone", version, flavour, [seed], notes, deadline)
+        primaries = _primaries(slots, label, label)
         nodes: list[Node] = []
         try:
             for host, port in sorted(primaries):
                 if f"{host}:{port}" == label:
                     nodes.append(seed)
                     continue
-                w, c, lab = _open(url, timeout, host, port)
+                w, c, lab = _open(url, deadline, host, port)
                 nodes.append(Node(label=lab, wire=w, conn=c))
         except BaseException:
             for n in nodes:
@@ -250,7 +302,9 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Target:
             raise
         if seed not in nodes:
             seed.close()
-        return Target(redact(url), "cluster", version, flavour, nodes, notes)
+        return Target(redact_url(url), "cluster", version, flavour, nodes, notes, deadline)
     except BaseException:
         seed.close()
+        if deadline is not timeout:  # made here: nobody else will stop its watchdog
+            deadline.cancel()
         raise

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import UserError
+from ..errors import UserError, one_line
 from .connect import Node, Target
-from .wire import ReplyError, WireClosed, pack, pack_per_key, prefix
+from .wire import DeadlineExceeded, ProtocolError, ReplyError, WireClosed, pack, pack_per_key, prefix
 
 # one record per live key: (key, type, pttl_ms, memory_bytes|None, size|None)
 Record = tuple[bytes, str, int, int | None, int | None]
@@ -104,7 +104,9 @@ class Scanner:
         self.sink = sink
         self.progress = progress
         self.stats = ScanStats()
-        self.bucket = TokenBucket(opts.rate) if opts.rate else None
+        deadline = target.deadline
+        sleep = deadline.sleep if deadline is not None else time.sleep
+        self.bucket = TokenBucket(opts.rate, sleep=sleep) if opts.rate else None
         self.count = opts.count
         if opts.rate:  # keep batches small enough that the rate is smooth
             self.count = max(1, min(opts.count, int(opts.rate / 10) or 1))
@@ -117,7 +119,7 @@ class Scanner:
             self.stats.notes.append(text)
 
     def _fatal(self, node: Node, what: str, err: object) -> UserError:
-        msg = str(err)
+        msg = one_line(err, 200)
         if msg.startswith("NOPERM") or "no permissions" in msg:
             return UserError(f"audit: the user may not run {what} on {node.label}: {msg}")
         return UserError(f"audit: {what} failed on {node.label}: {msg}")
@@ -126,10 +128,14 @@ class Scanner:
         sizes: list[int | None] = []
         for node in self.target.nodes:
             try:
-                sizes.append(int(node.wire.command("DBSIZE")))
+                size = node.wire.command("DBSIZE")
             except ReplyError as exc:
                 self._note(f"DBSIZE not permitted ({str(exc)[:50]}): no progress total or extrapolation")
                 sizes.append(None)
+                continue
+            if not isinstance(size, int) or size < 0:
+                raise ProtocolError(f"malformed DBSIZE reply from {node.label}")
+            sizes.append(size)
         known = [s for s in sizes if s is not None]
         self.stats.dbsize = sum(known) if len(known) == len(sizes) else None
         return sizes
@@ -143,6 +149,13 @@ class Scanner:
                 quotas = self._split_quota(self.opts.sample, sizes)
             for node, quota in zip(self.target.nodes, quotas, strict=True):
                 self._walk(node, quota)
+        except DeadlineExceeded as exc:
+            raise UserError(
+                f"audit: {exc} before the scan finished ({self.stats.seen:,} keys examined); "
+                "raise --timeout, or use --sample N"
+            ) from None
+        except ProtocolError as exc:
+            raise UserError(f"audit: {one_line(exc, 200)}; stopped the scan") from None
         except WireClosed as exc:
             raise UserError(f"audit: {exc} during the scan") from None
         return self.stats
@@ -206,16 +219,16 @@ class Scanner:
     def _records(self, node: Node, keys: list[bytes], lines: list[bytes], width: int) -> list[Record]:
         types = lines[0::width]
         pttls = lines[1::width]
-        try:
-            ttl_values = [int(p[1:]) for p in pttls]
-        except ValueError:
-            bad = next(p for p in pttls if p[:1] == b"-")
-            raise self._fatal(node, "PTTL", bad[1:].decode("utf-8", "replace")) from None
+        ttl_values = []
+        for p in pttls:
+            if p[:1] == b"-":
+                raise self._fatal(node, "PTTL", p[1:].decode("utf-8", "replace"))
+            ttl_values.append(_integer(p, node, "PTTL"))
         if width == 3:
             mems: list[int | None] = []
             for m in lines[2::3]:
                 if m[:1] == b":":
-                    mems.append(int(m[1:]))
+                    mems.append(_integer(m, node, "MEMORY USAGE"))
                 elif m[:1] == b"-":
                     self._memory = False
                     self.stats.memory_available = False
@@ -231,9 +244,11 @@ class Scanner:
         out: list[Record] = []
         expired = 0
         for key, t, ttl, mem in zip(keys, types, ttl_values, mems, strict=True):
-            if t[:1] != b"+":
+            if t[:1] == b"-":
                 raise self._fatal(node, "TYPE", t[1:].decode("utf-8", "replace"))
-            typ = t[1:].decode()
+            if t[:1] != b"+" or not t[1:].isascii() or not t[1:].isalpha() or len(t) > 33:
+                raise ProtocolError(f"malformed TYPE reply from {node.label}: {t[:40]!r}")
+            typ = t[1:].decode("ascii")
             if typ == "none" or ttl == -2:
                 expired += 1
                 continue
@@ -259,10 +274,18 @@ class Scanner:
         for i, line in zip(wanted, lines, strict=True):
             if line[:1] == b":":
                 key, typ, ttl, mem, _ = records[i]
-                records[i] = (key, typ, ttl, mem, int(line[1:]))
+                records[i] = (key, typ, ttl, mem, _integer(line, node, SIZE_COMMANDS[typ].decode()))
             elif line[:1] == b"-":
                 msg = line[1:].decode("utf-8", "replace")
                 if not msg.startswith("WRONGTYPE"):  # WRONGTYPE: the key changed type meanwhile
                     typ = records[i][1]
                     self._sizes_denied.add(typ)
                     self._note(f"{SIZE_COMMANDS[typ].decode()} not available ({msg[:60]}): no sizes for {typ} keys")
+
+
+def _integer(line: bytes, node: Node, what: str) -> int:
+    """A `:123` reply line as an int; ProtocolError for anything else (a broken or hostile server)."""
+    digits = line[2:] if line[1:2] == b"-" else line[1:]
+    if line[:1] != b":" or not digits or len(digits) > 19 or not digits.isdigit():
+        raise ProtocolError(f"malformed {what} reply from {node.label}: {line[:40]!r}")
+    return int(line[1:])

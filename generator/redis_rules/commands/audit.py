@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -11,40 +13,62 @@ from ..audit.checks import CHECKS, DEFAULT_FAIL_ON, parse_big, parse_fail_on
 from ..audit.connect import DEFAULT_TIMEOUT, resolve_url
 from ..audit.report import render_json, render_text
 from ..audit.scanner import ScanOptions
+from ..audit.wire import STALL_TIMEOUT
 from ..errors import UserError
 from ..policy import find_policy, load_policy
 
 TYPES = ("string", "hash", "list", "set", "zset", "stream")
 
 
+_WHOLE = re.compile(r"[+-]?[0-9][0-9_]{0,20}")
+
+
+def _whole(text: str) -> int:
+    """ASCII digits ('_' allowed between them), at most about 18 of them: a usage error otherwise."""
+    if not _WHOLE.fullmatch(text.strip()) or len(text.replace("_", "").strip().lstrip("+-")) > 18:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    return int(text.strip().replace("_", ""))
+
+
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {value}")
     return value
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
-def _positive_float(text: str) -> float:
+MAX_SECONDS = 7 * 24 * 3600.0  # --timeout: a week is already no limit
+MAX_RATE = 1e9  # --rate: keys per second
+
+
+def _bounded_float(text: str, high: float) -> float:
+    """A finite number in (0, high]: `nan`, `inf`, `-1`, `0` and `1e999` are usage errors (exit 2)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {value:g}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"must be at most {high:g}, got {value:g}")
     return value
+
+
+def _seconds(text: str) -> float:
+    return _bounded_float(text, MAX_SECONDS)
+
+
+def _positive_float(text: str) -> float:
+    return _bounded_float(text, MAX_RATE)
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -87,9 +111,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--sizes", action="store_true", help="measure STRLEN/HLEN/SCARD/ZCARD/LLEN/XLEN per key")
     g.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
-        help=f"connect and read timeout in seconds (default {DEFAULT_TIMEOUT:g})",
+        metavar="SECONDS",
+        help=f"deadline for the whole run: connecting, scanning, every read (default {DEFAULT_TIMEOUT:g}); "
+        f"a server silent for {STALL_TIMEOUT:g}s (or the time left) counts as gone",
     )
     r = p.add_argument_group("report")
     r.add_argument(

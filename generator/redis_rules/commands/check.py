@@ -17,11 +17,11 @@ import argparse
 import json
 import os
 import subprocess
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .. import safe_yaml
 from ..errors import UserError
 from ..owned import ANSWERS_FILE, Problem, answers_data, compare, reference_render
 from ..questions import load_questions, resolve_answers
@@ -56,17 +56,13 @@ def read_answers(dest: Path) -> dict[str, Any]:
         raise UserError(f"DEST: {dest} is not a folder")
     if not path.is_file():
         raise UserError(f"DEST has no {ANSWERS_FILE}, so redis-rules did not render it (run `redis-rules new`)")
-    try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{ANSWERS_FILE}: cannot read it as YAML ({exc.__class__.__name__})") from exc
-    if not isinstance(answers, dict):
-        raise UserError(f"{ANSWERS_FILE}: must be a YAML mapping of answers")
-    return answers
+    # bounded, UTF-8, no alias bombs or duplicate keys (safe_yaml); the answers' types are checked below
+    return safe_yaml.as_mapping(safe_yaml.load_file(path, ANSWERS_FILE), ANSWERS_FILE, "answer names")
 
 
-def reference_source(answers: dict[str, Any]) -> tuple[str, Path, str | None]:
-    """(copier src, local root with copier.yml, ref) of the template to compare with."""
+def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[str, Path, str | None]]:
+    """(copier src, local root with copier.yml, ref) of the template to compare with, as a context
+    (a remote template's temporary clone is removed when it ends)."""
     src = str(answers.get("_src_path") or "")
     if not src or is_installed_source(src):
         return template_for_new(None, None)
@@ -118,12 +114,13 @@ def _git(dest: Path, *args: str) -> str | None:
 
 def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     answers = read_answers(dest)
-    src, root, ref = reference_source(answers)
-    data = answers_data(answers)
-    questions = load_questions(root)
-    resolve_answers(questions, {q.name: data[q.name] for q in questions if not q.hidden and q.name in data})
-    with reference_render(src, data, ref) as rendered:
-        problems = compare(dest, rendered)
+    with reference_source(answers) as (src, root, ref):
+        data = answers_data(answers)
+        questions = load_questions(root)
+        given = {q.name: data[q.name] for q in questions if not q.hidden and q.name in data}
+        resolve_answers(questions, given, ANSWERS_FILE)
+        with reference_render(src, data, ref) as rendered:
+            problems = compare(dest, rendered)
     problems += conflict_leftovers(dest)
     status = template_status(answers, look_up_source=True)
     if status.behind:

@@ -7,18 +7,14 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..agent_files import is_marked_file
-from ..claude_settings import SETTINGS_FILE
+from .. import safe_yaml
+from ..answer_types import check_answers
 from ..errors import UserError
-from ..owned import is_owned
-from ..questions import load_questions, resolve_answers, skip_if_exists
-from ..render import OWNED_FILES, RenderResult, render_project
+from ..questions import Question, load_questions, resolve_answers, skip_if_exists
+from ..render import RenderResult, render_project
 from ..template_source import template_for_new
 
 
@@ -54,30 +50,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def parse_data(items: list[str], data_file: Path | None) -> dict[str, Any]:
+def parse_data(items: list[str], data_file: Path | None, questions: list[Question] | None = None) -> dict[str, Any]:
+    """The answers of `--data-file` (YAML, read by safe_yaml) overlaid with `--data KEY=VALUE` items.
+
+    With `questions`, each source's answers are type-checked on their own, so an error names the file
+    or `--data` it came from. Copier's own keys (`_src_path`, ...) in a data file are ignored.
+    """
     data: dict[str, Any] = {}
     if data_file is not None:
-        try:
-            loaded = yaml.safe_load(data_file.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise UserError(f"--data-file: cannot read {data_file}: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:
-            raise UserError(f"--data-file: {data_file} is not valid YAML") from exc
-        if not isinstance(loaded, dict):
-            raise UserError(f"--data-file: {data_file} must be a YAML mapping of answers")
-        data.update({k: v for k, v in loaded.items() if not str(k).startswith("_")})
+        where = f"--data-file {data_file}"
+        loaded = safe_yaml.as_mapping(safe_yaml.load_file(data_file, where), where, "answer names")
+        answers = {k: v for k, v in loaded.items() if not k.startswith("_")}
+        data.update(check_answers(questions, answers, str(data_file)) if questions else answers)
+    given: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UserError(f"--data: expected KEY=VALUE (got {item!r})")
-        data[key.strip()] = value
+        given[key.strip()] = value
+    data.update(check_answers(questions, given, "--data") if questions else given)
     return data
 
 
 def run(args: argparse.Namespace) -> int:
-    src, root, vcs_ref = template_for_new(args.template, args.vcs_ref)
+    with template_for_new(args.template, args.vcs_ref) as (src, root, vcs_ref):
+        return _run(args, src, root, vcs_ref)
+
+
+def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) -> int:
     questions = load_questions(root)
-    given = parse_data(args.data, args.data_file)
+    given = parse_data(args.data, args.data_file, questions)
+    if "adoption" in given:
+        raise UserError("adoption: recorded by `--into` (and `--with-modules`), not given as an answer")
     if not (args.defaults or given):
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UserError(
@@ -87,9 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
         given = ask(questions)
     answers = resolve_answers(questions, given)  # fails fast, before anything is rendered
-    data = {q.name: answers[q.name] for q in questions if not q.hidden and q.name in answers}
     dest = Path(args.dest)
-    include = None
     if args.with_modules and args.into is None:
         raise UserError("--with-modules: only used with --into (a new project always gets its modules)")
     if args.into is not None:
@@ -97,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--into: give the folder once, as --into EXISTING_REPO (not also as DEST)")
         dest = args.into
         check_answers_file(dest)
-        include = adopted(answers, args.with_modules)
+        # recorded in the answers file: the template then renders (and `update` later brings) only these files
+        answers["adoption"] = "modules" if args.with_modules else "rules"
+    data = {q.name: answers[q.name] for q in questions if not q.hidden and q.name in answers}
     started = time.perf_counter()
     result = render_project(
         src,
@@ -107,7 +111,6 @@ def run(args: argparse.Namespace) -> int:
         pretend=args.pretend,
         vcs_ref=vcs_ref,
         keep_existing=skip_if_exists(root, answers),
-        include=include,
         into=args.into is not None,
     )
     elapsed = time.perf_counter() - started
@@ -116,15 +119,21 @@ def run(args: argparse.Namespace) -> int:
     if args.pretend:
         print(f"would write {len(result.files)} files into {result.dest}:")
         for rel in result.files:
-            print(f"  {action_of(rel, result)}  {rel}")
+            if rel in result.linked:
+                print(f"  link  {rel} -> {result.linked[rel]} (kept as a link)")
+            else:
+                print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
             print(f"  skip  {rel} (exists)")
         return 0
-    written = [f for f in result.files if f not in result.unchanged]
+    written = [f for f in result.files if f not in result.unchanged and f not in result.linked]
     print(f"wrote {len(written)} files into {result.dest} in {elapsed:.2f}s")
     if args.into is not None:
         for rel in result.files:
-            print(f"  {action_of(rel, result)}  {rel}")
+            if rel in result.linked:
+                print(f"  link  {rel} -> {result.linked[rel]} (kept as a link; written once, as {result.linked[rel]})")
+            else:
+                print(f"  {action_of(rel, result)}  {rel}")
         for rel in result.skipped:
             print(f"  skip  {rel} (exists; --overwrite replaces it)")
         if not args.with_modules:
@@ -134,36 +143,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def adopted(answers: dict[str, Any], with_modules: bool) -> Callable[[str], bool]:
-    """Which rendered files `--into` writes: rule files, policy, answers, Claude hooks (+ modules, tests)."""
-    module_path = str(answers["module_path"]).strip("/")
-    if answers.get("language") == "typescript":
-        folders = [module_path + "/", "test/redis/"]
-        if answers.get("edge"):
-            folders.append(str(answers["edge_path"]).strip("/") + "/")
-        own_files: tuple[str, ...] = ()
-    else:
-        folders = [module_path + "/", "tests/redis/"]
-        own_files = ("tests/__init__.py", f"{answers['package']}/__init__.py")
-
-    def include(rel: str) -> bool:
-        if is_marked_file(rel) or rel in OWNED_FILES or rel == SETTINGS_FILE or is_owned(rel):
-            return True
-        if with_modules:
-            return rel.startswith(tuple(folders)) or rel in own_files
-        return False
-
-    return include
-
-
 def check_answers_file(dest: Path) -> None:
     """Refuse to replace another Copier template's answers file."""
     path = dest / ".copier-answers.yml"
     if not path.is_file():
         return
     try:
-        existing = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        existing = safe_yaml.load_file(path, str(path)) or {}
+    except UserError:
         existing = {}
     if not isinstance(existing, dict) or "key_format" not in existing:
         source = "another template"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..answer_types import check_answers
 from ..errors import UserError
 from ..questions import Question, resolve_answers
+from .preflight import ANSWERS_FILE
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def parse_sets(items: list[str]) -> dict[str, str]:
 
 
 def merge_answers(
-    questions: list[Question], recorded: dict[str, Any], sets: dict[str, str]
+    questions: list[Question], recorded: dict[str, Any], sets: dict[str, Any]
 ) -> tuple[dict[str, Any], list[AnswerChange]]:
     """(data for copier: the --set answers cast to their types, the changes against the recorded ones).
 
@@ -57,3 +59,20 @@ def _refuse_language_change(recorded: dict[str, Any], sets: dict[str, str]) -> N
             f"language: a {old} project cannot be updated to {new}; render a new project with "
             f"`redis-rules new DEST --data language={new}` instead"
         )
+
+
+def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgrade: bool) -> dict[str, Any]:
+    """The answers file's answers, type-checked (a hand edit `default_ttl: true` is refused, not read as 1).
+
+    A name the template does not ask (a typo such as `defualt_ttl`, a computed value) is refused, since
+    it would be silently ignored; with --upgrade it is dropped instead: the newer template may have
+    retired that question. Copier's own keys (`_src_path`, `_commit`) are kept as they are.
+    """
+    names = {q.name for q in questions if not q.hidden}
+    unknown = sorted(k for k in recorded if not k.startswith("_") and k not in names)
+    if unknown and not upgrade:
+        computed = {q.name for q in questions if q.hidden}
+        what = "a computed value, not an answer" if unknown[0] in computed else "not a question of this template"
+        raise UserError(f"{ANSWERS_FILE}: '{unknown[0]}' is {what}; remove it (known: {', '.join(sorted(names))})")
+    kept = {k: v for k, v in recorded.items() if k.startswith("_") or k in names}
+    return check_answers(questions, kept, ANSWERS_FILE)

@@ -7,11 +7,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from ..errors import UserError
+from ..answer_types import check_answers
+from ..errors import UserError, one_line
 from ..questions import load_questions
-from .answers import AnswerChange, merge_answers
+from ..redact import redact_text
+from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
 from .gitutil import GitError, git, status
 from .preflight import preflight
@@ -74,13 +76,30 @@ class UpdateOutcome:
 
 def update_project(
     dest: Path,
-    sets: dict[str, str],
+    sets: dict[str, Any],
     *,
     upgrade: bool = False,
     pretend: bool = False,
     conflict: Literal["inline", "rej"] = "inline",
 ) -> UpdateOutcome:
-    """Regenerate DEST; every check that can fail runs before the first write."""
+    """Regenerate DEST; every check that can fail runs before the first write.
+
+    Raises UserError (one line) for bad input and for git or disk failures; a failure after copier
+    started writing says how to return to the last commit.
+    """
+    try:
+        return _update(dest, sets, upgrade=upgrade, pretend=pretend, conflict=conflict)
+    except GitError as exc:
+        raise UserError(f"git: {one_line(redact_text(str(exc)), 300)}") from None
+    except OSError as exc:
+        where = f" ({redact_text(str(exc.filename))})" if exc.filename else ""
+        undo = "" if pretend else "; `git reset --hard && git clean -fd` in DEST returns to the last commit"
+        raise UserError(f"update failed: {exc.strerror or exc}{where}{undo}") from None
+
+
+def _update(
+    dest: Path, sets: dict[str, Any], *, upgrade: bool, pretend: bool, conflict: Literal["inline", "rej"]
+) -> UpdateOutcome:
     started = time.perf_counter()
     dest = dest.resolve()
     top, recorded = preflight(dest)
@@ -88,7 +107,9 @@ def update_project(
     with tempfile.TemporaryDirectory(prefix="redis-rules-update-") as tmp:
         work = Path(tmp)
         source = resolve_source(recorded, upgrade=upgrade, workdir=work)
-        data, answer_changes = merge_answers(load_questions(source.root), recorded, sets)
+        questions = load_questions(source.root)
+        recorded = check_recorded(questions, recorded, upgrade=upgrade)
+        data, answer_changes = merge_answers(questions, recorded, check_answers(questions, sets, "--set"))
         shutil.rmtree(source.root, ignore_errors=True)
         target_top, target_dest = top, dest
         if pretend:  # the same update in a throwaway clone of the (clean) repository
@@ -96,7 +117,7 @@ def update_project(
             try:
                 git("clone", "-q", "--no-hardlinks", str(top), str(target_top), cwd=work)
             except GitError as exc:
-                raise UserError(f"--pretend: cannot clone {top}: {exc}") from exc
+                raise UserError(f"--pretend: cannot clone {top}: {one_line(exc, 300)}") from exc
             target_dest = target_top / dest.relative_to(top)
         # the recorded ref itself, as copier's `--vcs-ref :current:` does
         copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)

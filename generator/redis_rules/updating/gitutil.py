@@ -13,7 +13,8 @@ class GitError(Exception):
 
 def git(*args: str, cwd: Path, check: bool = True) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        # file names that are not UTF-8 come back as surrogate escapes (printable via the CLI's stream handler)
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, errors="surrogateescape")
     except FileNotFoundError as exc:
         raise GitError("git is not installed (needed to update a project)") from exc
     if check and proc.returncode != 0:

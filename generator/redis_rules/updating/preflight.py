@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .. import safe_yaml
 from ..errors import UserError
+from ..schema import describe
 from .gitutil import GitError, status, toplevel
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -47,12 +47,13 @@ def read_answers(dest: Path) -> dict[str, Any]:
             f"DEST has no {ANSWERS_FILE}, so it was not rendered by redis-rules (or copier); "
             "render it first with `redis-rules new DEST`"
         )
-    try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"{ANSWERS_FILE}: cannot read it as YAML ({exc.__class__.__name__})") from exc
-    if not isinstance(answers, dict):
-        raise UserError(f"{ANSWERS_FILE}: must be a YAML mapping of answers")
+    answers = safe_yaml.load_file(path, ANSWERS_FILE)
+    if answers is None:
+        raise UserError(f"{ANSWERS_FILE}: is empty; it must hold the answers (and _src_path, _commit)")
+    answers = safe_yaml.as_mapping(answers, ANSWERS_FILE, "answer names")
+    for key in ("_src_path", "_commit"):
+        if key in answers and not isinstance(answers[key], str):
+            raise UserError(f"{ANSWERS_FILE}: {key} must be text (got {describe(answers[key])})")
     if not answers.get("_src_path"):
         raise UserError(f"{ANSWERS_FILE}: no _src_path recorded, so the template is unknown")
     if not answers.get("_commit"):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..errors import UserError, one_line
+from ..redact import redact_text, redact_url, register_url
 from ..template_source import (
     bundled_template_root,
     ensure_cached_template,
@@ -43,6 +44,7 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
 
     url = str(answers["_src_path"])
     current = str(answers["_commit"])
+    register_url(url)  # a token recorded in _src_path never reaches an error message
     local = not _is_remote(url)
     if local and same_source(url, template_cache_repo()):
         root = bundled_template_root()
@@ -60,13 +62,15 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
                 f"; it is not a git repository on this machine (installed template: {installed_tag()}); "
                 "install the redis-rules version that rendered the project, or fix _src_path"
             )
-        raise UserError(f"template source {url!r} recorded in .copier-answers.yml is unusable{hint}")
+        raise UserError(f"template source {redact_url(url)!r} recorded in .copier-answers.yml is unusable{hint}")
+    target = current
     try:
         target = get_latest_tag(repo) if upgrade else current
         checkout = Path(clone(repo, target, location=str(workdir / "template")))
     except Exception as exc:  # plumbum/git errors: network, missing ref
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
-        raise UserError(f"cannot read template {url} at {target if upgrade else current}: {detail}") from exc
+        lines = redact_text(str(exc)).strip().splitlines()
+        detail = one_line(lines[-1].lstrip("| "), 200) if lines else exc.__class__.__name__
+        raise UserError(f"cannot read template {redact_url(url)} at {target}: {detail}") from exc
     if not (checkout / "copier.yml").is_file():
-        raise UserError(f"template {url} at {target} has no copier.yml")
+        raise UserError(f"template {redact_url(url)} at {target} has no copier.yml")
     return TemplateSource(url=url, current=current, target=target, root=checkout, local=local)
