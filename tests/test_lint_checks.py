@@ -11,6 +11,7 @@ from redis_rules.policy import LintPolicy, Policy
 
 HEADER = "import redis\nr = redis.Redis()\n"
 HEAD = HEADER.rstrip("\n")  # for triple-quoted bodies starting with a newline
+STRICT = Policy(lint=LintPolicy(containers_need_ttl=True))  # a redis-rules project: every key needs a TTL
 
 
 def lint(src: str, path: str = "app/service.py", policy: Policy | None = None, **kw):
@@ -333,16 +334,12 @@ r.set(k, v, **opts)
 r.setex(k, 60, v)
 """
     )
-    assert lines(src, "RR002") == [3, 11]
+    assert lines(src, "RR002", policy=STRICT) == [3, 11]
 
 
-def test_string_writes_need_a_ttl_containers_only_when_expired_separately():
-    """A value written with SET/SETNX/MSET is created and forgotten; a hash, set, sorted set or list that the
-    function never expires is durable by design (a queue, an index, a record), but one it does expire in a
-    second command lives without a TTL in between."""
-    src = (
-        HEAD
-        + """
+WRITES = (
+    HEAD
+    + """
 r.hset(k, "f", 1)
 r.sadd(k, 1)
 r.zadd(k, {"a": 1})
@@ -359,10 +356,135 @@ def queue_with_ttl(q, v):
     r.lpush(q, v)
     r.pexpire(q, 60_000)
 """
+)
+
+
+def test_in_a_redis_rules_project_every_write_needs_a_ttl():
+    found = [(f.line, f.message.split(" ")[0]) for f in lint(WRITES, policy=STRICT) if f.code == "RR002"]
+    assert found == [
+        *[(3, "HSET"), (4, "SADD"), (5, "ZADD"), (6, "LPUSH"), (7, "RPUSH"), (8, "SETNX")],
+        *[(9, "HMSET"), (10, "MSET"), (11, "MSETNX"), (16, "LPUSH")],
+    ]
+
+
+def test_outside_a_project_keys_without_ttl_are_durable_records_unless_the_code_says_otherwise():
+    """Outside a redis-rules project a key written without any TTL is a durable record (a user, an index, a
+    queue: audit's no-ttl check judges it); only a second-command EXPIRE makes it a finding here."""
+    found = [(f.line, f.message.split(" ")[0]) for f in lint(WRITES) if f.code == "RR002"]
+    assert found == [(16, "LPUSH")]
+    assert "separate commands" in lint(WRITES)[-1].message
+
+
+def test_optional_ttl_absent_by_default_is_reported_an_explicit_opt_out_is_not():
+    """A string written with a TTL on one branch and without one on the other: the TTL is optional and
+    missing by default (`if ttl:`, `if ttl is None: ...; return`), unless the TTL-less branch is the caller's
+    explicit choice (a disable flag, a duration that is not positive)."""
+    src = (
+        HEAD
+        + """
+def optional(key, value, ttl=None):
+    if ttl:
+        r.set(key, value, ex=ttl)
+    else:
+        r.set(key, value)
+
+def early_return(key, value, ttl=None):
+    if ttl is None:
+        return r.set(key, value)
+    return r.setex(key, ttl, value)
+
+def flag(self, key, value):
+    if self.disable_ttl:
+        r.set(key, value)
+    else:
+        r.set(key, value, ex=self.ttl)
+
+def negated(self, key, value):
+    if not self.no_expiry:
+        r.set(key, value, ex=self.ttl)
+    else:
+        r.set(key, value)
+
+def duration(key, value, seconds):
+    if seconds > 0:
+        r.set(key, value, ex=seconds)
+    else:
+        r.set(key, value)
+
+def not_a_branch(key, other, value):
+    r.set(key, value)
+    r.set(other, value, ex=60)
+
+def a_queue(q, job, ttl=None):
+    if ttl:
+        r.lpush(q, job)
+        r.expire(q, ttl)
+    else:
+        r.lpush(q, job)
+"""
     )
-    found = [(f.line, f.message.split(" ")[0]) for f in lint(src) if f.code == "RR002"]
-    assert found == [(8, "SETNX"), (10, "MSET"), (11, "MSETNX"), (16, "LPUSH")]
-    assert "separate commands" in lint(src)[-1].message
+    found = lint(src)
+    assert [(f.line, f.code) for f in found] == [(7, "RR002"), (11, "RR002"), (38, "RR002")]
+    assert "the other branch, line 5, sets one" in found[0].message
+    assert "line 12" in found[1].message
+    assert "separate commands" in found[2].message  # on its TTL-less branch, the queue is durable
+
+
+def test_keys_named_for_short_lived_data_need_a_ttl():
+    """A session, cache entry, token or lock written without a TTL stays forever although nothing will read
+    it again: the key's names and literals, the key builders and locals it comes from, the arguments callers
+    pass for it, a string value's declared type, and the writing function and class are read for that."""
+    src = (
+        HEAD
+        + """
+def save_user(uid, data):
+    r.set(f"user:{uid}", data)  # redis-rules: ignore[RR001]
+    r.set(keys.email_index(data.email), uid)
+
+def save(sid, data):
+    r.set(keys.session(sid), data)
+
+def session_key(token):
+    return "app:sess:" + token
+
+def store(token, data):
+    key = session_key(token)
+    r.set(key, data)
+
+def put_json(key, obj):
+    r.set(key, json.dumps(obj))
+
+def login(code, user):
+    put_json("otp:" + code, user)
+
+class PageCache:
+    def put(self, k, v):
+        r.hset(k, mapping=v)
+
+def put_item(k, item: CacheItem):
+    r.set(k, serialize(item))
+"""
+    )
+    found = [(f.line, f.message.split(" without")[0]) for f in lint(src) if f.code == "RR002"]
+    assert found == [
+        (8, "SET leaves a session key"),
+        (15, "SET leaves a token key"),
+        (18, "SET leaves a otp key"),
+        (25, "HSET leaves a cache key"),
+        (28, "SET leaves a cache key"),
+    ]
+    assert codes(src, path="tests/test_sessions.py") == []  # test data on a disposable server
+
+
+def test_the_projects_own_client_writes_strings_with_a_ttl():
+    src = """
+    from myapp.db.redis.client import get_client
+
+    def save_user(uid, data):
+        get_client().set(keys.user(uid), data)
+        get_client().hset(keys.user(uid), mapping=data)
+    """
+    assert lines(src, "RR002") == [5]
 
 
 def test_write_and_expire_in_same_transaction_not_flagged():
@@ -412,7 +534,7 @@ def save(cart, other):
         p.execute()
 """
     )
-    assert lines(src, "RR002") == [6]
+    assert lines(src, "RR002", policy=STRICT) == [6]
 
 
 def test_expire_outside_transaction_does_not_count():
@@ -440,7 +562,9 @@ def other_pipeline(cart):
 
 
 def test_persistent_keys_allowlist():
-    policy = Policy(persistent_keys=[{"pattern": "myapp:*:config:*", "reason": "config"}])
+    policy = Policy(
+        persistent_keys=[{"pattern": "myapp:*:config:*", "reason": "config"}], lint=LintPolicy(containers_need_ttl=True)
+    )
     src = (
         HEAD
         + """
@@ -716,26 +840,55 @@ r.lrange(k, start=0, end=-1)
 
 def test_whole_hash_and_set_reads_where_the_project_rule_applies_or_the_hash_grows():
     """HGETALL of a record hash (fixed fields) and SMEMBERS of a small registry are whole reads by design;
-    they are reported on the project's own client (its CLAUDE.md rule forbids them) and on hashes the module
-    fills with fields from variables (maps that grow)."""
+    they are reported on the project's own client (its CLAUDE.md rule forbids them) and on a hash under one
+    fixed key that the module fills with fields from variables (a map over the whole dataset); one hash per
+    entity (its key built from an id) holds that entity's fields."""
     src = """
     import redis
     from myapp.db.redis.client import get_client
 
     r = redis.Redis()
+    ROOMS = "app:rooms"
 
     def record(job_id):
         r.hset(job_id, "status", "queued")
         return r.hgetall(job_id)
 
-    def grows(cart, item):
-        r.hset(f"{cart}", item, 1)  # redis-rules: ignore[RR001]
-        return r.hgetall(f"{cart}")  # redis-rules: ignore[RR001]
+    def grows(room_id, room):
+        r.hset(ROOMS, room_id, room)
+        return r.hgetall(ROOMS)
+
+    def per_entity(run_id, name, value):
+        r.hset(keys.run_state(run_id), name, value)
+        return r.hgetall(keys.run_state(run_id))
 
     def ours(k):
         return get_client().hgetall(k), get_client().smembers(k), r.smembers(k)
     """
-    assert lines(src, "RR008") == [13, 16, 16]
+    assert lines(src, "RR008") == [14, 21, 21]
+
+
+def test_whole_reads_in_a_function_that_returns_a_page():
+    """A function taking limit/offset (or page, top, skip) that reads a whole set or hash returns one page of
+    everything it read; a record read once per item of a loop is not that read."""
+    src = (
+        HEAD
+        + """
+def list_threads(agent, limit=50, offset=0):
+    ids = sorted(r.smembers(keys.agent_threads(agent)))
+    return ids[offset : offset + limit]
+
+def list_runs(limit=50):
+    runs = [r.hgetall(key) for key in r.scan_iter("run:*")]
+    return runs[:limit]
+
+def members(agent):
+    return r.smembers(keys.agent_threads(agent))
+"""
+    )
+    found = [f for f in lint(src) if f.code == "RR008"]
+    assert [f.line for f in found] == [4]
+    assert "to return one page (offset)" in found[0].message or "to return one page (limit)" in found[0].message
 
 
 # ---------------------------------------------------------------- RR016 xadd-unbounded
@@ -848,7 +1001,7 @@ def test_per_file_ignores():
 
 
 def test_policy_select_and_ignore():
-    src = HEADER + "r.keys('*')\nr.lrange('h', 0, -1)\nr.set('a:b', 1)\n"
+    src = HEADER + "r.keys('*')\nr.lrange('h', 0, -1)\nr.set('session:b', 1)\n"
     assert codes(src, policy=Policy(lint=LintPolicy(select=["RR007"]))) == ["RR007"]
     assert codes(src, policy=Policy(lint=LintPolicy(ignore=["RR007", "RR002"]))) == ["RR008"]
     assert codes(src, select=["RR008"]) == ["RR008"]

@@ -268,3 +268,44 @@ def test_through_the_real_cli(project):
         env={"PYTHONPATH": env_root, "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 1 and [d["code"] for d in json.loads(proc.stdout)] == ["RR007", "RR008"]
+
+
+def test_a_verb_imports_only_its_own_module(tmp_path):
+    """`redis-rules lint FILE` builds only the lint sub-command: copier (for new/update/check) and the installed
+    version (importlib.metadata) are not imported; `--version` and the top-level help still work."""
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    code = (
+        "import sys\nfrom redis_rules.cli import main\n"
+        "rc = main(['lint', 'app.py'])\n"
+        "print(rc, sorted(m for m in ('copier', 'importlib.metadata', 'redis_rules.commands.new') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "1 []"
+    version = subprocess.run([sys.executable, "-m", "redis_rules", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("redis-rules ")
+    top = subprocess.run([sys.executable, "-m", "redis_rules", "--help"], capture_output=True, text=True)
+    assert all(verb in top.stdout for verb in ("new", "update", "lint", "audit", "rules", "check", "hook"))
+
+
+def test_the_policy_check_is_remembered_until_the_file_changes(tmp_path):
+    """A policy file that passed its schema check is not checked again (no YAML, no jsonschema import) until the
+    file, the schema or redis-rules changes; a broken edit is still a usage error."""
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    policy = tmp_path / ".redis-rules.yml"
+    policy.write_text("lint:\n  ignore: [RR007]\n")
+    code = (
+        "import sys\nfrom redis_rules.cli import main\nrc = main(['lint', 'app.py'])\n"
+        "print(rc, 'jsonschema' in sys.modules)"
+    )
+
+    def run() -> str:
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+        return (proc.stdout.strip().splitlines() or [""])[-1] + "|" + proc.stderr.strip()
+
+    assert run().startswith("0 True")  # checked, and RR007 ignored as the policy says
+    assert run().startswith("0 False")  # remembered
+    policy.write_text("lint:\n  ignore: [RR007]\n  bogus: 1\n")
+    broken = subprocess.run(
+        [sys.executable, "-m", "redis_rules", "lint", "app.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert broken.returncode == 2 and "bogus" in broken.stderr

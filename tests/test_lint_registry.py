@@ -10,7 +10,7 @@ from redis_rules.audit import checks as audit_checks
 from redis_rules.commands import rules as rules_cmd
 from redis_rules.errors import UserError
 from redis_rules.lint import lint_source
-from redis_rules.lint.model import BY_NAME, CHECKS, REGISTRY, readme_table, resolve_selector
+from redis_rules.lint.model import BY_NAME, CHECKS, REGISTRY, readme_table, resolve_selector, severities
 from redis_rules.lint.report import sarif_rules
 from redis_rules.policy import LintPolicy, Policy
 from redis_rules.rulesets import load_rules
@@ -53,6 +53,8 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "where": "connect(url=...)",
         "module": "ioredis",
         "port": 6379,
+        "word": "session",
+        "param": "limit",
     }
     for check in REGISTRY:
         for variant in check.messages:
@@ -127,3 +129,8 @@ def test_audit_fail_on_takes_check_names_rule_ids_and_rule_names():
     assert audit_checks.parse_fail_on("all") == set(audit_checks.CHECKS)
     with pytest.raises(UserError, match=re.escape("unknown check(s) RR007")):
         audit_checks.parse_fail_on("RR007")
+
+
+def test_severities_read_without_yaml_equal_the_rules():
+    """The line scan lint uses for severities (no YAML parse at start-up) sees every rule as the loader does."""
+    assert severities() == {rule.id: rule.severity for rule in RULES.values()}

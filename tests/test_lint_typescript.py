@@ -13,6 +13,7 @@ from redis_rules.lint.report import format_sarif
 from redis_rules.policy import LintPolicy, Policy
 
 IOREDIS = 'import Redis from "ioredis";\nconst r = new Redis(process.env.REDIS_URL!);\n'
+STRICT = Policy(lint=LintPolicy(containers_need_ttl=True))  # a redis-rules project: every key needs a TTL
 
 
 def ts(src: str, path: str = "src/app.ts", policy: Policy | None = None):
@@ -85,7 +86,7 @@ def test_checks_on_a_proven_client():
         }
         """
     )
-    found = [(f.line, f.code) for f in ts(src)]
+    found = [(f.line, f.code) for f in ts(src, policy=STRICT)]
     assert found == [
         (5, "RR001"),  # a record hash read whole is fine; only the project's own client forbids HGETALL
         (6, "RR008"),
@@ -114,7 +115,12 @@ def test_node_redis_camel_case_and_options():
       await client.xAdd("s", "*", { a: "1" });
     }
     """
-    assert [(f.line, f.code) for f in ts(src)] == [(6, "RR008"), (8, "RR002"), (9, "RR011"), (11, "RR016")]
+    assert [(f.line, f.code) for f in ts(src, policy=STRICT)] == [
+        (6, "RR008"),
+        (8, "RR002"),
+        (9, "RR011"),
+        (11, "RR016"),
+    ]
     flush = next(f for f in ts(src) if f.code == "RR011")
     assert "via sendCommand" in flush.message
 

@@ -23,7 +23,6 @@ import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
-from . import __version__
 from .crash import report_crash
 from .errors import Terminated, UserError, one_line
 from .redact import forget_secrets, scrub
@@ -49,16 +48,30 @@ def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """`--version`: the installed version, looked up only when asked (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kw: object) -> None:
+        from . import __version__
+
+        print(f"redis-rules {__version__}")  # stdout, as argparse's version action
+        parser.exit(0)
+
+
+def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
+    """The parser with the sub-commands of `verbs` (each verb module is imported to register itself)."""
     parser = _Parser(
         prog="redis-rules",
         description="Project-specific Redis rules, modules and checks for AI-assisted codebases. "
         "Exit codes: 0 ok, 1 findings or conflicts, 2 usage or input error, 3 internal error.",
     )
-    parser.add_argument("--version", action="version", version=f"redis-rules {__version__}")
+    parser.add_argument("--version", action=_Version)
     _add_debug(parser, False)
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for verb in VERBS:
+    for verb in verbs:
         module = importlib.import_module(f"redis_rules.commands.{verb}")
         module.register(sub)
     for verb_parser in sub.choices.values():  # `redis-rules VERB --debug` too, without overriding the global flag
@@ -166,9 +179,16 @@ def _error(text: str) -> None:
     print(f"redis-rules: {text}", file=sys.stderr)
 
 
+def _verbs_for(argv: Sequence[str]) -> Sequence[str]:
+    """Only the named verb's module when the command line starts with a verb (`redis-rules lint x.py` does not
+    import copier for `new`); every verb otherwise (top-level help, errors listing the verbs)."""
+    return (argv[0],) if argv and argv[0] in VERBS else VERBS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _robust_streams()
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_verbs_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import safe_yaml
 from .errors import UserError
-from .schema import first_problem, load_schema
 
 POLICY_FILE = ".redis-rules.yml"
 
@@ -84,6 +82,10 @@ class Policy:
 
 def check_policy_data(data: Any, where: str) -> dict[str, Any]:
     """The parsed policy, validated against schemas/policy.schema.json; UserError '<where>: <field>: ...'."""
+    # imported here: YAML and jsonschema cost a run ~60 ms, and a lint without a policy file needs neither
+    from . import safe_yaml
+    from .schema import first_problem, load_schema
+
     data = safe_yaml.as_mapping(data, where)
     problem = first_problem(data, load_schema("policy"))
     if problem:
@@ -93,8 +95,14 @@ def check_policy_data(data: Any, where: str) -> dict[str, Any]:
 
 def load_policy(path: Path) -> Policy:
     """Read one policy file (bounded, UTF-8, schema-checked); errors are one line naming the file and field."""
+    from . import safe_yaml
+
     where = f"policy {path}"
-    data = check_policy_data(safe_yaml.load_file(path, where), where)
+    return policy_from_data(check_policy_data(safe_yaml.load_file(path, where), where), path)
+
+
+def policy_from_data(data: dict[str, Any], path: Path) -> Policy:
+    """The Policy of a file's data that check_policy_data accepted."""
     top = {k: v for k, v in data.items() if k not in ("lint", "audit", "version")}
     policy = Policy(**top)
     policy.lint = LintPolicy(**(data.get("lint") or {}))

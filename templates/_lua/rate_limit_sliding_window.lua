@@ -1,6 +1,8 @@
--- Sliding window log (exact). KEYS[1]: sorted set, one member per admitted hit (member: a sequence
--- number, score: server ms); KEYS[2]: the bucket's sequence counter, so hits within one millisecond
--- are all counted. ARGV: limit, window in ms, cost. Time from the server (TIME).
+-- Sliding window log (exact). KEYS[1]: sorted set of the hits admitted in the last window; member:
+-- '<request id>:<n>' for the n-th of the request's cost units, score: server ms (TIME). Hits of one
+-- millisecond are all counted (members differ by request id).
+-- ARGV: limit, window in ms, cost, request id (random, one per call of check_rate_limit).
+-- A re-sent request whose hits are already in the window is answered without counting again.
 -- Returns the remaining count when admitted, {remaining, retry_after_ms} when denied.
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -8,19 +10,24 @@ local cost = tonumber(ARGV[3])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local used = redis.call('ZCARD', KEYS[1])
-if used + cost <= limit then
-  local last = redis.call('INCRBY', KEYS[2], cost)
-  local args = {}
-  for i = cost - 1, 0, -1 do
-    args[#args + 1] = now
-    args[#args + 1] = last - i
-  end
-  redis.call('ZADD', KEYS[1], unpack(args))
-  redis.call('PEXPIRE', KEYS[1], window)
-  redis.call('PEXPIRE', KEYS[2], window)
-  return limit - used - cost
+local members, hits = {}, {'NX'}
+for i = 1, cost do
+  members[i] = ARGV[4] .. ':' .. i
+  hits[#hits + 1] = now
+  hits[#hits + 1] = members[i]
 end
+local added = redis.call('ZADD', KEYS[1], unpack(hits))
+local used = redis.call('ZCARD', KEYS[1])
+if added == 0 then
+  return math.max(limit - used, 0)  -- a re-send: this request was counted before
+end
+if used <= limit then
+  redis.call('PEXPIRE', KEYS[1], window)
+  return limit - used
+end
+-- denied: take this request's hits out again; retry when enough older hits have left the window
+redis.call('ZREM', KEYS[1], unpack(members))
+used = used - cost
 local nth = used + cost - limit - 1
 local oldest = redis.call('ZRANGE', KEYS[1], nth, nth, 'WITHSCORES')
 local retry = window

@@ -14,8 +14,8 @@ from pathlib import Path
 from ..errors import UserError
 from ..lint.engine import LintCrash, lint_paths, lint_source
 from ..lint.model import Finding, check_selectors
+from ..lint.policy_cache import find_lint_policy, load_lint_policy
 from ..lint.report import format_json, format_sarif, format_text
-from ..policy import find_policy, load_policy
 
 HELP = "check Python and TypeScript code against the Redis rules (exit 1 when there are findings)"
 
@@ -112,14 +112,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.policy is not None:
         if not args.policy.is_file():
             raise UserError(f"lint: policy file not found: {args.policy}")
-        policy = load_policy(args.policy)
+        policy = load_lint_policy(args.policy)
     elif stdin:
-        policy = find_policy(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
+        policy = find_lint_policy(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
     else:
         for p in paths:
             if not Path(p).exists():
                 raise UserError(f"lint: no such file or directory: {p}")
-        policy = find_policy(Path(paths[0]) if paths else Path.cwd())
+        policy = find_lint_policy(Path(paths[0]) if paths else Path.cwd())
     if stdin:
         name = args.stdin_filename or "<stdin>"
         findings = lint_source(sys.stdin.read(), name, policy, select, ignore)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .evidence import opt_out_flag, paging_name, short_lived
+from .index import pickle_settings
 from .model import BY_NAME
 from .receivers import LUA_FILE, ModuleInfo, Recv, Scope, dotted, str_const
 
@@ -96,6 +98,8 @@ READ_SOURCES = frozenset(
 SERIALIZER_METHODS = frozenset({"loads", "load", "loadb", "decode", "deserialize", "unpickle", "decode_value"})
 GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 IO_WRAPPERS = frozenset({"io.BytesIO", "io.StringIO"})
+# first arguments of `x.keys(...)` that are no KEYS pattern (a mapping, a list, a function)
+NOT_PATTERNS = frozenset({ast.Starred, ast.Dict, ast.List, ast.Lambda, ast.DictComp, ast.ListComp})
 # Methods only Redis clients have (no dict, cache, ORM or event API uses these names): a receiver sent any
 # of them is Redis by usage, and a call of one is judged on its own shape even when the receiver is unknown.
 REDIS_ONLY = frozenset(
@@ -278,6 +282,58 @@ def _param_default_none(scope: Scope, name: str) -> bool:
     return any(a.arg == name and _is_none(d) for a, d in pairs)
 
 
+def explicit_opt_out(test: ast.expr, branch: int) -> bool:
+    """Is branch `branch` (0: then, 1: else) of `if test:` the one where the TTL is switched off on purpose:
+    a flag named for it (`if self.disable_ttl:`), or a duration that is not positive (the else of
+    `if seconds > 0:`)? A TTL that is merely absent (`if ttl:`, `if ttl is not None:`) is no opt-out."""
+    while type(test) is ast.UnaryOp and type(test.op) is ast.Not:  # type: ignore[attr-defined]
+        test, branch = test.operand, 1 - branch  # type: ignore[attr-defined]
+    name = dotted(test)
+    if name is not None:
+        return branch == 0 and opt_out_flag(name)
+    if type(test) is not ast.Compare or len(test.ops) != 1:  # type: ignore[attr-defined]
+        return False
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]  # type: ignore[attr-defined]
+    if _int(left) is not None and _int(right) is None:  # `0 < d` is `d > 0`
+        flipped = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+        op, right = flipped.get(op, op), left
+    return positive_test(op.__name__, _int(right), branch)
+
+
+def positive_test(op: str, bound: int | None, branch: int) -> bool:
+    """`d > 0` / `d >= 1` select a TTL when true: the else branch is the explicit 'no expiry' one; `d <= 0`,
+    `d < 1`, `d == 0` select the then branch for it. `op` is an operator name (Gt, GtE, Lt, LtE, Eq)."""
+    if bound is None:
+        return False
+    positive = (op == "Gt" and bound == 0) or (op == "GtE" and bound == 1)
+    non_positive = (op == "LtE" and bound == 0) or (op == "Lt" and bound == 1) or (op == "Eq" and bound == 0)
+    return (positive and branch == 1) or (non_positive and branch == 0)
+
+
+_SERIALIZER_SETTING = re.compile(r"seriali[sz]er|pickler|codec", re.IGNORECASE)
+LOOP = 2  # branch marker of a loop body in Checker._branch_paths
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS)
+
+
+def branches_differ(mine: Iterable[tuple[Any, ...]], theirs: Iterable[tuple[Any, ...]]) -> bool:
+    """Do two branch paths (see Checker._branch_paths) part at one `if`, in different branches?"""
+    for a, b in zip(mine, theirs, strict=False):
+        if a[:2] == b[:2]:
+            continue
+        return a[0] == b[0]
+    return False
+
+
+def _fixed(expr: ast.expr) -> bool:
+    """A literal or an UPPER_CASE constant (a part of a key that is the same for every call)."""
+    if type(expr) is ast.Constant:
+        return True
+    name = dotted(expr)
+    return name is not None and name.rsplit(".", 1)[-1].isupper()
+
+
 def _has_star(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords) or any(type(a) is ast.Starred for a in call.args)
 
@@ -380,6 +436,8 @@ class Checker:
         self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
         self.trimmed: set[str] = set()  # stream keys (ast.dump) XDEL'd or XTRIM'd somewhere in the module
         self.url_nodes: set[int] = set()  # nodes already reported as hard-coded connections
+        # per body: call node id -> enclosing (if, branch) pairs, and the tests of those ifs (see _branch_paths)
+        self._paths: dict[int, tuple[dict[int, tuple[tuple[int, int], ...]], dict[int, ast.expr]]] = {}
 
     def _collect_usage(self) -> None:
         for call, scope in self.info.calls:
@@ -418,15 +476,16 @@ class Checker:
 
     def run(self) -> list[Raw]:
         self._collect_usage()
-        by_scope: dict[int, list[Cmd]] = {}
+        by_scope: dict[int, tuple[Scope, list[Cmd]]] = {}
         for call, scope in self.info.calls:
             self.scope = scope
-            cmds = by_scope.get(id(scope))
-            if cmds is None:
-                cmds = by_scope[id(scope)] = []
-            self.cmds = cmds
+            entry = by_scope.get(id(scope))
+            if entry is None:
+                entry = by_scope[id(scope)] = (scope, [])
+            self.cmds = entry[1]
             self._call(call)
-        for cmds in by_scope.values():
+        for scope, cmds in by_scope.values():
+            self.scope = scope
             self._end_body(cmds)
         if self.has_urls:
             self._url_defaults()
@@ -480,6 +539,8 @@ class Checker:
         f = node.func
         scope = self.scope
         tf = type(f)
+        if node.keywords and node.keywords[0].arg in ("keys", "args", "client"):
+            self._script_keys(node)
         if tf is ast.Attribute:
             m = f.attr  # type: ignore[attr-defined]
             if m in SERIALIZER_METHODS and node.args and self._pickle_serializer(f.value):  # type: ignore[attr-defined]
@@ -588,7 +649,7 @@ class Checker:
                 return f"{m}(key, start, stop) is a Redis range read"
             return f"{m}() is a Redis command"
         if m == "keys":
-            if (node.args and type(node.args[0]) is not ast.Starred) or any(
+            if (node.args and type(node.args[0]) not in NOT_PATTERNS) or any(
                 kw.arg == "pattern" for kw in node.keywords
             ):
                 return "keys(pattern) takes a pattern, dict.keys() takes none"
@@ -634,9 +695,18 @@ class Checker:
             self._lua(node, m, r)
         elif m in WHOLE_READS:
             # a record hash or a small registry set is read whole by design: report where the project's rule
-            # applies (its own client) or where the hash visibly grows (fields written from variables)
-            if r.ours or (m == "hgetall" and key is not None and ast.dump(key) in self.grown):
+            # applies (its own client), where one hash under a fixed key visibly grows (fields written from
+            # variables: a map over the whole dataset), or where the function returns a page of what it read
+            grows = m == "hgetall" and key is not None and ast.dump(key) in self.grown and not self._entity_key(key)
+            if r.ours or grows:
                 self.report("unbounded-read", node, "whole", r, command=m.upper())
+            else:
+                paging = self._paging_param()
+                once = paging is not None and all(
+                    b != LOOP for _, b in self._branch_paths(self.scope)[0].get(id(node), ())
+                )
+                if paging is not None and once:  # read once, then paged (not one record per item of a loop)
+                    self.report("unbounded-read", node, "page", r, command=m.upper(), param=paging)
         elif m in RANGE_READS:
             start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1:
@@ -658,14 +728,31 @@ class Checker:
             first = _arg(node, 0, "name", "key")
             candidates = [first] if first is not None else []
         for key in candidates:
-            if type(key) is ast.Name and self.scope is not self.info.module:
-                # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
-                values = self.scope.values.get(key.id, ())  # type: ignore[attr-defined]
-                if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
-                    key = values[0][0]
-            how = inline_key_kind(key)
-            if how is not None:
-                self.report("inline-key", key, recv=r, how=how)
+            self._inline_key(key, r)
+
+    def _inline_key(self, key: ast.expr, r: Recv) -> None:
+        if type(key) is ast.Name and self.scope is not self.info.module:
+            # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
+            values = self.scope.values.get(key.id, ())  # type: ignore[attr-defined]
+            if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
+                key = values[0][0]
+        how = inline_key_kind(key)
+        if how is not None:
+            self.report("inline-key", key, recv=r, how=how)
+
+    def _script_keys(self, node: ast.Call) -> None:
+        """`script(keys=[...], args=[...])`: a redis-py Script (register_script) called with its KEYS, each a
+        key argument like the first argument of a command."""
+        keys = next((kw.value for kw in node.keywords if kw.arg == "keys"), None)
+        if type(keys) not in (ast.List, ast.Tuple):
+            return
+        name = dotted(node.func) or ""
+        if not any(kw.arg == "args" for kw in node.keywords) and not any(w in name.lower() for w in ("script", "lua")):
+            return
+        self.recv_expr = node.func
+        r = Recv("client", ident=id(node), why=("keys=[...] of a Lua script call (redis-py Script)",), level="shape")
+        for key in keys.elts:  # type: ignore[union-attr]
+            self._inline_key(key, r)
 
     def _lua(self, node: ast.Call, m: str, r: Recv) -> None:
         script = _arg(node, 0, "script")
@@ -723,6 +810,31 @@ class Checker:
                 return False
         return True
 
+    def _entity_key(self, key: ast.expr) -> bool:
+        """Is the key built from a variable (`keys.run_state(run_id)`, f"run:{run_id}", a local bound to one):
+        one key per entity, rather than one fixed key for the whole dataset?"""
+        if type(key) is ast.Name:
+            owner = self.info.owner(self.scope, key.id)  # type: ignore[attr-defined]
+            values = owner.values.get(key.id, ()) if owner is not None else ()  # type: ignore[attr-defined]
+            if len(values) == 1:
+                key = values[0][0]
+        t = type(key)
+        if t is ast.JoinedStr:
+            return any(type(v) is ast.FormattedValue for v in key.values)  # type: ignore[attr-defined]
+        if t is ast.Call:
+            return any(not _fixed(a) for a in (*key.args, *(k.value for k in key.keywords)))  # type: ignore[attr-defined]
+        if t is ast.BinOp:
+            return not (_fixed(key.left) and _fixed(key.right))  # type: ignore[attr-defined]
+        return False
+
+    def _paging_param(self) -> str | None:
+        """A paging parameter (`limit`, `offset`, `page_size`, ...) of the function being checked, or None."""
+        node = self.scope.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        args = node.args
+        return next((a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if paging_name(a.arg)), None)
+
     # ------------------------------------------------------------------ per-function checks
     def _key_id(self, cmd: Cmd) -> str | None:
         return ast.dump(cmd.key) if cmd.key is not None else None
@@ -770,7 +882,7 @@ class Checker:
             if c.method == "zadd" and not _is_none(_arg(c.node, 3, "xx")):
                 continue  # ZADD XX only updates members of an existing key: it never creates one
             if c.method in ("mset", "msetnx"):
-                self._mset(c, in_tx(c), expired, tx_with_expire)
+                self._mset(c, cmds, in_tx(c), expired, tx_with_expire)
                 continue
             if c.key is None:
                 continue
@@ -779,7 +891,8 @@ class Checker:
             if self._persistent(c.key):
                 continue
             # the EXPIRE this code gives the key, outside the write's transaction (same receiver when unknown)
-            later = separate_expire(c, expires.get(self._key_id(c), ()), in_tx)
+            same_key = [e for e in expires.get(self._key_id(c), ()) if not self._exclusive(c, e)]
+            later = separate_expire(c, same_key, in_tx)
             if later is not None:
                 if self.test_file:
                     continue  # a test's setup against a disposable server: atomicity is not at stake
@@ -791,15 +904,8 @@ class Checker:
                     expire=later.method.upper(),
                     line=later.node.lineno,
                 )
-            elif c.method in STRING_WRITES or self.containers_need_ttl:
-                self._report_cmd(
-                    "write-without-ttl",
-                    c,
-                    "write" if c.method in STRING_WRITES else "container",
-                    command=c.method.upper(),
-                )
-            # else: a hash, set, sorted set or list written without any EXPIRE, outside a redis-rules project, is
-            # taken as durable by design (a queue, an index): its TTL is the audit's to check (no-ttl)
+            else:
+                self._without_ttl(c, cmds)
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:
@@ -819,11 +925,199 @@ class Checker:
                     line=first.node.lineno,
                 )
 
+    def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "") -> None:
+        """A write that leaves its key without any TTL (none in the command, no EXPIRE of the key in this body).
+
+        In a redis-rules project (policy lint.containers_need_ttl) every such write is reported, and string
+        writes through the project's own client too (its rule applies). Elsewhere only when the code shows the
+        key is meant to expire: for a string, the other branch of an `if` gives it a TTL (the TTL is optional and
+        absent by default; not when this branch is an explicit opt-out such as `if self.disable_ttl:` or a
+        duration that is not positive); or the key, a string's value type or the function and class writing it
+        are named for something short-lived (a session, a cache entry, a token, a lock). Other keys are durable
+        records (users, indexes, queues, registries, schedules): their TTL is `audit`'s no-ttl check. Test code
+        writes to a disposable server: only the strict policy reports there."""
+        string = c.method in STRING_WRITES
+        fields: dict[str, object] = {"command": c.method.upper()}
+        if self.containers_need_ttl or (string and c.recv.ours):
+            self._report_cmd("write-without-ttl", c, variant or ("write" if string else "container"), **fields)
+            return
+        if self.test_file:
+            return  # test data on a disposable server
+        branch = self._ttl_branch(c, cmds) if string else None
+        if branch is not None:
+            other, opt_out = branch
+            if not opt_out:
+                self._report_cmd("write-without-ttl", c, variant or "optional", line=other.node.lineno, **fields)
+            return
+        word = self._short_lived(c)
+        if word is not None:
+            self._report_cmd("write-without-ttl", c, variant or "named", word=word, **fields)
+
+    def _gives_ttl(self, c: Cmd) -> bool:
+        """A command that sets a key's TTL (EXPIRE, SETEX, SET with EX, GETEX)."""
+        m = c.method
+        return m in KEY_EXPIRES or m in ("setex", "psetex", "getex") or (m == "set" and self._set_has_ttl(c.node))
+
+    def _ttl_branch(self, c: Cmd, cmds: list[Cmd]) -> tuple[Cmd, bool] | None:
+        """(the TTL-giving command, whether `c`'s branch is an explicit opt-out) when `c` sits in one branch of
+        an `if` (or `x if c else y`) whose other branch gives a TTL; else None."""
+        givers = [t for t in cmds if t is not c and self._gives_ttl(t)]
+        if not givers:
+            return None
+        paths, tests = self._branch_paths(self.scope)
+        mine = paths.get(id(c.node))
+        if mine is None:
+            return None
+        for t in givers:
+            theirs = paths.get(id(t.node), ())
+            if branches_differ(mine, theirs):  # the same `if`, the other branch
+                a = next(a for a, b in zip(mine, theirs, strict=False) if a != b)
+                return t, explicit_opt_out(tests[a[0]], a[1])
+        return None
+
+    def _exclusive(self, a: Cmd, b: Cmd) -> bool:
+        """Do `a` and `b` sit in different branches of one `if` (never both run)?"""
+        paths = self._branch_paths(self.scope)[0]
+        return branches_differ(paths.get(id(a.node), ()), paths.get(id(b.node), ()))
+
+    def _branch_paths(self, scope: Scope) -> tuple[dict[int, tuple[tuple[int, int], ...]], dict[int, ast.expr]]:
+        """For the calls of one body: the (`if` node id, branch: 0 then / 1 else) pairs enclosing each, outermost
+        first, with (loop node id, LOOP) for the loops running it per item; and each `if`'s test. The statements
+        after `if c: ... return` are that `if`'s else branch. Computed once per body, only when a check asks."""
+        cached = self._paths.get(id(scope))
+        if cached is not None:
+            return cached
+        paths: dict[int, tuple[tuple[int, int], ...]] = {}
+        tests: dict[int, ast.expr] = {}
+
+        def block(stmts: list[ast.stmt], path: tuple[tuple[int, int], ...]) -> None:
+            for stmt in stmts:
+                node(stmt, path)
+                if type(stmt) is ast.If and not stmt.orelse and type(stmt.body[-1]) in _EXITS:
+                    path = (*path, (id(stmt), 1))  # `if c: ...; return` then the rest: the else branch
+
+        def node(root: ast.AST, path: tuple[tuple[int, int], ...]) -> None:
+            stack = [(root, path)]
+            while stack:
+                n, path = stack.pop()
+                t = type(n)
+                if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
+                    continue  # their calls belong to another body
+                if t is ast.Call:
+                    paths[id(n)] = path
+                if t is ast.If or t is ast.IfExp:
+                    tests[id(n)] = n.test  # type: ignore[attr-defined]
+                    stack.append((n.test, path))  # type: ignore[attr-defined]
+                    if t is ast.If:
+                        block(n.body, (*path, (id(n), 0)))  # type: ignore[attr-defined]
+                        block(n.orelse, (*path, (id(n), 1)))  # type: ignore[attr-defined]
+                    else:
+                        stack.append((n.body, (*path, (id(n), 0))))  # type: ignore[attr-defined]
+                        stack.append((n.orelse, (*path, (id(n), 1))))  # type: ignore[attr-defined]
+                    continue
+                if t in _LOOPS:  # what runs per item: (id, LOOP)
+                    first = n.generators[0].iter if t in _COMPREHENSIONS else n.iter if t is not ast.While else n.test  # type: ignore[attr-defined]
+                    stack.append((first, path))
+                    path = (*path, (id(n), LOOP))
+                    children = [x for x in ast.iter_child_nodes(n) if x is not first]
+                else:
+                    children = list(ast.iter_child_nodes(n))
+                stmts = [x for x in children if isinstance(x, ast.stmt)]
+                if stmts:  # statement lists (with, try, loops, except and case bodies), in order
+                    for field in ("body", "orelse", "finalbody"):
+                        block(getattr(n, field, None) or [], path)
+                stack.extend((x, path) for x in children if not isinstance(x, ast.stmt))
+
+        root = scope.node
+        block(root.body if isinstance(root, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else [], ())
+        self._paths[id(scope)] = (paths, tests)
+        return paths, tests
+
+    def _short_lived(self, c: Cmd) -> str | None:
+        """A short-lived word (session, cache, token, lock, ...) in what the key is built from (names, literals,
+        the locals and key-builder functions it comes from), in the declared type of a string's value, or in
+        the names of the function and class doing the write."""
+        texts: list[str] = []
+        if c.key is not None:
+            self._key_texts(c.key, self.scope, texts, 2)
+        values = c.node.args[1:2] if c.method in STRING_WRITES else []
+        for value in values:  # the declared type of a string's value (`item: CacheItem`)
+            for n in ast.walk(value):
+                if type(n) is ast.Name:
+                    owner = self.info.owner(self.scope, n.id)  # type: ignore[attr-defined]
+                    ann = owner.annots.get(n.id) if owner is not None else None  # type: ignore[attr-defined]
+                    if ann is not None:
+                        texts.extend(x.id for x in ast.walk(ann) if type(x) is ast.Name)  # type: ignore[attr-defined]
+        texts.append(self.scope.qualname)
+        return short_lived(texts)
+
+    def _key_texts(self, expr: ast.expr, scope: Scope, texts: list[str], depth: int) -> None:
+        """Names and literals a key expression is built from, following (up to `depth` steps) the locals it is
+        assigned from, the functions and methods of this module that return it, and the arguments callers of
+        this module pass for it when it is a parameter."""
+        stack: list[ast.AST] = [expr]
+        while stack and len(texts) < 200:
+            n = stack.pop()
+            t = type(n)
+            if t is ast.Name:
+                name = n.id  # type: ignore[attr-defined]
+                texts.append(name)
+                owner = self.info.owner(scope, name)
+                if depth and owner is not None:
+                    for value, vscope in owner.values.get(name, ())[:4]:
+                        self._key_texts(value, vscope, texts, depth - 1)
+                    if name not in owner.values:
+                        for arg, ascope in self._callers_args(owner, name):
+                            self._key_texts(arg, ascope, texts, depth - 1)
+            elif t is ast.Attribute:
+                texts.append(n.attr)  # type: ignore[attr-defined]
+                stack.append(n.value)  # type: ignore[attr-defined]
+            elif t is ast.Constant:
+                if isinstance(n.value, str):  # type: ignore[attr-defined]
+                    texts.append(n.value)  # type: ignore[attr-defined]
+            elif t is ast.Call:
+                stack.extend(n.args)  # type: ignore[attr-defined]
+                stack.append(n.func)  # type: ignore[attr-defined]
+                fn = self._local_function(n.func, scope) if depth else None  # type: ignore[attr-defined]
+                if fn is not None:
+                    for value in fn.returns[:4]:
+                        self._key_texts(value, fn, texts, depth - 1)
+            else:
+                stack.extend(ast.iter_child_nodes(n))
+
+    def _local_function(self, func: ast.expr, scope: Scope) -> Scope | None:
+        """The scope of `f` / `self.method` called here, when this module defines it."""
+        if type(func) is ast.Name:
+            owner = self.info.owner(scope, func.id)  # type: ignore[attr-defined]
+            return owner.funcs.get(func.id) if owner is not None else None  # type: ignore[attr-defined]
+        if type(func) is ast.Attribute and type(func.value) is ast.Name and scope.cls is not None:  # type: ignore[attr-defined]
+            if func.value.id == scope.self_name:  # type: ignore[attr-defined]
+                return scope.cls.methods.get(func.attr)  # type: ignore[attr-defined]
+        return None
+
+    def _callers_args(self, fn: Scope, param: str) -> list[tuple[ast.expr, Scope]]:
+        """What the calls of the module-level or nested function `fn` in this module pass for `param`."""
+        node = fn.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.cls is not None:
+            return []
+        positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        index = positional.index(param) if param in positional else -1
+        out: list[tuple[ast.expr, Scope]] = []
+        for call, scope in self.info.calls:
+            f = call.func
+            if type(f) is ast.Name and f.id == node.name and len(out) < 8:  # type: ignore[attr-defined]
+                arg = _arg(call, index, param) if index >= 0 else _arg(call, 10**6, param)
+                if arg is not None:
+                    out.append((arg, scope))
+        return out
+
     def _report_cmd(self, check: str, c: Cmd, variant: str = "default", **fields: object) -> None:
         self.recv_expr = c.node.func.value if type(c.node.func) is ast.Attribute else None  # type: ignore[attr-defined]
         self.report(check, c.node, variant, c.recv, **fields)
 
-    def _mset(self, c: Cmd, tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]) -> None:
+    def _mset(
+        self, c: Cmd, cmds: list[Cmd], tx: bool, expired: set[tuple[int, str | None]], tx_with_expire: set[int]
+    ) -> None:
         mapping = _arg(c.node, 0, "mapping")
         if type(mapping) is ast.Dict:
             keys = mapping.keys  # type: ignore[attr-defined]
@@ -833,7 +1127,7 @@ class Checker:
         else:
             ok = tx and c.recv.ident in tx_with_expire
         if not ok:
-            self._report_cmd("write-without-ttl", c, "mset", command=c.method.upper())
+            self._without_ttl(c, cmds, "mset")
 
     # ------------------------------------------------------------------ pickle
     def _is_redis_read(self, expr: ast.expr, seen: set[str]) -> bool:
@@ -892,7 +1186,15 @@ class Checker:
             self.report("pickle-values", node, "serializer")
 
     def _pickle_serializer(self, expr: ast.expr) -> bool:
-        """`self.serializer` whose value (or default, `serializer or PickleSerializer()`) is a pickle one."""
+        """`self.serializer` whose value (or default, `serializer or PickleSerializer()`) is a pickle one, or a
+        serializer setting the project defaults to pickle (`settings.CACHEOPS_SERIALIZER` with
+        `CACHEOPS_SERIALIZER = 'pickle'` in the settings' defaults)."""
+        name = dotted(expr)
+        if name is not None and _SERIALIZER_SETTING.search(name.rsplit(".", 1)[-1]):
+            last = name.rsplit(".", 1)[-1]
+            project = self.info.project
+            if last in pickle_settings(self.info.tree) or (project is not None and last in project.pickle_names()):
+                return True
         if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name or self.scope.cls is None:  # type: ignore[attr-defined]
             return False
         if expr.value.id != self.scope.self_name:  # type: ignore[attr-defined]
@@ -1140,7 +1442,10 @@ class Checker:
         node = scope.node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return False
-        if node.name in ("__init__", "__post_init__", "__new__", "__aenter__", "__enter__"):
+        if (
+            node.name in ("__init__", "__post_init__", "__new__", "__aenter__", "__enter__")
+            or node.name in self.info.kept
+        ):
             return True
         for mod in self.module_names:
             if f"{mod}.{scope.qualname}" in self.info.factories:
@@ -1150,4 +1455,9 @@ class Checker:
             name = dotted(target)
             if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
                 return True
-        return is_factory_name(node.name, self.info.stem)
+        if is_factory_name(node.name, self.info.stem):
+            return True
+        # a helper that only factories call (`def _build(url)` called from `get_client()`) builds for them
+        callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
+        self._factory_cache[id(scope)] = False  # a recursive helper is no factory by itself
+        return bool(callers) and all(self._in_factory(sc) for sc in callers)

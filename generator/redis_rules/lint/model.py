@@ -10,6 +10,7 @@ read this registry.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -57,16 +58,28 @@ REGISTRY: tuple[Check, ...] = (
             "or allow the key in the policy's persistent_keys",
             "separate": "{command} and the {expire} at line {line} are separate commands: a failure in between "
             "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
+            "optional": "{command} leaves the key without a TTL whenever none is configured (the other branch, "
+            "line {line}, sets one); give the TTL a default instead of writing keys that never expire",
+            "named": "{command} leaves a {word} key without a TTL; set it in the same command (EX) "
+            "or EXPIRE it in the same transaction",
         },
-        "`set`/`setnx`/`getset`/`mset`/`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, "
-        "`'EX', n` or `{ EX }` in TypeScript) unless the same key is `expire`d in the **same transaction** "
-        "(`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained pipeline, `p.multi()`, "
-        "`client.multi()`); `hset`, `hmset`, `hsetnx`, `sadd`, `zadd`, `lpush`, `rpush` followed by an "
-        "`expire`/`pexpire` of the same key outside that transaction (two commands: the key lives without TTL "
-        "in between)",
+        "a write followed by an `expire`/`pexpire` of the same key outside its transaction (two commands: the key "
+        "lives without TTL in between; also an EXPIRE sent from the write's callback). A write with no TTL at all: "
+        "in a redis-rules project (policy `lint.containers_need_ttl`) every one — `set`/`setnx`/`getset`/`mset`/"
+        "`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, `'EX', n` or `{ EX }` in "
+        "TypeScript), `hset`/`hmset`/`hsetnx`/`sadd`/`zadd`/`lpush`/`rpush` not `expire`d in the **same "
+        "transaction** (`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained pipeline, `multi()`), and "
+        "string writes on the project's own client; elsewhere only a key the code shows is meant to expire: a "
+        "string written with a TTL on the other branch of an `if`/`?:` (or after an early `return`: the TTL is "
+        "optional and absent by default), or a key named for something short-lived — `session`, `cache`, `token`, "
+        "`lock`, `nonce`, `otp`, `tmp`... in its literal parts, the locals and key-builder functions it comes from, "
+        "the arguments callers pass for it, a string value's declared type, or the writing function or class",
         "keys whose string literal (or module constant) matches the policy's `persistent_keys`; "
-        "`setex`/`psetex`/`getex`; calls with `**kwargs`; hashes, sets, sorted sets and lists the function never "
-        "expires (queues, indexes, records: durable by design, left to `audit`'s no-ttl check)",
+        "`setex`/`psetex`/`getex`; calls with `**kwargs`; an EXPIRE on the other branch of an `if` (both never "
+        "run); outside a redis-rules project, keys written without a TTL that nothing marks as short-lived (users, "
+        "indexes, queues, registries, schedules: durable by design, left to `audit`'s no-ttl check) and the "
+        "TTL-less branch of an explicit opt-out (`if (this.disableTTL)`, the `else` of `if (seconds > 0)`); test "
+        "code outside the strict policy (a disposable server)",
     ),
     Check(
         "incr-then-expire",
@@ -91,10 +104,12 @@ REGISTRY: tuple[Check, ...] = (
             "lua": "Lua script passed to {method} calls KEYS; iterate with SCAN instead",
         },
         "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with a "
-        'pattern argument: `dict.keys()` takes none); `execute_command("KEYS", ...)` / '
+        "pattern argument: `dict.keys()` takes none, an object, list or function is no pattern); "
+        '`execute_command("KEYS", ...)` / '
         "`call(\"KEYS\", ...)`; `redis.call('KEYS'` inside a Lua script literal (or constant) passed to "
         "`eval`/`evalsha`/`eval_ro`/`register_script`/`script_load`/`defineCommand`",
-        "`KEYS[1]` inside Lua (the key array); `scan_iter`; `Object.keys(x)`, `map.keys()`, `dict.keys()`",
+        "`KEYS[1]` inside Lua (the key array); `scan_iter`; `Object.keys(x)`, `map.keys()`, `dict.keys()`, "
+        "`schema.keys({...})` (Joi)",
     ),
     Check(
         "unbounded-read",
@@ -103,13 +118,19 @@ REGISTRY: tuple[Check, ...] = (
         {
             "whole": "{command} reads the whole collection; page with a SCAN variant",
             "range": "{command} 0 -1 reads the whole collection; read bounded pages",
+            "page": "{command} reads the whole collection to return one page ({param}); page in Redis instead "
+            "(a bounded range, or a SCAN variant)",
         },
         "`lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword forms too, on receivers of "
-        "unknown type as well); `hgetall` and `smembers` on the project's own client (client module or "
-        "`lint.client_factories`: its rule forbids them), and `hgetall` of a hash the module fills with fields "
-        "from variables (a map that grows)",
-        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands; `hgetall` of a record hash and "
-        "`smembers` of a registry through other clients (read whole by design)",
+        "unknown type as well; in TypeScript also bounds that default to 0 and -1: parameter defaults, `end ?? "
+        "-1`, `isUndefined(end) ? -1 : end`, through `-(end + 1)`); `hgetall` and `smembers` on the project's own "
+        "client (client module or `lint.client_factories`: its rule forbids them), `hgetall` of one hash under a "
+        "fixed key that the module fills with fields from variables (a map over the whole dataset), and "
+        "`hgetall`/`smembers` read once in a function that returns a page (`limit`/`offset`/`page`/`top`/`skip` "
+        "parameters or destructured options)",
+        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands; `hgetall` of a record hash (one per "
+        "entity: its key built from an id) and `smembers` of a registry through other clients (read whole by "
+        "design), also one per item of a loop",
     ),
     Check(
         "client-per-call",
@@ -123,9 +144,10 @@ REGISTRY: tuple[Check, ...] = (
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
         "`new Cluster(...)`, `createClient(...)` inside a function",
         "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
-        "`cached_property`/`pytest.fixture`, factory-named functions in a client/redis module), results "
-        "stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; test code "
-        "(`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
+        "`cached_property`/`pytest.fixture`, factory-named functions in a client/redis module, a method whose "
+        "result is kept on the object — `this.redis = this.create()` — and helpers only factories call), "
+        "results stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; "
+        "test code (`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
     ),
     Check(
         "hardcoded-connection",
@@ -142,11 +164,15 @@ REGISTRY: tuple[Check, ...] = (
             "endpoint": "hardcoded Redis endpoint {host}:{port}; read it from the environment",
         },
         "a `redis://`, `rediss://`, `unix://`, `valkey://` URL literal (or constant) passed to a client "
-        "constructor or `from_url`; a Redis URL literal as a parameter default or a settings default "
-        '(a module or class constant, a settings field, a config dict entry); `password="..."` / `token` '
-        'and a non-local `host="..."` in a constructor; literal Sentinel hosts; an `os.getenv` / '
-        "`process.env.X ??` default URL with a password or a non-local host",
-        'a localhost default in `os.getenv("REDIS_URL", "redis://localhost:6379/0")`; local URLs in test code',
+        "constructor or `from_url`; a Redis URL literal anywhere else in code, as a parameter default or a "
+        "settings default (a module or class constant, a settings field, a config dict entry, "
+        '`os.getenv("REDIS_URL", "redis://localhost:6379/0")`); `password="..."` / `token` and a non-local '
+        '`host="..."` in a constructor; literal Sentinel hosts; literal endpoints with a Redis port '
+        "(`{host, port: 6379}`); a `REDIS_HOST`-style setting with a literal fallback; in TypeScript a host option "
+        'with a literal fallback (`options.host || "localhost"`, a schema\'s `host: Joi.string().default(...)`) in '
+        "a module that builds a client",
+        'local URLs and hosts in test code; a bare scheme (`url.startswith("rediss://")`); URLs in docstrings, '
+        "comments and messages",
     ),
     Check(
         "flush-command",
@@ -166,8 +192,9 @@ REGISTRY: tuple[Check, ...] = (
         "RR016",
         "XADD without a trim",
         {"default": "XADD without maxlen= or minid= lets the stream grow forever"},
-        "`xadd` without `maxlen=` or `minid=` (keyword or positional; `MAXLEN`/`MINID` arguments in TypeScript)",
-        "calls with `**kwargs`",
+        "`xadd` without `maxlen=` or `minid=` (keyword or positional; `MAXLEN`/`MINID` arguments in TypeScript), "
+        "or with one that is None unless configured (a parameter or attribute defaulting to None)",
+        "calls with `**kwargs`; streams the module also XTRIMs or XDELs",
     ),
     Check(
         "pickle-values",
@@ -183,7 +210,10 @@ REGISTRY: tuple[Check, ...] = (
         "`pickle.loads`/`pickle.load` (also `cPickle`, `_pickle`, `dill`, `cloudpickle`, through "
         "`io.BytesIO`) of a value read from Redis (`get`, `mget`, `client[key]`, through variables and loops); "
         "`pickle.loads` of its argument in a serializer method (`loads`, `decode`, `deserialize`) of a project "
-        "that uses Redis; `pickle.dumps(...)` passed as a value to a Redis write",
+        "that uses Redis; `serializer.loads(value)` of a Redis read where the serializer attribute or setting "
+        "defaults to pickle (`self.serializer = serializer or PickleSerializer()`, `settings.X_SERIALIZER` with "
+        "`X_SERIALIZER = 'pickle'` in the project's settings defaults); `pickle.dumps(...)` passed as a value to a "
+        "Redis write",
         "unpickling files or other sources",
         ("python",),
     ),
@@ -241,8 +271,41 @@ def rules_by_id() -> dict[str, Any]:
     return {rule.id: rule for rule in load_rules()}
 
 
+_ID_LINE = re.compile(r"- id: (RR\d+)\s*$")
+_SEVERITY_LINE = re.compile(r"  severity: (error|warning)\s*$")
+
+
+@functools.lru_cache(maxsize=1)
+def severities() -> dict[str, str]:
+    """{rule id: severity} read from the bundled rulesets' lines without a YAML parse (loading every rule costs a
+    one-file lint with findings ~30 ms); tests/test_lint_registry.py proves it equal to the rules' severities.
+    Empty when the rulesets cannot be read (severity_of then loads the rules)."""
+    from ..template_source import bundled_template_root
+
+    found: dict[str, str] = {}
+    try:
+        files = sorted((bundled_template_root() / "rulesets").glob("*.yml"))
+        texts = [f.read_text(encoding="utf-8") for f in files]
+    except (RuntimeError, OSError, UnicodeDecodeError):
+        return {}
+    for text in texts:
+        current = None
+        for line in text.splitlines():
+            rule = _ID_LINE.match(line)
+            if rule is not None:
+                current = rule.group(1)
+                continue
+            severity = _SEVERITY_LINE.match(line)
+            if severity is not None and current is not None:
+                found.setdefault(current, severity.group(1))
+    return found
+
+
 def severity_of(code: str) -> str:
     """A rule's severity from the rulesets; files that could not be checked (E999/E902) are errors."""
+    fast = severities().get(code)
+    if fast is not None:
+        return fast
     rule = rules_by_id().get(code)
     return str(rule.severity) if rule is not None else "error"
 

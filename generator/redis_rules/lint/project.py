@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import os
+import posixpath
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -29,6 +31,9 @@ from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, read_source_file
 
 PY_SUFFIXES = (".py",)
+# import specifiers of a TypeScript / JavaScript module (`from "./x"`, `import("./x")`, `require("./x")`)
+_TS_IMPORT = re.compile(r"""['"]((?:\.\.?|[@~])/[^'"\n]*)['"]""")  # any relative path literal (ordering only)
+_JS_EXTENSION = re.compile(r"\.(?:[cm]?js|jsx)$")
 # TypeScript, and JavaScript (read by the same tree-sitter analyzer: TypeScript's grammar is a superset)
 TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
@@ -40,6 +45,7 @@ class Project:
         self.root = root
         self.policy = policy
         self.base = str(root) if root is not None else ""
+        self._rel: dict[str, str | None] = {}  # path as given -> relative to the root (see rel)
         self.rels: dict[str, Path] = {}
         for file in files:
             rel = self.rel(file)
@@ -61,6 +67,7 @@ class Project:
         self.imported: set[str] | None = None  # modules some file of the run imports (None: not known)
         self.index.complete = self._complete
         self.stale: set[str] = set()
+        self._resolved: dict[tuple[str, str], str | None] = {}  # (folder, specifier) -> project file
         self.stats: dict[str, os.stat_result] = {}
         for rel, file in self.rels.items():
             try:
@@ -94,12 +101,18 @@ class Project:
         """`file` relative to the root (forward slashes), None when outside it."""
         if not self.base:
             return None
-        text = os.path.abspath(os.fspath(file))
+        key = os.fspath(file)
+        if key in self._rel:
+            return self._rel[key]
+        text = os.path.abspath(key)
         base = self.base.rstrip(os.sep) + os.sep
         if text.startswith(base):
-            return text[len(base) :].replace(os.sep, "/")
-        real = os.path.realpath(text)
-        return real[len(base) :].replace(os.sep, "/") if real.startswith(base) else None
+            found: str | None = text[len(base) :].replace(os.sep, "/")
+        else:
+            real = os.path.realpath(text)
+            found = real[len(base) :].replace(os.sep, "/") if real.startswith(base) else None
+        self._rel[key] = found
+        return found
 
     def module_of(self, rel: str | None) -> tuple[str, bool]:
         return self.names.get(rel, ("", False)) if rel is not None else ("", False)
@@ -184,6 +197,33 @@ class Project:
                 info.close()
         return module_facts(info, rel, self.index.top)
 
+    def resolve_spec(self, rel: str, spec: str) -> str | None:
+        """A TypeScript / JavaScript import specifier of module `rel` as a project file (relative to the root):
+        relative paths, `@/` and `~/` (read as `src/`), bare paths under the root or `src/`; `.js` written for
+        a `.ts` file and folder `index` files included. None when it is no project file."""
+        key = (posixpath.dirname(rel), spec) if spec.startswith(".") else ("", spec)
+        found = self._resolved.get(key, "?")
+        if found != "?":
+            return found
+        if spec.startswith("."):
+            bases = [posixpath.normpath(posixpath.join(key[0], spec))]
+        elif spec.startswith(("@/", "~/")):
+            bases = [f"src/{spec[2:]}", spec[2:]]
+        else:
+            bases = [spec, f"src/{spec}"]
+        result = None
+        for b in bases:
+            stem = _JS_EXTENSION.sub("", b)
+            candidates = (b, *(f"{stem}{ext}" for ext in TS_SUFFIXES), *(f"{stem}/index{ext}" for ext in TS_SUFFIXES))
+            for candidate in candidates:
+                if candidate in self.rels:
+                    result = candidate
+                    break
+            if result is not None:
+                break
+        self._resolved[key] = result
+        return result
+
     def order(self, files: Sequence[Path], sources: dict[Path, str]) -> list[Path]:
         """`files` with each one after the project modules it imports (depth first; cycles broken)."""
         by_rel = {self.rel(f): f for f in files}
@@ -203,6 +243,12 @@ class Project:
                 for name in scan_imports(source, modname, is_package):
                     self._note_import(name)
                     target = self._file_of(name, root)
+                    dep = by_rel.get(target) if target is not None else None
+                    if dep is not None:
+                        visit(dep, depth + 1)
+            elif rel is not None and source is not None and depth < 200 and rel.endswith(TS_SUFFIXES):
+                for m in _TS_IMPORT.finditer(source):
+                    target = self.resolve_spec(rel, m.group(1))
                     dep = by_rel.get(target) if target is not None else None
                     if dep is not None:
                         visit(dep, depth + 1)
@@ -316,7 +362,8 @@ def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, ligh
                     facts.aliases[a.asname or a.name] = f"{mod}.{a.name}" if mod else a.name
                     imports.append(f"{mod}.{a.name}" if mod else a.name)
     facts.imports = sorted(set(imports))
-    from .index import TCP_CLIENT_MODULES
+    from .index import TCP_CLIENT_MODULES, pickle_settings
 
     facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
+    facts.pickles = pickle_settings(tree)
     return facts

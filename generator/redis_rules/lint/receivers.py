@@ -172,6 +172,7 @@ class Resolver(Protocol):
     def is_plain_class(self, canonical: str) -> bool: ...
     def tcp_chain(self, module: str) -> list[str] | None: ...
     def uses_redis(self) -> bool: ...
+    def pickle_names(self) -> frozenset[str]: ...
 
 
 def _line(expr: ast.AST) -> str:
@@ -314,6 +315,7 @@ class ModuleInfo:
         self.exempt_ctor: set[int] = set()  # constructor calls stored in a global/attribute (memoized)
         self.bound_to: dict[int, tuple[int, str]] = {}  # id(value) -> (id(owner scope), name) it is bound to
         self.stored: set[str] = set()  # local names later stored in an attribute, a container or via setattr
+        self.kept: set[str] = set()  # functions / methods whose result is stored that way (factories)
         self.module = Scope(tree, None, None, "")
         # calls with the scope they run in: every call, or (call_attrs given) calls of plain names
         # and of those method/attribute names only
@@ -470,6 +472,13 @@ class ModuleInfo:
         if type(value) is ast.Name:
             self.stored.add(value.id)  # type: ignore[attr-defined]
             return
+        call = value.value if type(value) is ast.Await else value  # type: ignore[attr-defined]
+        if type(call) is ast.Call:  # self.conn = self._connect(): what _connect returns is kept (a factory)
+            f = call.func  # type: ignore[attr-defined]
+            if type(f) is ast.Name:
+                self.kept.add(f.id)  # type: ignore[attr-defined]
+            elif type(f) is ast.Attribute and type(f.value) is ast.Name:  # type: ignore[attr-defined]
+                self.kept.add(f.attr)  # type: ignore[attr-defined]
         stack: list[ast.AST] = [value]
         while stack:
             n = stack.pop()
@@ -490,14 +499,23 @@ class ModuleInfo:
         while stack:
             n = stack.pop()
             t = type(n)
-            if t is ast.Attribute:  # the commonest inner node: one child
+            if t is ast.Attribute or t is ast.Expr or t is ast.Await:  # the commonest inner nodes: one child
                 v = n.value
                 if type(v) not in leaves:
                     stack.append(v)
                 continue
+            if t is ast.Compare:
+                v = n.left
+                if type(v) not in leaves:
+                    stack.append(v)
+                stack.extend([x for x in n.comparators if type(x) not in leaves])
+                continue
+
             if t is ast.Call:
                 f = n.func
                 if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
+                    calls.append((n, scope))
+                elif n.keywords and n.keywords[0].arg == "keys":  # self._script(keys=[...], args=[...])
                     calls.append((n, scope))
                 if type(f) is ast.Attribute and f.attr in ("append", "extend") and n.args:
                     if type(f.value) is ast.Name:  # rows.extend(r.mget(...)): the list holds what was read

@@ -6,14 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__
 from .model import ERROR_CODES, REGISTRY, Finding, rules_by_id, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _information_uri() -> str:
-    """The project's homepage from the installed metadata; the PyPI page of the distribution otherwise."""
+    """The project's homepage from the installed metadata; the PyPI page of the distribution otherwise (read
+    when a SARIF log is written: importlib.metadata is slow to import)."""
     try:
         from importlib.metadata import metadata
 
@@ -30,7 +30,6 @@ def _information_uri() -> str:
     return "https://pypi.org/project/redis-rules/"
 
 
-INFORMATION_URI = _information_uri()
 _LEVEL = {"error": "error", "warning": "warning"}
 
 
@@ -126,8 +125,8 @@ def format_sarif(findings: Sequence[Finding]) -> str:
                 "tool": {
                     "driver": {
                         "name": "redis-rules",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
+                        "version": _version(),
+                        "informationUri": _information_uri(),
                         "rules": rules,
                     }
                 },
@@ -137,3 +136,9 @@ def format_sarif(findings: Sequence[Finding]) -> str:
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__

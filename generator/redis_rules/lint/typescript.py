@@ -16,14 +16,13 @@ recursion in Python.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import tree_sitter_typescript
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from ..policy import Policy
 from .checks import (
@@ -47,10 +46,13 @@ from .checks import (
     WRITES_NEED_TTL,
     Raw,
     _url_problem,
+    branches_differ,
     is_factory_name,
+    positive_test,
     separate_expire,
     with_reason,
 )
+from .evidence import opt_out_flag, paging_name, short_lived, words
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
 from .receivers import Recv, client, guarded
@@ -81,16 +83,47 @@ FUNCTIONS = frozenset(
     | {"method_definition", "function", "generator_function"}
 )
 FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "cache")
-MODULE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 FACTORY_PREFIXES = ("get", "create", "make", "new", "init", "connect", "build", "open")
 TS_RAW = frozenset({"call", "sendcommand", "send_command"})
+# first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
+NOT_PATTERNS = frozenset({"object", "array", "arrow_function", "function_expression", "number", "true", "false"})
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
 _SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
 
+_CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+# the node types TsModule._collect looks at (the query finds them in C; every other node is never visited)
+_COLLECT = (
+    *sorted(FUNCTIONS | _CLASSES),
+    *("import_statement", "export_statement", "variable_declarator", "assignment_expression"),
+    *("augmented_assignment_expression", "public_field_definition", "field_definition", "return_statement"),
+    *("call_expression", "new_expression"),
+)
+_QUERIES: dict[tuple[int, tuple[str, ...]], Query] = {}
+# method names (lowercased, as bytes) of the calls TsModule keeps: the ones TsChecker judges
+_JUDGED = frozenset(m.encode() for m in INTERESTING | REDIS_ONLY | TS_RAW | TS_SCRIPTS | {"exec", "execaspipeline"})
+
+
+def _language(rel: str) -> Language:
+    return _TS if rel.endswith((".ts", ".mts", ".cts")) else _TSX
+
+
+def _query_nodes(root: Node, types: Sequence[str], language: Language) -> list[Node]:
+    """The nodes of these types below `root` (parsed with `language`), in document order (outer before inner
+    at the same start)."""
+    key = (id(language), tuple(types))
+    query = _QUERIES.get(key)
+    if query is None:
+        known = [t for t in types if language.id_for_node_kind(t, True)]
+        query = _QUERIES[key] = Query(language, " ".join(f"({t}) @n" for t in known))
+    found = QueryCursor(query).captures(root).get("n", [])
+    found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return found
+
+
 def parse(source: bytes, rel: str) -> Node:
     """The tree of a TypeScript or JavaScript file (JSX-aware grammar for .tsx and JavaScript)."""
-    parser = Parser(_TS if rel.endswith((".ts", ".mts", ".cts")) else _TSX)
+    parser = Parser(_language(rel))
     return parser.parse(source).root_node
 
 
@@ -212,8 +245,12 @@ class Import:
 class TsModule:
     """Imports, scopes, classes and calls of one TypeScript module, and the receiver classifier."""
 
-    def __init__(self, root: Node, rel: str, policy: Policy, project: Project | None) -> None:
+    def __init__(
+        self, root: Node, rel: str, policy: Policy, project: Project | None, source: str = "", light: bool = False
+    ) -> None:
         self.root = root
+        self.source = source  # the module's text ("" when not given)
+        self.light = light  # only imports, re-exports and require() bindings were read (see _collect_top)
         self.rel = rel
         self.policy = policy
         self.project = project
@@ -222,30 +259,86 @@ class TsModule:
         self.import_nodes: list[tuple[Node, str, bool]] = []  # (statement, specifier, type only)
         self.reexports: dict[str, str] = {}  # exported name -> "rel#name" / "*n" -> rel
         self.classes: dict[str, TsClass] = {}
-        self.calls: list[tuple[Node, Scope]] = []
+        # calls of plain names and of the method names the checks judge: (call, scope, function, method lowercased)
+        self.calls: list[tuple[Node, Scope, Node, str]] = []
         self.news: list[tuple[Node, Scope]] = []
-        self.comments: list[tuple[int, str]] = []
         self.scope_of: dict[int, Scope] = {}
         self.exempt: set[int] = set()  # constructor calls stored in an outer variable, a field or this.x
+        self.kept: set[str] = set()  # functions and methods whose result is stored that way (factories)
         self._cache: dict[tuple[int, str], Recv | None] = {}
         self._busy: set[tuple[int, str]] = set()
-        self._collect()
+        if light:
+            self._collect_top()
+        else:
+            self._collect()
 
     # ------------------------------------------------------------------ building
-    def _collect(self) -> None:
-        stack: list[tuple[Node, Scope, TsClass | None]] = [(self.root, self.module, None)]
-        while stack:
-            node, scope, cls = stack.pop()
+    def _collect_top(self) -> None:
+        """Only the imports, re-exports and `require()` bindings of the module (one that cannot touch Redis:
+        what it offers the project index is what it passes on)."""
+        for node in self.root.named_children:
             t = node.type
-            if t == "comment":
-                self.comments.append((node.start_point[0] + 1, _text(node)))
-                continue
-            if t in ("import_statement", "export_statement") and scope is self.module:
+            if t in ("import_statement", "export_statement"):
                 self._import(node)
+            elif t in ("lexical_declaration", "variable_declaration"):
+                for decl in node.named_children:
+                    name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+                    spec = _required(value) if decl.type == "variable_declarator" else None
+                    if spec is not None and name is not None:
+                        self._require(decl, name, spec)
+
+    def imports_client(self) -> bool:
+        """Does the module import a client package, the client module, or a project name that holds or returns
+        a client or is a client class (a module not indexed yet is noted in the index's `missed`)?"""
+        if self.project is None:
+            return False
+        index = self.project.index
+        for imp in self.imports.values():
+            if imp.type_only:
+                continue
+            if imp.spec in CLIENT_PACKAGES or self._client_module(imp.spec):
+                return True
+            target = self.resolve(imp.spec)
+            if target is None:
+                continue
+            if imp.name == "*":
+                facts = index.by_path.get(target)
+                if facts is None:
+                    if target in index.expected_paths:
+                        index.missed.add(target)
+                elif facts.instances or facts.factories or facts.client_classes or facts.aliases:
+                    return True
+            elif any(index._resolve((f"ts-{kind}", target, imp.name)) for kind in ("instance", "factory", "class")):
+                return True
+        return False
+
+    def _collect(self) -> None:
+        """One pass over the nodes that matter (found by a tree-sitter query, in C), in document order, each
+        with the function and class enclosing it (a stack of open containers by byte range)."""
+        nodes = _query_nodes(self.root, _COLLECT, _language(self.rel))
+        open_: list[tuple[int, Scope, TsClass | None]] = [(self.root.end_byte + 1, self.module, None)]
+        for node in nodes:
+            start = node.start_byte
+            while open_[-1][0] <= start:
+                open_.pop()
+            _, scope, cls = open_[-1]
+            t = node.type
             if t in FUNCTIONS:
-                scope = self._function(node, scope, cls)
-            elif t in ("class_declaration", "class", "abstract_class_declaration"):
-                cls = self._class(node, scope)
+                open_.append((node.end_byte, self._function(node, scope, cls), cls))
+            elif t in _CLASSES:
+                open_.append((node.end_byte, scope, self._class(node, scope)))
+            elif t == "call_expression":  # kept: calls of plain names, and of the method names the checks judge
+                f = node.child_by_field_name("function")
+                ft = f.type if f is not None else ""
+                if ft == "member_expression":
+                    prop = f.child_by_field_name("property")  # type: ignore[union-attr]
+                    name = prop.text.lower() if prop is not None and prop.text is not None else b""
+                    if name in _JUDGED:
+                        self.calls.append((node, scope, f, name.decode()))  # type: ignore[arg-type]
+                elif ft == "identifier":
+                    self.calls.append((node, scope, f, ""))  # type: ignore[arg-type]
+            elif t == "new_expression":
+                self.news.append((node, scope))
             elif t == "variable_declarator":
                 name = node.child_by_field_name("name")
                 value = node.child_by_field_name("value")
@@ -262,9 +355,9 @@ class TsModule:
                         scope.values.setdefault(key, []).append((value, scope))
             elif t == "assignment_expression" or t == "augmented_assignment_expression":
                 self._assign(node, scope, cls)
-            elif t in ("public_field_definition", "field_definition") and cls is not None:
+            elif t in ("public_field_definition", "field_definition"):
                 name = node.child_by_field_name("name") or node.child_by_field_name("property")
-                if name is not None:
+                if name is not None and cls is not None:
                     value = node.child_by_field_name("value")
                     ann = node.child_by_field_name("type")
                     if ann is not None:
@@ -276,13 +369,8 @@ class TsModule:
                 value = next((c for c in node.named_children if c.type != "comment"), None)
                 if value is not None:
                     scope.returns.append(value)
-            elif t == "call_expression":
-                self.calls.append((node, scope))
-            elif t == "new_expression":
-                self.news.append((node, scope))
-            for child in reversed(node.children):
-                if child.type not in ("string", "number", "true", "false", "null", "property_identifier"):
-                    stack.append((child, scope, cls))
+            elif scope is self.module:  # import_statement, export_statement
+                self._import(node)
 
     def _require(self, node: Node, name: Node, spec: str) -> None:
         """`const Redis = require("ioredis")`, `const { createClient } = require("redis")` (CommonJS)."""
@@ -394,12 +482,24 @@ class TsModule:
             owner.values.setdefault(name, []).append((right, scope))
             if owner is not scope:
                 self.exempt.add(right.id)
+                self._keep(right)
         elif left.type == "member_expression":
             self.exempt.add(right.id)
+            self._keep(right)
             obj = left.child_by_field_name("object")
             if obj is not None and obj.type == "this" and scope.cls is not None:
                 prop = _text(left.child_by_field_name("property"))
                 scope.cls.fields.setdefault(prop, []).append((right, scope))
+
+    def _keep(self, value: Node) -> None:
+        """`this.redis = this.create()`: what `create` returns is kept, so it is built once (a factory)."""
+        v = _unwrap(value)
+        f = _unwrap(v.child_by_field_name("function")) if v is not None and v.type == "call_expression" else None
+        if f is not None and f.type == "identifier":
+            self.kept.add(_text(f))
+        elif f is not None and f.type == "member_expression" and _unwrap(f.child_by_field_name("object")) is not None:
+            if _unwrap(f.child_by_field_name("object")).type == "this":  # type: ignore[union-attr]
+                self.kept.add(_text(f.child_by_field_name("property")))
 
     # ------------------------------------------------------------------ names and imports
     def owner(self, scope: Scope | None, name: str) -> Scope | None:
@@ -411,26 +511,8 @@ class TsModule:
         return None
 
     def resolve(self, spec: str) -> str | None:
-        """A specifier as a project file (relative to the root), when it is one."""
-        project = self.project
-        if project is None:
-            return None
-        if spec.startswith("."):
-            base = posixpath.normpath(posixpath.join(posixpath.dirname(self.rel), spec))
-            bases = [base]
-        elif spec.startswith(("@/", "~/")):
-            bases = [f"src/{spec[2:]}", spec[2:]]
-        else:
-            bases = [spec, f"src/{spec}"]
-        for b in bases:
-            stem = re.sub(r"\.(?:[cm]?js|jsx)$", "", b)
-            for candidate in (b, *(f"{stem}{ext}" for ext in MODULE_EXTENSIONS)):
-                if candidate in project.rels:
-                    return candidate
-            for ext in MODULE_EXTENSIONS:
-                if f"{stem}/index{ext}" in project.rels:
-                    return f"{stem}/index{ext}"
-        return None
+        """A specifier as a project file (relative to the root), when it is one (Project.resolve_spec)."""
+        return self.project.resolve_spec(self.rel, spec) if self.project is not None else None
 
     def _client_module(self, spec: str) -> bool:
         """Is `spec` the project's generated client module (the policy's module_path, `db/redis` without one)?"""
@@ -697,14 +779,23 @@ class TsChecker:
     """Every check over one TypeScript module (same registry messages as the Python checks)."""
 
     def __init__(
-        self, mod: TsModule, reset_script: bool, edge: bool, test_file: bool = False, containers_need_ttl: bool = False
+        self,
+        mod: TsModule,
+        reset_script: bool,
+        edge: bool,
+        test_file: bool = False,
+        containers_need_ttl: bool = False,
+        ports: bool = True,
     ) -> None:
         self.mod = mod
+        self.ports = ports  # the text holds a Redis port number (literal endpoints are looked for)
         self.containers_need_ttl = containers_need_ttl  # policy lint.containers_need_ttl
         self.test_file = test_file
         self.reset_script = reset_script
         self.edge = edge
         self.raw: list[Raw] = []
+        self.bodies: list[tuple[Scope, list[Cmd]]] = []  # the Redis commands of each function body
+        self._builds: bool | None = None  # the module builds a Redis client (see _builds_client)
         self.scope = mod.module
         self.recv_node: Node | None = None
         self.method_name = ""
@@ -735,10 +826,8 @@ class TsChecker:
         return (owner.node.id if owner is not None else 0, d)
 
     def run(self) -> list[Raw]:
-        for call, scope in self.mod.calls:
-            f = call.child_by_field_name("function")
-            if f is not None and f.type == "member_expression":
-                m = _text(f.child_by_field_name("property")).lower()
+        for call, scope, f, m in self.mod.calls:
+            if m:
                 if m in GROWING_FIELD_WRITES:
                     args = _args(call)
                     if len(args) >= 2 and _string(args[1]) is None and args[1].type != "object":
@@ -750,18 +839,20 @@ class TsChecker:
                             self.usage.setdefault(key, []).append((m, call.start_point[0] + 1))
                         else:
                             self.executed.add(key)
-        by_scope: dict[int, list[Cmd]] = {}
-        for call, scope in self.mod.calls:
+        by_scope: dict[int, tuple[Scope, list[Cmd]]] = {}
+        for call, scope, f, m in self.mod.calls:
+            if m:
+                self.scope = scope
+                self._call(call, f, m, by_scope.setdefault(scope.node.id, (scope, []))[1])
+        self.bodies = list(by_scope.values())
+        for scope, cmds in self.bodies:
             self.scope = scope
-            self._call(call, by_scope.setdefault(scope.node.id, []))
-        for cmds in by_scope.values():
             self._end_body(cmds)
         for node, scope in self.mod.news:
             self.scope = scope
             self._constructor(node, scope)
-        for call, scope in self.mod.calls:  # node-redis builds clients with createClient()/createCluster()
-            f = call.child_by_field_name("function")
-            imp = self.mod.imports.get(_text(f)) if f is not None and f.type == "identifier" else None
+        for call, scope, f, m in self.mod.calls:  # node-redis builds clients with createClient()/createCluster()
+            imp = self.mod.imports.get(_text(f)) if not m else None
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 self.scope = scope
                 self._hardcoded(call)
@@ -827,9 +918,14 @@ class TsChecker:
         key = self._key(obj, scope)
         ident = hash(key) if key is not None else call.id
         kind, tx = "client", False
-        opened = self._opened(obj, scope)
+        opened, opener = self._opened(obj, scope)
         if opened is not None:  # `const multi = client.multi()`: a transaction; `.pipeline()`: not one
             kind, tx, ident = "pipeline", opened, key and hash(key) or call.id  # type: ignore[assignment]
+            # opened on a receiver that is Redis by usage: the transaction is Redis too (`multi.set(k, v)`)
+            opener_key = self._key(opener, scope) if opener is not None else None
+            for um, line in self.usage.get(opener_key, ()) if opener_key is not None else ():
+                via = f"{_dotted(opener)}.{'multi' if opened else 'pipeline'}()"
+                return Recv(kind, tx, ident, (f"queued on {via}, also sent {um.upper()} at line {line}",), "usage")
         elif key is not None and key in self.executed:
             kind, tx = "pipeline", True
         for um, line in self.usage.get(key, ()) if key is not None else ():
@@ -839,7 +935,7 @@ class TsChecker:
         why: str | None = None
         if m in REDIS_ONLY:
             why = f"{m}() is a Redis command"
-        elif m == "keys" and args:
+        elif m == "keys" and args and args[0].type not in NOT_PATTERNS:
             why = "keys(pattern) takes a pattern, Map.keys() and Array.keys() take none"
         elif m in TS_RAW and args and (self._raw_command(args) or "") in ("KEYS", "FLUSHALL", "FLUSHDB"):
             why = f"{m}({self._raw_command(args)!r}) is a raw Redis command"
@@ -849,8 +945,9 @@ class TsChecker:
             why = f"{m}() is judged with the INCR/EXPIRE it pairs with"
         return Recv(kind, tx, ident, (why,), "shape") if why is not None else None
 
-    def _opened(self, obj: Node | None, scope: Scope) -> bool | None:
-        """True/False when `obj` is (bound to) `x.multi()` / `x.pipeline()` (transaction or not), else None."""
+    def _opened(self, obj: Node | None, scope: Scope) -> tuple[bool | None, Node | None]:
+        """(True/False, x) when `obj` is (bound to) `x.multi()` / `x.pipeline()` (transaction or not), else
+        (None, None)."""
         obj = _unwrap(obj)
         values = [obj] if obj is not None else []
         if obj is not None and obj.type == "identifier":
@@ -862,8 +959,8 @@ class TsChecker:
             if f is not None and f.type == "member_expression":
                 m = _text(f.child_by_field_name("property")).lower()
                 if m in ("multi", "pipeline"):
-                    return m == "multi"
-        return None
+                    return m == "multi", _unwrap(f.child_by_field_name("object"))
+        return None, None
 
     def _raw_command(self, args: list[Node]) -> str | None:
         first = args[0]
@@ -894,11 +991,7 @@ class TsChecker:
                         return self._const(pair.child_by_field_name("value"))
         return self._const(args[0]) if args else None
 
-    def _call(self, call: Node, cmds: list[Cmd]) -> None:
-        f = call.child_by_field_name("function")
-        if f is None or f.type != "member_expression":
-            return
-        m = _text(f.child_by_field_name("property")).lower()
+    def _call(self, call: Node, f: Node, m: str, cmds: list[Cmd]) -> None:
         if not (m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS):
             return
         obj = f.child_by_field_name("object")
@@ -940,14 +1033,62 @@ class TsChecker:
                     self.report("keys-command", call, "lua", r, method=self.method_name)
                 elif not self.reset_script:
                     self.report("flush-command", call, "lua", r, method=self.method_name, command=cmd)
-        elif m in WHOLE_READS:
-            if r.ours or (m == "hgetall" and key is not None and _text(key) in self.grown):
+        elif m in WHOLE_READS:  # as in checks.Checker._command
+            grows = m == "hgetall" and key is not None and _text(key) in self.grown and not self._entity_key(key)
+            if r.ours or grows:
                 self.report("unbounded-read", call, "whole", r, command=m.upper())
+            else:
+                paging = self._paging_param()
+                if paging is not None and not _in_loop(call):  # read once, then paged
+                    self.report("unbounded-read", call, "page", r, command=m.upper(), param=paging)
         elif m in RANGE_READS and len(args) >= 3:
             if self._number(args[1]) == 0 and self._number(args[2]) == -1:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r)
+
+    def _entity_key(self, key: Node) -> bool:
+        """Is the key built from a variable (`this.runStateKey(runId)`, `run:${id}`, a local bound to one)?"""
+        key = _unwrap(key) or key
+        if key.type == "identifier":
+            owner = self.mod.owner(self.scope, _text(key))
+            values = owner.values.get(_text(key), ()) if owner is not None else ()
+            if len(values) == 1:
+                key = _unwrap(values[0][0]) or key
+        if key.type == "template_string":
+            return any(c.type == "template_substitution" for c in key.children)
+        if key.type == "call_expression":
+            return any(not _fixed(a) for a in _args(key))
+        if key.type == "binary_expression":
+            return not (_fixed(key.child_by_field_name("left")) and _fixed(key.child_by_field_name("right")))
+        return False
+
+    def _paging_param(self) -> str | None:
+        """A paging parameter (`limit`, `offset`, `top`, `skip`, ...) of the function being checked: a parameter,
+        a field of a destructured parameter, or one destructured from the options in its body."""
+        fn = self.scope.node
+        if fn.type not in FUNCTIONS:
+            return None
+        stack = [c for c in fn.children if c.type != "statement_block"]
+        body = fn.child_by_field_name("body")
+        if body is not None and body.type == "statement_block":
+            stack.extend(
+                c for c in body.named_children if c.type == "lexical_declaration" or c.type == "variable_declaration"
+            )
+        while stack:
+            n = stack.pop()
+            if n.type in FUNCTIONS:
+                continue
+            if n.type in ("identifier", "shorthand_property_identifier_pattern") and paging_name(_text(n)):
+                return _text(n)
+            stack.extend(n.named_children)
+        return None
+
+    def _in_callbacks(self, c: Cmd) -> list[Cmd]:
+        """The commands of functions passed to the command `c` (`client.hmset(k, v, function () {
+        client.expire(k, ttl) })`): sent after its reply, separate commands."""
+        start, end = c.node.start_byte, c.node.end_byte
+        return [e for scope, cmds in self.bodies if start < scope.node.start_byte < end for e in cmds]
 
     def _end_body(self, cmds: list[Cmd]) -> None:
         if not cmds:
@@ -968,13 +1109,17 @@ class TsChecker:
             self.recv_node = _receiver_of(c.node)
             if c.method in ("mset", "msetnx"):
                 if not (in_tx(c) and c.recv.ident in tx_with_expire):
-                    self.report("write-without-ttl", c.node, "mset", c.recv, command=c.method.upper())
+                    self._without_ttl(c, cmds, "mset")
                 continue
             if c.key is None or (c.method == "set" and _set_has_ttl(_args(c.node))):
                 continue
             if in_tx(c) and (c.recv.ident, kid(c)) in expired:
                 continue
-            key_expires = (e for e in cmds if e.method in KEY_EXPIRES and kid(e) == kid(c))
+            key_expires = [e for e in cmds if e.method in KEY_EXPIRES and kid(e) == kid(c)]
+            if key_expires:  # never one on another branch of an `if`: both never run
+                mine = _branch_path(c.node)
+                key_expires = [e for e in key_expires if not branches_differ(mine, _branch_path(e.node))]
+            key_expires += [e for e in self._in_callbacks(c) if e.method in KEY_EXPIRES and kid(e) == kid(c)]
             later = separate_expire(c, key_expires, in_tx)
             if later is not None:
                 if self.test_file:
@@ -988,14 +1133,8 @@ class TsChecker:
                     expire=later.method.upper(),
                     line=later.node.start_point[0] + 1,
                 )
-            elif c.method in STRING_WRITES or self.containers_need_ttl:
-                self.report(
-                    "write-without-ttl",
-                    c.node,
-                    "write" if c.method in STRING_WRITES else "container",
-                    c.recv,
-                    command=c.method.upper(),
-                )
+            else:
+                self._without_ttl(c, cmds)
         incremented: dict[tuple[str, str | None], Cmd] = {}
         for c in sorted(cmds, key=lambda c: c.node.start_byte):
             if in_tx(c) or c.key is None:
@@ -1015,6 +1154,125 @@ class TsChecker:
                     line=first.node.start_point[0] + 1,
                 )
 
+    def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "") -> None:
+        """A write leaving its key without any TTL: reported as checks.Checker._without_ttl decides (every one
+        under the strict policy; elsewhere a string write whose other branch gives a TTL, or a key named for
+        something short-lived)."""
+        string = c.method in STRING_WRITES
+        self.recv_node = _receiver_of(c.node)
+        fields: dict[str, Any] = {"command": c.method.upper()}
+        if self.containers_need_ttl or (string and c.recv.ours):
+            self.report("write-without-ttl", c.node, variant or ("write" if string else "container"), c.recv, **fields)
+            return
+        if self.test_file:
+            return
+        branch = self._ttl_branch(c, cmds) if string else None
+        if branch is not None:
+            other, opt_out = branch
+            if not opt_out:
+                line = other.node.start_point[0] + 1
+                self.report("write-without-ttl", c.node, variant or "optional", c.recv, line=line, **fields)
+            return
+        word = self._short_lived(c)
+        if word is not None:
+            self.report("write-without-ttl", c.node, variant or "named", c.recv, word=word, **fields)
+
+    @staticmethod
+    def _gives_ttl(c: Cmd) -> bool:
+        m = c.method
+        return m in KEY_EXPIRES or m in ("setex", "psetex", "getex") or (m == "set" and _set_has_ttl(_args(c.node)))
+
+    def _ttl_branch(self, c: Cmd, cmds: list[Cmd]) -> tuple[Cmd, bool] | None:
+        """(the TTL-giving command, whether `c`'s branch is an explicit opt-out) when `c` sits in one branch of
+        an `if` or `?:` whose other branch gives a TTL."""
+        givers = [t for t in cmds if t is not c and self._gives_ttl(t)]
+        if not givers:
+            return None
+        mine = _branch_path(c.node)
+        for t in givers:
+            theirs = _branch_path(t.node)
+            if branches_differ(mine, theirs):
+                a = next(a for a, b in zip(mine, theirs, strict=False) if a[:2] != b[:2])
+                return t, _opt_out(a[2], a[1])
+        return None
+
+    def _short_lived(self, c: Cmd) -> str | None:
+        """A short-lived word in the key's names and literals (through locals, key-builder methods and the
+        arguments callers pass), a string value's type, or the function and class doing the write."""
+        texts: list[str] = []
+        if c.key is not None:
+            self._key_texts(c.key, self.scope, texts, 2)
+        values = _args(c.node)[1:2] if c.method in STRING_WRITES else []
+        for value in values:  # the declared type of a string's value (`content: ICacheItem`)
+            for n in self._walk(value):
+                if n.type == "identifier":
+                    owner = self.mod.owner(self.scope, _text(n))
+                    ann = owner.annots.get(_text(n)) if owner is not None else None
+                    if ann is not None:
+                        texts.append(_text(ann))
+        s: Scope | None = self.scope
+        while s is not None and s is not self.mod.module:
+            texts.append(s.name)
+            if s.cls is not None:
+                texts.append(s.cls.name)
+            s = s.parent
+        return short_lived(texts)
+
+    def _key_texts(self, node: Node, scope: Scope, texts: list[str], depth: int) -> None:
+        stack = [node]
+        while stack and len(texts) < 200:
+            n = stack.pop()
+            t = n.type
+            if t in ("identifier", "property_identifier", "shorthand_property_identifier"):
+                name = _text(n)
+                texts.append(name)
+                owner = self.mod.owner(scope, name) if t == "identifier" and depth else None
+                if owner is not None:
+                    for value, vscope in owner.values.get(name, ())[:4]:
+                        self._key_texts(value, vscope, texts, depth - 1)
+                    if name not in owner.values:
+                        for arg, ascope in self._callers_args(owner, name):
+                            self._key_texts(arg, ascope, texts, depth - 1)
+            elif t == "string_fragment":
+                texts.append(_text(n))
+            elif t == "call_expression":
+                f = _unwrap(n.child_by_field_name("function"))
+                fn = self._local_function(f, scope) if depth else None
+                if fn is not None:
+                    for value in fn.returns[:4]:
+                        self._key_texts(value, fn, texts, depth - 1)
+                stack.extend(n.named_children)
+            else:
+                stack.extend(n.named_children)
+
+    def _local_function(self, f: Node | None, scope: Scope) -> Scope | None:
+        """The scope of `fn(...)` / `this.method(...)` when this module defines it."""
+        if f is None:
+            return None
+        if f.type == "identifier":
+            owner = self.mod.owner(scope, _text(f))
+            return owner.funcs.get(_text(f)) if owner is not None else None
+        if f.type == "member_expression" and scope.cls is not None:
+            obj = _unwrap(f.child_by_field_name("object"))
+            if obj is not None and obj.type == "this":
+                return scope.cls.methods.get(_text(f.child_by_field_name("property")))
+        return None
+
+    def _callers_args(self, fn: Scope, param: str) -> list[tuple[Node, Scope]]:
+        """What the calls of function `fn` in this module pass for its parameter `param`."""
+        params = fn.node.child_by_field_name("parameters")
+        names = [_text(p.child_by_field_name("pattern")) for p in params.named_children] if params is not None else []
+        if param not in names or not fn.name:
+            return []
+        index = names.index(param)
+        out: list[tuple[Node, Scope]] = []
+        for call, scope, f, m in self.mod.calls:
+            if not m and _text(f) == fn.name and len(out) < 8:
+                args = _args(call)
+                if index < len(args):
+                    out.append((args[index], scope))
+        return out
+
     # ------------------------------------------------------------------ constructors and connections
     def _constructor(self, node: Node, scope: Scope) -> None:
         name = self.mod._ctor_name(node.child_by_field_name("constructor"))
@@ -1031,12 +1289,23 @@ class TsChecker:
             if parent.id in self.mod.exempt:
                 return
             parent = parent.parent
-        s: Scope | None = scope
+        if not self._in_factory(scope, 0):
+            self.report("client-per-call", node, name=name, what="a Redis client")
+
+    def _in_factory(self, scope: Scope | None, depth: int) -> bool:
+        """Does code in `scope` run inside a client factory: a function named as one, one whose result is kept
+        (`this.redis = this.create()`), or a helper that only factories call (`function build()` called from
+        `createClient()`)?"""
+        s = scope
         while s is not None and s is not self.mod.module:
-            if _factory_function(s.name):
-                return
+            if _factory_function(s.name) or s.name in self.mod.kept:
+                return True
+            if s.name and depth < 3:
+                callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == s.name]
+                if callers and all(self._in_factory(sc, depth + 1) for sc in callers):
+                    return True
             s = s.parent
-        self.report("client-per-call", node, name=name, what="a Redis client")
+        return False
 
     def _hardcoded(self, node: Node) -> None:
         for arg in _args(node):
@@ -1086,65 +1355,120 @@ class TsChecker:
             elif key == "socket" and value is not None and value.type == "object":
                 self._options(value)
 
-    def _number(self, node: Node) -> int | None:
-        """A number literal, or a parameter whose default is one (`lrange(key, start = 0, stop = -1)`)."""
-        value = _number(node)
-        if value is not None or node.type != "identifier":
-            return value
+    def _number(self, node: Node | None, depth: int = 0) -> int | None:
+        """A number: a literal, `-(x + 1)` arithmetic over numbers, or a parameter's value when the caller passes
+        none: its default (`lrange(key, start = 0, stop = -1)`) or the fallback the function assigns it
+        (`end = end ?? -1`, `end = _.isUndefined(end) ? -1 : end`, `start = start || 0`)."""
+        node = _unwrap(node)
+        if node is None or depth > 8:
+            return None
+        t = node.type
+        if t == "unary_expression" and _text(node.child_by_field_name("operator")) in ("-", "+"):
+            inner = self._number(node.child_by_field_name("argument"), depth + 1)
+            if inner is None:
+                return None
+            return -inner if _text(node.child_by_field_name("operator")) == "-" else inner
+        if t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("+", "-"):
+            left = self._number(node.child_by_field_name("left"), depth + 1)
+            right = self._number(node.child_by_field_name("right"), depth + 1)
+            if left is None or right is None:
+                return None
+            return left + right if _text(node.child_by_field_name("operator")) == "+" else left - right
+        if t != "identifier":
+            return _number(node)
         name = _text(node)
         owner = self.mod.owner(self.scope, name)
-        if owner is None or name in owner.values:
+        if owner is None:
             return None
+        value: int | None = None
         params = owner.node.child_by_field_name("parameters")
         for p in params.named_children if params is not None else ():
             if _text(p.child_by_field_name("pattern")) == name:
-                return _number(p.child_by_field_name("value"))
-        return None
+                value = _number(p.child_by_field_name("value"))
+        for assigned, _ in owner.values.get(name, ()):  # every reassignment must be a fallback of the parameter
+            value = _fallback(assigned, name)
+            if value is None:
+                return None
+        return value
+
+    def _builds_client(self) -> bool:
+        """Does this module build a Redis client (a client constructor or factory, `require("redis")`)?"""
+        if self._builds is None:
+            self._builds = any(self.mod._ctor_name(n.child_by_field_name("constructor")) for n, _ in self.mod.news)
+            for call, _, f, m in self.mod.calls if not self._builds else ():
+                name = _text(f) if not m else ""
+                imp = self.mod.imports.get(name)
+                if (imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES) or (
+                    name == "require" and (_string(next(iter(_args(call)), None)) or "") in CLIENT_PACKAGES
+                ):
+                    self._builds = True
+                    break
+        return self._builds
 
     def _url_defaults(self) -> None:
         """Redis URLs as defaults: parameters, module constants and config objects, class fields,
-        and `process.env.X ?? "redis://..."` with a password or a remote host."""
-        for call_or_new in self._walk(self.mod.root):
-            t = call_or_new.type
-            if t == "object" and not self.test_file:
-                self._endpoint(call_or_new)
-            if t in ("required_parameter", "optional_parameter"):
-                value = call_or_new.child_by_field_name("value")
-                text = _string(value)
-                local_test = self.test_file and text is not None and not any(_url_problem(text))
-                if (
-                    value is not None
-                    and text is not None
-                    and text.lower().startswith(DEFAULT_URL_SCHEMES)
-                    and not local_test
-                ):
-                    pname = _text(call_or_new.child_by_field_name("pattern"))
+        and `process.env.X ?? "redis://..."` with a password or a remote host; literal endpoints; host options
+        with a literal fallback. Only the node types the text can hold are looked for (a query, in C)."""
+        text = self.mod.source
+        urls = "://" in text
+        hosts = "host" in text.lower() and not self.test_file
+        types = [
+            *(("object",) if self.ports and not self.test_file else ()),
+            *(("required_parameter", "optional_parameter") if urls else ()),
+            *(("binary_expression",) if urls or hosts else ()),
+            *(("pair",) if hosts and ".default(" in text else ()),
+            *(("string", "template_string") if urls and not self.test_file else ()),
+        ]
+        nodes = _query_nodes(self.mod.root, types, _language(self.mod.rel)) if types else []
+        literals: list[Node] = []
+        for node in nodes:
+            t = node.type
+            if t == "object":
+                self._endpoint(node)
+            elif t in ("required_parameter", "optional_parameter"):
+                value = node.child_by_field_name("value")
+                url = _string(value)
+                local_test = self.test_file and url is not None and not any(_url_problem(url))
+                is_url = url is not None and url.lower().startswith(DEFAULT_URL_SCHEMES)
+                if value is not None and is_url and not local_test:
+                    pname = _text(node.child_by_field_name("pattern"))
                     self.report("hardcoded-connection", value, "default", where=f"the parameter {pname}")
-            elif t == "binary_expression" and _text(call_or_new.child_by_field_name("operator")) in ("??", "||"):
-                left = _dotted(call_or_new.child_by_field_name("left")) or ""
-                right = call_or_new.child_by_field_name("right")
-                text = _string(right)
-                if left.startswith("process.env.") and text is not None and text.lower().startswith(URL_SCHEMES):
-                    password, remote = _url_problem(text)
+            elif t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("??", "||"):
+                left = _dotted(node.child_by_field_name("left")) or ""
+                right = node.child_by_field_name("right")
+                fallback = _string(right)
+                env_url = fallback is not None and fallback.lower().startswith(URL_SCHEMES)
+                if left.startswith("process.env.") and env_url:
+                    password, remote = _url_problem(fallback)  # type: ignore[arg-type]
                     if password or remote:
                         what = "a password" if password else "a non-local host"
                         self.report("hardcoded-connection", right, "env-default", what=what)  # type: ignore[arg-type]
-        for name, values in self.mod.module.values.items():
-            for value, _ in values:
-                self._default(value, name)
-        for node in self._walk(self.mod.root) if not self.test_file else ():  # other URLs (a `??=` fallback)
-            text = _string(node) if node.type in ("string", "template_string") else None
-            if text is None or node.id in self.reported or " " in text or not text.partition("://")[2]:
-                continue
-            if text.lower().startswith(DEFAULT_URL_SCHEMES):
-                password, remote = _url_problem(text)
-                if not (self.test_file and not (password or remote)):
-                    detail = " with a password" if password else " with a remote host" if remote else ""
-                    self.report("hardcoded-connection", node, "url", detail=detail)
-        for cls in self.mod.classes.values():
-            for name, values in cls.fields.items():
+                elif fallback and hosts and _host_option(left) and self._builds_client():
+                    # `this.host = options.host || "localhost"`: without the option it silently uses this server
+                    self.report("hardcoded-connection", right, "host-default", host=fallback, where=left)  # type: ignore[arg-type]
+            elif t == "pair":
+                key = _text(node.child_by_field_name("key")).strip("'\"")
+                default = _schema_default(node.child_by_field_name("value")) if _host_option(key) else None
+                if default is not None and self._builds_client():  # host: Joi.string().default("127.0.0.1")
+                    self.report("hardcoded-connection", default, "host-default", host=_string(default), where=key)
+            elif t in ("string", "template_string"):
+                literals.append(node)
+        if urls:
+            for name, values in self.mod.module.values.items():
                 for value, _ in values:
-                    self._default(value, f"{cls.name}.{name}")
+                    self._default(value, name)
+            for cls in self.mod.classes.values():
+                for name, values in cls.fields.items():
+                    for value, _ in values:
+                        self._default(value, f"{cls.name}.{name}")
+        for node in literals:  # other URLs (a `??=` fallback, a config object built in a function)
+            url = _string(node)
+            if url is None or node.id in self.reported or " " in url or not url.partition("://")[2]:
+                continue
+            if url.lower().startswith(DEFAULT_URL_SCHEMES):
+                password, remote = _url_problem(url)
+                detail = " with a password" if password else " with a remote host" if remote else ""
+                self.report("hardcoded-connection", node, "url", detail=detail)
 
     def _endpoint(self, obj: Node) -> None:
         """`{ host: "127.0.0.1", port: 6379 }`: a literal Redis endpoint (a Redis port gives it away)."""
@@ -1206,6 +1530,126 @@ def _factory_function(name: str) -> bool:
     `connect`), or a process entry point (`main`): what it builds is kept by its caller."""
     snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
     return snake == "constructor" or "redis" in snake or "valkey" in snake or is_factory_name(snake)
+
+
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+
+
+def _exits(node: Node | None) -> bool:
+    """Does this statement (or block) end by leaving the block: return, throw, continue, break?"""
+    if node is not None and node.type == "statement_block":
+        node = node.named_children[-1] if node.named_children else None
+    return node is not None and node.type in (
+        "return_statement",
+        "throw_statement",
+        "continue_statement",
+        "break_statement",
+    )
+
+
+def _host_option(name: str) -> bool:
+    """A host setting by its name (`options.host`, `redisHost`, `REDIS_HOST`, `hostname`)."""
+    return "".join(words(name.rsplit(".", 1)[-1])) in ("host", "hostname", "redishost")
+
+
+def _schema_default(value: Node | None) -> Node | None:
+    """The string literal of a schema's default (`Joi.string().default('127.0.0.1')`, zod/yup alike)."""
+    v = _unwrap(value)
+    if v is None or v.type != "call_expression":
+        return None
+    f = v.child_by_field_name("function")
+    args = _args(v)
+    if f is None or f.type != "member_expression" or _text(f.child_by_field_name("property")) != "default":
+        return None
+    return args[0] if len(args) == 1 and _string(args[0]) else None
+
+
+def _fallback(value: Node, name: str) -> int | None:
+    """The number `name` falls back to in `name ?? -1`, `name || 0`, `isUndefined(name) ? -1 : name`."""
+    v = _unwrap(value)
+    if v is None:
+        return None
+    if v.type == "binary_expression" and _text(v.child_by_field_name("operator")) in ("??", "||"):
+        if _text(_unwrap(v.child_by_field_name("left"))) == name:
+            return _number(_unwrap(v.child_by_field_name("right")))
+    if v.type == "ternary_expression":
+        then, other = _unwrap(v.child_by_field_name("consequence")), _unwrap(v.child_by_field_name("alternative"))
+        if then is not None and other is not None:
+            if _text(other) == name and _number(then) is not None:
+                return _number(then)
+            if _text(then) == name and _number(other) is not None:
+                return _number(other)
+    return None
+
+
+def _in_loop(node: Node) -> bool:
+    """Does `node` run once per item of a loop of its function (not in the loop's head)?"""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTIONS:
+        if parent.type in _LOOPS and parent.child_by_field_name("body") is not None:
+            if child.id == parent.child_by_field_name("body").id:  # type: ignore[union-attr]
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _fixed(node: Node | None) -> bool:
+    """A literal or an UPPER_CASE constant: a part of a key that is the same for every call."""
+    if node is None or _string(node) is not None or node.type == "number":
+        return True
+    name = _dotted(node)
+    return name is not None and name.rsplit(".", 1)[-1].isupper()
+
+
+def _branch_path(node: Node) -> list[tuple[int, int, Node]]:
+    """The `if` / `?:` nodes enclosing `node` inside its function, outermost first, as (id, branch, test):
+    branch 0 is the consequence, 1 the alternative (an `else if` chain nests in alternatives; the statements
+    after an `if` whose consequence returns or throws are its alternative too)."""
+    path: list[tuple[int, int, Node]] = []
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTIONS:
+        if parent.type in ("statement_block", "program", "switch_case"):  # after `if (c) { ...; return }`: its else
+            sibling = child.prev_named_sibling
+            while sibling is not None:
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None:
+                    test, then = sibling.child_by_field_name("condition"), sibling.child_by_field_name("consequence")
+                    if test is not None and _exits(then):
+                        path.append((sibling.id, 1, test))
+                sibling = sibling.prev_named_sibling
+        if parent.type in ("if_statement", "ternary_expression"):
+            test = parent.child_by_field_name("condition")
+            then = parent.child_by_field_name("consequence")
+            other = parent.child_by_field_name("alternative")
+            if test is not None and then is not None and child.id == then.id:
+                path.append((parent.id, 0, test))
+            elif test is not None and other is not None and child.id == other.id:
+                path.append((parent.id, 1, test))
+        child, parent = parent, parent.parent
+    path.reverse()
+    return path
+
+
+_COMPARISONS = {">": "Gt", ">=": "GtE", "<": "Lt", "<=": "LtE", "==": "Eq", "===": "Eq"}
+_FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
+
+
+def _opt_out(test: Node, branch: int) -> bool:
+    """checks.explicit_opt_out for a TypeScript condition: `if (this.disableTTL)`, the else of `if (d > 0)`."""
+    node = _unwrap(test)
+    while node is not None and node.type == "unary_expression" and _text(node.child_by_field_name("operator")) == "!":
+        node, branch = _unwrap(node.child_by_field_name("argument")), 1 - branch
+    if node is None:
+        return False
+    name = _dotted(node)
+    if name is not None:
+        return branch == 0 and opt_out_flag(name)
+    if node.type != "binary_expression":
+        return False
+    op = _text(node.child_by_field_name("operator"))
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if _number(left) is not None and _number(right) is None:
+        op, right = _FLIPPED.get(op, op), left
+    return op in _COMPARISONS and positive_test(_COMPARISONS[op], _number(right), branch)
 
 
 def _receiver_of(call: Node) -> Node | None:
@@ -1335,7 +1779,17 @@ def _lint_typescript(
     shown: str,
     project: Project | None,
 ) -> list[Finding]:
-    from .engine import _filters, _findings, _in_edge, glob_match, is_test_file, relative_to_root
+    from .engine import (
+        _PORT_NEEDLES,
+        _PORTS,
+        _filters,
+        _findings,
+        _in_edge,
+        _lines,
+        glob_match,
+        is_test_file,
+        relative_to_root,
+    )
 
     data = source.encode("utf-8", "surrogatepass")
     root = parse(data, path)
@@ -1347,21 +1801,52 @@ def _lint_typescript(
     rel = relative_to_root(path, policy) if path not in ("<stdin>", "-") else path
     select, ignore = _filters(policy, rel, select, ignore)
     prel = project.rel(path) if project is not None and path not in ("<stdin>", "-") else None
-    mod = TsModule(root, prel or rel, policy, project)
+    edge = _in_edge(rel, policy)
+    relevant = edge or may_use_redis(source, policy)
+    mod = TsModule(root, prel or rel, policy, project, source, light=not relevant)
+    if not relevant and mod.imports_client():
+        relevant = True
+        mod = TsModule(root, prel or rel, policy, project, source)
     if project is not None and prel is not None and prel in project.stale:
         project.record(prel, _facts(mod, prel))
+    if not relevant:
+        return []  # parsed (syntax errors are reported) but nothing in it can reach Redis
     reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
-    checker = TsChecker(mod, reset, _in_edge(rel, policy), is_test_file(rel), policy.lint.containers_need_ttl)
+    ports = bool(_lines(_PORTS, source, _PORT_NEEDLES))
+    checker = TsChecker(mod, reset, edge, is_test_file(rel), policy.lint.containers_need_ttl, ports)
     raw = checker.run()
     if not raw:
         return []
-    return _findings(raw, source, shown, select, ignore, _suppressions(mod.comments))
+    comments = _query_nodes(root, ("comment",), _language(mod.rel)) if "redis-rules" in source else []
+    return _findings(
+        raw, source, shown, select, ignore, _suppressions([(c.start_point[0] + 1, _text(c)) for c in comments])
+    )
 
 
 def ts_facts(source: str, rel: str, project: Project) -> ModuleFacts | None:
     """The facts a TypeScript module offers the project index (exports holding or returning a client)."""
     root = parse(source.encode("utf-8", "surrogatepass"), rel)
-    return _facts(TsModule(root, rel, project.policy, project), rel)
+    mod = TsModule(root, rel, project.policy, project, source, light=not may_use_redis(source, project.policy))
+    if mod.light and mod.imports_client():
+        mod = TsModule(root, rel, project.policy, project, source)
+    return _facts(mod, rel)
+
+
+# Redis-only method names (any case: node-redis spells them hGetAll), `.keys(pattern)` (not Object.keys), raw
+# KEYS/FLUSH commands: a module with none of these, that names no Redis package or factory and imports no
+# project module offering a client, has nothing the checks could report
+_SHAPES = re.compile(  # matched against the lowercased text
+    r"\.(?:" + "|".join(sorted(REDIS_ONLY, key=len, reverse=True)) + r"|p?expire|eval|mset|mget)\s*\("
+    r"|(?<!object)\.keys\(\s*[^)\s]|['\"](?:keys|flushall|flushdb)['\"]"
+)
+
+
+def may_use_redis(source: str, policy: Policy) -> bool:
+    """A sound shortcut (as engine._may_use_redis for Python): can anything in this text reach Redis?"""
+    low = source.lower()
+    if "redis" in low or "valkey" in low or "upstash" in low or "unix://" in low or _SHAPES.search(low):
+        return True
+    return any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories)
 
 
 def _facts(mod: TsModule, rel: str) -> ModuleFacts:
