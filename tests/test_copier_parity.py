@@ -101,3 +101,77 @@ def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, t
     )
     assert proc.returncode != 0
     assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("language", "client", "allowed"),
+    [
+        ("python", "ioredis", "redis-py, redis-py-async, valkey-py, upstash"),
+        ("typescript", "redis-py", "ioredis, node-redis, upstash"),
+    ],
+)
+def test_stock_copier_refuses_a_client_of_the_other_language(
+    template_repo: Path, tmp_path: Path, language: str, client: str, allowed: str
+) -> None:
+    """The choice validators of copier.yml disable the other language's clients in stock copier too."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--data",
+            f"language={language}",
+            "--data",
+            f"client={client}",
+            str(template_repo),
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode != 0
+    assert f"client: '{client}' is a" in proc.stderr + proc.stdout
+    assert f"choose one of: {allowed}" in proc.stderr + proc.stdout
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+TS_ANSWERS = {
+    "language": "typescript",
+    "project_name": "parity-ts",
+    "client": "node-redis",
+    "flavour": "cluster",
+    "edge": "true",
+    "default_ttl": "900",
+}
+
+
+def test_stock_copier_copy_matches_redis_rules_new_for_typescript(template_repo: Path, tmp_path: Path) -> None:
+    """`copier copy --data language=typescript ...` and `redis-rules new` give the same TypeScript project."""
+    data_args = [arg for k, v in TS_ANSWERS.items() for arg in ("--data", f"{k}={v}")]
+    stock = tmp_path / "stock"
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", *data_args, str(template_repo), str(stock)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ours = render(tmp_path / "ours", **TS_ANSWERS)
+    stock_tree, ours_tree = tree(stock), tree(ours)
+    assert stock_tree.keys() == ours_tree.keys()
+    assert "src/db/redis/index.ts" in stock_tree and "src/edge/redis/client.ts" in stock_tree
+    assert "test/redis/vitest.config.ts" in stock_tree and "package.json" in stock_tree
+    assert not any(rel.endswith(".py") and not rel.startswith((".claude/", "scripts/")) for rel in stock_tree)
+    for rel in stock_tree:
+        if rel != ".copier-answers.yml":
+            assert stock_tree[rel] == ours_tree[rel], rel
+    drop = ("_src_path", "_commit")
+    stock_answers = yaml.safe_load(stock_tree[".copier-answers.yml"])
+    ours_answers = yaml.safe_load(ours_tree[".copier-answers.yml"])
+    assert {k: v for k, v in ours_answers.items() if k not in drop} == {
+        k: v for k, v in stock_answers.items() if k not in drop
+    }
+    assert stock_answers["language"] == "typescript" and "package" not in stock_answers  # not asked, not stored

@@ -403,3 +403,49 @@ def test_marker_hunk_count() -> None:
     assert count_marker_hunks(text) == 2
     assert count_marker_hunks(f"Title\n{m}\n") == 0
     assert count_marker_hunks(f"{s}{s}\n") == 0
+
+
+# ------------------------------------------------------------------ TypeScript projects
+
+TS_KEYS = "src/db/redis/keys.ts"
+TS_TEAM_FUNCTION = (
+    '\nexport function teamReportKey(day: string): string {\n  return build("reports", "daily", day);\n}\n'
+)
+
+
+def test_typescript_policy_change_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc-ts", template_v1, language="typescript", edge="true")
+    assert (project / TS_KEYS).is_file() and (project / "src/edge/redis/client.ts").is_file()
+    with (project / TS_KEYS).open("a") as fh:
+        fh.write(TS_TEAM_FUNCTION)
+    with (project / "CLAUDE.md").open("a") as fh:
+        fh.write(TEAM_SECTION)
+    package_json = (project / "package.json").read_text() + "\n"
+    (project / "package.json").write_text(package_json)  # the team's own file now (written only when missing)
+    commit_all(project, "team edits")
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800", "--set", "modules=[cache, locks]")
+
+    assert code == 0, out + err
+    assert "default_ttl: 3600 -> 1800" in out
+    keys = (project / TS_KEYS).read_text()
+    assert "export const DEFAULT_TTL = 1800;" in keys and "export const DEFAULT_TTL = 3600;" not in keys
+    assert "export function teamReportKey(day: string): string {" in keys  # the team's function survived
+    assert (project / "src/db/redis/locks.ts").is_file() and (project / "test/redis/locks.test.ts").is_file()
+    claude = (project / "CLAUDE.md").read_text()
+    assert "| `TTL.default` | 1800 |" in claude and claude.endswith(TEAM_SECTION)
+    assert "`await locks.withLock(" in claude
+    assert (project / "package.json").read_text() == package_json
+    assert "<" * 7 not in keys + claude
+
+
+def test_a_language_change_is_refused_without_writing(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc-ts", template_v1, language="typescript")
+    before = snapshot(project)
+    code, out, err = run_cli("update", str(project), "--set", "language=python")
+    assert code == 2
+    assert err == (
+        "redis-rules: error: language: a typescript project cannot be updated to python; render a new project "
+        "with `redis-rules new DEST --data language=python` instead\n"
+    )
+    assert snapshot(project) == before

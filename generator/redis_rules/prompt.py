@@ -45,11 +45,15 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
             validate=lambda picked: q.validate(list(picked), answers) or True,
         )
     elif q.choices:
-        choices = [questionary.Choice(label, value=value) for label, value in q.choices.items()]
+        # a choice disabled by its validator (e.g. a client of the other language) is shown greyed, with why
+        choices = [
+            questionary.Choice(label, value=value, disabled=q.disabled(label, answers) or None)
+            for label, value in q.choices.items()
+        ]
         prompt = questionary.select(
             message,
             choices=choices,
-            default=next((c for c in choices if c.value == default), None),
+            default=next((c for c in choices if c.value == default and not c.disabled), None),
         )
     else:
         prompt = questionary.text(message, default=_as_text(default, q), validate=validate)

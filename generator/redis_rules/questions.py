@@ -35,6 +35,9 @@ class Question:
     help: str = ""
     default: Any = None
     choices: dict[str, Any] = field(default_factory=dict)  # label -> value
+    # label -> validator of copier's extended choice form `{value: ..., validator: "..."}`: the choice is
+    # disabled, with the rendered text as the reason, whenever that text is not empty
+    choice_validators: dict[str, str] = field(default_factory=dict)
     multiselect: bool = False
     when: Any = True
     validator: str = ""
@@ -87,16 +90,34 @@ class Question:
             return [item.strip() for item in text.split(",") if item.strip()]
         return raw
 
+    def disabled(self, label: str, answers: dict[str, Any]) -> str:
+        """Why the choice ``label`` is disabled with these answers ('' when it is enabled)."""
+        validator = self.choice_validators.get(label, "")
+        return str(self.render(validator, answers)).strip() if validator else ""
+
+    def enabled_choices(self, answers: dict[str, Any]) -> list[Any]:
+        """The values that may be chosen with these answers, in file order, without repeats."""
+        values: list[Any] = []
+        for label, value in self.choices.items():
+            if value not in values and not self.disabled(label, answers):
+                values.append(value)
+        return values
+
     def validate(self, value: Any, answers: dict[str, Any]) -> str:
         """'' when valid, else the validator's one-line message (it names the field)."""
-        allowed = list(self.choices.values())
-        if allowed:
+        if self.choices:
+            allowed = self.enabled_choices(answers)
             values = value if self.multiselect else [value]
             if self.multiselect and not isinstance(value, list):
                 return f"{self.name}: must be a list of: {', '.join(map(str, allowed))}"
             for item in values:
-                if item not in allowed:
-                    return f"{self.name}: '{item}' is not allowed (allowed: {', '.join(map(str, allowed))})"
+                if item in allowed:
+                    continue
+                # a choice that exists but is disabled by its validator: that validator says why
+                reasons = [self.disabled(label, answers) for label, v in self.choices.items() if v == item]
+                if reasons and all(reasons):
+                    return reasons[0]
+                return f"{self.name}: '{item}' is not allowed (allowed: {', '.join(map(str, allowed))})"
         if self.validator:
             message = str(_env.from_string(self.validator).render(**{**answers, self.name: value})).strip()
             return message
@@ -113,9 +134,7 @@ def load_questions(template_root: Path) -> list[Question]:
             continue
         if not isinstance(spec, dict):
             spec = {"default": spec, "type": "str"}
-        choices = spec.get("choices") or {}
-        if isinstance(choices, list):
-            choices = {str(c): c for c in choices}
+        choices, choice_validators = _choices(spec.get("choices") or {})
         questions.append(
             Question(
                 name=name,
@@ -123,6 +142,7 @@ def load_questions(template_root: Path) -> list[Question]:
                 help=str(spec.get("help", "")).strip(),
                 default=spec.get("default"),
                 choices=choices,
+                choice_validators=choice_validators,
                 multiselect=bool(spec.get("multiselect", False)),
                 when=spec.get("when", True),
                 validator=str(spec.get("validator", "") or ""),
@@ -130,6 +150,22 @@ def load_questions(template_root: Path) -> list[Question]:
             )
         )
     return questions
+
+
+def _choices(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """(label -> value, label -> validator) from copier's list, dict or extended `{value, validator}` forms."""
+    pairs = list(raw.items()) if isinstance(raw, dict) else [(str(c), c) for c in raw]
+    choices: dict[str, Any] = {}
+    validators: dict[str, str] = {}
+    for label, value in pairs:
+        if isinstance(value, dict):
+            if "value" not in value:
+                raise UserError(f"copier.yml: choice {label!r} needs a 'value'")
+            if value.get("validator"):
+                validators[str(label)] = str(value["validator"])
+            value = value["value"]
+        choices[str(label)] = value
+    return choices, validators
 
 
 def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, ...]:

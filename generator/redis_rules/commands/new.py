@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import time
@@ -138,7 +139,7 @@ def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) ->
         if not args.with_modules:
             print(f"note: the rules refer to modules under {answers['module_path']}/; add --with-modules to write them")
     if args.verify:
-        return verify(result.dest)
+        return verify(result.dest, str(answers.get("language", "python")))
     return 0
 
 
@@ -169,9 +170,21 @@ def action_of(rel: str, result: RenderResult) -> str:
     return "overwrite" if rel in result.existing else "create"
 
 
-def verify(dest: Path) -> int:
-    """Run the generated tests with this interpreter; report pass/fail."""
-    print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
+def verify(dest: Path, language: str = "python") -> int:
+    """Run the generated tests (pytest, or npm test for TypeScript); report pass/fail."""
+    if language == "typescript":
+        npm = shutil.which("npm")
+        if npm is None:
+            raise UserError("--verify: npm is not on PATH; the TypeScript tests run with `npm install && npm test`")
+        if not (dest / "node_modules").exists():
+            print(f"verifying: npm install (in {dest})")
+            if subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=dest).returncode != 0:
+                print("verify: npm install FAILED")
+                return 1
+        print(f"verifying: npm test (in {dest})")
+        proc = subprocess.run([npm, "test"], cwd=dest)
+    else:
+        print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
     print("verify: generated tests passed" if proc.returncode == 0 else "verify: generated tests FAILED")
     return 0 if proc.returncode == 0 else 1

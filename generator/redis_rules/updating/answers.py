@@ -39,12 +39,26 @@ def merge_answers(
     so a bad combination (client upstash with another flavour) fails before any write.
     """
     names = {q.name for q in questions if not q.hidden}
+    _refuse_language_change(recorded, sets)
     given = {k: v for k, v in recorded.items() if k in names}
     given.update(sets)
     resolved = resolve_answers(questions, given)  # raises UserError naming the field
     data = {name: resolved[name] for name in sets}
     changes = [AnswerChange(n, recorded.get(n), data[n]) for n in sets if recorded.get(n) != data[n]]
     return data, changes
+
+
+def _refuse_language_change(recorded: dict[str, Any], sets: dict[str, str]) -> None:
+    """A project's language is fixed: another language is another tree of files, not an update."""
+    if "language" not in sets:
+        return
+    old = str(recorded.get("language", "python"))  # projects rendered before the answer existed are Python
+    new = sets["language"].strip()
+    if new != old:
+        raise UserError(
+            f"language: a {old} project cannot be updated to {new}; render a new project with "
+            f"`redis-rules new DEST --data language={new}` instead"
+        )
 
 
 def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgrade: bool) -> dict[str, Any]:

@@ -1,0 +1,132 @@
+"""The `language` answer: choices that depend on it, its defaults, and the refusal to change it on update.
+
+Copier's extended choice form (`{value: ..., validator: "..."}`) disables the clients of the other
+language; `redis-rules new` (questions.py) must read that form exactly as stock copier does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redis_rules.errors import UserError
+from redis_rules.questions import load_questions, resolve_answers
+from redis_rules.updating.answers import merge_answers
+from tests.conftest import ROOT
+
+QUESTIONS = load_questions(ROOT)
+BY_NAME = {q.name: q for q in QUESTIONS}
+
+
+def resolved(**given: Any) -> dict[str, Any]:
+    return resolve_answers(QUESTIONS, {k: str(v) for k, v in given.items()})
+
+
+def test_typescript_defaults() -> None:
+    answers = resolved(language="typescript")
+    assert answers["client"] == "ioredis"
+    assert answers["module_path"] == "src/db/redis"
+    assert answers["edge"] is False
+    assert answers["client_profile"]["language"] == "typescript"
+    assert answers["client_profile"]["api"] == "ioredis"
+    assert not BY_NAME["package"].is_asked(answers)  # TypeScript has no Python package
+    assert not BY_NAME["edge_path"].is_asked(answers)
+    assert BY_NAME["edge_path"].is_asked(resolved(language="typescript", edge="true"))
+
+
+def test_python_defaults_are_unchanged() -> None:
+    answers = resolved()
+    assert (answers["language"], answers["client"], answers["module_path"]) == (
+        "python",
+        "redis-py",
+        "my_service/db/redis",
+    )
+    assert BY_NAME["package"].is_asked(answers)
+    assert not BY_NAME["edge"].is_asked(answers)
+
+
+@pytest.mark.parametrize(
+    ("language", "client", "allowed"),
+    [
+        ("typescript", "redis-py", "ioredis, node-redis, upstash"),
+        ("typescript", "valkey-py", "ioredis, node-redis, upstash"),
+        ("python", "ioredis", "redis-py, redis-py-async, valkey-py, upstash"),
+        ("python", "node-redis", "redis-py, redis-py-async, valkey-py, upstash"),
+    ],
+)
+def test_a_client_of_the_other_language_is_refused_with_the_allowed_values(
+    language: str, client: str, allowed: str
+) -> None:
+    with pytest.raises(UserError) as info:
+        resolved(language=language, client=client)
+    message = str(info.value)
+    assert message.startswith(f"client: '{client}' is a ")
+    assert message.endswith(f"choose one of: {allowed}")
+
+
+def test_upstash_exists_in_both_languages() -> None:
+    assert resolved(language="python", client="upstash")["client_profile"]["lib"] == "upstash_redis"
+    assert resolved(language="typescript", client="upstash")["client_profile"]["lib"] == "@upstash/redis"
+
+
+def test_disabled_choices_say_why() -> None:
+    client = BY_NAME["client"]
+    answers = resolved(language="typescript")
+    assert client.enabled_choices(answers) == ["ioredis", "node-redis", "upstash"]
+    assert client.disabled("ioredis", answers) == ""
+    assert "is a Python client" in client.disabled("redis-py (sync)", answers)
+    assert client.enabled_choices(resolved()) == ["redis-py", "redis-py-async", "valkey-py", "upstash"]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"edge": "true"}, "edge: edge modules are TypeScript only"),
+        ({"language": "typescript", "client": "upstash", "edge": "true"}, "edge: the 'upstash' client already runs"),
+        ({"language": "typescript", "module_path": "../lib"}, "module_path: must be relative folder names"),
+        ({"language": "typescript", "module_path": "/abs/redis"}, "module_path: must be relative folder names"),
+        ({"language": "typescript", "module_path": "src/db redis"}, "module_path: must be relative folder names"),
+        ({"language": "typescript", "module_path": "node_modules/x"}, "module_path: must not start in 'node_modules/'"),
+        (
+            {"language": "typescript", "edge": "true", "edge_path": "src/db/redis/edge"},
+            "edge_path: must be a folder apart",
+        ),
+        ({"language": "typescript", "edge": "true", "edge_path": "src//edge"}, "edge_path: must be relative folder"),
+        ({"language": "typescript", "client": "upstash", "flavour": "cluster"}, "pick client ioredis for cluster"),
+        ({"language": "cobol"}, "language: 'cobol' is not allowed (allowed: python, typescript)"),
+    ],
+)
+def test_bad_typescript_answers(given: dict[str, str], message: str) -> None:
+    with pytest.raises(UserError, match=None) as info:
+        resolved(**given)
+    assert message in str(info.value)
+
+
+def test_typescript_module_path_accepts_common_layouts() -> None:
+    for path in ("src/db/redis", "lib/redis", "packages/api/src/redis", "app/_lib/redis.v2"):
+        assert resolved(language="typescript", module_path=path)["module_path"] == path
+
+
+def test_update_refuses_a_language_change() -> None:
+    recorded = {"language": "python", "project_name": "svc", "client": "redis-py"}
+    with pytest.raises(UserError) as info:
+        merge_answers(QUESTIONS, recorded, {"language": "typescript"})
+    assert str(info.value).startswith("language: a python project cannot be updated to typescript")
+    with pytest.raises(UserError, match="language: a python project"):  # recorded before the answer existed
+        merge_answers(QUESTIONS, {"project_name": "svc"}, {"language": "typescript"})
+    data, changes = merge_answers(QUESTIONS, recorded, {"language": "python", "default_ttl": "60"})
+    assert data["default_ttl"] == 60 and [c.name for c in changes] == ["default_ttl"]
+
+
+def test_cli_refusal_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, run_cli) -> None:
+    code, out, err = run_cli(
+        "new", str(tmp_path / "d"), "--defaults", "--data", "language=typescript", "--data", "client=valkey-py"
+    )
+    assert code == 2
+    assert err == (
+        "redis-rules: error: client: 'valkey-py' is a Python client; with language 'typescript' "
+        "choose one of: ioredis, node-redis, upstash\n"
+    )
+    assert list(tmp_path.iterdir()) == []

