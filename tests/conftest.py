@@ -28,6 +28,18 @@ for _var, _value in (
 ):
     os.environ.setdefault(_var, _value)
 
+# The environment as the session started. An in-process `redis-rules` run points TMPDIR at a private folder
+# it removes when done; suites started meanwhile from other threads (the matrices run them ahead) must not
+# inherit it, so every background subprocess gets this copy.
+BASE_ENV: dict[str, str] = dict(os.environ)
+
+
+def subprocess_env(*drop: str, **extra: str) -> dict[str, str]:
+    """BASE_ENV without the variables in `drop`, plus `extra`."""
+    env = {k: v for k, v in BASE_ENV.items() if k not in drop}
+    env.update(extra)
+    return env
+
 
 def pytest_report_header(config: pytest.Config) -> str:
     found = ", ".join(f"{k}={v}" for k, v in BINARIES.items()) or "none"
@@ -63,8 +75,7 @@ def run_generated_tests(
     project: Path, binary: str, *extra: str, timeout: int = 600
 ) -> subprocess.CompletedProcess[str]:
     """Run the generated project's tests in a subprocess against a server it starts from `binary`."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "APP_ENV", "PYTEST_ADDOPTS")}
-    env["REDIS_SERVER_BIN"] = binary
+    env = subprocess_env("REDIS_URL", "APP_ENV", "PYTEST_ADDOPTS", REDIS_SERVER_BIN=binary)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "tests/redis", *extra],
         cwd=project,

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests import ts_toolchain
-from tests.conftest import BINARIES
+from tests.conftest import BINARIES, subprocess_env
 
 pytestmark = pytest.mark.skipif(
     ts_toolchain.node_binaries() is None, reason="node and npm are not on PATH: the TypeScript matrix needs them"
@@ -61,6 +61,7 @@ PAIRS_AHEAD = 2  # pairs in flight at once (each: a typecheck and one vitest run
 def node_run(
     project: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess[str]:
+    env = subprocess_env() if env is None else env
     return subprocess.run(["node", *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -69,7 +70,7 @@ def render_ts(dest: Path, **data: str) -> Path:
     argv = [sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults", "--data", "language=typescript"]
     for key, value in data.items():
         argv += ["--data", f"{key}={value}"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=subprocess_env())
     assert proc.returncode == 0, proc.stderr
     return ts_toolchain.link(dest)
 
@@ -79,7 +80,7 @@ def typecheck(project: Path) -> subprocess.CompletedProcess[str]:
 
 
 def vitest(project: Path, binary: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "APP_ENV", "NODE_OPTIONS")}
+    env = subprocess_env("REDIS_URL", "APP_ENV", "NODE_OPTIONS")
     env["REDIS_SERVER_BIN"] = binary
     env.update(CI="1", NO_COLOR="1", FORCE_COLOR="0")
     return node_run(
@@ -94,7 +95,7 @@ def tail(proc: subprocess.CompletedProcess[str], lines: int = 60) -> str:
 def lint(project: Path) -> subprocess.CompletedProcess[str]:
     """`redis-rules lint` on the fresh render: the generated code keeps the rules it teaches."""
     argv = [sys.executable, "-m", "redis_rules", "lint", str(project)]
-    return subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=300)
+    return subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=300, env=subprocess_env())
 
 
 @dataclass
