@@ -46,10 +46,11 @@ from redis_rules import servers  # noqa: E402
 BIG = 10**9  # limit high enough that every check is admitted (the write path, the slow one)
 
 
-def render(dest: Path) -> None:
+def render(dest: Path, client: str = "redis-py") -> None:
+    """``redis-rules new DEST --defaults`` of this checkout (self-hosted) for ``client``."""
     cmd = [
         sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults",
-        "--data", "client=redis-py", "--data", "flavour=self-hosted",
+        "--data", f"client={client}", "--data", "flavour=self-hosted",
     ]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
 
