@@ -204,9 +204,10 @@ def resolve_answers(questions: list[Question], given: dict[str, Any], source: st
     return answers
 
 
-# Checks that belong in a copier.yml validator of a question another branch is editing (TypeScript: package):
-# question -> macro of templates/_includes/validators.jinja, run here after that validator until the edit lands
-# and the validator calls the macro itself (then stock Copier runs it too, and this entry is skipped).
+# Checks of templates/_includes/validators.jinja that a copier.yml validator calls (question -> macro). Run here
+# after the question's validator only for a template version whose validators.jinja defines the macro but whose
+# copier.yml does not call it yet (commits before the call was wired in); when the validator names the macro,
+# stock Copier runs it too and this entry is skipped; a version without the macro (e.g. v0.1.0) skips it as well.
 PENDING_VALIDATORS = {"package": "package_error"}
 _VALIDATORS_FILE = "templates/_includes/validators.jinja"
 

@@ -237,6 +237,8 @@ def test_values_that_would_break_the_render_are_refused(tmp_path: Path, field: s
         ("rate_limit_default", "5/25h"),
         ("project_name", "a\tb"),
         ("redis_url_env", "APP_ENV"),
+        ("package", "json"),
+        ("package", "requests"),
     ],
 )
 def test_stock_copier_refuses_them_too(tmp_path: Path, field: str, value: object) -> None:
@@ -454,3 +456,24 @@ def test_an_older_template_without_the_validator_macros_still_validates(tmp_path
     assert code == 0, err
     code, out, err = run("new", str(tmp_path / "q"), "--defaults", "--template", str(old), "--data", "default_ttl=3.5")
     assert_refused(code, out, err, "default_ttl")
+
+
+def test_a_template_whose_package_validator_lacks_the_macro_still_refuses_a_shadowing_package(tmp_path: Path) -> None:
+    """A template version with validators.jinja's package_error but a copier.yml that does not call it yet (as
+    main had before the call was wired in): `new` runs the macro after the validator (PENDING_VALIDATORS)."""
+    old = tmp_path / "unwired"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    copier_yml = old / "copier.yml"
+    text = copier_yml.read_text(encoding="utf-8")
+    unwired = text.replace("{% from 'templates/_includes/validators.jinja' import package_error %}", "").replace(
+        "{% else %}{{ package_error(package) }}", ""
+    )
+    assert "package_error" not in unwired
+    copier_yml.write_text(unwired, encoding="utf-8")
+    code, out, err = run("new", str(tmp_path / "p"), "--defaults", "--template", str(old), "--data", "package=json")
+    tried("new")
+    assert_refused(code, out, err, "package")
+    assert "package: 'json' is a standard-library module" in err, err
+    assert not (tmp_path / "p").exists()

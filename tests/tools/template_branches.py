@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 BLOCK_IF = re.compile(r"{%-?\s*(?:el)?if\s+(.*?)-?%}", re.S)
+# `client`/`flavour` as answers, not as a profile field (`m.cp.classes.client` is a capability)
 NAME_TEST = re.compile(
-    r"\b(client|flavour|m\.lib)\b\s*(==|!=|in\b|not in\b)"
+    r"((?<![\w.])(client|flavour)|\bm\.lib)\b\s*(==|!=|in\b|not in\b)"
     r"|'(redis-py|redis-py-async|valkey-py|upstash|ioredis|node-redis)'"
 )
 

@@ -1,4 +1,4 @@
-"""`redis-rules lint [PATHS...]`: check Python code against the Redis rules."""
+"""`redis-rules lint [PATHS...]`: check Python and TypeScript/JavaScript code against the Redis rules."""
 
 from __future__ import annotations
 

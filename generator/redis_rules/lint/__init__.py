@@ -1,4 +1,5 @@
-"""`redis-rules lint`: a static checker for Redis usage in Python code (standard `ast`, no imports run).
+"""`redis-rules lint`: a static checker for Redis usage in Python (standard `ast`) and TypeScript/JavaScript
+(tree-sitter, lint/typescript.py) code; nothing is imported or run.
 
 Public API (used by the CLI, the generated Claude Code hook and tests):
 
