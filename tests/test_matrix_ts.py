@@ -6,12 +6,11 @@ The Node toolchain is installed once per dependency set (tests/ts_toolchain.py) 
 render. The suites spend most of their time waiting (deadlines, expiries), so pairs run ahead in a
 small pool of their own (the typecheck and both server runs of a pair in parallel) and each test
 collects its pair's outcome: the matrix keeps to about 12 minutes on a 2-core machine even under a
-plain, serial `pytest`. Under xdist each worker runs only the pairs it is given.
+plain, serial `pytest`. Under xdist, pairs start ahead with `--dist loadgroup` (tests/run_ahead.py).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,10 +21,14 @@ import pytest
 
 from tests import ts_toolchain
 from tests.conftest import BINARIES, subprocess_env
+from tests.run_ahead import planned_params
 
-pytestmark = pytest.mark.skipif(
-    ts_toolchain.node_binaries() is None, reason="node and npm are not on PATH: the TypeScript matrix needs them"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        ts_toolchain.node_binaries() is None, reason="node and npm are not on PATH: the TypeScript matrix needs them"
+    ),
+    pytest.mark.xdist_group("matrix-typescript"),
+]
 
 CLIENTS = ["ioredis", "node-redis", "upstash"]
 FLAVOURS = [
@@ -121,12 +124,9 @@ def pair_outcomes(tmp_path_factory: pytest.TempPathFactory, shared_modules: Path
     root = tmp_path_factory.mktemp("ts-matrix")
     pool = ThreadPoolExecutor(max_workers=PAIRS_AHEAD)
     futures: dict[tuple[str, str], Future[PairOutcome]] = {}
-    if "PYTEST_XDIST_WORKER" not in os.environ:  # serial run: start every selected pair now, in test order
-        for item in request.session.items:
-            spec = getattr(item, "callspec", None)
-            if item.originalname == "test_pair_typechecks_and_passes_its_tests" and spec is not None:
-                pair = (spec.params["client"], spec.params["flavour"])
-                futures[pair] = pool.submit(run_pair, root, *pair)
+    for params in planned_params(request, "test_pair_typechecks_and_passes_its_tests"):  # in test order
+        pair = (params["client"], params["flavour"])
+        futures[pair] = pool.submit(run_pair, root, *pair)
 
     def outcome(client: str, flavour: str) -> PairOutcome:
         if (client, flavour) not in futures:
