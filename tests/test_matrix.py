@@ -80,7 +80,10 @@ def test_matrix_size() -> None:
 
 
 @pytest.mark.parametrize(("client", "flavour"), PAIRS, ids=[f"{c}/{f}" for c, f in PAIRS])
-def test_generated_code_passes_ruff_mypy_and_lint(render_pair, mypy_cache: Path, client: str, flavour: str) -> None:
+def test_generated_code_passes_ruff_mypy_and_lint(
+    render_pair, mypy_cache: Path, suite_outcome, client: str, flavour: str
+) -> None:
+    # suite_outcome: requested here so the generated suites start running while these checks run
     project = render_pair(client, flavour)
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=project, capture_output=True, text=True)
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
