@@ -41,6 +41,14 @@ def subprocess_env(*drop: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The matrices' size tests first: they open the matrices' pools, whose generated suites (mostly waiting
+    on deadlines and expiries) then run in the background while the rest of the session runs."""
+    first = [item for item in items if item.name == "test_matrix_size"]
+    if first:
+        items[:] = first + [item for item in items if item.name != "test_matrix_size"]
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     found = ", ".join(f"{k}={v}" for k, v in BINARIES.items()) or "none"
     return f"redis-rules: server binaries: {found}"

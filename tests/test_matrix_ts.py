@@ -145,7 +145,9 @@ def shared_modules() -> Path:
         pytest.fail(str(exc))  # node is here, so a failed install is a failure, not a skip
 
 
-def test_matrix_size() -> None:
+def test_matrix_size(pair_outcomes) -> None:
+    # pair_outcomes: this test runs first in the session (tests/conftest.py), so the pairs start running
+    # while the rest of the suite does
     assert len(PAIRS) == 19
 
 
