@@ -255,14 +255,14 @@ def _filters(
     policy: Policy, rel: str, select: Sequence[str] | None, ignore: Sequence[str] | None
 ) -> tuple[list[str], list[str]]:
     """(select, ignore) for one file: the command line's, else the policy's, plus per-file ignores."""
-    where = f"policy {policy.source}" if policy.source is not None else "policy"  # the file, then the field
-    select = list(select) if select else check_selectors(policy.lint.select, f"{where}: lint.select")
-    ignore = [*check_selectors(policy.lint.ignore, f"{where}: lint.ignore"), *(ignore or [])]
+    where = f"policy {policy.source}:" if policy.source is not None else "policy"  # the file, then the field
+    select = list(select) if select else check_selectors(policy.lint.select, f"{where} lint.select")
+    ignore = [*check_selectors(policy.lint.ignore, f"{where} lint.ignore"), *(ignore or [])]
     per_file = policy.lint.per_file_ignores
     if not isinstance(per_file, dict):
-        raise UserError(f"{where}: lint.per_file_ignores: must map a glob to a list of rule selectors")
+        raise UserError(f"{where} lint.per_file_ignores: must map a glob to a list of rule selectors")
     for pattern, codes in per_file.items():
-        codes = check_selectors(codes, f"{where}: lint.per_file_ignores[{pattern!r}]")
+        codes = check_selectors(codes, f"{where} lint.per_file_ignores[{pattern!r}]")
         if glob_match(rel, str(pattern)):
             ignore.extend(codes)
     return select, ignore
