@@ -50,6 +50,21 @@ def render_pair(tmp_path_factory: pytest.TempPathFactory):
     return _render
 
 
+def run_suite(project: Path, binary: str) -> subprocess.CompletedProcess[str]:
+    """The generated suite; run once more after a failure, because the suites run four at a time in the
+    background of the whole session on two cores, where a deadline-bound test can lose to the load or a
+    server restart to another process taking its port. A failure that repeats fails the test; one that does
+    not is reported on stderr with its tail."""
+    first = run_generated_tests(project, binary)
+    if first.returncode == 0:
+        return first
+    again = run_generated_tests(project, binary)
+    if again.returncode == 0:
+        tail = "\n".join((first.stdout + first.stderr).splitlines()[-15:])
+        print(f"matrix: {project.name} on {binary} passed on its second run; the first ended:\n{tail}", file=sys.stderr)
+    return again
+
+
 @pytest.fixture(scope="session")
 def suite_outcome(
     render_pair, request: pytest.FixtureRequest
@@ -61,7 +76,7 @@ def suite_outcome(
     def start(client: str, flavour: str, server: str) -> Future[subprocess.CompletedProcess[str]]:
         if (client, flavour, server) not in futures:
             project = render_pair(client, flavour)  # rendered here, in the main thread (signal handlers)
-            futures[(client, flavour, server)] = pool.submit(run_generated_tests, project, BINARIES[server])
+            futures[(client, flavour, server)] = pool.submit(run_suite, project, BINARIES[server])
         return futures[(client, flavour, server)]
 
     for params in planned_params(request, "test_generated_tests_pass_against_real_server"):

@@ -73,7 +73,8 @@ def render_ts(dest: Path, **data: str) -> Path:
     argv = [sys.executable, "-m", "redis_rules", "new", str(dest), "--defaults", "--data", "language=typescript"]
     for key, value in data.items():
         argv += ["--data", f"{key}={value}"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=subprocess_env())
+    # cwd: a test in the main thread may have chdir'ed into a folder that is gone by now
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=subprocess_env(), cwd=dest.parent)
     assert proc.returncode == 0, proc.stderr
     return ts_toolchain.link(dest)
 
