@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import profiles
 from tests.conftest import BINARIES, render, run_generated_tests
 from tests.run_ahead import planned_params
 
@@ -23,19 +24,7 @@ pytestmark = pytest.mark.xdist_group("matrix-python")
 
 SUITES_AHEAD = 4  # generated suites running at once
 
-CLIENTS = ["redis-py", "redis-py-async", "valkey-py", "upstash"]
-FLAVOURS = [
-    "self-hosted",
-    "sentinel",
-    "cluster",
-    "elasticache",
-    "elasticache-serverless",
-    "redis-cloud",
-    "upstash",
-    "azure",
-    "memorystore",
-]
-PAIRS = [(c, f) for c in CLIENTS for f in FLAVOURS if c != "upstash" or f == "upstash"]
+PAIRS = profiles.valid_pairs("python")
 _rendered: dict[tuple[str, str], Path] = {}
 
 

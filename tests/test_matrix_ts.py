@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import ts_toolchain
+from tests import profiles, ts_toolchain
 from tests.conftest import BINARIES, subprocess_env
 from tests.run_ahead import planned_params
 
@@ -30,19 +30,7 @@ pytestmark = [
     pytest.mark.xdist_group("matrix-typescript"),
 ]
 
-CLIENTS = ["ioredis", "node-redis", "upstash"]
-FLAVOURS = [
-    "self-hosted",
-    "sentinel",
-    "cluster",
-    "elasticache",
-    "elasticache-serverless",
-    "redis-cloud",
-    "upstash",
-    "azure",
-    "memorystore",
-]
-PAIRS = [(c, f) for c in CLIENTS for f in FLAVOURS if c != "upstash" or f == "upstash"]
+PAIRS = profiles.valid_pairs("typescript")
 # typecheck-only variants: fewer modules, no edge folder, another module path
 VARIANTS: dict[str, dict[str, str]] = {
     "ioredis-two-modules-no-edge": {"client": "ioredis", "modules": "[cache, locks]", "module_path": "lib/redis"},

@@ -7,15 +7,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from redis_rules import cli
+from tests import profiles
 from tests.conftest import render
 
-ROOT = Path(__file__).resolve().parent.parent
-PROFILES = [
-    p for p in yaml.safe_load((ROOT / "templates/_profiles/clients.yml").read_text()) if p["language"] == "python"
-]
+PROFILES = profiles.clients("python")
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p["name"] for p in PROFILES])
