@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -57,17 +57,23 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Start `server` (net or http) on a free port of `host`; resolves with that port. */
+export function listenOnFreePort(server: NetServer, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : 0);
+    });
+  });
+}
+
 /** A loopback port that is free now; its cluster bus port (+10000) too. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 100; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = createServer();
-      probe.once("error", reject);
-      probe.listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-      });
-    });
+    const probe = createServer();
+    const port = await listenOnFreePort(probe, "127.0.0.1");
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     if (port > 0 && port + 10000 < 65536 && (await portFree(port + 10000))) return port;
   }
   throw new Error("could not find a free loopback port");

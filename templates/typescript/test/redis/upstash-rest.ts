@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 import { RespConnection, RespError, type RawReply } from "./resp.js";
+import { listenOnFreePort } from "./servers.js";
 
 type Json = string | number | null | Json[] | { [key: string]: Json };
 
@@ -154,13 +155,9 @@ export class UpstashRestEndpoint {
     });
     server.keepAliveTimeout = 30_000;
     this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, this.host, () => {
-        const address = server.address();
-        this.port = typeof address === "object" && address ? address.port : 0;
-        resolve(this);
-      });
+    return listenOnFreePort(server, this.host).then((port) => {
+      this.port = port;
+      return this;
     });
   }
 
