@@ -34,6 +34,13 @@ for _var, _value in (
 BASE_ENV: dict[str, str] = dict(os.environ)
 
 
+def git(repo: Path, *args: str) -> str:
+    """`git ARGS` in `repo` (the identity comes from the GIT_* variables above); its stdout. Raises on failure."""
+    return subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
 def subprocess_env(*drop: str, **extra: str) -> dict[str, str]:
     """BASE_ENV without the variables in `drop`, plus `extra`."""
     env = {k: v for k, v in BASE_ENV.items() if k not in drop}

@@ -4,13 +4,13 @@ CLAUDE.md, .claude/settings.json, code and pyproject — write only our files, m
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
+from tests.conftest import git
 
 USER_CLAUDE = "# Shop API\n\nRun `make test` before you push. Use tabs in Makefiles.\n"
 USER_SETTINGS = {
@@ -50,16 +50,6 @@ RULE_OUTPUTS = {
     ".copier-answers.yml",
     ".redis-rules.yml",
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def make_repo(root: Path) -> Path:

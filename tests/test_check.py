@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,11 +18,11 @@ import yaml
 
 from redis_rules import cli
 from redis_rules.claude_settings import merge_hooks
+from tests.conftest import git
 from tests.test_copier_parity import make_template_repo
 
 pytestmark = pytest.mark.slow
 RunCli = Callable[..., tuple[int, str, str]]
-GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
 AGENTS = "[claude,agents_md,cursor,copilot,gemini]"
 TEAM_SETTINGS = {
     "permissions": {"allow": ["Bash(make test)"], "deny": ["Read(./.env)"]},
@@ -32,10 +31,6 @@ TEAM_SETTINGS = {
         "PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "npx prettier --write ."}]}]
     },
 }
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(autouse=True)
@@ -54,14 +49,14 @@ def new_project(dest: Path, template: Path, **data: str) -> Path:
         argv += ["--data", f"{key}={value}"]
     with contextlib.redirect_stdout(io.StringIO()):
         assert cli.main(argv) == 0
-    git("init", "-q", "-b", "main", cwd=dest)
+    git(dest, "init", "-q", "-b", "main")
     commit(dest, "rendered by redis-rules")
     return dest
 
 
 def commit(project: Path, message: str) -> None:
-    git("add", "-A", cwd=project)
-    git("commit", "-qm", message, "--allow-empty", cwd=project)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", message, "--allow-empty")
 
 
 def check(run_cli: RunCli, project: Path) -> tuple[int, dict[str, object]]:
@@ -162,7 +157,7 @@ def test_a_fresh_project_is_current(tmp_path: Path, template: Path, run_cli: Run
     assert report["template"] == {"recorded": "v1.0.0", "newest": "v1.0.0", "behind": False}
     code, out, _ = run_cli("check", str(project))
     assert code == 0 and "is current (template v1.0.0)" in out
-    assert git("status", "--porcelain", cwd=project) == ""  # check changes nothing
+    assert git(project, "status", "--porcelain") == ""  # check changes nothing
 
 
 @pytest.mark.parametrize(("name", "make", "expected"), DRIFTS, ids=[d[0] for d in DRIFTS])
@@ -207,9 +202,9 @@ def test_conflict_leftovers_fail_until_resolved(tmp_path: Path, template: Path, 
 def test_behind_the_template_until_upgraded(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     project = new_project(tmp_path / "svc", template)
     newer = tmp_path / "tpl-newer"
-    git("clone", "-q", str(template), str(newer), cwd=tmp_path)
-    git("commit", "-q", "--allow-empty", "-m", "template v1.1.0", cwd=newer)
-    git("tag", "v1.1.0", cwd=newer)
+    git(tmp_path, "clone", "-q", str(template), str(newer))
+    git(newer, "commit", "-q", "--allow-empty", "-m", "template v1.1.0")
+    git(newer, "tag", "v1.1.0")
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace(str(template), str(newer)), encoding="utf-8")
     commit(project, "template moved")
@@ -404,7 +399,7 @@ def test_the_teams_own_skill_at_our_path_is_never_replaced(tmp_path: Path, templ
     (repo / ".claude/skills/redis").mkdir(parents=True)
     (repo / ".claude/skills/redis/SKILL.md").write_text(team_skill, encoding="utf-8")
     (repo / "README.md").write_text("# shop\n", encoding="utf-8")
-    git("init", "-q", "-b", "main", cwd=repo)
+    git(repo, "init", "-q", "-b", "main")
     commit(repo, "the team's repo")
     code, out, err = run_cli("new", "--into", str(repo), "--template", str(template), "--defaults")
     assert code == 0, err

@@ -23,7 +23,7 @@ import yaml
 from redis_rules.claude_settings import DELETE, is_ours, merge_hooks, our_entries, remove_hooks
 from redis_rules.errors import UserError
 from redis_rules.template_status import template_status
-from tests.conftest import render
+from tests.conftest import git, render
 
 VENV_BIN = str(Path(sys.executable).parent)
 EVENTS = Path(__file__).parent / "hook_events"
@@ -80,16 +80,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(out, "add", "-A")
     git(out, "commit", "-qm", "rendered")
     return out
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def recorded(name: str, **fields: object) -> dict[str, object]:

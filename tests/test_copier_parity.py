@@ -10,18 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, render
+from tests.conftest import ROOT, git, render
 
 ANSWERS = {"project_name": "parity-svc", "client": "redis-py-async", "flavour": "cluster", "default_ttl": "1200"}
 
 
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
 def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
     """A git repo holding this checkout's files (committed or not, minus ignored ones), tagged."""
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).split("\0")
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
     dest.mkdir(parents=True)
     for rel in filter(None, listed):
         src = ROOT / rel
@@ -33,10 +29,10 @@ def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
             target.symlink_to(src.readlink())
         else:
             shutil.copy2(src, target)
-    git("init", "-q", "-b", "main", cwd=dest)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=dest)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template", cwd=dest)
-    git("tag", tag, cwd=dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
+    git(dest, "tag", tag)
     return dest
 
 

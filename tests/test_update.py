@@ -11,13 +11,12 @@ import pytest
 import yaml
 
 from redis_rules import cli
-from tests.conftest import BINARIES, run_generated_tests
+from tests.conftest import BINARIES, git, run_generated_tests
 from tests.test_copier_parity import make_template_repo
 
 pytestmark = pytest.mark.slow
 
 RunCli = Callable[..., tuple[int, str, str]]
-GIT_ID = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
 KEYS = "my_service/db/redis/keys.py"
 CLIENT = "my_service/db/redis/client.py"
 TEAM_SECTION = "\n## Team notes\n\nAsk the platform team before adding a new key domain.\n"
@@ -25,10 +24,6 @@ TEAM_FUNCTION = (
     '\n\ndef team_report_key(day: str) -> str:\n    """Added by the team."""\n'
     '    return build("reports", "daily", day)\n'
 )
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *GIT_ID, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(autouse=True)
@@ -47,15 +42,15 @@ def new_project(dest: Path, template: Path, *, commit: bool = True, **data: str)
         argv += ["--data", f"{key}={value}"]
     assert cli.main(argv) == 0
     if commit:
-        git("init", "-q", "-b", "main", cwd=dest)
-        git("add", "-A", cwd=dest)
-        git("commit", "-qm", "rendered by redis-rules", cwd=dest)
+        git(dest, "init", "-q", "-b", "main")
+        git(dest, "add", "-A")
+        git(dest, "commit", "-qm", "rendered by redis-rules")
     return dest
 
 
 def commit_all(project: Path, message: str) -> None:
-    git("add", "-A", cwd=project)
-    git("commit", "-qm", message, cwd=project)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", message)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -112,7 +107,7 @@ def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, templa
     assert claude.endswith(TEAM_SECTION)  # the team's section survived
     assert yaml.safe_load((project / ".redis-rules.yml").read_text())["default_ttl"] == 1800
     assert "<" * 7 not in keys + claude
-    assert "U" not in "".join(line[:2] for line in git("status", "--porcelain", cwd=project).splitlines())
+    assert "U" not in "".join(line[:2] for line in git(project, "status", "--porcelain").splitlines())
     commit_all(project, "policy: default TTL 30 min")
     assert_generated_tests_pass(project)
 
@@ -170,8 +165,8 @@ def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(tmp_path: Pat
     anchor = "DEFAULT_TTL: Final = {{ default_ttl }}\n"
     assert anchor in text
     keys_tpl.write_text(text.replace(anchor, anchor + "TEMPLATE_GENERATION: Final = 2\n"))
-    git("commit", "-qam", "v1.1.0: RR099 and TEMPLATE_GENERATION", cwd=template)
-    git("tag", "v1.1.0", cwd=template)
+    git(template, "commit", "-qam", "v1.1.0: RR099 and TEMPLATE_GENERATION")
+    git(template, "tag", "v1.1.0")
 
     # without --upgrade the project stays at its recorded version
     code, out, err = run_cli("update", str(project), "--pretend")
@@ -205,7 +200,7 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800", "--pretend")
     assert code == 1
     assert f"conflict  {KEYS} (1 hunk)" in out and "would conflict" in err
-    assert snapshot(project) == before and git("status", "--porcelain", cwd=project) == ""
+    assert snapshot(project) == before and git(project, "status", "--porcelain") == ""
 
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
     assert code == 1
@@ -215,12 +210,12 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
     keys = keys_path.read_text()
     assert keys.count("<" * 7 + " ") == 1
     assert "DEFAULT_TTL: Final = 7200" in keys and "DEFAULT_TTL: Final = 1800" in keys
-    assert f"UU {KEYS}" in git("status", "--porcelain", cwd=project)  # git sees it unmerged too
+    assert f"UU {KEYS}" in git(project, "status", "--porcelain")  # git sees it unmerged too
     # nothing else is half-applied: every other file is fully at the new answers
     assert answers(project)["default_ttl"] == 1800
     assert yaml.safe_load((project / ".redis-rules.yml").read_text())["default_ttl"] == 1800
     assert "| `TTL.default` | 1800 |" in (project / "CLAUDE.md").read_text()
-    changed = {line[3:] for line in git("status", "--porcelain", cwd=project).splitlines()}
+    changed = {line[3:] for line in git(project, "status", "--porcelain").splitlines()}
     assert all("<" * 7 not in (project / p).read_text() for p in changed if p != KEYS)
 
     # the generated project's own guard catches the leftover block (pre-commit hook script and test)
@@ -238,8 +233,8 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
     assert "check_conflict_markers.py" in (project / ".pre-commit-config.yaml").read_text()
 
     # the documented way back, then the same update keeping rejected hunks in .rej files
-    git("reset", "-q", "--hard", cwd=project)
-    git("clean", "-qfd", cwd=project)
+    git(project, "reset", "-q", "--hard")
+    git(project, "clean", "-qfd")
     assert snapshot(project) == before
     (project / ".gitignore").write_text("*.rej\n")  # hidden from `git status`, still found
     commit_all(project, "ignore rejects")
@@ -279,7 +274,7 @@ def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
     assert code == 2
     assert "uncommitted changes: CLAUDE.md, notes.txt" in err and "commit or stash" in err
     assert snapshot(project) == before
-    git("checkout", "-q", "--", "CLAUDE.md", cwd=project)
+    git(project, "checkout", "-q", "--", "CLAUDE.md")
     (project / "notes.txt").unlink()
 
     before = snapshot(project)
@@ -296,7 +291,7 @@ def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
         assert code == 2, args
         assert err.startswith(expected), (args, err)
         assert len(err.strip().splitlines()) == 1
-    assert snapshot(project) == before and git("status", "--porcelain", cwd=project) == ""
+    assert snapshot(project) == before and git(project, "status", "--porcelain") == ""
 
     (project / ".copier-answers.yml").unlink()
     commit_all(project, "lose the answers")
@@ -360,9 +355,9 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     project = tmp_path / "svc"
     recorded = answers(project)
     assert Path(str(recorded["_src_path"])).expanduser() == cache and recorded["_commit"] == tag
-    assert git("tag", "--list", cwd=cache).split() == [tag]
+    assert git(cache, "tag", "--list").split() == [tag]
     assert template_source.ensure_cached_template(bundled) == (recorded["_src_path"], tag)  # idempotent
-    git("init", "-q", "-b", "main", cwd=project)
+    git(project, "init", "-q", "-b", "main")
     commit_all(project, "rendered")
 
     # the cache is gone (new machine, cleaned cache): the installed version is put back, no network
@@ -380,7 +375,7 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     # a different build under the same version gets its own tag, the old one stays for merges
     (bundled / "rulesets" / "99-local.yml").write_text("[]\n")
     src, new_tag = template_source.ensure_cached_template(bundled)
-    assert new_tag.startswith(f"{tag}+") and set(git("tag", "--list", cwd=cache).split()) == {tag, new_tag}
+    assert new_tag.startswith(f"{tag}+") and set(git(cache, "tag", "--list").split()) == {tag, new_tag}
 
 
 def test_missing_recorded_source_is_a_clear_error(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:

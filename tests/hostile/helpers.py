@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import subprocess
 from pathlib import Path
 
 from redis_rules import cli
+from tests.conftest import git
 from tests.hostile.counting import tried
 
 __all__ = ["ALIAS_BOMB", "assert_contract", "assert_refused", "committed_project", "git", "run", "tried"]
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
 ERROR_LINE = re.compile(r"^redis-rules( [a-z]+)?: error: ")
 # nine lines whose aliases expand to 10^9 values: refused by safe_yaml before anything walks it
 ALIAS_BOMB = "\n".join(
@@ -53,10 +52,6 @@ def assert_contract(code: int, out: str, err: str, *names: str, allowed: tuple[i
     assert "Traceback" not in out + err and "internal error" not in err, err
     if code == 2:
         assert_refused(code, out, err, *names)
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 def committed_project(dest: Path, template: Path, *data: str) -> Path:

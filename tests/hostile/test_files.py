@@ -24,7 +24,7 @@ import pytest
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
 from tests.conftest import ROOT
-from tests.hostile.helpers import GIT, assert_refused, committed_project, git, run, tried
+from tests.hostile.helpers import assert_refused, committed_project, git, run, tried
 from tests.test_copier_parity import make_template_repo
 
 ADOPT = ("--defaults", "--data", "package=shop_api")
@@ -328,9 +328,9 @@ def test_non_utf8_names_print_on_a_strict_utf8_stdout(tmp_path: Path) -> None:
     assert b"proj-\\xff\\xfe" in proc.stdout
     # an untracked file with such a name, listed in update's one-line refusal
     git_dir = dest
-    subprocess.run([*GIT, "init", "-q"], cwd=git_dir, check=True)
-    subprocess.run([*GIT, "add", "-A"], cwd=git_dir, check=True)
-    subprocess.run([*GIT, "commit", "-qm", "r"], cwd=git_dir, check=True)
+    git(git_dir, "init", "-q")
+    git(git_dir, "add", "-A")
+    git(git_dir, "commit", "-qm", "r")
     Path(os.fsdecode(dest + b"/caf\xe9.txt")).write_text("x", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "redis_rules", "update", dest], capture_output=True, env=env, timeout=300
