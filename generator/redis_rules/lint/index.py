@@ -14,6 +14,7 @@ is read-only), keyed by each file's path, mtime and size, so a warm single-file 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import os
 import pickle
@@ -564,6 +565,7 @@ def ensure_cache_folder(folder: Path) -> None:
             ignore.write_text("# created by redis-rules lint\n*\n", encoding="utf-8")
 
 
+@functools.cache  # the facts and the policy caches both key on it; the code does not change within a run
 def code_fingerprint() -> str:
     """Sizes and mtimes of this package's lint modules: facts cached by another version of the code (an upgrade,
     an editable install being worked on) are not reused. Cheaper than reading the installed version."""
