@@ -309,3 +309,16 @@ def test_the_policy_check_is_remembered_until_the_file_changes(tmp_path):
         [sys.executable, "-m", "redis_rules", "lint", "app.py"], cwd=tmp_path, capture_output=True, text=True
     )
     assert broken.returncode == 2 and "bogus" in broken.stderr
+
+
+def test_a_refused_policy_leaves_nothing_behind(tmp_path):
+    """A policy lint refuses (an unknown selector passes the schema, not lint) is an error naming the file and
+    the field, and nothing is written: no cache folder remembers it."""
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    (tmp_path / ".redis-rules.yml").write_text("lint:\n  ignore: [RR999]\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "redis_rules", "lint", "app.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert f"policy {tmp_path / '.redis-rules.yml'}: lint.ignore: unknown rule selector(s) RR999" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".redis-rules.yml", "app.py"]

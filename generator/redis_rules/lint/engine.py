@@ -251,21 +251,32 @@ def _may_use_redis(
     return project is not None and tree is not None and project.imports_client(tree, rel)
 
 
+def policy_selectors(policy: Policy) -> tuple[list[str], list[str], list[tuple[str, list[str]]]]:
+    """The policy's select, ignore and per-file ignores, checked: UserError naming the file, then the field."""
+    where = f"policy {policy.source}:" if policy.source is not None else "policy"
+    select = check_selectors(policy.lint.select, f"{where} lint.select")
+    ignore = check_selectors(policy.lint.ignore, f"{where} lint.ignore")
+    per_file = policy.lint.per_file_ignores
+    if not isinstance(per_file, dict):
+        raise UserError(f"{where} lint.per_file_ignores: must map a glob to a list of rule selectors")
+    per_file_checked = [
+        (str(pattern), check_selectors(codes, f"{where} lint.per_file_ignores[{pattern!r}]"))
+        for pattern, codes in per_file.items()
+    ]
+    return select, ignore, per_file_checked
+
+
 def _filters(
     policy: Policy, rel: str, select: Sequence[str] | None, ignore: Sequence[str] | None
 ) -> tuple[list[str], list[str]]:
     """(select, ignore) for one file: the command line's, else the policy's, plus per-file ignores."""
-    where = f"policy {policy.source}:" if policy.source is not None else "policy"  # the file, then the field
-    select = list(select) if select else check_selectors(policy.lint.select, f"{where} lint.select")
-    ignore = [*check_selectors(policy.lint.ignore, f"{where} lint.ignore"), *(ignore or [])]
-    per_file = policy.lint.per_file_ignores
-    if not isinstance(per_file, dict):
-        raise UserError(f"{where} lint.per_file_ignores: must map a glob to a list of rule selectors")
-    for pattern, codes in per_file.items():
-        codes = check_selectors(codes, f"{where} lint.per_file_ignores[{pattern!r}]")
-        if glob_match(rel, str(pattern)):
-            ignore.extend(codes)
-    return select, ignore
+    policy_select, policy_ignore, per_file = policy_selectors(policy)
+    chosen = list(select) if select else policy_select
+    ignored = [*policy_ignore, *(ignore or [])]
+    for pattern, codes in per_file:
+        if glob_match(rel, pattern):
+            ignored.extend(codes)
+    return chosen, ignored
 
 
 def lint_source(

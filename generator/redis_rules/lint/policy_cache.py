@@ -46,12 +46,15 @@ def load_lint_policy(path: Path) -> Policy:
             if data is not None:
                 return policy_from_data(data, path)
     from .. import safe_yaml
+    from .engine import policy_selectors
 
     where = f"policy {path}"
     data = check_policy_data(safe_yaml.load_file(path, where), where)
+    policy = policy_from_data(data, path)
+    policy_selectors(policy)  # a policy lint refuses is never remembered (nothing written for bad input)
     if key is not None:
         _write(folders, name, key, data)
-    return policy_from_data(data, path)
+    return policy
 
 
 # schema.SCHEMA_DIR, without importing schema.py (it imports jsonschema, the cost this module avoids)
