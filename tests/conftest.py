@@ -41,6 +41,19 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
+# The commit main was at when v0.1.0 (the first landing) was released. By hash, not tag: CI clones
+# may come without tags.
+PREVIOUS_RELEASE = "44d5c870793c53b38ee90d065b49af70c0297578"
+
+
+def archive_of(commit: str) -> bytes:
+    """`git archive COMMIT` of this checkout (a tar); fails the test when the clone lacks that history."""
+    found = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True)
+    if found.returncode != 0:
+        pytest.fail(f"this test needs the repository history (a full clone): commit {commit} is missing")
+    return subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+
+
 def subprocess_env(*drop: str, **extra: str) -> dict[str, str]:
     """BASE_ENV without the variables in `drop`, plus `extra`."""
     env = {k: v for k, v in BASE_ENV.items() if k not in drop}

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import PREVIOUS_RELEASE, archive_of
 from tests.test_copier_parity import make_template_repo
 from tests.test_update import answers, assert_generated_tests_pass, commit_all, git
 
 pytestmark = pytest.mark.slow
 
-# The commit main was at when v0.1.0 (the first landing) was released.
-PREVIOUS_RELEASE = "44d5c870793c53b38ee90d065b49af70c0297578"
 CACHE = "my_service/db/redis/cache.py"
 KEYS = "my_service/db/redis/keys.py"
 TEAM_CACHE = '\n\ndef team_warm_up() -> None:\n    """Added by the team: warm the hot keys at startup."""\n'
@@ -40,18 +38,15 @@ def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template git repo: v0.1.0 = the previous release's files, v0.2.0 = this checkout's."""
-    found = subprocess.run(["git", "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"], cwd=ROOT, capture_output=True)
-    if found.returncode != 0:
-        pytest.fail(f"this test needs the repository history (a full clone): commit {PREVIOUS_RELEASE} is missing")
     current = make_template_repo(tmp_path_factory.mktemp("current") / "redis-rules", "unused")
     repo = tmp_path_factory.mktemp("release") / "redis-rules"
     repo.mkdir()
-    archive = subprocess.run(["git", "archive", PREVIOUS_RELEASE], cwd=ROOT, capture_output=True, check=True).stdout
+    archive = archive_of(PREVIOUS_RELEASE)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(repo, filter="tar")
-    git("init", "-q", "-b", "main", cwd=repo)
+    git(repo, "init", "-q", "-b", "main")
     commit_all(repo, "v0.1.0")
-    git("tag", "v0.1.0", cwd=repo)
+    git(repo, "tag", "v0.1.0")
     # v0.2.0: replace the tree with this checkout's files (the .git of `current` is left behind)
     for path in repo.iterdir():
         if path.name != ".git":
@@ -60,7 +55,7 @@ def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if path.name != ".git":
             subprocess.run(["cp", "-a", str(path), str(repo)], check=True)
     commit_all(repo, "v0.2.0")
-    git("tag", "v0.2.0", cwd=repo)
+    git(repo, "tag", "v0.2.0")
     return repo
 
 
@@ -74,7 +69,7 @@ def old_project(dest: Path, template: Path) -> Path:
     )
     assert proc.returncode == 0, proc.stderr
     assert not (dest / "my_service/db/redis/_driver.py").exists()  # the old layout
-    git("init", "-q", "-b", "main", cwd=dest)
+    git(dest, "init", "-q", "-b", "main")
     commit_all(dest, "rendered by redis-rules v0.1.0")
     with (dest / CACHE).open("a") as fh:
         fh.write(TEAM_CACHE + "    invalidate(keys.user_profile_key(0))\n")

@@ -62,10 +62,11 @@ def _git(*args: str, cwd: Path) -> str | None:
 
 
 def installed_ref() -> str:
-    """The installed template's version: `git describe` of a checkout, else the wheel's tag."""
+    """The installed template's version: `git describe` of a checkout with a tag, else the package's tag
+    (a wheel, or a clone made without tags, as CI systems often make)."""
     root = bundled_template_root()
     if (root / ".git").exists():
-        described = _git("describe", "--tags", "--always", cwd=root)
+        described = _git("describe", "--tags", cwd=root)
         if described:
             return described
     return installed_tag()

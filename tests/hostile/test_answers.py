@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
-from tests.conftest import ROOT
+from tests.conftest import PREVIOUS_RELEASE, ROOT, archive_of
 from tests.hostile.helpers import ALIAS_BOMB, assert_refused, committed_project, run, tried
 from tests.hostile.project_checks import check_files, full_checks, imports
 from tests.test_copier_parity import make_template_repo
@@ -449,7 +449,7 @@ def test_an_older_template_without_the_validator_macros_still_validates(tmp_path
     that live there are skipped, the template's own validators run."""
     old = tmp_path / "v0.1.0"
     old.mkdir()
-    archive = subprocess.run(["git", "archive", "v0.1.0"], cwd=ROOT, capture_output=True, check=True).stdout
+    archive = archive_of(PREVIOUS_RELEASE)
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     code, out, err = run("new", str(tmp_path / "p"), "--defaults", "--template", str(old), "--data", "modules=[cache]")
     tried("new")
