@@ -130,3 +130,35 @@ def test_cli_refusal_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, run_c
         "choose one of: ioredis, node-redis, upstash\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "condition"),
+    [
+        ({"language": "typescript", "package": "shop"}, "package", "language == 'python'"),
+        ({"language": "typescript", "edge_path": "src/x"}, "edge_path", "language == 'typescript' and edge"),
+        ({"modules": "[cache]", "rate_limit_default": "5/1s"}, "rate_limit_default", "'rate_limit' in modules"),
+        ({"key_format": "{env}:{domain}:{entity}:{id}", "app": "shop"}, "app", "'{app}' in key_format"),
+    ],
+)
+def test_an_answer_the_other_answers_do_not_ask_for_is_refused_when_typed(
+    given: dict[str, str], field: str, condition: str
+) -> None:
+    """Copier drops such an answer without a word (a TypeScript project silently ignores `package=`)."""
+    with pytest.raises(UserError) as refused:
+        resolve_answers(QUESTIONS, given, explicit=given)
+    assert str(refused.value) == f"{field}: not used with these answers (asked only when {condition}); leave it out"
+    resolve_answers(QUESTIONS, given)  # the same answers recorded earlier (not typed now) are dropped quietly
+
+
+def test_a_question_that_refuses_in_its_own_words_keeps_them() -> None:
+    with pytest.raises(UserError, match=r"^edge: edge modules are TypeScript only \(language is 'python'\)$"):
+        resolve_answers(QUESTIONS, {"edge": "true"}, explicit={"edge"})
+
+
+def test_update_refuses_a_set_answer_the_project_does_not_use_but_keeps_recorded_ones() -> None:
+    recorded = resolved(modules="[cache, rate_limit]", rate_limit_default="5/1s")
+    data, _ = merge_answers(QUESTIONS, recorded, {"modules": "[cache]"})  # the recorded limit is no longer asked
+    assert data == {"modules": ["cache"]}
+    with pytest.raises(UserError, match=r"^rate_limit_default: not used with these answers"):
+        merge_answers(QUESTIONS, resolved(modules="[cache]"), {"rate_limit_default": "9/1s"})

@@ -8,6 +8,7 @@ same way Copier does).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,12 +175,16 @@ def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, .
     return tuple(str(_env.from_string(str(p)).render(**answers)) for p in config.get("_skip_if_exists", []))
 
 
-def resolve_answers(questions: list[Question], given: dict[str, Any], source: str = "") -> dict[str, Any]:
+def resolve_answers(
+    questions: list[Question], given: dict[str, Any], source: str = "", explicit: Collection[str] = ()
+) -> dict[str, Any]:
     """Fill defaults, cast and validate in question order; the first problem raises UserError.
 
     Mirrors what Copier does with `--defaults --data`, so errors show before any rendering.
     Types and sizes are checked first (answer_types), so validators never see a wrong type;
-    `source` names where the answers came from in those messages.
+    `source` names where the answers came from in those messages. An answer named in `explicit`
+    (typed by the user, not recorded earlier) whose question is not asked with the other answers
+    (`package` for a TypeScript project) is refused: Copier would drop it without a word.
     """
     names = {q.name for q in questions if not q.hidden}
     unknown = sorted(set(given) - names, key=str)
@@ -195,13 +200,21 @@ def resolve_answers(questions: list[Question], given: dict[str, Any], source: st
         if q.type == "int" and isinstance(value, str):
             value = q.cast(value)
         answers[q.name] = value
-        if q.is_asked(answers) or q.name in given:
+        asked = q.is_asked(answers)
+        if asked or q.name in given:
             message = _validate(q, value, answers)
+            if not (message or asked) and q.name in explicit:  # the question's own refusal, if any, says more
+                message = f"{q.name}: not used with these answers (asked only when {_condition(q)}); leave it out"
             if message and q.name not in given and isinstance(q.default, str) and "{{" in q.default:
                 message += f" (derived from your other answers: pass {q.name}=... to choose it)"
             if message:
                 raise UserError(message)
     return answers
+
+
+def _condition(q: Question) -> str:
+    """The question's `when` as the user reads it: `language == 'python'`, without the Jinja braces."""
+    return str(q.when).strip().removeprefix("{{").removesuffix("}}").strip()
 
 
 # Checks of templates/_includes/validators.jinja that a copier.yml validator calls (question -> macro). Run here

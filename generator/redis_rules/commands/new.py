@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) ->
         from ..prompt import ask
 
         given = ask(questions)
-    answers = resolve_answers(questions, given)  # fails fast, before anything is rendered
+    answers = resolve_answers(questions, given, explicit=given)  # fails fast, before anything is rendered
     dest = Path(args.dest)
     if args.with_modules and args.into is None:
         raise UserError("--with-modules: only used with --into (a new project always gets its modules)")

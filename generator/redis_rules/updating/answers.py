@@ -42,7 +42,7 @@ def merge_answers(
     _refuse_language_change(recorded, sets)
     given = {k: v for k, v in recorded.items() if k in names}
     given.update(sets)
-    resolved = resolve_answers(questions, given)  # raises UserError naming the field
+    resolved = resolve_answers(questions, given, explicit=sets)  # raises UserError naming the field
     data = {name: resolved[name] for name in sets}
     changes = [AnswerChange(n, recorded.get(n), data[n]) for n in sets if recorded.get(n) != data[n]]
     return data, changes
