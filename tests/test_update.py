@@ -357,6 +357,12 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     assert Path(str(recorded["_src_path"])).expanduser() == cache and recorded["_commit"] == tag
     assert git(cache, "tag", "--list").split() == [tag]
     assert template_source.ensure_cached_template(bundled) == (recorded["_src_path"], tag)  # idempotent
+    # pip compiles the template's Python files on install: bytecode is not a new template version
+    pycache = bundled / "templates" / "python" / "tests" / "redis" / "__pycache__"
+    pycache.mkdir(parents=True, exist_ok=True)
+    (pycache / "fault_proxy.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    (bundled / "templates" / "stray.pyc").write_bytes(b"\x00")
+    assert template_source.ensure_cached_template(bundled) == (recorded["_src_path"], tag)
     git(project, "init", "-q", "-b", "main")
     commit_all(project, "rendered")
 

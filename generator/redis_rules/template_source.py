@@ -176,6 +176,16 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
+# A template version is what a wheel carries (pyproject's force-include); bytecode pip compiled next to the
+# template's Python files, and tool caches, are not part of it: reinstalling the same source must give the same
+# tree, hence the same tag (else `check` would name `v0.2.0+<tree>`).
+TEMPLATE_PARTS = ("copier.yml", "templates", "rulesets")
+_NOT_TEMPLATE = tuple(
+    f":(exclude,glob){pattern}"
+    for pattern in ("**/__pycache__/**", "**/*.py[co]", "**/.mypy_cache/**", "**/.ruff_cache/**", "**/.DS_Store")
+)
+
+
 def ensure_cached_template(root: Path | None = None) -> tuple[str, str]:
     """Materialise the installed template into a git repo tagged `v<version>`; (copier src, tag).
 
@@ -193,7 +203,7 @@ def ensure_cached_template(root: Path | None = None) -> tuple[str, str]:
         with tempfile.TemporaryDirectory(prefix="redis-rules-index-") as tmp:
             index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             git_dir = ("--git-dir", str(repo / ".git"), "--work-tree", str(root))
-            _git(*git_dir, "add", "-A", "-f", ".", cwd=root, env=index)
+            _git(*git_dir, "add", "-A", "-f", "--", *TEMPLATE_PARTS, *_NOT_TEMPLATE, cwd=root, env=index)
             tree = _git(*git_dir, "write-tree", cwd=root, env=index)
         tags = set(_git("tag", "--list", cwd=repo).split())
         tag = installed_tag()
