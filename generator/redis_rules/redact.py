@@ -23,8 +23,9 @@ _SECRET_PARAM = re.compile(r"(?i)pass|pwd|token|secret|auth|key|credential")
 # a user name shown as is: an ACL user, never a token-like blob
 _PLAIN_USER = re.compile(r"[A-Za-z0-9._-]{1,32}")
 _REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys", "unix")
-# scheme://userinfo@ inside free text: the userinfo runs to the last '@' before whitespace or a quote
-_URL_IN_TEXT = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>[^\s'\"<>`]+)")
+# scheme://userinfo@ inside free text: the userinfo runs to the last '@' before whitespace or a quote. Any
+# number of slashes: a URL taken for a path comes back with `//` collapsed (`redis:/:pw@host/0`).
+_URL_IN_TEXT = re.compile(r"(?P<name>\b[A-Za-z][A-Za-z0-9+.-]*):(?P<slashes>/+)(?P<rest>[^\s'\"<>`]+)")
 _registered: set[str] = set()
 
 
@@ -125,5 +126,13 @@ def scrub(text: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Every ``scheme://user:password@`` inside free text with its credentials hidden."""
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group("scheme") + m.group("rest")), text)
+    """Every ``scheme://user:password@`` inside free text with its credentials hidden (also with one
+    slash or three: a URL passed where a path was expected is printed with its ``//`` collapsed)."""
+    return _URL_IN_TEXT.sub(_redact_match, text)
+
+
+def _redact_match(m: re.Match[str]) -> str:
+    """One URL of `redact_text`, read as ``name://rest`` and given back with its own slashes."""
+    name, slashes = m.group("name"), m.group("slashes")
+    redacted = redact_url(f"{name}://{m.group('rest')}")
+    return f"{name}:{slashes}{redacted[len(name) + 3 :]}"

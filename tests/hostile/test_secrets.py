@@ -50,6 +50,8 @@ def test_redacted_urls_never_show_the_password(user: str, secret: str, encode: b
         quoted = f"fatal: could not read {url} (exit 128)"
         if not any(ch.isspace() or ch in "'\"<>`" for ch in password):  # a URL in free text ends at these
             assert not leaked(secret, redact_text(quoted)), url
+            as_path = f"not found: /srv/{url.replace('://', ':/', 1)}"  # a URL taken for a path: `//` collapsed
+            assert not leaked(secret, redact_text(as_path)), as_path
         register_url(url)  # the safety net: a registered secret is removed wherever it appears
         try:
             assert not leaked(secret, scrub(quoted), scrub(f"{secret} and {password}")), url
@@ -152,3 +154,15 @@ def test_update_never_shows_a_token_recorded_in_src_path(rendered_repo: Path, se
         subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "back"], cwd=rendered_repo
         )
+
+
+@SETTINGS
+@given(secret=SECRETS.filter(lambda s: not any(ch.isspace() or ch in "'\"<>`/" for ch in s)))
+def test_a_url_given_where_a_path_goes_never_shows_its_password(tmp_path: Path, secret: str) -> None:
+    """Paths collapse `//`: `new redis://:pw@host/0` names the folder `redis:/:pw@host`; redaction must still see a URL."""
+    url = f"redis://:{secret}@cache.internal/0"
+    for argv in (("new", url, "--defaults"), ("lint", "--policy", url, str(tmp_path))):
+        code, out, err = run(*argv)
+        assert_contract(code, out, err, allowed=(2,))
+        assert not leaked(secret, out, err), (argv, err)
+        tried(argv[0])
