@@ -76,6 +76,14 @@ def test_usage_errors_are_exit_2_one_line() -> None:
         assert_refused(code, out, err)
 
 
+@pytest.mark.parametrize("jobs", ["-3", "0", "65", "1e3", "99999999999999999999"])
+def test_lint_jobs_out_of_range_is_a_usage_error(jobs: str, tmp_path: Path) -> None:
+    """`--jobs -3` was accepted silently; 10**6 would have asked for a million processes."""
+    code, out, err = run("lint", f"--jobs={jobs}", str(tmp_path))
+    tried("lint")
+    assert_refused(code, out, err, "--jobs")
+
+
 MULTILINE_YAML = [
     "project_name: [unclosed\n  - x\n",
     "a: b: c\n",

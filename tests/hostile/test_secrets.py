@@ -159,7 +159,7 @@ def test_update_never_shows_a_token_recorded_in_src_path(rendered_repo: Path, se
 @SETTINGS
 @given(secret=SECRETS.filter(lambda s: not any(ch.isspace() or ch in "'\"<>`/" for ch in s)))
 def test_a_url_given_where_a_path_goes_never_shows_its_password(tmp_path: Path, secret: str) -> None:
-    """Paths collapse `//`: `new redis://:pw@host/0` names the folder `redis:/:pw@host`; redaction must still see a URL."""
+    """Paths collapse `//`: `new redis://:pw@host/0` names the folder `redis:/:pw@host`; still a URL to redact."""
     url = f"redis://:{secret}@cache.internal/0"
     for argv in (("new", url, "--defaults"), ("lint", "--policy", url, str(tmp_path))):
         code, out, err = run(*argv)

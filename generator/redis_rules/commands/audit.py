@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -16,32 +15,9 @@ from ..audit.scanner import ScanOptions
 from ..audit.wire import STALL_TIMEOUT
 from ..errors import UserError
 from ..policy import find_policy, load_policy
+from .argtypes import non_negative_int, positive_int
 
 TYPES = ("string", "hash", "list", "set", "zset", "stream")
-
-
-_WHOLE = re.compile(r"[+-]?[0-9][0-9_]{0,20}")
-
-
-def _whole(text: str) -> int:
-    """ASCII digits ('_' allowed between them), at most about 18 of them: a usage error otherwise."""
-    if not _WHOLE.fullmatch(text.strip()) or len(text.replace("_", "").strip().lstrip("+-")) > 18:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    return int(text.strip().replace("_", ""))
-
-
-def _positive_int(text: str) -> int:
-    value = _whole(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = _whole(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
 
 
 MAX_SECONDS = 7 * 24 * 3600.0  # --timeout: a week is already no limit
@@ -98,9 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--match", help="only keys matching this glob (SCAN MATCH)")
     g.add_argument("--type", choices=TYPES, help="only keys of this type (SCAN TYPE)")
     g.add_argument(
-        "--sample", type=_positive_int, metavar="N", help="stop after N keys and extrapolate totals with DBSIZE"
+        "--sample", type=positive_int, metavar="N", help="stop after N keys and extrapolate totals with DBSIZE"
     )
-    g.add_argument("--count", type=_positive_int, default=1000, help="SCAN COUNT hint (default 1000)")
+    g.add_argument("--count", type=positive_int, default=1000, help="SCAN COUNT hint (default 1000)")
     g.add_argument(
         "--rate",
         type=_positive_float,
@@ -123,8 +99,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="bytes=SIZE,elements=N",
         help="big-key thresholds (default from the policy's audit section: bytes=1MB,elements=10000)",
     )
-    r.add_argument("--top", type=_non_negative_int, default=10, help="how many big keys to list (default 10)")
-    r.add_argument("--examples", type=_non_negative_int, default=5, help="example keys per violation (default 5)")
+    r.add_argument("--top", type=non_negative_int, default=10, help="how many big keys to list (default 10)")
+    r.add_argument("--examples", type=non_negative_int, default=5, help="example keys per violation (default 5)")
     r.add_argument(
         "--fail-on",
         default=",".join(DEFAULT_FAIL_ON),

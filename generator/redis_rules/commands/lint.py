@@ -16,7 +16,9 @@ from ..lint.engine import LintCrash, lint_paths, lint_source
 from ..lint.model import Finding, check_selectors
 from ..lint.policy_cache import find_lint_policy, load_lint_policy
 from ..lint.report import format_json, format_sarif, format_text
+from .argtypes import int_between
 
+MAX_JOBS = 64  # processes; more only adds start-up cost on any machine this runs on
 HELP = "check Python and TypeScript code against the Redis rules (exit 1 when there are findings)"
 
 
@@ -39,7 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--policy", metavar="PATH", type=Path, help="policy file (default: .redis-rules.yml found upward)"
     )
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
-    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="lint in N processes (default 1)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int_between(1, MAX_JOBS),
+        default=1,
+        metavar="N",
+        help=f"lint in N processes, 1 to {MAX_JOBS} (default 1)",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
         "--no-cache",
@@ -129,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             policy,
             select,
             ignore,
-            jobs=max(1, args.jobs),
+            jobs=args.jobs,
             cache=not args.no_cache,
         )
     _output(findings, args.format)

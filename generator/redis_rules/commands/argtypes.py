@@ -1,0 +1,42 @@
+"""Argument types shared by the verbs: whole numbers a user types, checked as usage errors (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+
+_WHOLE = re.compile(r"[+-]?[0-9][0-9_]{0,20}")
+
+
+def whole(text: str) -> int:
+    """ASCII digits ('_' allowed between them), at most about 18 of them: a usage error otherwise."""
+    if not _WHOLE.fullmatch(text.strip()) or len(text.replace("_", "").strip().lstrip("+-")) > 18:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    return int(text.strip().replace("_", ""))
+
+
+def positive_int(text: str) -> int:
+    value = whole(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = whole(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    """A whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        value = whole(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
