@@ -156,9 +156,28 @@ def test_a_question_that_refuses_in_its_own_words_keeps_them() -> None:
         resolve_answers(QUESTIONS, {"edge": "true"}, explicit={"edge"})
 
 
-def test_update_refuses_a_set_answer_the_project_does_not_use_but_keeps_recorded_ones() -> None:
-    recorded = resolved(modules="[cache, rate_limit]", rate_limit_default="5/1s")
-    data, _ = merge_answers(QUESTIONS, recorded, {"modules": "[cache]"})  # the recorded limit is no longer asked
+def recorded_answers(**given: Any) -> dict[str, Any]:
+    """The answers as Copier records them: only the questions asked."""
+    answers = resolved(**given)
+    return {q.name: answers[q.name] for q in QUESTIONS if not q.hidden and q.is_asked(answers)}
+
+
+def test_update_refuses_a_set_answer_the_project_does_not_use_and_reports_a_dropped_one() -> None:
+    recorded = recorded_answers(modules="[cache, rate_limit]", rate_limit_default="5/1s")
+    data, changes = merge_answers(QUESTIONS, recorded, {"modules": "[cache]"})  # the limit is no longer asked
     assert data == {"modules": ["cache"]}
+    assert [(c.name, c.old, c.dropped) for c in changes] == [
+        ("modules", ["cache", "rate_limit"], ""),
+        ("rate_limit_default", "5/1s", "'rate_limit' in modules"),
+    ]
     with pytest.raises(UserError, match=r"^rate_limit_default: not used with these answers"):
-        merge_answers(QUESTIONS, resolved(modules="[cache]"), {"rate_limit_default": "9/1s"})
+        merge_answers(QUESTIONS, recorded_answers(modules="[cache]"), {"rate_limit_default": "9/1s"})
+
+
+def test_a_multiselect_answer_is_read_as_copier_records_it() -> None:
+    """Once each, in the order of the choices: `update --set modules=[cache, cache]` reported a change it then
+    did not make (the answers file, written by Copier, already said [cache])."""
+    assert resolved(modules="[locks, cache, cache]")["modules"] == ["cache", "locks"]
+    recorded = recorded_answers(modules="[cache]")
+    data, changes = merge_answers(QUESTIONS, recorded, {"modules": "[cache, cache]"})
+    assert data == {"modules": ["cache"]} and changes == []

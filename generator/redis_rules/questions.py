@@ -199,12 +199,14 @@ def resolve_answers(
         value = q.cast(given[q.name]) if q.name in given else q.default_value(answers)
         if q.type == "int" and isinstance(value, str):
             value = q.cast(value)
+        if q.multiselect and isinstance(value, list):
+            value = _as_copier_records(q, value)
         answers[q.name] = value
         asked = q.is_asked(answers)
         if asked or q.name in given:
             message = _validate(q, value, answers)
             if not (message or asked) and q.name in explicit:  # the question's own refusal, if any, says more
-                message = f"{q.name}: not used with these answers (asked only when {_condition(q)}); leave it out"
+                message = f"{q.name}: not used with these answers (asked only when {condition(q)}); leave it out"
             if message and q.name not in given and isinstance(q.default, str) and "{{" in q.default:
                 message += f" (derived from your other answers: pass {q.name}=... to choose it)"
             if message:
@@ -212,7 +214,20 @@ def resolve_answers(
     return answers
 
 
-def _condition(q: Question) -> str:
+def _as_copier_records(q: Question, picked: list[Any]) -> list[Any]:
+    """A multiselect answer as Copier records it: once each, in the order of the choices
+    (`[locks, cache, cache]` is `[cache, locks]`), so `update` sees no change where there is none.
+    A list with a value that is not a choice is left for the validators to refuse."""
+    choices = list(q.choices.values())
+    try:
+        if not set(picked) <= set(choices):
+            return picked
+    except TypeError:  # an unhashable item (a mapping typed into the list)
+        return picked
+    return [choice for choice in choices if choice in picked]
+
+
+def condition(q: Question) -> str:
     """The question's `when` as the user reads it: `language == 'python'`, without the Jinja braces."""
     return str(q.when).strip().removeprefix("{{").removesuffix("}}").strip()
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError
+from .errors import UserError, one_line
 from .template_source import bundled_template_root
 
 # libyaml's safe loader when PyYAML has it (10x faster: `lint` loads the rules on every run), else the pure one
@@ -321,4 +321,4 @@ def find_rule(rules: Iterable[Rule], key: str) -> Rule:
     for rule in rules:
         if key.upper() == rule.id or key == rule.name:
             return rule
-    raise UserError(f"rule: unknown rule '{key}' (see `redis-rules rules` for the list)")
+    raise UserError(f"rule: unknown rule '{one_line(key, 80)}' (see `redis-rules rules` for the list)")

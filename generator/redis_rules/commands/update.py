@@ -59,7 +59,10 @@ def report(outcome: UpdateOutcome) -> None:
         version = f"{outcome.from_ref} -> {outcome.to_ref}"
     print(f"{verb} {outcome.dest} (template {version})")
     for change in outcome.answer_changes:
-        print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")
+        if change.dropped:
+            print(f"  answer    {change.name}: {_value(change.old)} dropped (asked only when {change.dropped})")
+        else:
+            print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")
     conflicted = {c.path for c in outcome.conflicts}
     edited = set(outcome.edited_deletions)
     for kind, path in outcome.changes:

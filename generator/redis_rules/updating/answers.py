@@ -7,7 +7,7 @@ from typing import Any
 
 from ..answer_types import check_answers
 from ..errors import UserError
-from ..questions import Question, resolve_answers
+from ..questions import Question, condition, resolve_answers
 from .preflight import ANSWERS_FILE
 
 
@@ -16,6 +16,7 @@ class AnswerChange:
     name: str
     old: Any
     new: Any
+    dropped: str = ""  # for a recorded answer the new answers no longer ask for: the question's condition
 
 
 def parse_sets(items: list[str]) -> dict[str, str]:
@@ -45,6 +46,12 @@ def merge_answers(
     resolved = resolve_answers(questions, given, explicit=sets)  # raises UserError naming the field
     data = {name: resolved[name] for name in sets}
     changes = [AnswerChange(n, recorded.get(n), data[n]) for n in sets if recorded.get(n) != data[n]]
+    # Copier leaves an answer whose question is no longer asked out of the answers file: say so
+    changes += [
+        AnswerChange(q.name, recorded[q.name], None, dropped=condition(q))
+        for q in questions
+        if q.name in recorded and q.name not in sets and not q.hidden and not q.is_asked(resolved)
+    ]
     return data, changes
 
 
