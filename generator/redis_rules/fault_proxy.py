@@ -60,6 +60,7 @@ class FaultProxy:
         self._refusing = False
         self._delay = 0.0
         self._drop = 0
+        self.dropped = 0  # replies thrown away so far by drop_next_reply()
         self.connections = 0  # accepted so far (refused ones included)
 
     # ------------------------------------------------------------------ lifecycle
@@ -180,6 +181,7 @@ class FaultProxy:
                             dropping = self._drop > 0
                             if dropping:
                                 self._drop -= 1
+                                self.dropped += 1
                         if dropping:
                             continue
                         if self._delay:

@@ -10,13 +10,19 @@ local cost = tonumber(ARGV[3])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local members, hits = {}, {'NX'}
-for i = 1, cost do
-  members[i] = ARGV[4] .. ':' .. i
-  hits[#hits + 1] = now
-  hits[#hits + 1] = members[i]
+local members, added = {}, 0
+if cost == 1 then  -- the common case, without building tables
+  members[1] = ARGV[4] .. ':1'
+  added = redis.call('ZADD', KEYS[1], 'NX', now, members[1])
+else
+  local hits = {'NX'}
+  for i = 1, cost do
+    members[i] = ARGV[4] .. ':' .. i
+    hits[#hits + 1] = now
+    hits[#hits + 1] = members[i]
+  end
+  added = redis.call('ZADD', KEYS[1], unpack(hits))
 end
-local added = redis.call('ZADD', KEYS[1], unpack(hits))
 local used = redis.call('ZCARD', KEYS[1])
 if added == 0 then
   return math.max(limit - used, 0)  -- a re-send: this request was counted before
