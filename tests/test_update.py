@@ -450,3 +450,16 @@ def test_a_language_change_is_refused_without_writing(tmp_path: Path, template_v
         "with `redis-rules new DEST --data language=python` instead\n"
     )
     assert snapshot(project) == before
+
+
+def test_the_wheel_ships_exactly_the_parts_the_template_cache_snapshots() -> None:
+    """pyproject's wheel force-include and template_source.TEMPLATE_PARTS list the template twice (hatch
+    cannot read the Python constant): a part added to one and not the other would ship a template whose
+    cached snapshot, and so its version, differs from what is installed."""
+    import tomllib
+
+    from redis_rules import template_source
+
+    pyproject = tomllib.loads((template_source.PACKAGE_DIR.parent.parent / "pyproject.toml").read_text())
+    shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert shipped == {part: f"redis_rules/_template/{part}" for part in template_source.TEMPLATE_PARTS}

@@ -176,9 +176,9 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
-# A template version is what a wheel carries (pyproject's force-include); bytecode pip compiled next to the
-# template's Python files, and tool caches, are not part of it: reinstalling the same source must give the same
-# tree, hence the same tag (else `check` would name `v0.2.0+<tree>`).
+# A template version is what a wheel carries (pyproject's force-include, checked equal by tests/test_update.py);
+# bytecode pip compiled next to the template's Python files, and tool caches, are not part of it: reinstalling the
+# same source must give the same tree, hence the same tag (else `check` would name `v0.2.0+<tree>`).
 TEMPLATE_PARTS = ("copier.yml", "templates", "rulesets")
 _NOT_TEMPLATE = tuple(
     f":(exclude,glob){pattern}"
