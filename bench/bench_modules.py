@@ -14,12 +14,16 @@ and measures, on a single connection with sequential calls, N iterations each:
 - cache hit: cache.get_or_set against a raw GET of the same key;
 - lock: locks.acquire_lock + release_lock against redis-py's Lock (acquire + release).
 
-Each case runs N iterations per round, in chunks of 2000 interleaved with the other
-cases, --rounds times; the best chunk counts (the least disturbed by other work on the
-machine, like timeit's min). Targets: every limiter >= 0.8x raw INCR and >= 1.0x its
-`limits` equivalent; cache hit >= 0.9x raw GET.
+Each case runs N iterations per round, --rounds times, in sweeps: one sweep runs every case
+for --chunk calls (default 250, about 30 ms each), one after the other. A ratio is taken
+between two cases of the same sweep, so both saw the same machine (these shared machines
+switch between fast and slow phases that last seconds: the best chunk of each case, the
+method before, could pair a fast-phase floor with a slow-phase case); the table gives the
+median over the sweeps of each ratio, with its interquartile range, and each case's
+median ops/s. Targets: every limiter >= 0.8x raw INCR and >= 1.0x its `limits`
+equivalent; cache hit >= 0.9x raw GET.
 
-Usage: python bench/bench_modules.py [-n 20000] [--rounds 3] [--server-bin PATH]
+Usage: python bench/bench_modules.py [-n 20000] [--rounds 3] [--chunk 250] [--server-bin PATH]
 Needs: pip install limits
 """
 
@@ -30,6 +34,7 @@ import importlib
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,6 +71,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=20_000, help="iterations per case and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--chunk", type=int, default=250, help="calls of each case per sweep")
     parser.add_argument(
         "--server-bin", default=None, help="server binary (default: as generator/redis_rules/servers.py finds)"
     )
@@ -173,13 +179,12 @@ def main() -> int:
             for fn in cases.values():  # warm up: connect, load scripts
                 for _ in range(200):
                     fn()
-            # interleaved chunks: every case sees the same machine load; the best chunk counts
-            best: dict[str, float] = dict.fromkeys(cases, 0.0)
-            chunk = max(1, min(args.n, 2000))
+            # sweeps: every case for one chunk, back to back; ratios are taken within a sweep
+            sweeps: list[dict[str, float]] = []
+            chunk = max(1, min(args.n, args.chunk))
             for _ in range(args.rounds):
                 for _ in range(max(1, args.n // chunk)):
-                    for name, fn in cases.items():
-                        best[name] = max(best[name], ops_per_second(fn, chunk))
+                    sweeps.append({name: ops_per_second(fn, chunk) for name, fn in cases.items()})
             plain.close()
             storage_version = getattr(limits, "__version__", "?")
             r.delete(incr_key)
@@ -192,7 +197,10 @@ def main() -> int:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"server: {version}; redis-py {redis.__version__}; limits {storage_version}"
     )
-    print(f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, best 2000-call chunk")
+    print(
+        f"single connection, sequential calls, {args.n} iterations x {args.rounds} rounds, {len(sweeps)} sweeps of "
+        f"{chunk} calls per case; median over the sweeps (ratios within a sweep), [interquartile range]"
+    )
     if missing:
         print("not measured (module not in the template yet): " + "; ".join(missing))
     print()
@@ -211,21 +219,24 @@ def main() -> int:
     print("| case | ops/s | vs floor | vs equivalent |")
     print("|---|---:|---:|---:|")
     failed = []
-    for name, rate in best.items():
+    for name in cases:
+        rate = statistics.median(sweep[name] for sweep in sweeps)
         floor, equivalent = floor_of.get(name, (None, None))
         cells = []
         for ref, target in ((floor, targets.get(floor or "")), (equivalent, 1.0 if equivalent else None)):
-            if ref is None or ref not in best:
+            if ref is None or ref not in cases:
                 cells.append("")
                 continue
-            ratio = rate / best[ref]
+            ratios = [sweep[name] / sweep[ref] for sweep in sweeps]
+            ratio = statistics.median(ratios)
+            q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratio, ratio, ratio)
             verdict = ""
             if target is not None and name.startswith("ours") and "lock" not in name:
                 ok = ratio >= target
                 verdict = f" (>= {target}: {'ok' if ok else 'MISSED'})"
                 if not ok:
                     failed.append(f"{name} vs {ref}: {ratio:.2f}x < {target}x")
-            cells.append(f"{ratio:.2f}x {ref.split(' (')[0]}{verdict}")
+            cells.append(f"{ratio:.2f}x [{q1:.2f}-{q3:.2f}] {ref.split(' (')[0]}{verdict}")
         print(f"| {name} | {rate:,.0f} | {cells[0]} | {cells[1]} |")
     print()
     print("targets " + ("all met" if not failed else "missed: " + "; ".join(failed)))
