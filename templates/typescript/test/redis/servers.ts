@@ -114,13 +114,14 @@ export class ExitedAtStart extends Error {
 /** One server process; `start()` waits until it answers PING. */
 export class Server {
   readonly binary: string;
-  readonly extraArgs: string[];
+  /** Extra arguments, or a function of the port (arguments that name it, e.g. the port a cluster node announces). */
+  readonly extraArgs: string[] | ((port: number) => string[]);
   readonly host = "127.0.0.1";
   port = 0;
   readonly dir: string;
   process: ChildProcess | undefined;
 
-  constructor(binary: string = findServerBinary(), extraArgs: string[] = []) {
+  constructor(binary: string = findServerBinary(), extraArgs: string[] | ((port: number) => string[]) = []) {
     this.binary = binary;
     this.extraArgs = extraArgs;
     this.dir = mkdtempSync(join(tmpdir(), "rr-srv-"));
@@ -162,7 +163,7 @@ export class Server {
       "--logfile", join(this.dir, "server.log"),
       "--daemonize", "no",
       ...(debugCommand ? ["--enable-debug-command", "local"] : []), // DEBUG SLEEP in fault tests (7.0+)
-      ...this.extraArgs,
+      ...(typeof this.extraArgs === "function" ? this.extraArgs(this.port) : this.extraArgs),
     ]; // prettier-ignore
     this.process = spawn(this.binary, args, { stdio: "ignore", cwd: this.dir });
     const until = Date.now() + timeoutMs;
@@ -242,18 +243,13 @@ export class Cluster {
       this.nodes = started; // stop() in the catch below then stops the nodes that did start
       await Promise.all(
         Array.from({ length: this.size }, async (_, i) => {
-          for (let attempt = 1; ; attempt++) {
-            // the port is fixed before start() (nodeArgs may announce it), so a clash is retried here
-            const port = await freePort();
-            const node = new Server(this.binary, [...flags, ...this.nodeArgs(i, port)]);
-            node.port = port;
-            try {
-              started[i] = await node.start();
-              return;
-            } catch (err) {
-              await node.stop();
-              if (!(err instanceof ExitedAtStart) || attempt >= 3) throw err;
-            }
+          // the node picks its port (again after a clash, see Server.start); nodeArgs may name it
+          const node = new Server(this.binary, (port) => [...flags, ...this.nodeArgs(i, port)]);
+          try {
+            started[i] = await node.start();
+          } catch (err) {
+            await node.stop(); // removes its data directory
+            throw err;
           }
         }),
       );
