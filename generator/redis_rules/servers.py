@@ -32,6 +32,7 @@ AdminClient: TypeAlias = "redis.Redis | redis.RedisCluster"
 __all__ = [
     "AdminClient",
     "Cluster",
+    "ExitedAtStart",
     "Sentinel",
     "Server",
     "ServerUnavailable",
@@ -131,15 +132,24 @@ def _send(port: int, *args: str, timeout: float = 2.0) -> bytes:
         return data
 
 
+class ExitedAtStart(RuntimeError):
+    """The server process ended before it answered PING; the message ends with its log's tail."""
+
+
 @dataclass
 class Server:
     """One server process. ``start()`` waits until it answers PING."""
 
     binary: str = field(default_factory=find_server_binary)
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: a free one, picked here (and picked again if the server exits at start)
     extra_args: tuple[str, ...] = ()
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rr-srv-")))
     process: subprocess.Popen[bytes] | None = None
+    _own_port: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.port:
+            self.port, self._own_port = free_port(), True
 
     @property
     def url(self) -> str:
@@ -152,6 +162,20 @@ class Server:
         return "valkey" if "valkey" in out.lower() else "redis"
 
     def start(self, timeout: float = 10.0) -> Server:
+        """Start and wait for PONG (at most ``timeout`` seconds). A port this class picked itself is picked
+        again (3 tries in all) when the server exits at start: between the probe and the bind another process
+        can take it, or its cluster bus port (+10000), as happens when many test servers start at once.
+        Raises ExitedAtStart, or RuntimeError when the server does not answer in time."""
+        for attempt in range(1, 4):
+            try:
+                return self._start_once(timeout)
+            except ExitedAtStart:
+                if not self._own_port or attempt == 3:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> Server:
         args = [
             self.binary,
             "--port",
@@ -175,7 +199,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 log = self._log_tail()
-                raise RuntimeError(f"server exited at start (code {self.process.returncode}): {log}")
+                raise ExitedAtStart(f"server exited at start (code {self.process.returncode}): {log}")
             try:
                 reply = _send(self.port, "PING", timeout=0.5)
                 if reply.startswith((b"+PONG", b"-NOAUTH")):
@@ -210,7 +234,7 @@ class Server:
         deadline = time.monotonic() + 5
         while not _port_free(self.port) and time.monotonic() < deadline:
             time.sleep(0.05)
-        self.start()
+        self._start_once(10.0)  # the same port: clients reconnect to it
 
     def command(self, *args: str) -> bytes:
         return _send(self.port, *args)
@@ -246,7 +270,8 @@ class Cluster:
                         "5000",
                     ),
                 )
-                self.nodes.append(node.start())
+                self.nodes.append(node)  # first: a node that fails to start is stopped (its dir removed) below
+                node.start()
             self._assign_slots()
             self._meet()
             self._wait_ok(timeout)
