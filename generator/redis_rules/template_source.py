@@ -44,6 +44,34 @@ def bundled_template_root() -> Path:
     raise RuntimeError(f"redis-rules is installed without its template (looked in {checkout} and {bundled})")
 
 
+def refuse_nested_repositories(root: Path) -> None:
+    """UserError when the git checkout ``root`` (a template rendered from its working tree) holds an untracked,
+    not ignored git repository, e.g. a project rendered inside the checkout and then `git init`-ed: Copier
+    snapshots a dirty template with `git add -A`, which records such a folder as a submodule without a URL,
+    and then fails in `git submodule update` (`new` and `check` render the checkout's working tree)."""
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "-z"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return  # not a repository git can read: Copier reports what it finds
+    nested = [
+        p for p in listed.decode(errors="replace").split("\0") if p.endswith("/") and (root / p / ".git").exists()
+    ]
+    if nested:
+        shown = ", ".join(repr(p.rstrip("/")) for p in nested[:3]) + (
+            f" and {len(nested) - 3} more" if len(nested) > 3 else ""
+        )
+        raise UserError(
+            f"template checkout {root}: {shown} inside it is a git repository that git does not ignore; Copier "
+            "snapshots the checkout with `git add -A` and would record it as a submodule it cannot check out: "
+            "move it out of the checkout or add it to the checkout's .gitignore"
+        )
+
+
 @contextlib.contextmanager
 def template_for_new(template: str | None, vcs_ref: str | None) -> Iterator[tuple[str, Path, str | None]]:
     """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`, as a context.
@@ -72,6 +100,8 @@ def _template_for_new(
     if template is None:
         root = bundled_template_root()
         if (root / ".git").exists():
+            if vcs_ref in (None, "HEAD"):  # Copier snapshots the working tree (it does not for a tag)
+                refuse_nested_repositories(root)
             return str(root), root, vcs_ref or "HEAD"
         try:  # a wheel: render from the cache git repo, so `update` and `copier update` work later
             src, tag = ensure_cached_template(root)
