@@ -385,6 +385,16 @@ def test_no_password(password_server, capsys):
     assert "requires authentication" in err
 
 
+def test_a_password_for_a_server_without_one(capsys):
+    """The server answers AUTH with "called without any password configured": say so, not "requires authentication"."""
+    binary = next(iter(BINARIES.values()))
+    with running_server(binary) as server:
+        url = server.url.replace("redis://", "redis://:S3cret-Pw@")
+        err = _one_line(run_audit_cli(["--url", url], capsys))
+    assert "has no password set for this user" in err and "requires authentication" not in err
+    assert "S3cret-Pw" not in err
+
+
 def test_connection_refused(capsys):
     url = f"redis://user:Hidden-Pw@127.0.0.1:{free_port()}/0"
     err = _one_line(run_audit_cli(["--url", url, "--timeout", "2"], capsys))

@@ -121,6 +121,8 @@ def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> st
     ):
         if "invalid username-password" in text or "WRONGPASS" in text or "invalid password" in text:
             return f"audit: authentication failed for {where}: wrong user name or password"
+        if "without any password configured" in text or "no password is set" in text:
+            return f"audit: {where} has no password set for this user, but the URL gives one: leave it out of the URL"
         return (
             f"audit: {where} requires authentication: put the credentials in the URL "
             f"(redis://USER:PASSWORD@host:port/0)"
