@@ -395,6 +395,13 @@ def test_a_password_for_a_server_without_one(capsys):
     assert "S3cret-Pw" not in err
 
 
+@pytest.mark.parametrize("port", ["99999", "abc"])
+def test_a_bad_port_is_named(capsys, port):
+    err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@127.0.0.1:{port}/0"], capsys))
+    assert "bad URL" in err and "port must be a number from 1 to 65535" in err
+    assert "S3cret-Pw" not in err
+
+
 def test_connection_refused(capsys):
     url = f"redis://user:Hidden-Pw@127.0.0.1:{free_port()}/0"
     err = _one_line(run_audit_cli(["--url", url, "--timeout", "2"], capsys))

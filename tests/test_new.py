@@ -86,6 +86,17 @@ def test_pretend_writes_nothing(tmp_path: Path, run_cli) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "steps"),
+    [("python", "pip install -e '.[dev]' && pytest tests/redis"), ("typescript", "npm install && npm test")],
+)
+def test_new_says_how_to_run_the_generated_tests(tmp_path: Path, run_cli, language: str, steps: str) -> None:
+    dest = tmp_path / "my service"
+    code, out, _ = run_cli("new", str(dest), "--defaults", "--data", f"language={language}")
+    assert code == 0
+    assert out.splitlines()[-1] == f"next: cd '{dest}' && {steps}"
+
+
 def test_non_empty_destination_is_refused(tmp_path: Path, run_cli) -> None:
     (tmp_path / "mine.txt").write_text("keep")
     code, _, err = run_cli("new", str(tmp_path), "--defaults")

@@ -158,6 +158,17 @@ def _no_setinfo() -> dict[str, None]:
     return {"lib_name": None, "lib_version": None}
 
 
+def _unreadable(url: str) -> str:
+    """Why redis-py could not read ``url``, as far as it can be said without quoting the URL."""
+    from urllib.parse import urlsplit
+
+    try:
+        _ = urlsplit(url).port
+    except ValueError:
+        return "the port must be a number from 1 to 65535"
+    return "cannot read it"
+
+
 def _open(url: str, deadline: Deadline, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
@@ -178,7 +189,7 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         )
     except (ValueError, TypeError) as exc:
         # redis-py's message can quote the part of the URL it could not read: only its kind is shown
-        reason = "unknown scheme (use redis://, rediss:// or unix://)" if "scheme" in str(exc) else "cannot read it"
+        reason = "unknown scheme (use redis://, rediss:// or unix://)" if "scheme" in str(exc) else _unreadable(url)
         raise UserError(f"audit: bad URL {redact_url(url)}: {reason}") from None
     kwargs = dict(pool.connection_kwargs)
     if host is not None:

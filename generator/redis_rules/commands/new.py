@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import subprocess
 import sys
@@ -138,6 +139,13 @@ def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) ->
             print(f"  skip  {rel} (exists; --overwrite replaces it)")
         if not args.with_modules:
             print(f"note: the rules refer to modules under {answers['module_path']}/; add --with-modules to write them")
+    elif not args.verify:  # the generated tests prove the modules on a real server: say how to run them
+        steps = (
+            "npm install && npm test"
+            if answers.get("language") == "typescript"
+            else "pip install -e '.[dev]' && pytest tests/redis"
+        )
+        print(f"next: cd {shlex.quote(str(result.dest))} && {steps}")
     if args.verify:
         return verify(result.dest, str(answers.get("language", "python")))
     return 0
