@@ -337,7 +337,6 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
 ) -> None:
     """A wheel's template is a plain folder: `new` materialises it as a tagged git repo in the cache."""
     from redis_rules import template_source
-    from redis_rules.updating import source
 
     bundled = tmp_path / "site-packages" / "redis_rules" / "_template"
     repo = make_template_repo(tmp_path / "snapshot", "unused")
@@ -346,7 +345,6 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
         src = repo / name
         subprocess.run(["cp", "-rL", str(src), str(bundled / name)], check=True)  # a wheel holds no symlinks
     monkeypatch.setattr(template_source, "bundled_template_root", lambda: bundled)
-    monkeypatch.setattr(source, "bundled_template_root", lambda: bundled)
     cache = tmp_path / "cache" / "template"
     tag = template_source.installed_tag()
 

@@ -41,8 +41,8 @@ from typing import Any
 
 import yaml
 
+from . import template_source
 from .errors import UserError, one_line
-from .template_source import bundled_template_root
 
 # libyaml's safe loader when PyYAML has it (10x faster: `lint` loads the rules on every run), else the pure one
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -288,7 +288,7 @@ def validate_rule(raw: Any, where: str) -> list[str]:
 
 def load_rules(root: Path | None = None) -> list[Rule]:
     """All rules from `<root>/rulesets/*.yml`, sorted by id; raises UserError on any schema problem."""
-    root = root or bundled_template_root()
+    root = root or template_source.bundled_template_root()
     files = sorted((root / "rulesets").glob("*.yml"))
     problems: list[str] = []
     rules: list[Rule] = []

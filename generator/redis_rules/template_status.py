@@ -17,7 +17,8 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from .template_source import bundled_template_root, installed_tag, same_source, template_cache_repo
+from . import template_source  # looked up at call time: the one seam for where the installed template is
+from .template_source import installed_tag, same_source, template_cache_repo
 
 _DESCRIBE = re.compile(r"^v?(?P<version>\d+(?:\.\d+)*(?:[a-z]+\d+)?)(?:-(?P<distance>\d+)-g[0-9a-f]+)?(?:\+.*)?$")
 GIT_TIMEOUT = 10.0
@@ -64,7 +65,7 @@ def _git(*args: str, cwd: Path) -> str | None:
 def installed_ref() -> str:
     """The installed template's version: `git describe` of a checkout with a tag, else the package's tag
     (a wheel, or a clone made without tags, as CI systems often make)."""
-    root = bundled_template_root()
+    root = template_source.bundled_template_root()
     if (root / ".git").exists():
         described = _git("describe", "--tags", cwd=root)
         if described:
@@ -80,7 +81,7 @@ def newest_tag(repo: Path) -> str | None:
 
 def is_installed_source(src: str) -> bool:
     try:
-        root = bundled_template_root()
+        root = template_source.bundled_template_root()
     except RuntimeError:
         return False
     return same_source(src, root) or same_source(src, template_cache_repo())

@@ -280,11 +280,11 @@ def severities() -> dict[str, str]:
     """{rule id: severity} read from the bundled rulesets' lines without a YAML parse (loading every rule costs a
     one-file lint with findings ~30 ms); tests/test_lint_registry.py proves it equal to the rules' severities.
     Empty when the rulesets cannot be read (severity_of then loads the rules)."""
-    from ..template_source import bundled_template_root
+    from .. import template_source
 
     found: dict[str, str] = {}
     try:
-        files = sorted((bundled_template_root() / "rulesets").glob("*.yml"))
+        files = sorted((template_source.bundled_template_root() / "rulesets").glob("*.yml"))
         texts = [f.read_text(encoding="utf-8") for f in files]
     except (RuntimeError, OSError, UnicodeDecodeError):
         return {}

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import template_source  # looked up at call time: the one seam for where the installed template is
 from ..errors import UserError, one_line
 from ..redact import redact_text, redact_url, register_url
 from ..template_source import (
-    bundled_template_root,
     ensure_cached_template,
     installed_tag,
     same_source,
@@ -47,7 +47,7 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
     register_url(url)  # a token recorded in _src_path never reaches an error message
     local = not _is_remote(url)
     if local and same_source(url, template_cache_repo()):
-        root = bundled_template_root()
+        root = template_source.bundled_template_root()
         if not (root / ".git").exists():  # a wheel: make sure the installed version is in the cache
             try:
                 ensure_cached_template(root)
