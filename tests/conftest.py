@@ -54,6 +54,11 @@ def archive_of(commit: str) -> bytes:
     return subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
 
 
+def stock_copier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Stock Copier's own CLI, `copier ARGS` in a subprocess (as a team runs it, none of our code in between)."""
+    return subprocess.run([sys.executable, "-m", "copier", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
 def subprocess_env(*drop: str, **extra: str) -> dict[str, str]:
     """BASE_ENV without the variables in `drop`, plus `extra`."""
     env = {k: v for k, v in BASE_ENV.items() if k not in drop}

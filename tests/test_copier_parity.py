@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT, git, render
+from tests.conftest import ROOT, git, render, stock_copier
 
 ANSWERS = {"project_name": "parity-svc", "client": "redis-py-async", "flavour": "cluster", "default_ttl": "1200"}
 
@@ -48,12 +46,7 @@ def tree(root: Path) -> dict[str, str]:
 def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path: Path) -> None:
     data_args = [arg for k, v in ANSWERS.items() for arg in ("--data", f"{k}={v}")]
     stock = tmp_path / "stock"
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--defaults", *data_args, str(template_repo), str(stock)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("copy", "--defaults", *data_args, str(template_repo), str(stock))
     assert proc.returncode == 0, proc.stderr
     ours = render(tmp_path / "ours", **ANSWERS)  # from this checkout
     from_template = tmp_path / "from-template"
@@ -79,22 +72,7 @@ def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path
 
 
 def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--defaults",
-            "--data",
-            "default_ttl=0",
-            str(template_repo),
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("copy", "--defaults", "--data", "default_ttl=0", str(template_repo), str(tmp_path / "out"))
     assert proc.returncode != 0
     assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout
 
@@ -110,24 +88,10 @@ def test_stock_copier_refuses_a_client_of_the_other_language(
     template_repo: Path, tmp_path: Path, language: str, client: str, allowed: str
 ) -> None:
     """The choice validators of copier.yml disable the other language's clients in stock copier too."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--defaults",
-            "--data",
-            f"language={language}",
-            "--data",
-            f"client={client}",
-            str(template_repo),
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier(
+        "copy", "--defaults", "--data", f"language={language}", "--data", f"client={client}",
+        str(template_repo), str(tmp_path / "out"),
+    )  # fmt: skip
     assert proc.returncode != 0
     assert f"client: '{client}' is a" in proc.stderr + proc.stdout
     assert f"choose one of: {allowed}" in proc.stderr + proc.stdout
@@ -148,12 +112,7 @@ def test_stock_copier_copy_matches_redis_rules_new_for_typescript(template_repo:
     """`copier copy --data language=typescript ...` and `redis-rules new` give the same TypeScript project."""
     data_args = [arg for k, v in TS_ANSWERS.items() for arg in ("--data", f"{k}={v}")]
     stock = tmp_path / "stock"
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--defaults", *data_args, str(template_repo), str(stock)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("copy", "--defaults", *data_args, str(template_repo), str(stock))
     assert proc.returncode == 0, proc.stderr
     ours = render(tmp_path / "ours", **TS_ANSWERS)
     stock_tree, ours_tree = tree(stock), tree(ours)

@@ -5,15 +5,13 @@ out. `new` and `check` refuse that with one line; the README's `demo/` is ignore
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from redis_rules import template_source
-from tests.conftest import ROOT, git
+from tests.conftest import ROOT, git, stock_copier
 from tests.test_copier_parity import make_template_repo
 
 RunCli = Callable[..., tuple[int, str, str]]
@@ -40,22 +38,7 @@ def nest_repository(parent: Path, name: str) -> Path:
 def test_copier_itself_fails_on_a_nested_repository(checkout: Path, tmp_path: Path) -> None:
     """The premise: stock Copier, rendering the working tree, fails in `git submodule update`."""
     nest_repository(checkout, "service")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            str(checkout),
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("copy", "--defaults", "--vcs-ref", "HEAD", str(checkout), str(tmp_path / "out"))
     assert proc.returncode != 0
     assert "submodule" in proc.stderr
 

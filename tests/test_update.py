@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from redis_rules import cli
-from tests.conftest import BINARIES, git, run_generated_tests
+from tests.conftest import BINARIES, git, run_generated_tests, stock_copier
 from tests.test_copier_parity import make_template_repo
 
 pytestmark = pytest.mark.slow
@@ -67,13 +67,7 @@ def answers(project: Path) -> dict[str, object]:
 
 def stock_copier_update(project: Path, *data: str) -> subprocess.CompletedProcess[str]:
     args = [arg for item in data for arg in ("-d", item)]
-    return subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--defaults", *args, "--vcs-ref", ":current:"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return stock_copier("update", "--defaults", *args, "--vcs-ref", ":current:", cwd=project)
 
 
 def assert_generated_tests_pass(project: Path) -> None:

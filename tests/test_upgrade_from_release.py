@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PREVIOUS_RELEASE, archive_of
+from tests.conftest import PREVIOUS_RELEASE, archive_of, stock_copier
 from tests.test_copier_parity import make_template_repo
 from tests.test_update import answers, assert_generated_tests_pass, commit_all, git
 
@@ -61,12 +61,7 @@ def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def old_project(dest: Path, template: Path) -> Path:
     """Rendered by the previous release with stock copier, committed, then edited by the team."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref", "v0.1.0", str(template), str(dest)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("copy", "--defaults", "--vcs-ref", "v0.1.0", str(template), str(dest))
     assert proc.returncode == 0, proc.stderr
     assert not (dest / "my_service/db/redis/_driver.py").exists()  # the old layout
     git(dest, "init", "-q", "-b", "main")
@@ -111,12 +106,6 @@ def test_redis_rules_update_upgrade_moves_a_v010_project_to_the_new_layout(
 
 def test_stock_copier_update_moves_a_v010_project_to_the_new_layout(tmp_path: Path, release_repo: Path) -> None:
     project = old_project(tmp_path / "svc", release_repo)
-    proc = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", "v0.2.0"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = stock_copier("update", "--defaults", "--vcs-ref", "v0.2.0", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert_upgraded(project)
