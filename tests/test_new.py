@@ -64,7 +64,7 @@ def test_answers_reach_every_file(tmp_path: Path) -> None:
     keys = (out / "billing_api/db/redis/keys.py").read_text()
     assert 'KEY_FORMAT: Final = "{env}:{domain}:{entity}:{id}"' in keys
     assert "DEFAULT_TTL: Final = 900" in keys
-    assert 'ENVIRONMENTS: Final = ("dev", "prod", )' in keys
+    assert 'ENVIRONMENTS: Final = (\n    "dev",\n    "prod",\n)' in keys
     assert "CLUSTER_MODE: Final = True" in keys
     client = (out / "billing_api/db/redis/client.py").read_text()
     assert "from valkey.cluster import ValkeyCluster as RedisCluster" in client
