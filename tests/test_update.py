@@ -444,6 +444,24 @@ def test_a_language_change_is_refused_without_writing(tmp_path: Path, template_v
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("adoption", ["rules", "modules"])
+def test_an_adoption_change_is_refused_without_writing(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli, adoption: str
+) -> None:
+    """`adoption` decides which files exist at all: set on a project made by `new`, Copier would delete its
+    modules, tests and project files (31 files, exit 0, before this was refused)."""
+    project = new_project(tmp_path / "svc", template_v1)
+    before = snapshot(project)
+    code, out, err = run_cli("update", str(project), "--set", f"adoption={adoption}")
+    assert code == 2 and "updated" not in out  # (out holds what `new` printed)
+    assert err.startswith(
+        "redis-rules: error: adoption: recorded by `redis-rules new --into` (here: none (a project made by "
+        "`redis-rules new`)) and not changed by an update"
+    )
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(project) == before
+
+
 def test_the_wheel_ships_exactly_the_parts_the_template_cache_snapshots() -> None:
     """pyproject's wheel force-include and template_source.TEMPLATE_PARTS list the template twice (hatch
     cannot read the Python constant): a part added to one and not the other would ship a template whose

@@ -41,6 +41,7 @@ def merge_answers(
     """
     names = {q.name for q in questions if not q.hidden}
     _refuse_language_change(recorded, sets)
+    _refuse_adoption_change(recorded, sets)
     given = {k: v for k, v in recorded.items() if k in names}
     given.update(sets)
     resolved = resolve_answers(questions, given, explicit=sets)  # raises UserError naming the field
@@ -65,6 +66,21 @@ def _refuse_language_change(recorded: dict[str, Any], sets: dict[str, str]) -> N
         raise UserError(
             f"language: a {old} project cannot be updated to {new}; render a new project with "
             f"`redis-rules new DEST --data language={new}` instead"
+        )
+
+
+def _refuse_adoption_change(recorded: dict[str, Any], sets: dict[str, str]) -> None:
+    """How a project was adopted (`new --into`) decides which files redis-rules may write there at all: a
+    changed `adoption` would make Copier delete (or add) the modules, tests and project files wholesale."""
+    if "adoption" not in sets:
+        return
+    old = str(recorded.get("adoption") or "")
+    if sets["adoption"].strip() != old:
+        shown = repr(old) if old else "none (a project made by `redis-rules new`)"
+        raise UserError(
+            f"adoption: recorded by `redis-rules new --into` (here: {shown}) and not changed by an update, which "
+            "would delete or add whole parts of the project; to add the modules to an adopted project, run "
+            "`redis-rules new --into . --with-modules` in a clean tree"
         )
 
 
