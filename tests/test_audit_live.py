@@ -380,6 +380,11 @@ def test_wrong_password(password_server, capsys):
     assert "Wr0ng-S3cret" not in err and ":***@" in err
 
 
+def test_wrong_password_in_the_query(password_server, capsys):
+    err = _one_line(run_audit_cli(["--url", password_server.url + "?password=Wr0ng-S3cret"], capsys))
+    assert "?password=*** (wrong user name or password)" in err and "Wr0ng-S3cret" not in err
+
+
 def test_no_password(password_server, capsys):
     err = _one_line(run_audit_cli(["--url", password_server.url], capsys))
     assert "requires authentication" in err
@@ -399,6 +404,14 @@ def test_a_password_for_a_server_without_one(capsys):
 def test_a_bad_port_is_named(capsys, port):
     err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@127.0.0.1:{port}/0"], capsys))
     assert "bad URL" in err and "port must be a number from 1 to 65535" in err
+    assert "S3cret-Pw" not in err
+
+
+@pytest.mark.parametrize("path", ["/abc", "/0x1", "/1/2", "/%31a"])
+def test_a_database_that_is_not_a_number_is_refused(capsys, path):
+    """redis-py reads /abc as database 0: the audit would report on another database than the one named."""
+    err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@127.0.0.1:{free_port()}{path}"], capsys))
+    assert "bad URL" in err and "the path must be /DB" in err
     assert "S3cret-Pw" not in err
 
 

@@ -101,7 +101,8 @@ _DNS_ERRORS = ("name or service not known", "nodename nor servname", "temporary 
 
 
 def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> str:
-    """One line saying what went wrong, with a hint; never contains the password."""
+    """One line saying what went wrong, with a hint; never contains the password. A URL is followed by a
+    space, never by ':' (the final redact_text of a message would read it as part of a ?password= value)."""
     import redis.exceptions as rx
 
     text = one_line(scrub(str(exc)), 300).rstrip(".")
@@ -120,7 +121,7 @@ def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> st
         or "Authentication required" in text
     ):
         if "invalid username-password" in text or "WRONGPASS" in text or "invalid password" in text:
-            return f"audit: authentication failed for {where}: wrong user name or password"
+            return f"audit: authentication failed for {where} (wrong user name or password)"
         if "without any password configured" in text or "no password is set" in text:
             return f"audit: {where} has no password set for this user, but the URL gives one: leave it out of the URL"
         return (
@@ -169,6 +170,20 @@ def _unreadable(url: str) -> str:
     return "cannot read it"
 
 
+def _db_path_ok(url: str) -> bool:
+    """A redis:// or rediss:// URL's path is empty, `/` or `/DB` with DB a number (unix:// takes ?db=)."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True  # unreadable: redis-py's own check names what is wrong
+    if parts.scheme not in ("redis", "rediss"):
+        return True
+    db = unquote(parts.path).strip("/")
+    return db == "" or db.isascii() and db.isdigit()
+
+
 def _open(url: str, deadline: Deadline, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
@@ -178,6 +193,8 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         wait = deadline.op_timeout()
     except DeadlineExceeded:
         raise UserError(f"audit: gave up after {deadline.seconds:g}s (--timeout) before connecting") from None
+    if not _db_path_ok(url):  # redis-py would silently audit database 0 instead
+        raise UserError(f"audit: bad URL {redact_url(url)} (the path must be /DB, DB a database number such as /0)")
     try:
         pool = redis.ConnectionPool.from_url(
             url,
@@ -190,7 +207,7 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
     except (ValueError, TypeError) as exc:
         # redis-py's message can quote the part of the URL it could not read: only its kind is shown
         reason = "unknown scheme (use redis://, rediss:// or unix://)" if "scheme" in str(exc) else _unreadable(url)
-        raise UserError(f"audit: bad URL {redact_url(url)}: {reason}") from None
+        raise UserError(f"audit: bad URL {redact_url(url)} ({reason})") from None
     kwargs = dict(pool.connection_kwargs)
     if host is not None:
         kwargs["host"] = host
