@@ -78,6 +78,25 @@ def test_answers_reach_every_file(tmp_path: Path) -> None:
     assert policy["default_ttl"] == 900 and policy["environments"] == ["dev", "prod"]
 
 
+@pytest.mark.parametrize(
+    ("project_name", "package"),
+    [("O'Brien's shop", "o_brien_s_shop"), ("Acme Web.API (v2)", "acme_web_api_v2"), ("my-service", "my_service")],
+)
+def test_the_package_is_derived_from_any_project_name(tmp_path: Path, project_name: str, package: str) -> None:
+    project = render(tmp_path / "p", project_name=project_name)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["package"] == package
+    assert (project / package / "db" / "redis" / "keys.py").is_file()
+
+
+def test_a_name_that_gives_no_package_asks_for_one_once(tmp_path: Path, run_cli) -> None:
+    code, out, err = run_cli("new", str(tmp_path / "p"), "--defaults", "--data", "project_name=Café")
+    assert code == 2 and not (tmp_path / "p").exists()
+    assert err == (
+        "redis-rules: error: package: must be ASCII letters, digits and '_' (got 'café') (derived from your other "
+        "answers: pass package=... to choose it)\n"
+    )
+
+
 def test_pretend_writes_nothing(tmp_path: Path, run_cli) -> None:
     code, out, _ = run_cli("new", str(tmp_path / "demo"), "--defaults", "--pretend")
     assert code == 0
