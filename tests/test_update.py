@@ -291,6 +291,17 @@ def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
     commit_all(project, "lose the answers")
     code, _, err = run_cli("update", str(project))
     assert code == 2 and "no .copier-answers.yml" in err and "redis-rules new" in err
+    (project / "notes.txt").write_text("a dirty tree that is not a project says so first")
+    code, _, err = run_cli("update", str(project))
+    assert code == 2 and f"{project} has no .copier-answers.yml" in err
+
+
+@pytest.mark.parametrize("verb", ["new", "check", "update"])
+def test_an_empty_dest_is_refused_not_read_as_the_current_folder(verb: str, run_cli: RunCli) -> None:
+    """`redis-rules new "$DIR"` with DIR unset must not render into the current folder."""
+    code, out, err = run_cli(verb, "", *(["--defaults"] if verb == "new" else []))
+    assert code == 2 and out == ""
+    assert err == f"redis-rules {verb}: error: argument DEST: must not be empty (use . for the current folder)\n"
 
 
 # ------------------------------------------------------------------ flavour change

@@ -1,4 +1,4 @@
-"""Argument types shared by the verbs: whole numbers a user types, checked as usage errors (exit 2)."""
+"""Argument types shared by the verbs: whole numbers and folders a user types, checked as usage errors (exit 2)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,10 @@ def int_between(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def folder(text: str) -> str:
+    """A folder argument; an empty one (an unset shell variable, `"$DIR"`) is refused rather than read as `.`."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (use . for the current folder)")
+    return text

@@ -28,6 +28,7 @@ from ..questions import load_questions, resolve_answers
 from ..template_source import template_for_new
 from ..template_status import TemplateStatus, is_installed_source, template_status
 from ..updating.conflicts import count_marker_hunks
+from .argtypes import folder
 
 MAX_SCAN_BYTES = 4 * 1024 * 1024
 SKIP_DIRS = frozenset(
@@ -45,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "leftovers, and compare the recorded template version with the newest one known here. Changes "
         "nothing. Exit 0 current, 1 drift/conflicts/behind, 2 usage or input error.",
     )
-    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="the rendered project (default: .)")
+    p.add_argument(
+        "dest", nargs="?", default=".", type=folder, metavar="DEST", help="the rendered project (default: .)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=run)
 
@@ -55,7 +58,7 @@ def read_answers(dest: Path) -> dict[str, Any]:
     if not dest.is_dir():
         raise UserError(f"DEST: {dest} is not a folder")
     if not path.is_file():
-        raise UserError(f"DEST has no {ANSWERS_FILE}, so redis-rules did not render it (run `redis-rules new`)")
+        raise UserError(f"{dest} has no {ANSWERS_FILE}, so redis-rules did not render it (run `redis-rules new`)")
     # bounded, UTF-8, no alias bombs or duplicate keys (safe_yaml); the answers' types are checked below
     return safe_yaml.as_mapping(safe_yaml.load_file(path, ANSWERS_FILE), ANSWERS_FILE, "answer names")
 

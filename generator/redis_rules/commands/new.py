@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..questions import Question, load_questions, resolve_answers, skip_if_exists
 from ..render import RenderResult, render_project
 from ..template_source import template_for_new
+from .argtypes import folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Render CLAUDE.md, the Redis modules and their tests from the answers. "
         "Asks on a TTY; use --defaults/--data/--data-file otherwise.",
     )
-    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="destination folder (default: .)")
+    p.add_argument("dest", nargs="?", default=".", type=folder, metavar="DEST", help="destination folder (default: .)")
     p.add_argument("--defaults", action="store_true", help="use the default for every answer not given")
     p.add_argument("--data", action="append", default=[], metavar="KEY=VALUE", help="set one answer (repeatable)")
     p.add_argument("--data-file", type=Path, metavar="FILE", help="YAML file of answers")

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import FindingsError
 from ..updating import UpdateOutcome, update_project
 from ..updating.answers import parse_sets
+from .argtypes import folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "local edits. DEST must be a git repository with no uncommitted changes. Exit codes: 0 updated, "
         "1 conflicts to resolve, 2 usage or input error (nothing written).",
     )
-    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="the rendered project (default: .)")
+    p.add_argument(
+        "dest", nargs="?", default=".", type=folder, metavar="DEST", help="the rendered project (default: .)"
+    )
     p.add_argument(
         "--set",
         dest="sets",

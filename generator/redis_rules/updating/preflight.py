@@ -44,7 +44,7 @@ def read_answers(dest: Path) -> dict[str, Any]:
     path = dest / ANSWERS_FILE
     if not path.is_file():
         raise UserError(
-            f"DEST has no {ANSWERS_FILE}, so it was not rendered by redis-rules (or copier); "
+            f"{dest} has no {ANSWERS_FILE}, so it was not rendered by redis-rules (or copier); "
             "render it first with `redis-rules new DEST`"
         )
     answers = safe_yaml.load_file(path, ANSWERS_FILE)
@@ -68,5 +68,6 @@ def read_answers(dest: Path) -> dict[str, Any]:
 def preflight(dest: Path) -> tuple[Path, dict[str, Any]]:
     """(repository root, recorded answers); raises UserError, writes nothing."""
     top = check_git(dest)
+    answers = read_answers(dest)  # not a rendered project at all says more than a dirty tree
     check_clean(top, dest)
-    return top, read_answers(dest)
+    return top, answers
