@@ -169,6 +169,8 @@ REFUSED = [
     ("project_name", "bell\x07", "project_name: must be one line"),
     ("project_name", "rtl\u202eoverride", "project_name: must be one line"),
     ("project_name", " padded", "project_name: no leading or trailing spaces"),
+    ("project_name", "redis://:s3cret@cache:6379/0", "project_name: must be a name, not a URL"),
+    ("project_name", "ops@example.com", "project_name: must be a name, not a URL or an address"),
     ("ttl_classes", "{class: 5}", "ttl_classes: class name 'class' is a Python keyword or builtin"),
     ("ttl_classes", "{match: 5}", "class name 'match' is a Python keyword"),
     ("ttl_classes", "{list: 5}", "class name 'list' is a Python keyword or builtin"),
@@ -225,6 +227,7 @@ def test_values_that_would_break_the_render_are_refused(tmp_path: Path, field: s
     tried("new")
     assert_refused(code, out, err, field)
     assert message in err, err
+    assert "s3cret" not in out + err  # a value refused for holding a credential is not echoed
     assert not (tmp_path / "out").exists()
 
 
