@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
@@ -425,6 +426,24 @@ def test_connection_refused(capsys):
 def test_unknown_host(capsys):
     err = _one_line(run_audit_cli(["--url", "redis://nonexistent-host.invalid:6379/0", "--timeout", "2"], capsys))
     assert "nonexistent-host.invalid" in err
+
+
+@pytest.mark.parametrize("credentials", ["", ":S3cret-Pw@"])
+def test_a_stopped_server_is_named_as_not_answering(capsys, credentials):
+    """SIGSTOP: the kernel still accepts the TCP connection, so the audit must not say it could not connect
+    (with a password the stall is in redis-py's AUTH, without one in our first command)."""
+    binary = next(iter(BINARIES.values()))
+    with running_server(binary) as server:
+        assert server.process is not None
+        server.process.send_signal(signal.SIGSTOP)
+        try:
+            url = server.url.replace("redis://", "redis://" + credentials)
+            err = _one_line(run_audit_cli(["--url", url, "--timeout", "1"], capsys))
+        finally:
+            server.process.send_signal(signal.SIGCONT)
+    assert "gave up after 1s (--timeout)" in err
+    assert "accepted the connection but did not answer" in err and "connecting to" not in err
+    assert "S3cret-Pw" not in err
 
 
 def test_tls_to_plain_server(password_server, capsys):

@@ -100,9 +100,10 @@ class Target:
 _DNS_ERRORS = ("name or service not known", "nodename nor servname", "temporary failure in name")
 
 
-def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> str:
+def _explain(exc: BaseException, url: str, label: str, deadline: Deadline, *, connected: bool = False) -> str:
     """One line saying what went wrong, with a hint; never contains the password. A URL is followed by a
-    space, never by ':' (the final redact_text of a message would read it as part of a ?password= value)."""
+    space, never by ':' (the final redact_text of a message would read it as part of a ?password= value).
+    ``connected``: the TCP connection was made, so a timeout means a server that does not answer."""
     import redis.exceptions as rx
 
     text = one_line(scrub(str(exc)), 300).rstrip(".")
@@ -110,7 +111,10 @@ def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> st
     where = redact_url(url)
     timeout = deadline.seconds
     tls_hint = " (TLS handshake got no answer: does the server speak TLS? try redis://)" if tls else ""
+    silent = f"{label} accepted the connection but did not answer (a stopped, busy or overloaded server?){tls_hint}"
     if isinstance(exc, DeadlineExceeded) or deadline.expired():
+        if connected:
+            return f"audit: gave up after {timeout:g}s (--timeout): {silent}"
         return f"audit: gave up after {timeout:g}s (--timeout) connecting to {label}{tls_hint}"
     if isinstance(exc, ProtocolError):
         return f"audit: {text}"
@@ -129,6 +133,8 @@ def _explain(exc: BaseException, url: str, label: str, deadline: Deadline) -> st
             f"(redis://USER:PASSWORD@host:port/0)"
         )
     if isinstance(exc, rx.TimeoutError) or "timed out" in text.lower() or "Timeout" in text:
+        if connected:
+            return f"audit: timed out after {min(deadline.stall, timeout):g}s: {silent}"
         return f"audit: timed out after {min(deadline.stall, timeout):g}s connecting to {label}{tls_hint}"
     low = text.lower()
     if "ssl" in low or "tls" in low or "wrong version number" in low or "record layer" in low:
@@ -218,9 +224,12 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         label = str(kwargs["path"])
     conn = pool.connection_class(**kwargs)
 
+    tcp_up: list[bool] = []  # set by the watchdog: the TCP connection was made (redis-py drops _sock on failure)
+
     def shut_down() -> None:  # the watchdog ends a handshake that trickles past the deadline
         sock = getattr(conn, "_sock", None)
         if sock is not None:
+            tcp_up.append(True)
             with contextlib.suppress(OSError):
                 sock.shutdown(2)
 
@@ -228,7 +237,9 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
     try:
         conn.connect()
     except (redis.exceptions.RedisError, OSError, ValueError) as exc:
-        raise UserError(_explain(exc, url, label, deadline)) from None
+        # a handshake (AUTH, HELLO) that timed out: redis-py reads "Timeout reading", not "connecting"
+        connected = bool(tcp_up) or "reading from" in str(exc).lower()
+        raise UserError(_explain(exc, url, label, deadline, connected=connected)) from None
     sock = getattr(conn, "_sock", None)
     if sock is None:  # pragma: no cover - redis-py internals changed
         raise UserError("audit: unsupported redis-py version (no socket on the connection)")
@@ -242,10 +253,10 @@ def _checked(wire: Wire, url: str, label: str, deadline: Deadline, *args: str) -
     except ReplyError as exc:
         msg = str(exc)
         if msg.startswith(("NOAUTH", "WRONGPASS")):
-            raise UserError(_explain(exc, url, label, deadline)) from None
+            raise UserError(_explain(exc, url, label, deadline, connected=True)) from None
         return exc
     except WireClosed as exc:
-        raise UserError(_explain(exc, url, label, deadline)) from None
+        raise UserError(_explain(exc, url, label, deadline, connected=True)) from None
 
 
 def _info_fields(raw: bytes) -> dict[str, str]:
