@@ -22,6 +22,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from types import FrameType
+from typing import Any
 
 from .crash import report_crash
 from .errors import Terminated, UserError, one_line
@@ -33,7 +34,12 @@ DEBUG_ENV = "REDIS_RULES_DEBUG"
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors in our one-line style with exit code 2."""
+    """argparse that reports usage errors in our one-line style with exit code 2, and takes options only
+    by their full names: an abbreviation in a script (``--def``) would change meaning when an option is added."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {one_line(message)}\n")

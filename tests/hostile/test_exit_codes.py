@@ -76,6 +76,24 @@ def test_usage_errors_are_exit_2_one_line() -> None:
         assert_refused(code, out, err)
 
 
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["new", "{tmp}/out", "--def"], "--def"),
+        (["new", "{tmp}/out", "--defaults", "--data-f", "/dev/null"], "--data-f"),
+        (["lint", "--form", "json", "{tmp}"], "--form"),
+    ],
+)
+def test_abbreviated_options_are_refused(argv: list[str], option: str, tmp_path: Path) -> None:
+    """Options are taken by their full names only: `--def` in a script would change meaning (or become
+    ambiguous) the day an option starting with it is added."""
+    code, out, err = run(*[a.format(tmp=tmp_path) for a in argv])
+    tried(argv[0])
+    assert_refused(code, out, err, option)
+    assert "unrecognized arguments" in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("jobs", ["-3", "0", "65", "1e3", "99999999999999999999"])
 def test_lint_jobs_out_of_range_is_a_usage_error(jobs: str, tmp_path: Path) -> None:
     """`--jobs -3` was accepted silently; 10**6 would have asked for a million processes."""
