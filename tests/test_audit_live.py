@@ -416,6 +416,29 @@ def test_a_database_that_is_not_a_number_is_refused(capsys, path):
     assert "S3cret-Pw" not in err
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?foo=bar", "unknown query parameter"),
+        ("?password=S3cret-Pw&x=1", "unknown query parameter"),
+        ("?protocol=3", "leave protocol= out"),
+        ("?ssl_cert_reqs=none", "ssl_* settings for rediss://"),
+    ],
+)
+def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, query, message):
+    """redis-py passed ?foo=bar to the connection as a keyword: an internal error (exit 3) instead of exit 2."""
+    err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@127.0.0.1:{free_port()}/0{query}"], capsys))
+    assert "bad URL" in err and message in err
+    assert "S3cret-Pw" not in err
+
+
+def test_an_empty_url_is_refused_not_replaced_by_the_environment(seeded, monkeypatch, capsys):
+    server, _, _ = seeded
+    monkeypatch.setenv("REDIS_URL", server.url)  # an unset "$URL" must not audit this server instead
+    err = _one_line(run_audit_cli(["--url", ""], capsys))
+    assert "--url: must not be empty" in err
+
+
 def test_connection_refused(capsys):
     url = f"redis://user:Hidden-Pw@127.0.0.1:{free_port()}/0"
     err = _one_line(run_audit_cli(["--url", url, "--timeout", "2"], capsys))

@@ -27,7 +27,9 @@ MAX_URL = 4096
 
 def resolve_url(url: str | None, policy: Policy) -> str:
     """--url, else the env var the policy names, else REDIS_URL; its credentials are registered for scrubbing."""
-    if url:
+    if url is not None:
+        if not url.strip():  # an unset shell variable: never fall back to another server silently
+            raise UserError("audit: --url: must not be empty (leave --url out to use the environment's URL)")
         register_url(url)
         return url
     names = [policy.redis_url_env] if policy.redis_url_env else []
@@ -190,6 +192,31 @@ def _db_path_ok(url: str) -> bool:
     return db == "" or db.isascii() and db.isdigit()
 
 
+def _query_problem(url: str) -> str | None:
+    """Why the URL's query cannot be used, or None. redis-py hands every query parameter it does not know
+    to the connection as a keyword (``?foo=1`` is a TypeError inside it) and lets ``protocol=`` override
+    the RESP2 the audit needs. Names only: a value (or a misplaced password) is never quoted."""
+    import inspect
+    from urllib.parse import parse_qsl, urlsplit
+
+    from redis.connection import SSLConnection
+
+    try:
+        parts = urlsplit(url)
+        names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    except ValueError:
+        return None  # unreadable: redis-py's own check names what is wrong
+    tls = parts.scheme == "rediss"
+    ssl_names = {n for n in inspect.signature(SSLConnection.__init__).parameters if n.startswith("ssl_")}
+    allowed = {"db", "username", "password"} | (ssl_names if tls else set())
+    if "protocol" in names:
+        return "leave protocol= out: the audit speaks RESP2 itself"
+    if any(name not in allowed for name in names):
+        extra = ", and ssl_* settings for rediss://" if not tls else ", ssl_*"
+        return f"unknown query parameter: the audit reads only db, username, password{extra}"
+    return None
+
+
 def _open(url: str, deadline: Deadline, host: str | None = None, port: int | None = None) -> tuple[Wire, object, str]:
     import redis
     from redis.backoff import NoBackoff
@@ -201,6 +228,9 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         raise UserError(f"audit: gave up after {deadline.seconds:g}s (--timeout) before connecting") from None
     if not _db_path_ok(url):  # redis-py would silently audit database 0 instead
         raise UserError(f"audit: bad URL {redact_url(url)} (the path must be /DB, DB a database number such as /0)")
+    query_problem = _query_problem(url)
+    if query_problem:
+        raise UserError(f"audit: bad URL {redact_url(url)} ({query_problem})")
     try:
         pool = redis.ConnectionPool.from_url(
             url,
@@ -222,7 +252,10 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
     label = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
     if "path" in kwargs:
         label = str(kwargs["path"])
-    conn = pool.connection_class(**kwargs)
+    try:
+        conn = pool.connection_class(**kwargs)
+    except TypeError:  # a URL option this redis-py does not take (its message would quote the option)
+        raise UserError(f"audit: bad URL {redact_url(url)} (an option the client does not accept)") from None
 
     tcp_up: list[bool] = []  # set by the watchdog: the TCP connection was made (redis-py drops _sock on failure)
 
