@@ -77,6 +77,23 @@ def test_usage_errors_are_exit_2_one_line() -> None:
 
 
 @pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["lint", ""], "argument PATH: must not be empty"),
+        (["lint", "", "{tmp}"], "argument PATH: must not be empty"),
+        (["new", "{tmp}/a\nb", "--defaults"], "argument DEST: must be one line of printable characters"),
+    ],
+)
+def test_empty_paths_and_multiline_folders_are_refused(argv: list[str], message: str, tmp_path: Path) -> None:
+    """`lint ""` (an unset "$DIR") linted the current folder; a DEST holding a newline split every message."""
+    code, out, err = run(*[a.format(tmp=tmp_path) for a in argv])
+    tried(argv[0])
+    assert_refused(code, out, err)
+    assert message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("argv", "option"),
     [
         (["new", "{tmp}/out", "--def"], "--def"),

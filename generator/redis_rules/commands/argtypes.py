@@ -42,8 +42,18 @@ def int_between(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def folder(text: str) -> str:
-    """A folder argument; an empty one (an unset shell variable, `"$DIR"`) is refused rather than read as `.`."""
+def path_arg(text: str) -> str:
+    """A file or folder argument; an empty one (an unset shell variable, `"$DIR"`) is refused rather than
+    read as `.` (Path("") is the current folder)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty (use . for the current folder)")
+    return text
+
+
+def folder(text: str) -> str:
+    """A folder redis-rules writes or reads a project in: a `path`, on one line of printable characters
+    (a newline in it would split every message that names it)."""
+    path_arg(text)
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError("must be one line of printable characters")
     return text

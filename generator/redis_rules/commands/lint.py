@@ -16,7 +16,7 @@ from ..lint.engine import LintCrash, lint_paths, lint_source
 from ..lint.model import Finding, check_selectors
 from ..lint.policy_cache import find_lint_policy, load_lint_policy
 from ..lint.report import format_json, format_sarif, format_text
-from .argtypes import int_between
+from .argtypes import int_between, path_arg
 
 MAX_JOBS = 64  # processes; more only adds start-up cost on any machine this runs on
 HELP = "check Python and TypeScript code against the Redis rules (exit 1 when there are findings)"
@@ -32,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "3 internal error. Suppress one line with `# redis-rules: ignore[RR003]` (`//` in TypeScript)."
         ),
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .); '-' reads stdin")
+    parser.add_argument(
+        "paths", nargs="*", type=path_arg, metavar="PATH", help="files or folders (default: .); '-' reads stdin"
+    )
     parser.add_argument(
         "--select", metavar="CODES", help="only these rule ids / prefixes / check names (comma-separated)"
     )
