@@ -80,7 +80,13 @@ def test_answers_reach_every_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("project_name", "package"),
-    [("O'Brien's shop", "o_brien_s_shop"), ("Acme Web.API (v2)", "acme_web_api_v2"), ("my-service", "my_service")],
+    [
+        ("O'Brien's shop", "o_brien_s_shop"),
+        ("Acme Web.API (v2)", "acme_web_api_v2"),
+        ("my-service", "my_service"),
+        ("Crème brûlée Café", "creme_brulee_cafe"),  # accented Latin letters folded, as the README says
+        ("Ab-" * 26 + "xy", "_".join(["ab"] * 20)),  # 80 characters (the most project_name takes): package's 60
+    ],
 )
 def test_the_package_is_derived_from_any_project_name(tmp_path: Path, project_name: str, package: str) -> None:
     project = render(tmp_path / "p", project_name=project_name)
@@ -89,12 +95,18 @@ def test_the_package_is_derived_from_any_project_name(tmp_path: Path, project_na
 
 
 def test_a_name_that_gives_no_package_asks_for_one_once(tmp_path: Path, run_cli) -> None:
-    code, out, err = run_cli("new", str(tmp_path / "p"), "--defaults", "--data", "project_name=Café")
+    code, out, err = run_cli("new", str(tmp_path / "p"), "--defaults", "--data", "project_name=2nd shop")
     assert code == 2 and not (tmp_path / "p").exists()
     assert err == (
-        "redis-rules: error: package: must be ASCII letters, digits and '_' (got 'café') (derived from your other "
-        "answers: pass package=... to choose it)\n"
+        "redis-rules: error: package: must be a lowercase Python identifier that is not a keyword or "
+        "'redis'/'valkey' (got '2nd_shop') (derived from your other answers: pass package=... to choose it)\n"
     )
+
+
+def test_the_app_segment_is_derived_within_its_40_characters(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", project_name="Ab-" * 26 + "xy", language="typescript")
+    app = yaml.safe_load((project / ".copier-answers.yml").read_text())["app"]
+    assert app == "-".join(["ab"] * 20)[:40].rstrip("-") and len(app) <= 40
 
 
 def test_pretend_writes_nothing(tmp_path: Path, run_cli) -> None:
