@@ -254,6 +254,12 @@ def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1
     assert err.startswith("redis-rules: error: DEST is not a git repository") and "git init" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(project) == before
+    # a folder that is neither a project nor a repository: `git init` would only lead to the next refusal
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    code, _, err = run_cli("update", str(plain))
+    assert code == 2 and f"{plain} has no .copier-answers.yml" in err and "git init" not in err
+    assert list(plain.iterdir()) == []
 
 
 def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
@@ -466,8 +472,8 @@ def test_an_adoption_change_is_refused_without_writing(
     code, out, err = run_cli("update", str(project), "--set", f"adoption={adoption}")
     assert code == 2 and "updated" not in out  # (out holds what `new` printed)
     assert err.startswith(
-        "redis-rules: error: adoption: recorded by `redis-rules new --into` (here: none (a project made by "
-        "`redis-rules new`)) and not changed by an update"
+        "redis-rules: error: adoption: recorded by `redis-rules new --into` (here: not set: a project made by "
+        "`redis-rules new`) and not changed by an update"
     )
     assert len(err.strip().splitlines()) == 1
     assert snapshot(project) == before

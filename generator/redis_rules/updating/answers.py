@@ -76,7 +76,7 @@ def _refuse_adoption_change(recorded: dict[str, Any], sets: dict[str, str]) -> N
         return
     old = str(recorded.get("adoption") or "")
     if sets["adoption"].strip() != old:
-        shown = repr(old) if old else "none (a project made by `redis-rules new`)"
+        shown = repr(old) if old else "not set: a project made by `redis-rules new`"
         raise UserError(
             f"adoption: recorded by `redis-rules new --into` (here: {shown}) and not changed by an update, which "
             "would delete or add whole parts of the project; to add the modules to an adopted project, run "

@@ -67,7 +67,10 @@ def read_answers(dest: Path) -> dict[str, Any]:
 
 def preflight(dest: Path) -> tuple[Path, dict[str, Any]]:
     """(repository root, recorded answers); raises UserError, writes nothing."""
+    if not dest.is_dir():
+        raise UserError(f"DEST: {dest} is not a folder")
+    # not a rendered project at all says more than "not a git repository" or a dirty tree
+    answers = read_answers(dest)
     top = check_git(dest)
-    answers = read_answers(dest)  # not a rendered project at all says more than a dirty tree
     check_clean(top, dest)
     return top, answers
