@@ -42,7 +42,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+        # "redis-rules: error:" for every error, as UserError prints it (a verb's parser's prog is "redis-rules new")
+        self.exit(2, f"{self.prog.split()[0]}: error: {one_line(message)}\n")
 
 
 def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
