@@ -408,6 +408,14 @@ def test_a_bad_port_is_named(capsys, port):
     assert "S3cret-Pw" not in err
 
 
+@pytest.mark.parametrize("host", ["[::1", "::1]"])
+def test_an_unclosed_ipv6_bracket_is_named(capsys, host):
+    """urllib's "Invalid IPv6 URL" was reported as a bad port."""
+    err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@{host}/0"], capsys))
+    assert "bad URL" in err and "with both brackets" in err and "port" not in err
+    assert "S3cret-Pw" not in err
+
+
 @pytest.mark.parametrize("path", ["/abc", "/0x1", "/1/2", "/%31a"])
 def test_a_database_that_is_not_a_number_is_refused(capsys, path):
     """redis-py reads /abc as database 0: the audit would report on another database than the one named."""

@@ -172,7 +172,11 @@ def _unreadable(url: str) -> str:
     from urllib.parse import urlsplit
 
     try:
-        _ = urlsplit(url).port
+        parts = urlsplit(url)
+    except ValueError:  # urllib's only complaint here: "Invalid IPv6 URL"
+        return "an IPv6 host must be written [address], with both brackets"
+    try:
+        _ = parts.port
     except ValueError:
         return "the port must be a number from 1 to 65535"
     return "cannot read it"
