@@ -307,7 +307,7 @@ def test_an_empty_dest_is_refused_not_read_as_the_current_folder(verb: str, run_
     """`redis-rules new "$DIR"` with DIR unset must not render into the current folder."""
     code, out, err = run_cli(verb, "", *(["--defaults"] if verb == "new" else []))
     assert code == 2 and out == ""
-    assert err == f"redis-rules {verb}: error: argument DEST: must not be empty (use . for the current folder)\n"
+    assert err == "redis-rules: error: argument DEST: must not be empty (use . for the current folder)\n"
 
 
 # ------------------------------------------------------------------ flavour change

@@ -81,7 +81,7 @@ def test_usage_errors_are_exit_2_one_line() -> None:
     [
         (["lint", ""], "argument PATH: must not be empty"),
         (["lint", "", "{tmp}"], "argument PATH: must not be empty"),
-        (["new", "{tmp}/a\nb", "--defaults"], "argument DEST: must be one line of printable characters"),
+        (["new", "{tmp}/a\nb", "--defaults"], "argument DEST: must be one line without control characters"),
     ],
 )
 def test_empty_paths_and_multiline_folders_are_refused(argv: list[str], message: str, tmp_path: Path) -> None:

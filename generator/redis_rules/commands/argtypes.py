@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import unicodedata
 from collections.abc import Callable
 
 _WHOLE = re.compile(r"[+-]?[0-9][0-9_]{0,20}")
@@ -51,9 +52,10 @@ def path_arg(text: str) -> str:
 
 
 def folder(text: str) -> str:
-    """A folder redis-rules writes or reads a project in: a `path`, on one line of printable characters
-    (a newline in it would split every message that names it)."""
+    """A folder redis-rules writes or reads a project in: a `path` on one line, without control characters
+    (a newline in it would split every message that names it). Bytes that are not UTF-8 (surrogate escapes)
+    are a valid name and are kept."""
     path_arg(text)
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError("must be one line of printable characters")
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in text):
+        raise argparse.ArgumentTypeError("must be one line without control characters")
     return text
