@@ -182,26 +182,15 @@ def _unreadable(url: str) -> str:
     return "cannot read it"
 
 
-def _db_path_ok(url: str) -> bool:
-    """A redis:// or rediss:// URL's path is empty, `/` or `/DB` with DB a number (unix:// takes ?db=)."""
-    from urllib.parse import unquote, urlsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return True  # unreadable: redis-py's own check names what is wrong
-    if parts.scheme not in ("redis", "rediss"):
-        return True
-    db = unquote(parts.path).strip("/")
-    return db == "" or db.isascii() and db.isdigit()
-
-
-def _query_problem(url: str) -> str | None:
-    """Why the URL's query cannot be used, or None. redis-py hands every query parameter it does not know
-    to the connection as a keyword (``?foo=1`` is a TypeError inside it) and lets ``protocol=`` override
-    the RESP2 the audit needs. Names only: a value (or a misplaced password) is never quoted."""
+def _url_problem(url: str) -> str | None:
+    """What redis-py would misread in a URL it can parse, or None (one parse for every check):
+    - a redis:// or rediss:// path other than empty, `/` or `/DB` (redis-py reads `/abc` as database 0;
+      unix:// takes ?db=);
+    - a query parameter the audit cannot use: redis-py hands every one it does not know to the connection as
+      a keyword (``?foo=1`` is a TypeError inside it) and lets ``protocol=`` override the RESP2 the audit needs.
+    Names only: a value (or a misplaced password) is never quoted."""
     import inspect
-    from urllib.parse import parse_qsl, urlsplit
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
     from redis.connection import SSLConnection
 
@@ -210,6 +199,9 @@ def _query_problem(url: str) -> str | None:
         names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
     except ValueError:
         return None  # unreadable: redis-py's own check names what is wrong
+    db = unquote(parts.path).strip("/")
+    if parts.scheme in ("redis", "rediss") and not (db == "" or db.isascii() and db.isdigit()):
+        return "the path must be /DB, DB a database number such as /0"
     tls = parts.scheme == "rediss"
     ssl_names = {n for n in inspect.signature(SSLConnection.__init__).parameters if n.startswith("ssl_")}
     allowed = {"db", "username", "password"} | (ssl_names if tls else set())
@@ -230,11 +222,9 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         wait = deadline.op_timeout()
     except DeadlineExceeded:
         raise UserError(f"audit: gave up after {deadline.seconds:g}s (--timeout) before connecting") from None
-    if not _db_path_ok(url):  # redis-py would silently audit database 0 instead
-        raise UserError(f"audit: bad URL {redact_url(url)} (the path must be /DB, DB a database number such as /0)")
-    query_problem = _query_problem(url)
-    if query_problem:
-        raise UserError(f"audit: bad URL {redact_url(url)} ({query_problem})")
+    problem = _url_problem(url)
+    if problem:
+        raise UserError(f"audit: bad URL {redact_url(url)} ({problem})")
     try:
         pool = redis.ConnectionPool.from_url(
             url,
