@@ -27,7 +27,6 @@ from . import agent_files, claude_settings, safe_yaml
 from .errors import UserError
 
 POLICY_FILE = ".redis-rules.yml"
-ANSWERS_FILE = ".copier-answers.yml"
 ENFORCEMENT_PREFIXES = (
     ".claude/skills/redis/",
     ".claude/skills/redis-lint/",
@@ -309,8 +308,3 @@ def reference_render(src: str, data: dict[str, Any], vcs_ref: str | None) -> Ite
         out = Path(tmp) / "out"
         copier_copy(src, out, data, vcs_ref=vcs_ref)
         yield out
-
-
-def answers_data(answers: dict[str, Any]) -> dict[str, Any]:
-    """The recorded answers copier takes as data (its own `_` keys left out)."""
-    return {k: v for k, v in answers.items() if isinstance(k, str) and not k.startswith("_")}

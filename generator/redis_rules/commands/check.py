@@ -21,9 +21,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from .. import safe_yaml
-from ..errors import UserError
-from ..owned import ANSWERS_FILE, Problem, answers_data, compare, reference_render
+from ..answers_file import ANSWERS_FILE, answers_data, read_answers_file
+from ..owned import Problem, compare, reference_render
 from ..questions import load_questions, resolve_answers
 from ..template_source import template_for_new
 from ..template_status import TemplateStatus, is_installed_source, template_status
@@ -51,16 +50,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=run)
-
-
-def read_answers(dest: Path) -> dict[str, Any]:
-    path = dest / ANSWERS_FILE
-    if not dest.is_dir():
-        raise UserError(f"DEST: {dest} is not a folder")
-    if not path.is_file():
-        raise UserError(f"{dest} has no {ANSWERS_FILE}, so redis-rules did not render it (run `redis-rules new`)")
-    # bounded, UTF-8, no alias bombs or duplicate keys (safe_yaml); the answers' types are checked below
-    return safe_yaml.as_mapping(safe_yaml.load_file(path, ANSWERS_FILE), ANSWERS_FILE, "answer names")
 
 
 def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[str, Path, str | None]]:
@@ -116,7 +105,8 @@ def _git(dest: Path, *args: str) -> str | None:
 
 
 def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
-    answers = read_answers(dest)
+    # the answers' types are checked by resolve_answers below
+    answers = read_answers_file(dest, "redis-rules did not render it (run `redis-rules new`)")
     with reference_source(answers) as (src, root, ref):
         data = answers_data(answers)
         questions = load_questions(root)

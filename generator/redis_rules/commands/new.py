@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import safe_yaml
 from ..answer_types import check_answers
+from ..answers_file import ANSWERS_FILE
 from ..errors import UserError
 from ..questions import Question, load_questions, resolve_answers, skip_if_exists
 from ..render import RenderResult, render_project
@@ -154,7 +155,7 @@ def _run(args: argparse.Namespace, src: str, root: Path, vcs_ref: str | None) ->
 
 def check_answers_file(dest: Path) -> None:
     """Refuse to replace another Copier template's answers file."""
-    path = dest / ".copier-answers.yml"
+    path = dest / ANSWERS_FILE
     if not path.is_file():
         return
     try:

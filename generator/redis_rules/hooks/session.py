@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from ..answers_file import ANSWERS_FILE
 from ..policy import POLICY_FILE, load_policy
 from ..template_status import template_status
 
-ANSWERS_FILE = ".copier-answers.yml"
 MAX_ANSWERS_BYTES = 1024 * 1024
 
 

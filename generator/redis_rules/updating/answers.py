@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..answer_types import check_answers
+from ..answers_file import ANSWERS_FILE
 from ..errors import UserError
 from ..questions import Question, condition, resolve_answers
-from .preflight import ANSWERS_FILE
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..answer_types import check_answers
+from ..answers_file import ANSWERS_FILE
 from ..errors import UserError, one_line
 from ..questions import load_questions
 from ..redact import redact_text
@@ -37,7 +38,8 @@ def _check_markers(dest: Path) -> None:
 
 def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
     """Render the updated answers once more and put the owned parts back (see redis_rules.owned)."""
-    from ..owned import answers_data, reconcile, reference_render
+    from ..answers_file import answers_data
+    from ..owned import reconcile, reference_render
     from .preflight import read_answers
 
     answers = read_answers(dest)
@@ -150,7 +152,7 @@ def _edited_since_render(top: Path, dest: Path, deleted: list[str]) -> list[str]
     """
     if not deleted:
         return []
-    answers = (dest / ".copier-answers.yml").relative_to(top).as_posix()
+    answers = (dest / ANSWERS_FILE).relative_to(top).as_posix()
     try:
         last = git("log", "-1", "--format=%H", "HEAD", "--", answers, cwd=top).strip()
         if not last:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import safe_yaml
+from ..answers_file import ANSWERS_FILE, read_answers_file
 from ..errors import UserError
 from ..schema import describe
 from .gitutil import GitError, status, toplevel
-
-ANSWERS_FILE = ".copier-answers.yml"
 
 
 def check_git(dest: Path) -> Path:
@@ -41,16 +39,12 @@ def check_clean(top: Path, dest: Path) -> None:
 
 
 def read_answers(dest: Path) -> dict[str, Any]:
-    path = dest / ANSWERS_FILE
-    if not path.is_file():
-        raise UserError(
-            f"{dest} has no {ANSWERS_FILE}, so it was not rendered by redis-rules (or copier); "
-            "render it first with `redis-rules new DEST`"
-        )
-    answers = safe_yaml.load_file(path, ANSWERS_FILE)
-    if answers is None:
+    """The recorded answers, with the template source and commit an update merges against; UserError."""
+    answers = read_answers_file(
+        dest, "it was not rendered by redis-rules (or copier); render it first with `redis-rules new DEST`"
+    )
+    if not answers:
         raise UserError(f"{ANSWERS_FILE}: is empty; it must hold the answers (and _src_path, _commit)")
-    answers = safe_yaml.as_mapping(answers, ANSWERS_FILE, "answer names")
     for key in ("_src_path", "_commit"):
         if key in answers and not isinstance(answers[key], str):
             raise UserError(f"{ANSWERS_FILE}: {key} must be text (got {describe(answers[key])})")
@@ -67,9 +61,7 @@ def read_answers(dest: Path) -> dict[str, Any]:
 
 def preflight(dest: Path) -> tuple[Path, dict[str, Any]]:
     """(repository root, recorded answers); raises UserError, writes nothing."""
-    if not dest.is_dir():
-        raise UserError(f"DEST: {dest} is not a folder")
-    # not a rendered project at all says more than "not a git repository" or a dirty tree
+    # "not a folder", then "not a rendered project" say more than "not a git repository" or a dirty tree
     answers = read_answers(dest)
     top = check_git(dest)
     check_clean(top, dest)
