@@ -440,6 +440,23 @@ def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, query, mess
     assert "S3cret-Pw" not in err
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["redis//:S3cret-Pw@127.0.0.1:6379/0", "redis:S3cret-Pw@127.0.0.1:6379/0", "user:S3cret-Pw@127.0.0.1:6379",
+     "127.0.0.1:6379:S3cret-Pw", "redis:/:S3cret-Pw@127.0.0.1/0"],
+)  # fmt: skip
+@pytest.mark.parametrize("source", ["--url", "REDIS_URL"])
+def test_a_url_without_scheme_slashes_is_refused_without_showing_it(capsys, monkeypatch, url, source):
+    """Without `://` nothing tells a password from a host: the message quoted the whole URL."""
+    if source == "--url":
+        err = _one_line(run_audit_cli(["--url", url], capsys))
+    else:
+        monkeypatch.setenv("REDIS_URL", url)
+        err = _one_line(run_audit_cli([], capsys))
+    assert "bad URL" in err and "redis://, rediss:// or unix://" in err
+    assert "S3cret-Pw" not in err
+
+
 def test_an_empty_url_is_refused_not_replaced_by_the_environment(seeded, monkeypatch, capsys):
     server, _, _ = seeded
     monkeypatch.setenv("REDIS_URL", server.url)  # an unset "$URL" must not audit this server instead

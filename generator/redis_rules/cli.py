@@ -43,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         # "redis-rules: error:" for every error, as UserError prints it (a verb's parser's prog is "redis-rules new")
-        self.exit(2, f"{self.prog.split()[0]}: error: {one_line(message)}\n")
+        # scrubbed: an unrecognized argument may be a URL with its password (`audit redis://:pw@h` without --url)
+        self.exit(2, f"{self.prog.split()[0]}: error: {one_line(scrub(message))}\n")
 
 
 def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:

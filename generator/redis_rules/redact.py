@@ -26,6 +26,12 @@ _REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys", "unix")
 # scheme://userinfo@ inside free text: the userinfo runs to the last '@' before whitespace or a quote. Any
 # number of slashes: a URL taken for a path comes back with `//` collapsed (`redis:/:pw@host/0`).
 _URL_IN_TEXT = re.compile(r"(?P<name>\b[A-Za-z][A-Za-z0-9+.-]*):(?P<slashes>/+)(?P<rest>[^\s'\"<>`]+)")
+# host:port style text with a userinfo but no `//` (`redis:pw@h`, `redis//:pw@h`, `user:pw@h`): a URL typed
+# wrong. Everything between the first ':' and the last '@' is hidden; a secret never starts with '/', so a
+# URL the pattern above already redacted (`redis://:***@h`, `redis://alice@h`) is left as it is.
+_BARE_USERINFO = re.compile(
+    r"(?<![\w/:.+-])(?P<head>[A-Za-z][A-Za-z0-9+._-]*/*):(?!/)(?P<secret>[^\s'\"<>`]*)@(?P<host>[^\s'\"<>`@]+)"
+)
 _registered: set[str] = set()
 
 
@@ -59,6 +65,8 @@ def redact_url(url: str) -> str:
     ``https://TOKEN@git.example/x.git`` -> ``https://***@git.example/x.git``; ``?password=x`` -> ``?password=***``.
     A password holding unencoded ``#``, ``/``, ``?`` or ``@`` is hidden whole (the userinfo ends at the last ``@``).
     """
+    if "://" not in url:  # typed wrong (`redis:/:pw@h`, `redis:pw@h`): read as free text
+        return redact_text(url)
     scheme, userinfo, rest = _split(url)
     rest = _redact_query(rest)
     if userinfo is None:
@@ -86,6 +94,8 @@ def url_secrets(url: str) -> list[str]:
     """
     _, userinfo, _ = _split(url)
     found: list[str] = []
+    if "://" not in url:  # a URL typed wrong (`redis:pw@h`): what _BARE_USERINFO hides
+        found += [m.group("secret") for m in _BARE_USERINFO.finditer(url)]
     if userinfo is not None:
         user, colon, password = userinfo.partition(":")
         found += [password] if colon else [user]
@@ -127,8 +137,13 @@ def scrub(text: str) -> str:
 
 def redact_text(text: str) -> str:
     """Every ``scheme://user:password@`` inside free text with its credentials hidden (also with one
-    slash or three: a URL passed where a path was expected is printed with its ``//`` collapsed)."""
-    return _URL_IN_TEXT.sub(_redact_match, text)
+    slash or three: a URL passed where a path was expected is printed with its ``//`` collapsed), and the
+    userinfo of a URL typed without ``//`` (``redis:pw@host``)."""
+    return _BARE_USERINFO.sub(_mask_bare, _URL_IN_TEXT.sub(_redact_match, text))
+
+
+def _mask_bare(m: re.Match[str]) -> str:
+    return f"{m.group('head')}:{MASK}@{m.group('host')}"
 
 
 def _redact_match(m: re.Match[str]) -> str:

@@ -166,3 +166,37 @@ def test_a_url_given_where_a_path_goes_never_shows_its_password(tmp_path: Path, 
         assert_contract(code, out, err, allowed=(2,))
         assert not leaked(secret, out, err), (argv, err)
         tried(argv[0])
+
+
+BARE_SECRETS = SECRETS.filter(lambda s: not any(ch.isspace() or ch in "'\"<>`" for ch in s))
+
+
+@SETTINGS
+@given(secret=BARE_SECRETS, form=st.sampled_from(["redis//:{}@h:6379/0", "redis:{}@h:6379/0", "app:{}@h:6379"]))
+def test_a_url_typed_without_its_slashes_never_shows_its_password(secret: str, form: str) -> None:
+    """`redis//:pw@h` has no `://`, so the URL redaction left it whole: audit's bad-URL message and the
+    usage error for an argument given without --url quoted the password."""
+    url = form.format(secret)
+    assert not leaked(secret, redact_url(url), redact_text(f"error: unrecognized arguments: {url}"))
+    for argv in (("audit", "--url", url), ("audit", url), ("audit", "redis://" + url.split("//", 1)[-1])):
+        code, out, err = run(*argv)
+        assert_contract(code, out, err, allowed=(2,))
+        assert not leaked(secret, out, err), (argv, err)
+    tried("audit")
+
+
+@pytest.mark.parametrize("secret", ["Zq-S3cret-Xk", "Zq:p@ss#1Xk", "Zq%2Fenc%40Xk"])
+def test_a_blocked_command_line_is_quoted_without_its_password(secret: str) -> None:
+    """The audit-shell hook quotes the command it blocks: `audit --url redis://:pw@h` printed pw."""
+    import json
+    import sys
+
+    for url in (f"redis://:{secret}@h:1/0", f"redis:{secret}@h:1/0"):
+        command = f"redis-rules audit --url {url}"
+        event = {"tool_name": "Bash", "tool_input": {"command": command}}
+        proc = subprocess.run(
+            [sys.executable, "-m", "redis_rules", "hook", "audit-shell"],
+            input=json.dumps(event), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2 and "Blocked by redis-rules" in proc.stderr, proc.stderr
+        assert not leaked(secret, proc.stdout, proc.stderr), proc.stderr

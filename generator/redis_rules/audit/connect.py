@@ -222,6 +222,10 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         wait = deadline.op_timeout()
     except DeadlineExceeded:
         raise UserError(f"audit: gave up after {deadline.seconds:g}s (--timeout) before connecting") from None
+    if "://" not in url:  # the structure that tells a password from a host is missing: the URL is not shown
+        raise UserError(
+            "audit: bad URL (it must start with redis://, rediss:// or unix://; not shown, as it may hold a password)"
+        )
     problem = _url_problem(url)
     if problem:
         raise UserError(f"audit: bad URL {redact_url(url)} ({problem})")

@@ -7,6 +7,7 @@ ones included) is on the list and nothing is written to a file.
 
 from __future__ import annotations
 
+from ..redact import redact_text
 from .shell import UNKNOWN, SimpleCommand, simple_commands
 
 GIT_READ = frozenset({"diff", "log", "show", "status", "merge-base", "rev-parse", "ls-files", "blame", "branch"})
@@ -56,6 +57,6 @@ def refusal(profile: str, command: str) -> str | None:
     check = _reviewer_ok if profile == "reviewer" else _audit_ok
     for cmd in commands:
         if not check(cmd):
-            shown = " ".join(w.replace(UNKNOWN, "$?") for w in cmd.argv)[:120]
+            shown = redact_text(" ".join(w.replace(UNKNOWN, "$?") for w in cmd.argv))[:120]
             return f"`{shown}` is not allowed here: {rule}"
     return None

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..redact import scrub
+
 AGENTS = ("claude", "cursor", "gemini", "copilot")
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # a Write event carries the whole file
 READ_TIMEOUT = 10.0  # seconds to wait for the end of stdin
@@ -295,10 +297,10 @@ def allow_default(agent: str, hook: str, out: Writer) -> None:
 
 
 def stderr(text: str) -> None:
-    sys.stderr.write(text)
+    sys.stderr.write(scrub(text))  # a quoted command line may hold a Redis URL with its password
     sys.stderr.flush()
 
 
 def stdout(text: str) -> None:
-    sys.stdout.write(text)
+    sys.stdout.write(scrub(text))
     sys.stdout.flush()
