@@ -134,6 +134,42 @@ def test_unwritable_cache_folder_falls_back_to_the_user_cache(project, monkeypat
     assert len(_by_line(lint_paths([project / "shop" / "views.py"]))) == 7  # read back from there
 
 
+class _Planted:
+    """What someone who can write the project folder (not the linting user) could leave as the cache file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_planted_cache_file_runs_no_code(project, monkeypatch, tmp_path_factory):
+    """The facts cache was read with pickle.load: a file planted in .redis-rules-cache/ ran its code as the user
+    who linted (RR022's own lesson). Now only ModuleFacts may be unpickled, and only from a file this user owns
+    that nobody else may write; anything else is a cache miss."""
+    import pickle
+
+    import redis_rules.lint.index as index
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    views = project / "shop" / "views.py"
+    assert len(_by_line(lint_paths([views]))) == 7
+    (cache,) = (project / CACHE_DIR).glob("facts-*.pickle")
+    marker = tmp_path_factory.mktemp("planted") / "ran"
+    cache.write_bytes(pickle.dumps({"shop/views.py": (0, 0, _Planted(marker))}))
+    cache.chmod(0o600)
+    assert len(_by_line(lint_paths([views]))) == 7
+    assert not marker.exists()
+
+    loads: list[object] = []
+    monkeypatch.setattr(index, "_FactsUnpickler", lambda fh: loads.append(fh) or pickle.Unpickler(fh))
+    cache.chmod(0o666)  # writable by others: not even opened for unpickling
+    assert len(_by_line(lint_paths([views]))) == 7
+    assert loads == []
+
+
 def test_import_cycle_is_resolved(tmp_path, monkeypatch):
     write(
         tmp_path,

@@ -19,9 +19,11 @@ import hashlib
 import os
 import pickle
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
 
@@ -578,6 +580,25 @@ def code_fingerprint() -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
 
 
+class _FactsUnpickler(pickle.Unpickler):
+    """Unpickles ModuleFacts and builtin containers only: any other global (`os.system`, `builtins.eval`...)
+    is refused, so a crafted file in a shared project folder cannot run code (Python docs, pickle,
+    "Restricting Globals"). A refused file is a cache miss."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "ModuleFacts"):
+            return ModuleFacts
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a facts cache")
+
+
+def _written_by_us(st: os.stat_result) -> bool:
+    """Only a cache file this user owns and nobody else may write is read (another user who can write the
+    project folder could put one there; POSIX only, elsewhere the unpickler's allowlist is the guard)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 class FactsCache:
     """Per-file facts on disk: {rel: (mtime_ns, size, ModuleFacts)}, one pickle per project and settings."""
 
@@ -600,7 +621,9 @@ class FactsCache:
             file = folder / self.name
             try:
                 with open(file, "rb") as fh:
-                    data = pickle.load(fh)
+                    if not _written_by_us(os.fstat(fh.fileno())):
+                        continue
+                    data = _FactsUnpickler(fh).load()
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
                 continue
             if isinstance(data, dict):
