@@ -165,3 +165,81 @@ def test_undecodable_source_and_binary_files(folder, monkeypatch):
     found = {f.path: f for f in lint_paths([folder])}
     assert found["latin.py"].code == "E902" and "cannot decode" in found["latin.py"].message
     assert found["bin.ts"].code == "E902"
+
+
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0  # root lists and reads every folder: simulated then
+
+
+def _lock(folder: Path, monkeypatch) -> None:
+    """Make `folder` unlistable: chmod 000, or (as root, whom chmod does not stop) os.scandir refusing it."""
+    if not ROOT_USER:
+        folder.chmod(0)
+        return
+    real = os.scandir
+
+    def scandir(path=".", *args):
+        if os.path.abspath(os.fspath(path)) == str(folder):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_folder_that_cannot_be_listed_is_a_finding_not_skipped(folder, monkeypatch, capsys):
+    """os.walk skipped a folder it could not list: `lint` printed "All checks passed." (CI green) over code it
+    never read. Found by the fresh-user trial."""
+    locked = folder / "only" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "bad.py").write_text(BAD)
+    (folder / "ok.py").write_text("x = 1\n")
+    monkeypatch.chdir(folder)
+    _lock(locked, monkeypatch)
+    try:
+        code, out, err = run("only", capsys=capsys)
+    finally:
+        locked.chmod(0o755)
+    assert code == 1, err
+    assert out.strip() == "only/locked:1:1: E902 cannot list folder: Permission denied"
+
+
+@pytest.mark.skipif(ROOT_USER or not hasattr(os, "geteuid"), reason="root can look into a chmod 000 folder")
+def test_a_path_inside_a_folder_that_cannot_be_entered_is_one_line(folder, monkeypatch, capsys):
+    """`lint locked/a.py` was an internal error (PermissionError from Path.exists and the policy lookup)."""
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "a.py").write_text(BAD)
+    monkeypatch.chdir(folder)
+    locked.chmod(0)
+    try:
+        code, out, err = run("locked/a.py", capsys=capsys)
+        code_dir, out_dir, _ = run("locked", capsys=capsys)
+    finally:
+        locked.chmod(0o755)
+    assert code == 2 and err.strip() == "redis-rules: error: lint: cannot access locked/a.py: Permission denied"
+    assert code_dir == 1 and "locked:1:1: E902 cannot list folder: Permission denied" in out_dir
+
+
+def test_the_policy_lookup_passes_over_a_folder_it_cannot_look_into(tmp_path, monkeypatch):
+    from redis_rules.policy import POLICY_FILE, policy_file_above
+
+    (tmp_path / POLICY_FILE).write_text("")
+    inner = tmp_path / "locked" / "deeper"
+    inner.mkdir(parents=True)
+    real = Path.is_file
+
+    def is_file(self):
+        if self.parent == inner.parent:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert policy_file_above(inner) == tmp_path / POLICY_FILE
+
+
+def test_a_symlink_loop_named_on_the_command_line_is_a_finding(folder, monkeypatch, capsys):
+    """`lint l1` (l1 -> l2 -> l1) was an internal error: Path.resolve raises RuntimeError on a loop."""
+    os.symlink("l2", folder / "l1")
+    os.symlink("l1", folder / "l2")
+    monkeypatch.chdir(folder)
+    code, out, _ = run("l1", capsys=capsys)
+    assert code == 1 and out.startswith("l1:1:1: E902 cannot read file:") and "symbolic links" in out

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import Any
 
-from .crash import report_crash
+from .crash import RUN_TEMP_PREFIX, report_crash
 from .errors import Terminated, UserError, one_line
 from .redact import forget_secrets, scrub
 
@@ -161,7 +161,7 @@ def _private_tmp() -> Iterator[None]:
     """
     previous_dir, previous_env = tempfile.tempdir, {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
     try:
-        root = tempfile.mkdtemp(prefix="redis-rules-run-")
+        root = tempfile.mkdtemp(prefix=RUN_TEMP_PREFIX)
     except OSError:  # no writable temp folder: copier will say so in its own words
         yield
         return

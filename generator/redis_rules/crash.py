@@ -16,6 +16,8 @@ from pathlib import Path
 from .errors import one_line
 from .redact import scrub
 
+RUN_TEMP_PREFIX = "redis-rules-run-"  # cli._private_tmp's folder
+
 
 def crash_folders() -> list[Path]:
     """Where tracebacks are written, in order of preference."""
@@ -26,7 +28,10 @@ def crash_folders() -> list[Path]:
         folders.append(cache_root() / "crashes")
     except (OSError, RuntimeError):  # no home folder
         pass
-    folders.append(Path(tempfile.gettempdir()))
+    temp = Path(tempfile.gettempdir())
+    if temp.name.startswith(RUN_TEMP_PREFIX):  # the run's private temp folder (cli) is removed when the run ends
+        temp = temp.parent
+    folders.append(temp)
     return folders
 
 

@@ -11,6 +11,7 @@ as a string, `environments: prod`, an unknown key) is a one-line error naming th
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,11 +112,26 @@ def policy_from_data(data: dict[str, Any], path: Path) -> Policy:
     return policy
 
 
+def policy_file_above(start: Path) -> Path | None:
+    """The nearest `.redis-rules.yml` in `start` (a folder or file's folder) or above it, or None. A folder
+    this user may not look into (chmod 000) is passed over: its files are unreadable anyway."""
+    try:
+        start = start.resolve()
+        first = start if start.is_dir() else start.parent
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError in Python 3.11), a folder not to be looked into
+        start = Path(os.path.abspath(start))
+        first = start.parent
+    for folder in [first, *first.parents]:
+        candidate = folder / POLICY_FILE
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # PermissionError: Path.is_file only hides "does not exist"
+            continue
+    return None
+
+
 def find_policy(start: Path) -> Policy:
     """The policy of the project containing `start` (walking up), else the defaults."""
-    start = start.resolve()
-    for folder in [start, *start.parents] if start.is_dir() else [start.parent, *start.parent.parents]:
-        candidate = folder / POLICY_FILE
-        if candidate.is_file():
-            return load_policy(candidate)
-    return Policy()
+    path = policy_file_above(start)
+    return Policy() if path is None else load_policy(path)

@@ -93,6 +93,18 @@ def test_empty_paths_and_multiline_folders_are_refused(argv: list[str], message:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("verb", ["new", "check", "update"])
+def test_a_symlink_loop_as_dest_is_refused_in_one_line(verb: str, tmp_path: Path) -> None:
+    """`new l1` with l1 -> l2 -> l1 was an internal error (Path.resolve raises RuntimeError on a loop)."""
+    os.symlink(tmp_path / "l2", tmp_path / "l1")
+    os.symlink(tmp_path / "l1", tmp_path / "l2")
+    code, out, err = run(verb, str(tmp_path / "l1"), *(["--defaults"] if verb == "new" else []))
+    tried(verb)
+    assert_refused(code, out, err, "DEST")
+    assert "symbolic link loop" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l1", "l2"]
+
+
 @pytest.mark.parametrize(
     ("argv", "option"),
     [
@@ -189,3 +201,18 @@ def test_real_process_exit_codes(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
     assert "default_ttl" in bad.stderr
+
+
+def test_a_crash_file_outlives_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With no writable cache folder, the traceback went to the run's private temp folder, which the run
+    removes at its end: the message named a file that no longer existed."""
+    import tempfile
+
+    from redis_rules import crash
+
+    run_tmp = tmp_path / f"{crash.RUN_TEMP_PREFIX}abc"
+    run_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(run_tmp))
+    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", "/proc/no-such-folder")  # /proc refuses mkdir
+    where = crash.write_traceback("Traceback: boom", "lint")
+    assert Path(where).parent == tmp_path and Path(where).read_text() == "Traceback: boom"

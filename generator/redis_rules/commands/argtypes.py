@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -58,4 +60,9 @@ def folder(text: str) -> str:
     path_arg(text)
     if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in text):
         raise argparse.ArgumentTypeError("must be one line without control characters")
+    try:
+        os.stat(text)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # Path.resolve() would raise RuntimeError further on
+            raise argparse.ArgumentTypeError("is a symbolic link loop (a link that points back to itself)") from None
     return text

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..crash import write_traceback
 from ..errors import UserError
 from ..lint.engine import LintCrash, lint_paths, lint_source
 from ..lint.model import Finding, check_selectors
@@ -98,19 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_traceback(text: str) -> str:
-    """Write a crash's traceback to a file in the user cache folder (else the temp folder); its path."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = f"lint-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    for folder in (os.path.join(base, "redis-rules"), tempfile.gettempdir()):
-        try:
-            os.makedirs(folder, exist_ok=True)
-            path = os.path.join(folder, name)
-            with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(text)
-            return path.encode("utf-8", "backslashreplace").decode("utf-8")
-        except OSError:
-            continue
-    return "(nowhere: no writable folder)"
+    """Write a crash's traceback (scrubbed) where every verb writes them (crash.py); its path."""
+    return write_traceback(text, "lint")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -128,8 +116,12 @@ def _run(args: argparse.Namespace) -> int:
         policy = find_lint_policy(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
     else:
         for p in paths:
-            if not Path(p).exists():
-                raise UserError(f"lint: no such file or directory: {p}")
+            try:
+                os.lstat(p)  # a dangling link is linted and reported (E902), as iter_source_files does
+            except (FileNotFoundError, NotADirectoryError):
+                raise UserError(f"lint: no such file or directory: {p}") from None
+            except OSError as exc:  # e.g. inside a folder this user may not look into
+                raise UserError(f"lint: cannot access {p}: {exc.strerror or exc}") from None
         policy = find_lint_policy(Path(paths[0]) if paths else Path.cwd())
     if stdin:
         name = args.stdin_filename or "<stdin>"

@@ -124,7 +124,9 @@ def iter_source_files(paths: Sequence[Path], policy: Policy) -> Iterator[Path]:
                 seen.add(path)
                 yield path
             continue
-        for folder, dirs, files in os.walk(path):
+        unlistable: list[OSError] = []  # a folder this user may not list: reported (E902), never skipped silently
+        for folder, dirs, files in os.walk(path, onerror=unlistable.append):
+            yield from _unlistable(unlistable, seen)
             dirs[:] = sorted(
                 d
                 for d in dirs
@@ -136,6 +138,28 @@ def iter_source_files(paths: Sequence[Path], policy: Policy) -> Iterator[Path]:
                     if file not in seen and not _excluded(file, policy):
                         seen.add(file)
                         yield file
+        yield from _unlistable(unlistable, seen)
+
+
+def _unreadable(file: Path, exc: SourceError) -> str:
+    """The E902 message for a file that could not be read, or a folder _unlistable yielded."""
+    if not os.path.isdir(file):
+        return f"cannot read file: {exc}"
+    try:
+        with os.scandir(file):
+            pass
+    except OSError as err:
+        return f"cannot list folder: {err.strerror or err}"
+    return f"cannot list folder: {exc}"
+
+
+def _unlistable(errors: list[OSError], seen: set[Path]) -> Iterator[Path]:
+    """The folders os.walk could not list: yielded like files, so reading them reports why (E902)."""
+    for exc in errors:
+        if exc.filename is not None and Path(exc.filename) not in seen:
+            seen.add(Path(exc.filename))
+            yield Path(exc.filename)
+    errors.clear()
 
 
 def iter_python_files(paths: Sequence[Path], policy: Policy) -> Iterator[Path]:
@@ -486,7 +510,7 @@ def _lint_file(
             source = read_source(file)
         except SourceError as exc:
             source = None
-            found = [_error_finding(READ_ERROR, f"cannot read file: {exc}", shown)]
+            found = [_error_finding(READ_ERROR, _unreadable(file, exc), shown)]
     if source is not None:
         found = lint_source(source, str(file), policy, select, ignore, display=shown, project=project)
     if found and shown != file.as_posix():

@@ -527,10 +527,13 @@ def project_root(start: Path, policy_source: Path | None) -> Path | None:
     `start` up) holding a project marker (pyproject.toml, package.json, .git, ...); None when there is none."""
     if policy_source is not None:
         return policy_source.resolve().parent
-    here = start.resolve()
-    folder = here if here.is_dir() else here.parent
+    try:
+        here = start.resolve()
+        folder = here if here.is_dir() else here.parent
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError in Python 3.11): reported when it is read
+        folder = Path(os.path.abspath(start)).parent
     for candidate in (folder, *folder.parents):
-        if any((candidate / m).exists() for m in PROJECT_MARKERS):
+        if any(os.path.lexists(candidate / m) for m in PROJECT_MARKERS):  # False, not an error, when unlistable
             return candidate
     return None
 

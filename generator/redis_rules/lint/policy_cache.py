@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..policy import POLICY_FILE, Policy, check_policy_data, policy_from_data
+from ..policy import Policy, check_policy_data, policy_file_above, policy_from_data
 from .index import cache_folders, code_fingerprint, ensure_cache_folder
 
 FORMAT = 1  # bump when what is stored changes
@@ -23,12 +23,8 @@ FORMAT = 1  # bump when what is stored changes
 
 def find_lint_policy(start: Path) -> Policy:
     """policy.find_policy, through the cache: the nearest policy file above `start`, else the defaults."""
-    start = start.resolve()
-    for folder in [start, *start.parents] if start.is_dir() else [start.parent, *start.parent.parents]:
-        candidate = folder / POLICY_FILE
-        if candidate.is_file():
-            return load_lint_policy(candidate)
-    return Policy()
+    path = policy_file_above(start)
+    return Policy() if path is None else load_lint_policy(path)
 
 
 def load_lint_policy(path: Path) -> Policy:
