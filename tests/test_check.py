@@ -258,6 +258,31 @@ def test_bad_input_is_exit_2(tmp_path: Path, run_cli: RunCli) -> None:
     assert code == 2 and "mapping" in err
 
 
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (("  ignore: []\n", "  ignore: RR007\n"), "lint.ignore"),
+        (("  ignore: []\n", "  ignore: [RR999]\n"), "lint.ignore"),
+        (("lint:\n", "surprise: 1\nlint:\n"), "surprise"),
+    ],
+    ids=["ignore-not-a-list", "unknown-rule", "unknown-key"],
+)
+def test_a_policy_lint_refuses_is_refused_by_check(
+    tmp_path: Path, template: Path, run_cli: RunCli, edit: tuple[str, str], field: str
+) -> None:
+    """The team's lint: section is not compared with a render, so `check` said "current" (exit 0) over a policy
+    that makes `lint` and `audit` exit 2: a green gate with a broken linter. Found by the fresh-user trial."""
+    project = new_project(tmp_path / "svc", template)
+    policy = project / ".redis-rules.yml"
+    text = policy.read_text()
+    assert edit[0] in text
+    policy.write_text(text.replace(edit[0], edit[1], 1))
+    commit(project, "team edits the policy")
+    code, out, err = run_cli("check", str(project))
+    assert code == 2 and out == "" and err.count("\n") == 1 and field in err, err
+    assert run_cli("lint", str(project))[0] == 2
+
+
 # ---------------------------------------------------------------- the other assistants' hook files
 CURSOR_EVENTS = {
     "beforeShellExecution", "afterShellExecution", "beforeMCPExecution", "afterMCPExecution", "beforeReadFile",

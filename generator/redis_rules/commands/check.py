@@ -107,6 +107,7 @@ def _git(dest: Path, *args: str) -> str | None:
 def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     # the answers' types are checked by resolve_answers below
     answers = read_answers_file(dest, "redis-rules did not render it (run `redis-rules new`)")
+    _check_policy(dest)
     with reference_source(answers) as (src, root, ref):
         data = answers_data(answers)
         questions = load_questions(root)
@@ -119,6 +120,17 @@ def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     if status.behind:
         problems.append(Problem("behind", None, status.message()))
     return problems, status
+
+
+def _check_policy(dest: Path) -> None:
+    """The team's `lint:`/`audit:` sections are theirs, not compared with a render: a policy that lint and audit
+    would refuse (exit 2) is refused here too, so the gate is never green over it."""
+    from ..lint.engine import policy_selectors
+    from ..policy import POLICY_FILE, load_policy
+
+    path = dest / POLICY_FILE
+    if path.is_file():
+        policy_selectors(load_policy(path))
 
 
 def run(args: argparse.Namespace) -> int:
