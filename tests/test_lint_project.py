@@ -274,3 +274,47 @@ def test_lua_scripts_loaded_from_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path])]
     assert found == [("lim/aio.py", 5, "RR007"), ("lim/storage.py", 15, "RR007")]
+
+
+def test_the_projects_own_keys_method_is_not_redis_keys(tmp_path, monkeypatch):
+    """`s.keys("u:")` on the project's own class (typed parameter, or an instance of a class imported from a
+    module without Redis) was RR007 by shape; a subclass of a client class still is. Found by the
+    fresh-user trial."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "pkg/__init__.py": "",
+            "pkg/store.py": "class Store:\n    def keys(self, prefix):\n        return []\n",
+            "pkg/client_store.py": "from redis import Redis\n\n\nclass ClientStore(Redis):\n    pass\n",
+            "pkg/use.py": """
+                from pkg.client_store import ClientStore
+                from pkg.store import Store
+
+
+                class Local:
+                    def keys(self, prefix):
+                        return []
+
+
+                def typed(s: Store):
+                    return s.keys("u:")
+
+
+                def built():
+                    s = Store()
+                    return s.keys("u:")
+
+
+                def local(s: Local):
+                    return s.keys("u:")
+
+
+                def client(s: ClientStore):
+                    return s.keys("u:")
+                """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = lint_paths([tmp_path], cache=False)
+    assert [(f.path, f.line, f.code) for f in found] == [("pkg/use.py", 24, "RR007")]  # client()

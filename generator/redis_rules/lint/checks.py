@@ -583,14 +583,7 @@ class Checker:
                 return False
             if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
                 return True
-            # an instance of a class of this module or project that is not a client class (a wrapper: the
-            # Redis calls inside its methods are judged there)
-            local = self.info.classes.get(name)
-            if local is not None and self.info.owner(scope, name) in (None, self.info.module):
-                return not local.is_client
-            c = self.info.canonical(expr.func, scope)  # type: ignore[attr-defined]
-            project = self.info.project
-            return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
+            return self._plain_class(expr.func, name)  # type: ignore[attr-defined]
         if t is not ast.Name:
             c = self.info.canonical(expr, scope)
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
@@ -604,11 +597,23 @@ class Checker:
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio", "contextvars")
         ann = owner.annots.get(name)
         if ann is not None:
-            head = dotted(ann.value if type(ann) is ast.Subscript else ann)  # type: ignore[attr-defined]
-            if head is not None and head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
-                return True
+            head_expr = ann.value if type(ann) is ast.Subscript else ann  # type: ignore[attr-defined]
+            head = dotted(head_expr)
+            if head is not None and (head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES or self._plain_class(head_expr, head)):
+                return True  # `s: Store`, Store a project class that is not a client: as for `Store()`
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
+
+    def _plain_class(self, ref: ast.expr, name: str) -> bool:
+        """Is `ref` (dotted `name`) a class of this module or project that is not a client class? Its instances
+        are wrappers: the Redis calls inside its methods are judged there."""
+        scope = self.scope
+        local = self.info.classes.get(name)
+        if local is not None and self.info.owner(scope, name) in (None, self.info.module):
+            return not local.is_client
+        c = self.info.canonical(ref, scope)
+        project = self.info.project
+        return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
 
     def _weak(self, node: ast.Call, m: str, base: ast.expr) -> Recv | None:
         """Usage or shape evidence for a receiver whose type the module does not show."""

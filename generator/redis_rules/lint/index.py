@@ -31,7 +31,7 @@ Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const"
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
 
 CACHE_DIR = ".redis-rules-cache"
-CACHE_FORMAT = 5  # bump when ModuleFacts or how facts are computed changes
+CACHE_FORMAT = 6  # bump when ModuleFacts or how facts are computed changes
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
 TCP_CLIENT_MODULES = frozenset(
     {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
@@ -468,19 +468,26 @@ class ProjectIndex:
             )
         return self._uses
 
-    def is_plain_class(self, canonical: str) -> bool:
-        """A project class that is not a client class (its instances are wrappers, not clients)."""
+    def is_plain_class(self, canonical: str, depth: int = 0) -> bool:
+        """A project class that is not a client class (its instances are wrappers, not clients): none of its
+        bases is a client library's class or a project class that is not plain (a module read only for its
+        imports and classes has no client_classes of its own to say so)."""
         found = self._split(canonical)
-        if found is None:
+        if found is None or depth > 20:
             return False
         facts, sym = found
         if sym in facts.aliases:
             return (
                 facts.aliases[sym] != canonical
                 and self.owns(facts.aliases[sym])
-                and (self.is_plain_class(facts.aliases[sym]))
+                and (self.is_plain_class(facts.aliases[sym], depth + 1))
             )
-        return sym in facts.bases and self.client_class(canonical) is None
+        if sym not in facts.bases or self.client_class(canonical) is not None:
+            return False
+        return all(
+            self.is_plain_class(base, depth + 1) if self.owns(base) else base.split(".")[0] not in REDIS_ROOTS
+            for base in facts.bases[sym]
+        )
 
     def tcp_chain(self, module: str, seen: set[str] | None = None) -> list[str] | None:
         """The import path from `module` to a TCP client package ([module, ..., 'ioredis']), or None."""

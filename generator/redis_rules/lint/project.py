@@ -27,7 +27,7 @@ from .index import (
     scan_imports,
     source_root,
 )
-from .receivers import ModuleInfo
+from .receivers import ModuleInfo, dotted
 from .sources import MAX_BYTES, SourceError, read_source_file
 
 PY_SUFFIXES = (".py",)
@@ -338,6 +338,9 @@ def may_offer_client(source: str, policy: Policy) -> bool:
     return any(f.rsplit(".", 1)[-1] in source for f in policy.lint.client_factories)
 
 
+_BUILTIN_BASES = frozenset({"object", "dict", "list", "set", "tuple", "str", "int", "Exception", "BaseException"})
+
+
 def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, light: bool = True) -> ModuleFacts:
     """Only the imports and re-exports of a module (top-level statements, no walk). `light`: completed when
     asked about (False when the module cannot offer a client anyway)."""
@@ -362,6 +365,17 @@ def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, ligh
                     facts.aliases[a.asname or a.name] = f"{mod}.{a.name}" if mod else a.name
                     imports.append(f"{mod}.{a.name}" if mod else a.name)
     facts.imports = sorted(set(imports))
+    prefix = f"{modname}." if modname else ""
+    for node in tree.body:  # its classes, so `s: Store` / `Store()` elsewhere is known as a project class
+        if isinstance(node, ast.ClassDef):
+            bases = []
+            for b in node.bases:
+                name = dotted(b)
+                if name is not None:
+                    head, _, rest = name.partition(".")
+                    full = facts.aliases.get(head, f"{prefix}{head}" if head not in _BUILTIN_BASES else head)
+                    bases.append(f"{full}.{rest}" if rest else full)
+            facts.bases.setdefault(node.name, bases)
     from .index import TCP_CLIENT_MODULES, pickle_settings
 
     facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
