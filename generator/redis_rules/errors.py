@@ -29,6 +29,9 @@ class Terminated(BaseException):
 
 
 def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
-    """`text` as a single line: runs of whitespace (newlines included) become one space, cut at `limit`."""
+    """`text` as a single line: runs of whitespace (newlines included) become one space, control characters
+    are shown escaped (`\\x1b`: a name quoted from input never drives the terminal), cut at `limit`."""
     line = " ".join(str(text).split())
+    if not line.isascii() or not line.isprintable():
+        line = "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in line)
     return line if len(line) <= limit else line[: limit - 1] + "…"

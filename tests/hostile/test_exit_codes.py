@@ -82,6 +82,8 @@ def test_usage_errors_are_exit_2_one_line() -> None:
         (["lint", ""], "argument PATH: must not be empty"),
         (["lint", "", "{tmp}"], "argument PATH: must not be empty"),
         (["new", "{tmp}/a\nb", "--defaults"], "argument DEST: must be one line without control characters"),
+        (["rules", ""], "unknown rule ''"),  # printed the whole table, exit 0
+        (["rules", "x\x1b[31mred"], "unknown rule 'x\\x1b[31mred'"),  # the escape reached the terminal
     ],
 )
 def test_empty_paths_and_multiline_folders_are_refused(argv: list[str], message: str, tmp_path: Path) -> None:

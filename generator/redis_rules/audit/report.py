@@ -392,7 +392,8 @@ def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3)
         for v in viols:
             mark = "✗" if v["fails"] else "!"
             est = f" (~{v['estimated_count']:,} estimated)" if "estimated_count" in v else ""
-            out.append(f"  {mark} {v['rule']} {v['check']:<16} {v['count']:>10,} keys{est}")
+            keys = "key" if v["count"] == 1 else "keys"
+            out.append(f"  {mark} {v['rule']} {v['check']:<16} {v['count']:>10,} {keys}{est}")
             details = agg.violations[v["check"]].details
             for ex, detail in zip(v["examples"], details, strict=False):
                 out.append(f"      {ex}" + (f"  ({detail})" if detail else ""))

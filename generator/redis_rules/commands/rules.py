@@ -50,7 +50,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     rules = load_rules()
     fmt = getattr(args, "format", "text")
-    if args.rule:
+    if args.rule is not None:  # `rules ""` (an unset "$RULE") is an unknown rule, not the table
         rule = lookup(rules, args.rule)
         language = getattr(args, "language", "python")
         print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
