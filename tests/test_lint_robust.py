@@ -243,3 +243,17 @@ def test_a_symlink_loop_named_on_the_command_line_is_a_finding(folder, monkeypat
     monkeypatch.chdir(folder)
     code, out, _ = run("l1", capsys=capsys)
     assert code == 1 and out.startswith("l1:1:1: E902 cannot read file:") and "symbolic links" in out
+
+
+def test_stdin_is_read_as_bytes_bounded_like_a_file(folder):
+    """`lint -` read text: binary input was "E999 SyntaxError: 'utf-8' codec can't encode..." and a 5 MB stdin
+    was linted whole, where a file that size is skipped."""
+    environ = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT / "generator"), "HOME": str(folder)}
+    command = [sys.executable, "-m", "redis_rules", "lint", "-"]
+    for data, message in (
+        (b"\xff\xfe\xae binary", b"E902 cannot read stdin: cannot decode as utf-8"),
+        (b"#" * (MAX_BYTES + 10), b"E902 cannot read stdin: over the 4,194,304-byte limit"),
+        (BAD.encode(), b"RR007"),
+    ):
+        proc = subprocess.run(command, input=data, cwd=folder, capture_output=True, env=environ, timeout=120)
+        assert proc.returncode == 1 and message in proc.stdout and not proc.stderr.startswith(b"Trace"), proc

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ..crash import write_traceback
 from ..errors import UserError
-from ..lint.engine import LintCrash, lint_paths, lint_source
+from ..lint.engine import LintCrash, lint_bytes, lint_paths
 from ..lint.model import Finding, check_selectors
 from ..lint.policy_cache import find_lint_policy, load_lint_policy
 from ..lint.report import format_json, format_sarif, format_text
+from ..lint.sources import MAX_BYTES
 from .argtypes import int_between, path_arg
 
 MAX_JOBS = 64  # processes; more only adds start-up cost on any machine this runs on
@@ -110,7 +111,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError("lint: '-' (stdin) cannot be combined with other paths")
     if args.policy is not None:
         if not args.policy.is_file():
-            raise UserError(f"lint: policy file not found: {args.policy}")
+            what = "is not a regular file" if args.policy.exists() else "not found"
+            raise UserError(f"lint: policy file {what}: {args.policy}")
         policy = load_lint_policy(args.policy)
     elif stdin:
         policy = find_lint_policy(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
@@ -125,7 +127,10 @@ def _run(args: argparse.Namespace) -> int:
         policy = find_lint_policy(Path(paths[0]) if paths else Path.cwd())
     if stdin:
         name = args.stdin_filename or "<stdin>"
-        findings = lint_source(sys.stdin.read(), name, policy, select, ignore)
+        # bytes, bounded: decoded like a file (a binary or huge stdin is one E902 finding, not a crash or a hang)
+        raw = getattr(sys.stdin, "buffer", None)
+        data = raw.read(MAX_BYTES + 1) if raw is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+        findings = lint_bytes(data, name, policy, select, ignore)
     else:
         findings = lint_paths(
             [Path(p) for p in paths] or [Path(".")],

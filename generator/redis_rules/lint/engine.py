@@ -23,7 +23,7 @@ from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check
 from .policy_cache import find_lint_policy
 from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
-from .sources import MAX_BYTES, SourceError, printable_path, read_source_file
+from .sources import MAX_BYTES, SourceError, decode, printable_path, read_source_file
 
 SKIP_DIRS = frozenset(
     {
@@ -301,6 +301,25 @@ def _filters(
         if glob_match(rel, pattern):
             ignored.extend(codes)
     return chosen, ignored
+
+
+def lint_bytes(
+    data: bytes,
+    path: str = "<stdin>",
+    policy: Policy | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> list[Finding]:
+    """lint_source for raw bytes (`lint -`): bounded and decoded as a file would be (sources.py), so bytes that
+    are not text or over MAX_BYTES are one E902 finding, as for a file."""
+    shown = printable_path(path)
+    if len(data) > MAX_BYTES:
+        return [_error_finding(READ_ERROR, f"cannot read stdin: over the {MAX_BYTES:,}-byte limit; skipped", shown)]
+    try:
+        source = decode(data, python=not path.endswith(TS_SUFFIXES))
+    except SourceError as exc:
+        return [_error_finding(READ_ERROR, f"cannot read stdin: {exc}", shown)]
+    return lint_source(source, path, policy, select, ignore)
 
 
 def lint_source(
