@@ -343,3 +343,21 @@ def test_literal_endpoints_and_url_fallbacks():
     """
     assert [(f.line, f.code) for f in ts(src, path="src/conn.ts")] == [(2, "RR010"), (3, "RR010")]
     assert ts(src, path="src/conn.test.ts") == []
+
+
+@pytest.mark.parametrize(
+    ("edge_path", "dirs"), [("src/edge/redis", ["src/edge/"]), ("lib/edgeredis", ["src/edge/", "lib/edgeredis/"])]
+)
+def test_an_edge_project_keeps_src_edge_as_edge_code(tmp_path, monkeypatch, edge_path, dirs):
+    """With `edge`, the policy listed only the edge modules' folder: `src/edge/handler.ts` importing ioredis
+    passed, where the README gives `src/edge/` as the edge code folder. Found by the fresh-user trial."""
+    from redis_rules.policy import load_policy
+    from tests.conftest import render
+
+    out = render(tmp_path / "p", language="typescript", client="ioredis", edge=True, edge_path=edge_path)
+    assert load_policy(out / ".redis-rules.yml").lint.edge_dirs == dirs
+    (out / "src" / "edge").mkdir(parents=True, exist_ok=True)
+    (out / "src" / "edge" / "handler.ts").write_text(IOREDIS)
+    monkeypatch.chdir(out)
+    found = [(f.path, f.code) for f in lint_paths([out]) if f.code == "RR029"]
+    assert found == [("src/edge/handler.ts", "RR029")]
