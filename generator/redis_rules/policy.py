@@ -112,15 +112,21 @@ def policy_from_data(data: dict[str, Any], path: Path) -> Policy:
     return policy
 
 
+def start_folder(start: Path) -> Path:
+    """The absolute folder a lookup upwards from `start` (a folder, or a file in it) begins at. A symlink loop
+    (RuntimeError from Path.resolve in Python 3.11) or a folder not to be looked into starts at the parent of
+    the unresolved path, and is reported when it is read."""
+    try:
+        resolved = start.resolve()
+        return resolved if resolved.is_dir() else resolved.parent
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(start)).parent
+
+
 def policy_file_above(start: Path) -> Path | None:
     """The nearest `.redis-rules.yml` in `start` (a folder or file's folder) or above it, or None. A folder
     this user may not look into (chmod 000) is passed over: its files are unreadable anyway."""
-    try:
-        start = start.resolve()
-        first = start if start.is_dir() else start.parent
-    except (OSError, RuntimeError):  # a symlink loop (RuntimeError in Python 3.11), a folder not to be looked into
-        start = Path(os.path.abspath(start))
-        first = start.parent
+    first = start_folder(start)
     for folder in [first, *first.parents]:
         candidate = folder / POLICY_FILE
         try:

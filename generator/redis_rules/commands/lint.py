@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     except LintCrash as crash:
         _output(crash.findings, args.format)
-        where = _write_traceback("\n".join(text for _, text in crash.crashes))
+        where = write_traceback("\n".join(text for _, text in crash.crashes), "lint")
         print(
             f"redis-rules: internal error in lint while checking {crash.crashes[0][0]}"
             f"{f' (and {len(crash.crashes) - 1} more files)' if len(crash.crashes) > 1 else ''}; "
@@ -90,16 +90,11 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - an unexpected error is exit 3 and one line, never exit 1
         if getattr(args, "debug", False):
             raise
-        where = _write_traceback(traceback.format_exc())
+        where = write_traceback(traceback.format_exc(), "lint")
         print(
             f"redis-rules: internal error in lint ({type(exc).__name__}); traceback written to {where}", file=sys.stderr
         )
         return 3
-
-
-def _write_traceback(text: str) -> str:
-    """Write a crash's traceback (scrubbed) where every verb writes them (crash.py); its path."""
-    return write_traceback(text, "lint")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -57,6 +57,7 @@ def refusal(profile: str, command: str) -> str | None:
     check = _reviewer_ok if profile == "reviewer" else _audit_ok
     for cmd in commands:
         if not check(cmd):
+            # redacted before the cut: a URL cut inside its password would no longer be recognised as one
             shown = redact_text(" ".join(w.replace(UNKNOWN, "$?") for w in cmd.argv))[:120]
             return f"`{shown}` is not allowed here: {rule}"
     return None

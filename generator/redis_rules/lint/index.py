@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..policy import start_folder
 from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
@@ -534,11 +535,7 @@ def project_root(start: Path, policy_source: Path | None) -> Path | None:
     `start` up) holding a project marker (pyproject.toml, package.json, .git, ...); None when there is none."""
     if policy_source is not None:
         return policy_source.resolve().parent
-    try:
-        here = start.resolve()
-        folder = here if here.is_dir() else here.parent
-    except (OSError, RuntimeError):  # a symlink loop (RuntimeError in Python 3.11): reported when it is read
-        folder = Path(os.path.abspath(start)).parent
+    folder = start_folder(start)
     for candidate in (folder, *folder.parents):
         if any(os.path.lexists(candidate / m) for m in PROJECT_MARKERS):  # False, not an error, when unlistable
             return candidate
