@@ -361,3 +361,57 @@ def test_an_edge_project_keeps_src_edge_as_edge_code(tmp_path, monkeypatch, edge
     monkeypatch.chdir(out)
     found = [(f.path, f.code) for f in lint_paths([out]) if f.code == "RR029"]
     assert found == [("src/edge/handler.ts", "RR029")]
+
+
+def test_inline_keys_in_del_and_in_a_local_built_just_before():
+    # fresh-user trial 3: `r.del("lock:" + name)` and a key built in a local one line up passed in TypeScript
+    # (Python's checker catches both: `delete` is a key command there, and a single-assignment local is followed)
+    src = IOREDIS + textwrap.dedent(
+        """
+        const PREFIX = "app:" + "x";
+        export async function f(name: string, uid: string, ids: string[]) {
+          await r.del("lock:" + name);
+          await r.unlink("a", `b:${uid}`);
+          const key = `user:${uid}:profile`;
+          await r.get(key);
+          for (const k of ids) { await r.get(k); }
+          let moved = "a";
+          moved = `u:${uid}`;
+          await r.get(moved);
+          await r.get(PREFIX);
+          const m = new Map<string, string>();
+          m.delete("a:" + uid);
+        }
+        """
+    )
+    assert [(f.line, f.column, f.code) for f in ts(src)] == [(6, 15, "RR001"), (7, 23, "RR001"), (8, 15, "RR001")]
+
+
+def test_keys_command_points_to_the_typescript_scan_helpers_and_spares_a_local_class():
+    src = IOREDIS + textwrap.dedent(
+        """
+        class Store { keys(prefix: string): string[] { return [prefix]; } }
+        class Mine extends Redis {}
+        export function own(s: Store) { return s.keys("u:"); }
+        export function generic(s: Store<string> | undefined) { return s!.keys("u:"); }
+        export function sub(s: Mine) { return s.keys("u:*"); }
+        export async function direct() { return r.keys("u:*"); }
+        """
+    )
+    found = ts(src)
+    assert [(f.line, f.code) for f in found] == [(8, "RR007"), (9, "RR007")]
+    assert all("scanStream in ioredis, scanIterator in node-redis" in f.message for f in found)
+    assert "scan_iter" not in found[0].message
+
+
+def test_a_key_built_in_a_local_is_reported_once_for_all_the_calls_that_use_it():
+    src = """
+    export function f(conn, uid: string) {
+      const key = "user:" + uid;
+      conn.hmset(key, { a: 1 });
+      conn.expire(key, 60);
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src) if f.code == "RR001"] == [(2, "RR001")]
+    py = "def f(conn, uid):\n    key = 'user:' + uid\n    conn.hmset(key, {'a': 1})\n    conn.expire(key, 60)\n"
+    assert [(f.line, f.code) for f in lint_source(py, "app/x.py") if f.code == "RR001"] == [(2, "RR001")]

@@ -436,6 +436,7 @@ class Checker:
         self.grown: set[str] = set()  # hash keys (ast.dump) written with a field from a variable: they grow
         self.trimmed: set[str] = set()  # stream keys (ast.dump) XDEL'd or XTRIM'd somewhere in the module
         self.url_nodes: set[int] = set()  # nodes already reported as hard-coded connections
+        self.inline_keys: set[int] = set()  # key expressions already reported as built inline
         # per body: call node id -> enclosing (if, branch) pairs, and the tests of those ifs (see _branch_paths)
         self._paths: dict[int, tuple[dict[int, tuple[tuple[int, int], ...]], dict[int, ast.expr]]] = {}
 
@@ -684,13 +685,13 @@ class Checker:
                 self._inline_keys(node, m, r)
         self.cmds.append(Cmd(m, node, r, key, receiver_text(self.recv_expr)))
         if m == "keys":
-            self.report("keys-command", node, "call", r)
+            self.report("keys-command", node, "call", r, scan="scan_iter")
         elif m == "execute_command":
             name = str_const(_arg(node, 0))
             if name is not None:
                 up = name.strip().upper()
                 if up == "KEYS":
-                    self.report("keys-command", node, "raw", r, via=m)
+                    self.report("keys-command", node, "raw", r, via=m, scan="scan_iter")
                 elif up in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
                     self.report("flush-command", node, "raw", r, command=up, via=m)
         elif m in FLUSHES:
@@ -742,7 +743,8 @@ class Checker:
             if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
                 key = values[0][0]
         how = inline_key_kind(key)
-        if how is not None:
+        if how is not None and id(key) not in self.inline_keys:  # one finding per key, however many calls use it
+            self.inline_keys.add(id(key))
             self.report("inline-key", key, recv=r, how=how)
 
     def _script_keys(self, node: ast.Call) -> None:

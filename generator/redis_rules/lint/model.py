@@ -43,7 +43,8 @@ REGISTRY: tuple[Check, ...] = (
         {"default": "key built inline with {how}; build it with the project's key builders (the keys module)"},
         "a key argument built inline with an f-string / template literal, `+`, `str.format`, `%` or "
         "`':'.join` whose literal parts contain `:` (first argument of key commands; every argument of "
-        "`delete`/`unlink`/`exists`/`mget`/...)",
+        "`delete`/`del`/`unlink`/`exists`/`mget`/...), also when built in a local assigned once just before the "
+        "call (reported once, at the build)",
         "key-builder calls (`keys.user_profile(uid)`), names, plain string constants",
     ),
     Check(
@@ -99,8 +100,8 @@ REGISTRY: tuple[Check, ...] = (
         "RR007",
         "the KEYS command (client call, raw command or Lua)",
         {
-            "call": "KEYS blocks the server while it scans the whole keyspace; use SCAN (scan_iter)",
-            "raw": "KEYS via {via} blocks the server; use SCAN (scan_iter)",
+            "call": "KEYS blocks the server while it scans the whole keyspace; use SCAN ({scan})",
+            "raw": "KEYS via {via} blocks the server; use SCAN ({scan})",
             "lua": "Lua script passed to {method} calls KEYS; iterate with SCAN instead",
         },
         "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with a "

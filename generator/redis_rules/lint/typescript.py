@@ -85,6 +85,10 @@ FUNCTIONS = frozenset(
 FACTORY_WORDS = ("client", "redis", "valkey", "connection", "conn", "pool", "cache")
 FACTORY_PREFIXES = ("get", "create", "make", "new", "init", "connect", "build", "open")
 TS_RAW = frozenset({"call", "sendcommand", "send_command"})
+# what RR007 points TypeScript code to instead of KEYS: the SCAN helpers of ioredis and node-redis
+TS_SCAN = "scanStream in ioredis, scanIterator in node-redis"
+# keys of every argument: Python's KEY_ALL plus DEL, which redis-py spells `delete` and TS clients `del`
+TS_KEY_ALL = KEY_ALL | {"del"}
 # first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
 NOT_PATTERNS = frozenset({"object", "array", "arrow_function", "function_expression", "number", "true", "false"})
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
@@ -101,7 +105,9 @@ _COLLECT = (
 )
 _QUERIES: dict[tuple[int, tuple[str, ...]], Query] = {}
 # method names (lowercased, as bytes) of the calls TsModule keeps: the ones TsChecker judges
-_JUDGED = frozenset(m.encode() for m in INTERESTING | REDIS_ONLY | TS_RAW | TS_SCRIPTS | {"exec", "execaspipeline"})
+_JUDGED = frozenset(
+    m.encode() for m in INTERESTING | REDIS_ONLY | TS_RAW | TS_SCRIPTS | TS_KEY_ALL | {"exec", "execaspipeline"}
+)
 
 
 def _language(rel: str) -> Language:
@@ -803,6 +809,7 @@ class TsChecker:
         self.executed: set[tuple[int, str]] = set()
         self.grown: set[str] = set()  # hash keys written with a field from a variable: they grow
         self.reported: set[int] = set()  # nodes already reported as hard-coded connections
+        self.inline_keys: set[int] = set()  # key expressions already reported as built inline
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -908,6 +915,10 @@ class TsChecker:
                 return True
             if txt.endswith("[]"):
                 return True
+            # `s: Store`, a class of this file that extends no client class: its own keys(prefix) is no KEYS
+            cls = self.mod.classes.get(re.split(r"[<\s|&]", txt, maxsplit=1)[0])
+            if cls is not None and self.mod._class_why(cls, set()) is None:
+                return True
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
 
@@ -992,7 +1003,7 @@ class TsChecker:
         return self._const(args[0]) if args else None
 
     def _call(self, call: Node, f: Node, m: str, cmds: list[Cmd]) -> None:
-        if not (m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS):
+        if not (m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS or m in TS_KEY_ALL):
             return
         obj = f.child_by_field_name("object")
         r = self.mod.recv(obj, self.scope)
@@ -1007,19 +1018,17 @@ class TsChecker:
     def _command(self, call: Node, m: str, r: Recv, cmds: list[Cmd]) -> None:
         args = _args(call)
         weak = r.level == "shape"
-        key = args[0] if args and (m in KEY_FIRST or m in KEY_ALL) else None
+        key = args[0] if args and (m in KEY_FIRST or m in TS_KEY_ALL) else None
         if key is not None and (not weak or m in REDIS_ONLY):
-            for k in args if m in KEY_ALL else [key]:
-                how = _inline_key(k)
-                if how is not None:
-                    self.report("inline-key", k, recv=r, how=how)
+            for k in args if m in TS_KEY_ALL else [key]:
+                self._inline_key(k, r)
         cmds.append(Cmd(m, call, r, key, _dotted(self.recv_node) or ""))
         if m == "keys" and (args or not weak):
-            self.report("keys-command", call, "call", r)
+            self.report("keys-command", call, "call", r, scan=TS_SCAN)
         elif m in TS_RAW and args:
             name = self._raw_command(args)
             if name == "KEYS":
-                self.report("keys-command", call, "raw", r, via=self.method_name)
+                self.report("keys-command", call, "raw", r, via=self.method_name, scan=TS_SCAN)
             elif name in ("FLUSHALL", "FLUSHDB") and not self.reset_script:
                 self.report("flush-command", call, "raw", r, command=name, via=self.method_name)
         elif m in FLUSHES:
@@ -1046,6 +1055,19 @@ class TsChecker:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r)
+
+    def _inline_key(self, key: Node, r: Recv) -> None:
+        built = key
+        if key.type == "identifier":
+            # const key = `app:user:${uid}` just before r.get(key): still built inline, one line up (checks.py too)
+            owner = self.mod.owner(self.scope, _text(key))
+            values = owner.values.get(_text(key), ()) if owner is not None and owner is not self.mod.module else ()
+            if len(values) == 1:
+                built = _unwrap(values[0][0]) or key
+        how = _inline_key(built)
+        if how is not None and built.id not in self.inline_keys:  # one finding per key, however many calls use it
+            self.inline_keys.add(built.id)
+            self.report("inline-key", built, recv=r, how=how)
 
     def _entity_key(self, key: Node) -> bool:
         """Is the key built from a variable (`this.runStateKey(runId)`, `run:${id}`, a local bound to one)?"""
