@@ -209,6 +209,7 @@ def test_upstash_client_needs_upstash_flavour(tmp_path: Path, run_cli) -> None:
 def test_unknown_answer_and_bad_data_syntax(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("new", str(tmp_path / "d"), "--data", "colour=blue")
     assert code == 2 and "colour: unknown answer" in err
+    assert "known: agents, app," in err and "adoption" not in err  # recorded by --into, never given
     code, _, err = run_cli("new", str(tmp_path / "d"), "--data", "client")
     assert code == 2 and "--data: expected KEY=VALUE" in err
     assert list(tmp_path.iterdir()) == []

@@ -169,6 +169,10 @@ def _choices(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
     return choices, validators
 
 
+# answers a command records (`new --into` writes `adoption`) and no user gives: not offered as known answers
+RECORDED_ONLY = frozenset({"adoption"})
+
+
 def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, ...]:
     """copier.yml's `_skip_if_exists` paths rendered with the answers."""
     config = load_template_config(template_root / "copier.yml", quiet=True)
@@ -189,7 +193,8 @@ def resolve_answers(
     names = {q.name for q in questions if not q.hidden}
     unknown = sorted(set(given) - names, key=str)
     if unknown:
-        raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(sorted(names))})")
+        shown = sorted(names - RECORDED_ONLY)
+        raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(shown)})")
     given = check_answers(questions, given, source)
     answers: dict[str, Any] = {}
     for q in questions:

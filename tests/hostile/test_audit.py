@@ -161,6 +161,19 @@ def test_a_silent_server_fails_after_the_stall_timeout_or_the_deadline(hostile_s
     assert "--timeout" in err
 
 
+@pytest.mark.parametrize("reply", [b":1\r\n", b"+QUEUED\r\n"])
+def test_a_server_answering_auth_without_ok_is_not_told_to_put_credentials_in_the_url(hostile_server, reply) -> None:
+    # fresh-user trial 3: AUTH answered with an integer said "requires authentication: put the credentials in
+    # the URL" to a URL that held them
+    server = hostile_server({"AUTH": reply})
+    url = f"redis://:s3cret-pw@127.0.0.1:{server.port}/0"
+    code, out, err = run("audit", "--url", url, "--timeout", "10")
+    tried("audit")
+    assert_refused(code, out, err, "audit")
+    assert "did not answer AUTH with OK" in err and "put the credentials" not in err
+    assert "s3cret-pw" not in out + err
+
+
 MALFORMED = {
     "INFO": [b":12\r\n", b"*1\r\n:1\r\n", b"$-5\r\n", b"$abc\r\n", b"+OK\r\n", b"?what\r\n", b"$3\r\nabcXY"],
     "CLUSTER": [

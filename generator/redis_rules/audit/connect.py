@@ -130,6 +130,12 @@ def _explain(exc: BaseException, url: str, label: str, deadline: Deadline, *, co
             return f"audit: authentication failed for {where} (wrong user name or password)"
         if "without any password configured" in text or "no password is set" in text:
             return f"audit: {where} has no password set for this user, but the URL gives one: leave it out of the URL"
+        if "invalid username or password" in text.lower():
+            # redis-py's words for an AUTH answered with anything but OK (a Redis server says WRONGPASS)
+            return (
+                f"audit: {where} did not answer AUTH with OK: is it a Redis or Valkey server, or a proxy that "
+                "does not pass AUTH on?"
+            )
         return (
             f"audit: {where} requires authentication: put the credentials in the URL "
             f"(redis://USER:PASSWORD@host:port/0)"
