@@ -92,6 +92,8 @@ def test_the_package_is_derived_from_any_project_name(tmp_path: Path, project_na
     project = render(tmp_path / "p", project_name=project_name)
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["package"] == package
     assert (project / package / "db" / "redis" / "keys.py").is_file()
+    # the distribution name is spelled like the package (accents folded too: 'Café' was 'caf')
+    assert f'name = "{package.replace("_", "-")}"' in (project / "pyproject.toml").read_text()
 
 
 def test_a_name_that_gives_no_package_asks_for_one_once(tmp_path: Path, run_cli) -> None:
