@@ -415,3 +415,69 @@ def test_a_key_built_in_a_local_is_reported_once_for_all_the_calls_that_use_it()
     assert [(f.line, f.code) for f in ts(src) if f.code == "RR001"] == [(2, "RR001")]
     py = "def f(conn, uid):\n    key = 'user:' + uid\n    conn.hmset(key, {'a': 1})\n    conn.expire(key, 60)\n"
     assert [(f.line, f.code) for f in lint_source(py, "app/x.py") if f.code == "RR001"] == [(2, "RR001")]
+
+
+def test_keys_built_in_arrays_and_map_callbacks_and_options_objects_bound_to_a_name():
+    # fresh-user trial 4: node-redis `mGet(ids.map(i => `u:${i}`))`, `del([...])`, `new Redis(opts)` with a
+    # literal password in `opts`, and an RR016 message in Python's spelling
+    src = """
+    import { createClient } from "redis";
+    const r = createClient({ url: process.env.REDIS_URL });
+    const opts = { url: process.env.REDIS_URL, password: "hunter2" };
+    export const other = createClient(opts);
+    export async function f(ids: string[]) {
+      await r.mGet(ids.map((i) => `u:${i}`));
+      await r.del(...ids.map((i) => "s:" + i));
+      await r.del([`a:${ids[0]}`, "b"]);
+      await r.del(ids);
+      await r.del(ids.map((i) => keyFor(i)));
+      await r.xAdd("events", "*", { a: "1" });
+    }
+    """
+    found = ts(src)
+    assert [(f.line, f.code) for f in found] == [(3, "RR010"), (6, "RR001"), (7, "RR001"), (8, "RR001"), (11, "RR016")]
+    assert "hunter2" not in found[0].message
+    assert "maxlen=" not in found[-1].message and "TRIM option" in found[-1].message
+
+
+def test_python_keys_built_in_a_comprehension_and_a_password_in_a_kwargs_dict():
+    src = textwrap.dedent(
+        """
+        import os
+        import redis
+        OPTS = {"host": os.environ["REDIS_HOST"], "password": "hunter2"}
+        client = redis.Redis(**OPTS)
+        r = redis.Redis.from_url(os.environ["REDIS_URL"])
+        def f(ids):
+            r.mget([f"u:{i}" for i in ids])
+            r.delete(*[f"u:{i}" for i in ids])
+            r.delete(*ids)
+            r.mget(ids)
+            r.xadd("s", {"a": 1})
+        """
+    ).lstrip("\n")
+    found = lint_source(src, "app/x.py")
+    assert [(f.line, f.code) for f in found] == [(3, "RR010"), (7, "RR001"), (8, "RR001"), (11, "RR016")]
+    assert "maxlen= or minid=" in found[-1].message
+
+
+def test_a_local_url_given_to_a_client_in_test_code_is_not_flagged_a_password_or_remote_host_is():
+    # the check table says "local URLs and hosts in test code" are not flagged; a constructor's URL was
+    ts_src = """
+    import { createClient } from "redis";
+    const config = { url: "redis://localhost:6379" } as const;
+    export const a = createClient({ url: "redis://127.0.0.1:6379" });
+    export const b = createClient(config);
+    export const c = createClient({ url: "redis://:pw@localhost:6379" });
+    export const d = createClient({ url: "redis://cache.internal:6379" });
+    """
+    assert [(f.line, f.code) for f in ts(ts_src, path="test/a.test.ts")] == [(5, "RR010"), (6, "RR010")]
+    assert [f.line for f in ts(ts_src, path="src/a.ts")] == [2, 3, 5, 6]
+    py = (
+        "import redis\n"
+        "a = redis.Redis.from_url('redis://localhost:6379/0')\n"
+        "b = redis.Redis.from_url('redis://:pw@localhost:6379/0')\n"
+        "c = redis.Redis(host='10.1.1.1')\n"
+    )
+    assert [(f.line, f.code) for f in lint_source(py, "tests/test_x.py")] == [(3, "RR010"), (4, "RR010")]
+    assert [f.line for f in lint_source(py, "app/x.py")] == [2, 3, 4]

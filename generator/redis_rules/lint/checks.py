@@ -116,6 +116,7 @@ NOT_REDIS_TYPES = frozenset(
     "dict Dict set Set frozenset list List tuple Tuple Mapping MutableMapping OrderedDict defaultdict Counter "
     "ChainMap deque str bytes Event ContextVar".split()
 )
+_KEY_LISTS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)  # many keys built by one expression
 INTERESTING = (
     KEY_FIRST | KEY_ALL | WRITES_NEED_TTL | EXPIRES | INCRS | RANGE_READS | WHOLE_READS | SCRIPT_METHODS | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
@@ -726,8 +727,12 @@ class Checker:
         if m in KEY_ALL:
             candidates: list[ast.expr] = []
             for a in node.args:
+                if type(a) is ast.Starred and type(a.value) in _KEY_LISTS:  # type: ignore[attr-defined]
+                    a = a.value  # type: ignore[attr-defined]
                 if type(a) in (ast.List, ast.Tuple):
                     candidates.extend(a.elts)  # type: ignore[attr-defined]
+                elif type(a) in _KEY_LISTS:  # mget([f"user:{i}" for i in ids]): each key built inline
+                    candidates.append(a.elt)  # type: ignore[attr-defined]
                 elif type(a) is not ast.Starred:
                     candidates.append(a)
         else:
@@ -793,7 +798,7 @@ class Checker:
         stream = _arg(node, 0, "name")
         if stream is not None and ast.dump(stream) in self.trimmed:
             return  # entries are XDEL'd or the stream XTRIM'd elsewhere in this module
-        self.report("xadd-unbounded", node, recv=r)
+        self.report("xadd-unbounded", node, recv=r, trim="maxlen= or minid=")
 
     def _none_by_default(self, expr: ast.expr) -> bool:
         """A trim option that is None unless configured: a parameter defaulting to None, or `self.x` set only
@@ -1310,6 +1315,18 @@ class Checker:
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
         self.report("client-per-call", node, name=name, what=what)
 
+    def _dict_items(self, expr: ast.expr) -> list[tuple[str | None, ast.expr]]:
+        """(key, value) of a dict literal, or of the one dict literal a name is bound to here or in the module."""
+        if type(expr) is ast.Name:
+            for scope in (self.scope, self.info.module):
+                values = scope.values.get(expr.id, ()) if scope is not None else ()  # type: ignore[attr-defined]
+                if values:
+                    expr = values[0][0] if len(values) == 1 else expr
+                    break
+        if type(expr) is not ast.Dict:
+            return []
+        return [(str_const(k) if k is not None else None, v) for k, v in zip(expr.keys, expr.values, strict=True)]  # type: ignore[attr-defined]
+
     def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
         from_url = name.rsplit(".", 1)[-1] in ("from_url",)
         url_arg = (
@@ -1317,13 +1334,23 @@ class Checker:
         )
         if url_arg is not None and not self._reported_at_definition(url_arg):
             url = self.info.const_str(url_arg, self.scope)
-            if url is not None and url.lower().startswith(URL_SCHEMES):
-                password, remote = _url_problem(url)
+            password, remote = _url_problem(url) if url is not None else (False, False)
+            # a test's own local server is not flagged (the check table's "local URLs and hosts in test code")
+            if (
+                url is not None
+                and url.lower().startswith(URL_SCHEMES)
+                and not (self.test_file and not (password or remote))
+            ):
                 detail = " with a password" if password else " with a remote host" if remote else ""
                 self.report("hardcoded-connection", url_arg, "url", detail=detail)
         password_arg = next((kw.value for kw in node.keywords if kw.arg == "password"), None)
         if kind == "client" and not from_url and password_arg is None and len(node.args) > 3:
             password_arg = node.args[3]
+        if password_arg is None:  # Redis(**OPTS) with OPTS = {"password": "..."}
+            password_arg = next(
+                (v for kw in node.keywords if kw.arg is None for k, v in self._dict_items(kw.value) if k == "password"),
+                None,
+            )
         pw = str_const(password_arg) if password_arg is not None else None
         if pw and password_arg is not None:
             self.report("hardcoded-connection", password_arg, "password")

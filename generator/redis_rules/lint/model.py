@@ -43,8 +43,9 @@ REGISTRY: tuple[Check, ...] = (
         {"default": "key built inline with {how}; build it with the project's key builders (the keys module)"},
         "a key argument built inline with an f-string / template literal, `+`, `str.format`, `%` or "
         "`':'.join` whose literal parts contain `:` (first argument of key commands; every argument of "
-        "`delete`/`del`/`unlink`/`exists`/`mget`/...), also when built in a local assigned once just before the "
-        "call (reported once, at the build)",
+        "`delete`/`del`/`unlink`/`exists`/`mget`/..., the elements of a list, array or comprehension and the key an "
+        "`ids.map(i => ...)` callback returns), also when built in a local assigned once just before the call "
+        "(reported once, at the build)",
         "key-builder calls (`keys.user_profile(uid)`), names, plain string constants",
     ),
     Check(
@@ -168,7 +169,8 @@ REGISTRY: tuple[Check, ...] = (
         "constructor or `from_url`; a Redis URL literal anywhere else in code, as a parameter default or a "
         "settings default (a module or class constant, a settings field, a config dict entry, "
         '`os.getenv("REDIS_URL", "redis://localhost:6379/0")`); `password="..."` / `token` and a non-local '
-        '`host="..."` in a constructor; literal Sentinel hosts; literal endpoints with a Redis port '
+        '`host="..."` in a constructor (a password also in an options object or `**dict` bound to a name); '
+        "literal Sentinel hosts; literal endpoints with a Redis port "
         "(`{host, port: 6379}`); a `REDIS_HOST`-style setting with a literal fallback; in TypeScript a host option "
         'with a literal fallback (`options.host || "localhost"`, a schema\'s `host: Joi.string().default(...)`) in '
         "a module that builds a client",
@@ -192,7 +194,7 @@ REGISTRY: tuple[Check, ...] = (
         "xadd-unbounded",
         "RR016",
         "XADD without a trim",
-        {"default": "XADD without maxlen= or minid= lets the stream grow forever"},
+        {"default": "XADD without {trim} lets the stream grow forever"},
         "`xadd` without `maxlen=` or `minid=` (keyword or positional; `MAXLEN`/`MINID` arguments in TypeScript), "
         "or with one that is None unless configured (a parameter or attribute defaulting to None)",
         "calls with `**kwargs`; streams the module also XTRIMs or XDELs",

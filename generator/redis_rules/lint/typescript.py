@@ -87,6 +87,8 @@ FACTORY_PREFIXES = ("get", "create", "make", "new", "init", "connect", "build", 
 TS_RAW = frozenset({"call", "sendcommand", "send_command"})
 # what RR007 points TypeScript code to instead of KEYS: the SCAN helpers of ioredis and node-redis
 TS_SCAN = "scanStream in ioredis, scanIterator in node-redis"
+# how RR016 names the trim options in TypeScript: ioredis arguments, node-redis's option object
+TS_TRIM = "MAXLEN or MINID (ioredis arguments; node-redis: the TRIM option)"
 # keys of every argument: Python's KEY_ALL plus DEL, which redis-py spells `delete` and TS clients `del`
 TS_KEY_ALL = KEY_ALL | {"del"}
 # first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
@@ -1020,7 +1022,7 @@ class TsChecker:
         weak = r.level == "shape"
         key = args[0] if args and (m in KEY_FIRST or m in TS_KEY_ALL) else None
         if key is not None and (not weak or m in REDIS_ONLY):
-            for k in args if m in TS_KEY_ALL else [key]:
+            for k in [c for a in args for c in _key_candidates(a)] if m in TS_KEY_ALL else [key]:
                 self._inline_key(k, r)
         cmds.append(Cmd(m, call, r, key, _dotted(self.recv_node) or ""))
         if m == "keys" and (args or not weak):
@@ -1054,7 +1056,7 @@ class TsChecker:
             if self._number(args[1]) == 0 and self._number(args[2]) == -1:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
         elif m == "xadd" and not _trimmed(args):
-            self.report("xadd-unbounded", call, recv=r)
+            self.report("xadd-unbounded", call, recv=r, trim=TS_TRIM)
 
     def _inline_key(self, key: Node, r: Recv) -> None:
         built = key
@@ -1336,11 +1338,22 @@ class TsChecker:
                 self._url(arg, url)
             elif arg.type == "object":
                 self._options(arg)
+            elif arg.type == "identifier" and (options := self._object_value(arg)) is not None:
+                self._options(options)  # const opts = { password: "..." }; new Redis(opts)
             elif url is not None and arg is not _args(node)[0] and url.lower() not in LOCAL_HOSTS:
                 self.report("hardcoded-connection", arg, "host", host=url)  # ioredis new Redis(port, host)
 
+    def _object_value(self, name: Node) -> Node | None:
+        """The object literal a name is bound to once (`const opts = {...}`), else None."""
+        owner = self.mod.owner(self.scope, _text(name))
+        values = owner.values.get(_text(name), ()) if owner is not None else ()
+        value = _unwrap(values[0][0]) if len(values) == 1 else None
+        return value if value is not None and value.type == "object" else None
+
     def _url(self, node: Node, url: str) -> None:
         password, remote = _url_problem(url)
+        if self.test_file and not (password or remote):
+            return  # a test's own local server (as checks.py)
         detail = " with a password" if password else " with a remote host" if remote else ""
         self.report("hardcoded-connection", node, "url", detail=detail)
 
@@ -1677,6 +1690,23 @@ def _opt_out(test: Node, branch: int) -> bool:
 def _receiver_of(call: Node) -> Node | None:
     f = call.child_by_field_name("function")
     return _unwrap(f.child_by_field_name("object")) if f is not None and f.type == "member_expression" else None
+
+
+def _key_candidates(arg: Node) -> list[Node]:
+    """The keys in one argument of a many-key command: the argument, the elements of an array (also spread), and
+    the key an arrow function builds in `ids.map(i => `user:${i}`)`."""
+    if arg.type == "spread_element" and arg.named_children:
+        arg = arg.named_children[0]
+    if arg.type == "array":
+        return [c for c in arg.named_children if c.type != "spread_element"]
+    if arg.type == "call_expression":
+        f = arg.child_by_field_name("function")
+        fn = _args(arg)[:1]
+        if f is not None and f.type == "member_expression" and _text(f.child_by_field_name("property")) == "map":
+            body = fn[0].child_by_field_name("body") if fn and fn[0].type == "arrow_function" else None
+            if body is not None and body.type != "statement_block":
+                return [body]
+    return [arg]
 
 
 def _inline_key(node: Node) -> str | None:
