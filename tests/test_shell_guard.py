@@ -81,6 +81,13 @@ TABLE: list[tuple[str, str | None]] = [
     ("echo $(redis-cli keys '*')", "KEYS"),
     ("n=`redis-cli keys 'a*' | wc -l`", "KEYS"),
     ("redis-cli EVAL \"return redis.call('keys', ARGV[1])\" 0 'x:*'", "KEYS"),
+    # --- raw TCP clients on a Redis port, code given to an interpreter (fresh-user trial 4)
+    ("echo FLUSHALL | nc h 6379", "FLUSHALL"),
+    ("printf 'KEYS *\\r\\n' | ncat db 6380", "KEYS"),
+    ("socat - TCP:db:6379 <<< FLUSHDB", "FLUSHDB"),
+    ("""python3 -c 'import os, redis; redis.Redis.from_url(os.environ["U"]).flushall()'""", "FLUSHALL"),
+    ("""python -c "import redis; print(redis.Redis().keys('*'))" """, "KEYS"),
+    ("""node -e "const Redis = require('ioredis'); new Redis().flushdb()" """, "FLUSHDB"),
     # --- a --scan listing deleted without a confirmation step
     ("redis-cli --scan --pattern 'user:*' | xargs redis-cli del", "--scan | DEL"),
     ("redis-cli --scan --pattern 'user:*' | xargs -n 100 redis-cli unlink", "--scan | DEL"),
@@ -125,6 +132,11 @@ TABLE: list[tuple[str, str | None]] = [
     ("redis-cli --scan --pattern 'user:*' | xargs echo redis-cli del", None),
     ("redis-cli --scan --pattern 'user:*' > keys.txt", None),
     ("cat keys.txt | xargs redis-cli del", None),
+    ("echo FLUSHALL | nc h 80", None),
+    ("echo 'GET k' | nc h 6379", None),
+    ("nc -l 6379", None),
+    ('python -c "d = {}; print(d.keys())"', None),
+    ("python manage.py flush", None),
 ]
 
 

@@ -15,7 +15,9 @@ and only what reaches a Redis CLI counts:
   output of an earlier pipeline stage whose output is known (`echo`, `printf`, `cat FILE`, a heredoc);
 - `--pipe` input (inline commands and RESP), `--eval FILE` and `EVAL` scripts (`redis.call('KEYS', ...)`);
 - nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
-  `watch CMD`, and text piped into a shell.
+  `watch CMD`, and text piped into a shell;
+- the standard input of a raw TCP client (`nc`, `ncat`, `socat`, `telnet`) given a Redis port (6370-6399,
+  7000-7099, 16379, 26379), and code given on the command line (`python -c`, `node -e`), linted as a file.
 
 Dangerous: KEYS, FLUSHALL, FLUSHDB, CONFIG SET, DEBUG, SHUTDOWN, SCRIPT FLUSH, FUNCTION FLUSH, and a
 `--scan` listing piped into DEL/UNLINK (xargs or a read loop) without a confirm step (`xargs -p`).
@@ -73,6 +75,15 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
 CONTAINER_RUNNERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc", "npx", "parallel"})
 # commands that join their arguments into a shell command line
 STRING_RUNNERS = frozenset({"watch", "ssh", "su", "runuser", "script"})
+# raw TCP clients: their standard input reaches the server as inline commands when they connect to a Redis port
+RAW_CLIENTS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
+# the ports Redis and Valkey listen on by default and in the usual cluster/sentinel layouts
+REDIS_PORT = re.compile(r"(?:^|[:/])(63[78]\d|639\d|70\d\d|16379|26379)$")
+# interpreters given code on the command line: (names, the options whose value is the code), linted as a file
+INLINE_CODE = {
+    "python": (re.compile(r"python(?:\d+(?:\.\d+)?)?"), frozenset({"-c"}), "adhoc.py"),
+    "node": (re.compile(r"node|nodejs|bun|deno"), frozenset({"-e", "--eval", "-p", "--print"}), "adhoc.js"),
+}
 
 # redis-cli options that take a value (the value is not the command)
 VALUED = frozenset(
@@ -554,6 +565,13 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
                 _nested(text, ctx)
     elif name in STRING_RUNNERS:
         _string_runner(name, argv, ctx)
+    elif name in RAW_CLIENTS:
+        if any(REDIS_PORT.search(arg) for arg in argv[1:]):  # `echo FLUSHALL | nc db 6379`
+            text = _stdin(node, ctx)
+            for line_words in _stdin_commands(text or ""):
+                _judge(line_words, ctx)
+    elif any(pattern.fullmatch(name) for pattern, _, _ in INLINE_CODE.values()):
+        _inline_code(name, argv, ctx)
     elif name in WRAPPERS or name in CONTAINER_RUNNERS:
         start = _wrapped(name, argv)
         if start is not None:
@@ -561,6 +579,26 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
             if name == "xargs":
                 extra += tuple(a for a in argv[1:start] if a.startswith("-"))
             _run(argv[start:], node, ctx, extra)
+
+
+def _inline_code(name: str, argv: list[str], ctx: _Context) -> None:
+    """`python -c CODE` / `node -e CODE`: the code is linted as a file (the linter's RR007 and RR011 findings are
+    the KEYS and FLUSH* it would send); scripts run from files are the linter's job, not the guard's."""
+    for pattern, options, path in INLINE_CODE.values():
+        if not pattern.fullmatch(name):
+            continue
+        code = next((argv[i + 1] for i in range(1, len(argv) - 1) if argv[i] in options), None)
+        if code is None or UNKNOWN in code:
+            return
+        from ..lint import lint_source  # imported only for such lines: the guard stays fast for the rest
+
+        for finding in lint_source(code, path):
+            if finding.code == "RR007":
+                ctx.found.append(Danger("KEYS", KEYS_REASON))
+            elif finding.code == "RR011":
+                command = "FLUSHALL" if "FLUSHALL" in finding.message.upper() else "FLUSHDB"
+                ctx.found.append(Danger(command, ONE_WORD[command]))
+        return
 
 
 def _wrapped(name: str, argv: list[str]) -> int | None:
