@@ -435,3 +435,53 @@ def test_the_teams_own_skill_at_our_path_is_never_replaced(tmp_path: Path, templ
     code, out, err = run_cli("update", str(repo), "--set", "default_ttl=900")
     assert code == 0, out + err
     assert (repo / ".claude/skills/redis/SKILL.md").read_text(encoding="utf-8") == team_skill
+
+
+def test_a_relative_template_path_recorded_by_stock_copier(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copier copy ./redis-rules svc` records `_src_path: redis-rules` (as typed, read back from the current
+    folder): `check` and `update` run inside the project (pre-commit, CI) still find the template; where it is
+    absent (a CI runner), the installed redis-rules stands in when it is the recorded release, and otherwise the
+    error names `_src_path`, not a --template nobody passed (fresh-user trial 4)."""
+    import copier
+
+    import redis_rules.commands.check as check_cmd
+
+    work = tmp_path / "work"
+    make_template_repo(work / "redis-rules", "v1.0.0")
+    monkeypatch.chdir(work)
+    copier.run_copy("redis-rules", "svc", data={"modules": ["cache"]}, defaults=True, quiet=True, unsafe=False)
+    project = work / "svc"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_src_path"] == "redis-rules"
+    git(project, "init", "-q", "-b", "main")
+    commit(project, "rendered by copier")
+
+    monkeypatch.chdir(project)
+    code, out, err = run_cli("check")
+    assert (code, err) == (0, ""), err
+    code, out, err = run_cli("update", "--set", "default_ttl=1800")
+    assert code == 0, err
+    assert "default_ttl: 3600 -> 1800" in out
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_src_path"] == "redis-rules"
+    commit(project, "ttl")
+    monkeypatch.chdir(project / "my_service")  # a subfolder: named, not "render it first"
+    code, _, err = run_cli("check")
+    assert code == 2 and f"the project is {project}: run there or pass it as DEST" in err
+
+    monkeypatch.chdir(project)
+    (work / "redis-rules").rename(work / "elsewhere")  # a CI runner: no template where the path points
+    code, _, err = run_cli("check")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("redis-rules: error: _src_path in .copier-answers.yml: redis-rules is not a template folder")
+    assert "--template" not in err
+
+    # the installed redis-rules is that release (a checkout holding the tag): it is the reference
+    monkeypatch.setattr(check_cmd, "installed_tag", lambda: "v1.0.0")
+    monkeypatch.setattr(check_cmd, "bundled_template_root", lambda: work / "elsewhere")
+    code, out, err = run_cli("check")
+    assert (code, err) == (0, ""), err
+    assert "is current (template v1.0.0)" in out
+    (project / "CLAUDE.md").write_text((project / "CLAUDE.md").read_text().replace("RR001", "RR999"))
+    code, out, err = run_cli("check")
+    assert code == 1 and "CLAUDE.md" in out

@@ -99,11 +99,30 @@ def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, templa
     claude = (project / "CLAUDE.md").read_text()
     assert "| `TTL.default` | 1800 |" in claude and "3600 |\n" not in claude.split("`TTL.default`")[1][:10]
     assert claude.endswith(TEAM_SECTION)  # the team's section survived
+    assert "were replaced by the render" not in out  # no edit inside our parts: nothing to warn about
     assert yaml.safe_load((project / ".redis-rules.yml").read_text())["default_ttl"] == 1800
     assert "<" * 7 not in keys + claude
     assert "U" not in "".join(line[:2] for line in git(project, "status", "--porcelain").splitlines())
     commit_all(project, "policy: default TTL 30 min")
     assert_generated_tests_pass(project)
+
+
+def test_edits_inside_the_markers_are_replaced_and_said_so(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    # fresh-user trial 4: the replaced edit was listed as a plain "modified CLAUDE.md"
+    project = new_project(tmp_path / "svc", template_v1)
+    claude = (project / "CLAUDE.md").read_text()
+    assert claude.count("**RR001**") == 1
+    (project / "CLAUDE.md").write_text(claude.replace("**RR001**", "**RR001** (our note)"))
+    commit_all(project, "team edit inside the markers")
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+
+    assert code == 0, out + err
+    line = next(x for x in out.splitlines() if x.strip().endswith("has them)") or "CLAUDE.md" in x)
+    assert "modified  CLAUDE.md  (edits inside its redis-rules parts were replaced by the render" in line
+    assert "(our note)" not in (project / "CLAUDE.md").read_text()
+    assert "(our note)" in git(project, "show", "HEAD:CLAUDE.md")
+    assert out.count("were replaced by the render") == 1  # AGENTS.md and the others had no edits
 
 
 def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:

@@ -26,8 +26,30 @@ def read_answers_file(dest: Path, missing_hint: str) -> dict[str, Any]:
         raise UserError(f"DEST: {dest} is not a folder")
     path = dest / ANSWERS_FILE
     if not path.is_file():
+        above = _answers_above(dest)
+        if above is not None:  # run from a subfolder of the project (git finds its root; we name it)
+            raise UserError(f"{dest} has no {ANSWERS_FILE}; the project is {above}: run there or pass it as DEST")
         raise UserError(f"{dest} has no {ANSWERS_FILE}, so {missing_hint}")
     return safe_yaml.as_mapping(safe_yaml.load_file(path, ANSWERS_FILE), ANSWERS_FILE, "answer names")
+
+
+def _answers_above(dest: Path) -> Path | None:
+    """The nearest folder above DEST with an answers file, not above DEST's git work tree (a project's subfolder)."""
+    try:
+        folder = dest.resolve()
+        if (folder / ".git").exists():
+            return None
+    except (OSError, RuntimeError):
+        return None
+    for parent in folder.parents:
+        try:
+            if (parent / ANSWERS_FILE).is_file():
+                return parent
+            if (parent / ".git").exists():
+                return None  # the work tree's top: a project above it is another repository's
+        except OSError:
+            return None
+    return None
 
 
 def answers_data(answers: dict[str, Any]) -> dict[str, Any]:

@@ -212,11 +212,15 @@ def _stale(dest: Path, rendered: set[str]) -> list[Problem]:
 
 
 # ---------------------------------------------------------------- reconcile (update)
-def reconcile(dest: Path, rendered: Path, before: Callable[[str], str | None]) -> list[str]:
+def reconcile(
+    dest: Path, rendered: Path, before: Callable[[str], str | None], replaced: list[str] | None = None
+) -> list[str]:
     """Put the owned parts of `dest` back to the render; `before(rel)` is the file as committed.
 
     Team text around them comes from `before` (the pre-update commit), so a conflict copier wrote into
-    an owned part is replaced by the right text. Returns the paths written or deleted.
+    an owned part is replaced by the right text. Returns the paths written or deleted; `replaced` gets the
+    rendered files whose owned parts Copier's merge had left different from the render: the team's edits
+    inside them (or a conflict there), now replaced.
     """
     changed: list[str] = []
     files = set(_walk(rendered))
@@ -244,6 +248,8 @@ def reconcile(dest: Path, rendered: Path, before: Callable[[str], str | None]) -
             text = new
         if _write(dest / rel, text):
             changed.append(rel)
+            if replaced is not None:
+                replaced.append(rel)
     for rel in [*claude_settings.HOOK_FILES, *agent_files.MARKED_FILES]:
         if rel in files:
             continue

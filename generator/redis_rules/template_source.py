@@ -73,7 +73,9 @@ def refuse_nested_repositories(root: Path) -> None:
 
 
 @contextlib.contextmanager
-def template_for_new(template: str | None, vcs_ref: str | None) -> Iterator[tuple[str, Path, str | None]]:
+def template_for_new(
+    template: str | None, vcs_ref: str | None, *, what: str = "--template"
+) -> Iterator[tuple[str, Path, str | None]]:
     """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`, as a context.
 
     Without --template: the installed template. From a git checkout we render its
@@ -83,6 +85,7 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> Iterator[tupl
     A remote --template is cloned once into a temporary folder, removed when the context
     ends (also on an error, Ctrl-C or SIGTERM). A URL carrying a credential is refused:
     copier would record it in .copier-answers.yml, and git would print it in its errors.
+    ``what`` names the template's source in error messages (`check` reads it from the answers file).
     """
     if template is not None and has_credentials(template):
         raise UserError(
@@ -91,11 +94,11 @@ def template_for_new(template: str | None, vcs_ref: str | None) -> Iterator[tupl
             "`git config --global url.<URL with token>.insteadOf <URL>`"
         )
     with contextlib.ExitStack() as cleanup:
-        yield _template_for_new(template, vcs_ref, cleanup)
+        yield _template_for_new(template, vcs_ref, cleanup, what)
 
 
 def _template_for_new(
-    template: str | None, vcs_ref: str | None, cleanup: contextlib.ExitStack
+    template: str | None, vcs_ref: str | None, cleanup: contextlib.ExitStack, what: str
 ) -> tuple[str, Path, str | None]:
     if template is None:
         root = bundled_template_root()
@@ -111,14 +114,14 @@ def _template_for_new(
     local = Path(template.removeprefix("git+file://")).expanduser()
     if local.is_dir():
         if not (local / "copier.yml").is_file():
-            raise UserError(f"--template: {template} has no copier.yml")
+            raise UserError(f"{what}: {template} has no copier.yml")
         return template, local, vcs_ref
     # a remote git URL: let copier fetch it once, then read its copier.yml from the clone
     from copier._vcs import clone, get_repo
 
     repo = get_repo(template)
     if repo is None:
-        raise UserError(f"--template: {template} is neither a folder nor a git URL")
+        raise UserError(f"{what}: {template} is neither a folder nor a git URL")
     workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="redis-rules-template-")))
     (workdir / "template").mkdir()
     try:
@@ -126,9 +129,9 @@ def _template_for_new(
     except Exception as exc:  # plumbum/git: network, unknown host, missing ref; multi-line
         lines = redact_text(str(exc)).strip().splitlines()
         detail = one_line(lines[-1].lstrip("| ") if lines else type(exc).__name__, 300)
-        raise UserError(f"--template: cannot fetch {redact_url(template)}: {detail}") from None
+        raise UserError(f"{what}: cannot fetch {redact_url(template)}: {detail}") from None
     if not (cloned / "copier.yml").is_file():
-        raise UserError(f"--template: {redact_url(template)} has no copier.yml")
+        raise UserError(f"{what}: {redact_url(template)} has no copier.yml")
     return template, cloned, vcs_ref
 
 
@@ -169,6 +172,32 @@ def portable_path(path: Path) -> str:
         return "~/" + path.relative_to(home).as_posix()
     except ValueError:
         return str(path)
+
+
+def is_remote_source(url: str) -> bool:
+    """A `_src_path` Copier fetches over the network (a URL or an SSH/shortcut remote), not a folder here."""
+    text = url.removeprefix("git+")
+    return ("://" in text and not text.startswith("file://")) or text.startswith(("git@", "gh:", "gl:"))
+
+
+def recorded_source_base(src: str, project: Path) -> Path | None:
+    """The folder a relative local `_src_path` is relative to, or None (remote, absolute, or found nowhere).
+
+    Copier records the template path as typed (`copier copy ./redis-rules svc` records `./redis-rules`) and
+    reads it back from the current folder; a later `check` or `update` runs anywhere, often in the project
+    (pre-commit, CI). Looked up from the current folder first (Copier's reading), then the project folder
+    and its parent (where `copier copy` usually ran)."""
+    text = src.removeprefix("git+file://")
+    if not text or is_remote_source(src):
+        return None
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return None
+    for base in (Path.cwd(), project, project.parent):
+        with contextlib.suppress(OSError):
+            if (base / path / "copier.yml").is_file():
+                return base
+    return None
 
 
 def same_source(recorded: str, local: Path) -> bool:

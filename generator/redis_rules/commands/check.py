@@ -22,9 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from ..answers_file import ANSWERS_FILE, answers_data, read_answers_file
+from ..errors import UserError
 from ..owned import Problem, compare, reference_render
 from ..questions import load_questions, resolve_answers
-from ..template_source import template_for_new
+from ..redact import redact_url
+from ..template_source import (
+    bundled_template_root,
+    installed_tag,
+    is_remote_source,
+    recorded_source_base,
+    template_for_new,
+)
 from ..template_status import TemplateStatus, is_installed_source, template_status
 from ..updating.conflicts import count_marker_hunks
 from .argtypes import folder
@@ -52,14 +60,53 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+SRC_PATH = f"_src_path in {ANSWERS_FILE}"
+
+
+def located_answers(answers: dict[str, Any], dest: Path) -> dict[str, Any]:
+    """The answers with a relative local `_src_path` made absolute where it resolves (recorded_source_base)."""
+    src = str(answers.get("_src_path") or "")
+    base = recorded_source_base(src, dest)
+    if base is None:
+        return answers
+    return {**answers, "_src_path": str(base / Path(src.removeprefix("git+file://")).expanduser())}
+
+
 def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[str, Path, str | None]]:
     """(copier src, local root with copier.yml, ref) of the template to compare with, as a context
-    (a remote template's temporary clone is removed when it ends)."""
+    (a remote template's temporary clone is removed when it ends).
+
+    A local source that is not on this machine (a path on the machine that ran `copier copy`, absent on a
+    CI runner) is replaced by the installed template when that is the recorded release itself (`_commit` is
+    its tag): the same files. UserError otherwise, naming `_src_path`."""
     src = str(answers.get("_src_path") or "")
     if not src or is_installed_source(src):
         return template_for_new(None, None)
-    commit = answers.get("_commit")
-    return template_for_new(src, str(commit) if commit else None)
+    commit = str(answers.get("_commit") or "") or None
+    local = Path(src.removeprefix("git+file://")).expanduser()
+    if not is_remote_source(src) and not (local.is_absolute() and local.is_dir()):
+        installed = _installed_release(commit)
+        if installed is not None:
+            return installed
+        raise UserError(
+            f"{SRC_PATH}: {redact_url(src)} is not a template folder on this machine (a relative path is looked "
+            f"up from the current folder, the project and its parent), and the installed redis-rules "
+            f"({installed_tag()}) is not the release that rendered the project ({commit or 'no _commit'}): "
+            "record the template's absolute path or git URL there, or install that release"
+        )
+    return template_for_new(src, commit, what=SRC_PATH)
+
+
+def _installed_release(commit: str | None) -> AbstractContextManager[tuple[str, Path, str | None]] | None:
+    """The installed template as a source, when its release tag is ``commit``; else None."""
+    if commit is None or commit != installed_tag():
+        return None
+    root = bundled_template_root()
+    if not (root / ".git").exists():
+        return template_for_new(None, None)  # a wheel: rendered from the cache repo at this very tag
+    if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{commit}") is None:
+        return None  # a checkout without the tag (a clone made with --no-tags)
+    return template_for_new(str(root), commit)
 
 
 def conflict_leftovers(dest: Path) -> list[Problem]:
@@ -107,6 +154,7 @@ def _git(dest: Path, *args: str) -> str | None:
 def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     # the answers' types are checked by resolve_answers below
     answers = read_answers_file(dest, "redis-rules did not render it (run `redis-rules new`)")
+    answers = located_answers(answers, dest.resolve())
     _check_policy(dest)
     with reference_source(answers) as (src, root, ref):
         data = answers_data(answers)

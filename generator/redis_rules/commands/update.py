@@ -68,10 +68,16 @@ def report(outcome: UpdateOutcome) -> None:
             print(f"  answer    {change.name}: {_value(change.old)} -> {_value(change.new)}")
     conflicted = {c.path for c in outcome.conflicts}
     edited = set(outcome.edited_deletions)
+    put_back = set(outcome.owned_put_back)
     for kind, path in outcome.changes:
         if path in conflicted:
             continue
-        note = f"  (had local edits; `git show HEAD:./{path}` has them)" if path in edited else ""
+        note = ""
+        if path in edited:
+            note = f"  (had local edits; `git show HEAD:./{path}` has them)"
+        elif path in put_back:
+            note = "  (edits inside its redis-rules parts were replaced by the render; "
+            note += f"`git show HEAD:./{path}` has them)"
         print(f"  {kind:<9} {path}{note}")
     for c in outcome.conflicts:
         print(f"  conflict  {c.describe()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -14,6 +15,7 @@ from ..answers_file import ANSWERS_FILE
 from ..errors import UserError, one_line
 from ..questions import load_questions
 from ..redact import redact_text
+from ..template_source import recorded_source_base
 from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
 from .gitutil import GitError, git, status
@@ -37,7 +39,8 @@ def _check_markers(dest: Path) -> None:
 
 
 def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
-    """Render the updated answers once more and put the owned parts back (see redis_rules.owned)."""
+    """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns the
+    files whose owned parts held edits that were replaced (owned.reconcile's `replaced`)."""
     from ..answers_file import answers_data
     from ..owned import reconcile, reference_render
     from .preflight import read_answers
@@ -51,15 +54,16 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
         except GitError:
             return None
 
+    replaced: list[str] = []
     with reference_render(url, answers_data(answers), ref) as rendered:
-        changed = reconcile(dest, rendered, before)
+        changed = reconcile(dest, rendered, before, replaced)
     # a file copier left unmerged in git's index is now resolved: back to the committed index entry
     unmerged = {e.path for e in status(top, dest) if e.unmerged}
     for rel in changed:
         path = (dest / rel).relative_to(top).as_posix()
         if path in unmerged:
             git("reset", "-q", "--", path, cwd=top, check=False)
-    return changed
+    return replaced
 
 
 @dataclass
@@ -73,6 +77,9 @@ class UpdateOutcome:
     changes: list[tuple[str, str]] = field(default_factory=list)  # (added|modified|deleted|conflict, path)
     conflicts: list[Conflict] = field(default_factory=list)
     edited_deletions: list[str] = field(default_factory=list)  # deleted files that had local edits
+    # files whose owned parts (marked sections, hook entries, skills...) Copier's merge left differing from the
+    # render, i.e. holding the team's edits (or a conflict inside them): put back to the render
+    owned_put_back: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -106,7 +113,10 @@ def _update(
     dest = dest.resolve()
     top, recorded = preflight(dest)
     _check_markers(dest)
-    with tempfile.TemporaryDirectory(prefix="redis-rules-update-") as tmp:
+    # a relative _src_path (`copier copy ./redis-rules svc`) is read, by us and by Copier, from where it resolves
+    base = recorded_source_base(str(recorded.get("_src_path") or ""), dest)
+    in_base = contextlib.chdir(base) if base is not None else contextlib.nullcontext()
+    with in_base, tempfile.TemporaryDirectory(prefix="redis-rules-update-") as tmp:
         work = Path(tmp)
         source = resolve_source(recorded, upgrade=upgrade, workdir=work)
         questions = load_questions(source.root)
@@ -125,7 +135,7 @@ def _update(
         copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
         # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
         # the render, the team's text around it taken from the commit before the update (owned.py)
-        reconcile_owned(target_top, target_dest, source.url, source.target)
+        put_back = reconcile_owned(target_top, target_dest, source.url, source.target)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
@@ -140,6 +150,7 @@ def _update(
         changes=changes,
         conflicts=conflicts,
         edited_deletions=edited_deletions,
+        owned_put_back=put_back,
         seconds=time.perf_counter() - started,
     )
 

@@ -20,6 +20,7 @@ from ..redact import redact_text, redact_url, register_url
 from ..template_source import (
     ensure_cached_template,
     installed_tag,
+    is_remote_source,
     same_source,
     template_cache_repo,
 )
@@ -34,18 +35,13 @@ class TemplateSource:
     local: bool  # a folder on this machine: no network needed
 
 
-def _is_remote(url: str) -> bool:
-    text = url.removeprefix("git+")
-    return ("://" in text and not text.startswith("file://")) or text.startswith(("git@", "gh:", "gl:"))
-
-
 def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> TemplateSource:
     from copier._vcs import clone, get_latest_tag, get_repo
 
     url = str(answers["_src_path"])
     current = str(answers["_commit"])
     register_url(url)  # a token recorded in _src_path never reaches an error message
-    local = not _is_remote(url)
+    local = not is_remote_source(url)
     if local and same_source(url, template_cache_repo()):
         root = template_source.bundled_template_root()
         if not (root / ".git").exists():  # a wheel: make sure the installed version is in the cache
@@ -59,7 +55,8 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
         hint = ""
         if local:
             hint = (
-                f"; it is not a git repository on this machine (installed template: {installed_tag()}); "
+                f"; it is not a git repository on this machine (a relative path is looked up from the current "
+                f"folder, the project and its parent; installed template: {installed_tag()}); "
                 "install the redis-rules version that rendered the project, or fix _src_path"
             )
         raise UserError(f"template source {redact_url(url)!r} recorded in .copier-answers.yml is unusable{hint}")
