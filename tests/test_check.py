@@ -485,3 +485,14 @@ def test_a_relative_template_path_recorded_by_stock_copier(
     (project / "CLAUDE.md").write_text((project / "CLAUDE.md").read_text().replace("RR001", "RR999"))
     code, out, err = run_cli("check")
     assert code == 1 and "CLAUDE.md" in out
+
+    # a recorded URL with a token: used as recorded, never printed (it was refused as a --template)
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(
+        answers_file.read_text().replace(
+            "_src_path: redis-rules", "_src_path: https://u:s3cretTok@example.invalid/t.git"
+        )
+    )
+    code, out, err = run_cli("check")
+    assert code == 2 and err.startswith("redis-rules: error: _src_path in .copier-answers.yml: cannot fetch https://u:")
+    assert "s3cretTok" not in out + err and "--template" not in err

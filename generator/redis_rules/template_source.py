@@ -14,8 +14,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .answers_file import ANSWERS_FILE
 from .errors import UserError, one_line
-from .redact import has_credentials, redact_text, redact_url
+from .redact import has_credentials, redact_text, redact_url, register_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = "REDIS_RULES_CACHE_DIR"  # override of the cache folder (tests, read-only homes)
@@ -74,7 +75,7 @@ def refuse_nested_repositories(root: Path) -> None:
 
 @contextlib.contextmanager
 def template_for_new(
-    template: str | None, vcs_ref: str | None, *, what: str = "--template"
+    template: str | None, vcs_ref: str | None, *, recorded: bool = False
 ) -> Iterator[tuple[str, Path, str | None]]:
     """(copier src, local root to read copier.yml from, vcs ref) for `redis-rules new`, as a context.
 
@@ -85,9 +86,13 @@ def template_for_new(
     A remote --template is cloned once into a temporary folder, removed when the context
     ends (also on an error, Ctrl-C or SIGTERM). A URL carrying a credential is refused:
     copier would record it in .copier-answers.yml, and git would print it in its errors.
-    ``what`` names the template's source in error messages (`check` reads it from the answers file).
+    ``recorded``: the source comes from the answers file (`check`): errors name `_src_path`, and a credential
+    in it, recorded already, is used but kept out of every message.
     """
-    if template is not None and has_credentials(template):
+    what = f"_src_path in {ANSWERS_FILE}" if recorded else "--template"
+    if recorded:
+        register_url(template)
+    elif template is not None and has_credentials(template):
         raise UserError(
             f"--template: {redact_url(template)} carries a credential, which would be recorded in "
             ".copier-answers.yml; use a git credential helper or SSH, or "

@@ -94,7 +94,7 @@ def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[st
             f"({installed_tag()}) is not the release that rendered the project ({commit or 'no _commit'}): "
             "record the template's absolute path or git URL there, or install that release"
         )
-    return template_for_new(src, commit, what=SRC_PATH)
+    return template_for_new(src, commit, recorded=True)
 
 
 def _installed_release(commit: str | None) -> AbstractContextManager[tuple[str, Path, str | None]] | None:
