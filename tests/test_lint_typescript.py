@@ -481,3 +481,27 @@ def test_a_local_url_given_to_a_client_in_test_code_is_not_flagged_a_password_or
     )
     assert [(f.line, f.code) for f in lint_source(py, "tests/test_x.py")] == [(3, "RR010"), (4, "RR010")]
     assert [f.line for f in lint_source(py, "app/x.py")] == [2, 3, 4]
+
+
+def test_a_list_of_keys_bound_to_a_name_and_block_body_callbacks():
+    # fresh-user trial 5: `const ks = ids.map(i => `u:${i}`); r.mget(ks)`, `function (i) { return ... }`
+    src = IOREDIS + textwrap.dedent(
+        """
+        export async function f(ids: string[]) {
+          const ks = ids.map((i) => `u:${i}`);
+          await r.mget(ks);
+          await r.exists(ids.map(function (i) { return "e:" + i; }));
+          await r.mget(ids.map((i) => { return `b:${i}`; }));
+          await r.mget(ids.map((i) => { const k = i.trim(); return k; }));
+          const upper = ids.map((k) => k.toUpperCase());
+          await r.del(upper);
+        }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(5, "RR001"), (7, "RR001"), (8, "RR001")]
+    py = (
+        "import os\nimport redis\nr = redis.Redis.from_url(os.environ['U'])\n"
+        "def f(ids):\n    ks = [f'u:{i}' for i in ids]\n    r.mget(ks)\n    r.delete(*ks)\n"
+        "    names = list(ids)\n    r.delete(*names)\n"
+    )
+    assert [(f.line, f.code) for f in lint_source(py, "app/x.py")] == [(5, "RR001")]

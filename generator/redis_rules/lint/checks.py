@@ -727,8 +727,13 @@ class Checker:
         if m in KEY_ALL:
             candidates: list[ast.expr] = []
             for a in node.args:
-                if type(a) is ast.Starred and type(a.value) in _KEY_LISTS:  # type: ignore[attr-defined]
+                if type(a) is ast.Starred and type(a.value) in (*_KEY_LISTS, ast.Name):  # type: ignore[attr-defined]
                     a = a.value  # type: ignore[attr-defined]
+                if type(a) is ast.Name and self.scope is not self.info.module:
+                    # ks = [f"u:{i}" for i in ids] just before r.mget(ks): the list is built inline, one line up
+                    values = self.scope.values.get(a.id, ())  # type: ignore[attr-defined]
+                    if len(values) == 1 and type(values[0][0]) in (*_KEY_LISTS, ast.List, ast.Tuple):
+                        a = values[0][0]
                 if type(a) in (ast.List, ast.Tuple):
                     candidates.extend(a.elts)  # type: ignore[attr-defined]
                 elif type(a) in _KEY_LISTS:  # mget([f"user:{i}" for i in ids]): each key built inline

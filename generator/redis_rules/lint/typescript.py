@@ -1022,7 +1022,7 @@ class TsChecker:
         weak = r.level == "shape"
         key = args[0] if args and (m in KEY_FIRST or m in TS_KEY_ALL) else None
         if key is not None and (not weak or m in REDIS_ONLY):
-            for k in [c for a in args for c in _key_candidates(a)] if m in TS_KEY_ALL else [key]:
+            for k in [c for a in args for c in _key_candidates(self._bound_list(a))] if m in TS_KEY_ALL else [key]:
                 self._inline_key(k, r)
         cmds.append(Cmd(m, call, r, key, _dotted(self.recv_node) or ""))
         if m == "keys" and (args or not weak):
@@ -1057,6 +1057,15 @@ class TsChecker:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r, trim=TS_TRIM)
+
+    def _bound_list(self, arg: Node) -> Node:
+        """`const ks = ids.map(...)` / `[...]` just before `r.mget(ks)`: the list expression, else `arg`."""
+        if arg.type != "identifier":
+            return arg
+        owner = self.mod.owner(self.scope, _text(arg))
+        values = owner.values.get(_text(arg), ()) if owner is not None and owner is not self.mod.module else ()
+        value = _unwrap(values[0][0]) if len(values) == 1 else None
+        return value if value is not None and value.type in ("array", "call_expression") else arg
 
     def _inline_key(self, key: Node, r: Recv) -> None:
         built = key
@@ -1703,8 +1712,12 @@ def _key_candidates(arg: Node) -> list[Node]:
         f = arg.child_by_field_name("function")
         fn = _args(arg)[:1]
         if f is not None and f.type == "member_expression" and _text(f.child_by_field_name("property")) == "map":
-            body = fn[0].child_by_field_name("body") if fn and fn[0].type == "arrow_function" else None
-            if body is not None and body.type != "statement_block":
+            callback = fn[0] if fn and fn[0].type in ("arrow_function", "function_expression", "function") else None
+            body = callback.child_by_field_name("body") if callback is not None else None
+            if body is not None and body.type == "statement_block":  # `{ return `k:${i}`; }`: its one return
+                returns = [c for c in body.named_children if c.type == "return_statement"]
+                body = returns[0].named_children[0] if len(returns) == 1 and returns[0].named_children else None
+            if body is not None:
                 return [body]
     return [arg]
 
