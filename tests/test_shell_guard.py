@@ -88,6 +88,12 @@ TABLE: list[tuple[str, str | None]] = [
     ("""python3 -c 'import os, redis; redis.Redis.from_url(os.environ["U"]).flushall()'""", "FLUSHALL"),
     ("""python -c "import redis; print(redis.Redis().keys('*'))" """, "KEYS"),
     ("""node -e "const Redis = require('ioredis'); new Redis().flushdb()" """, "FLUSHDB"),
+    ("(echo FLUSHALL; sleep 1) | telnet localhost 6379", "FLUSHALL"),  # fresh-user trial 5
+    ("echo FLUSHALL | socat - TCP:127.0.0.1:6379,crlf", "FLUSHALL"),
+    ("echo flushall | busybox nc localhost 6379", "FLUSHALL"),
+    ("uv run python -c 'import redis; redis.Redis().flushall()'", "FLUSHALL"),
+    ("python3 - <<'EOF'\nimport redis\nredis.Redis().flushall()\nEOF\n", "FLUSHALL"),
+    ("""echo 'import redis; print(redis.Redis().keys("*"))' | python3""", "KEYS"),
     # --- a --scan listing deleted without a confirmation step
     ("redis-cli --scan --pattern 'user:*' | xargs redis-cli del", "--scan | DEL"),
     ("redis-cli --scan --pattern 'user:*' | xargs -n 100 redis-cli unlink", "--scan | DEL"),
@@ -137,6 +143,9 @@ TABLE: list[tuple[str, str | None]] = [
     ("nc -l 6379", None),
     ('python -c "d = {}; print(d.keys())"', None),
     ("python manage.py flush", None),
+    ("echo 'print(1)' | python3", None),
+    ("uv run pytest -k keys", None),
+    ("(echo hi; sleep 1) | nc h 80", None),
 ]
 
 

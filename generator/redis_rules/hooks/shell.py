@@ -17,7 +17,8 @@ and only what reaches a Redis CLI counts:
 - nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
   `watch CMD`, and text piped into a shell;
 - the standard input of a raw TCP client (`nc`, `ncat`, `socat`, `telnet`) given a Redis port (6370-6399,
-  7000-7099, 16379, 26379), and code given on the command line (`python -c`, `node -e`), linted as a file.
+  7000-7099, 16379, 26379), and code given to an interpreter (`python -c`, `node -e`, or on its stdin),
+  linted as a file.
 
 Dangerous: KEYS, FLUSHALL, FLUSHDB, CONFIG SET, DEBUG, SHUTDOWN, SCRIPT FLUSH, FUNCTION FLUSH, and a
 `--scan` listing piped into DEL/UNLINK (xargs or a read loop) without a confirm step (`xargs -p`).
@@ -72,13 +73,18 @@ WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
         0,
     ),
 }  # fmt: skip
-CONTAINER_RUNNERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc", "npx", "parallel"})
+CONTAINER_RUNNERS = frozenset(
+    {"docker", "podman", "nerdctl", "kubectl", "oc", "npx", "parallel", "busybox"}
+    | {"uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "rye", "pixi"}  # `uv run python -c ...`
+)
 # commands that join their arguments into a shell command line
 STRING_RUNNERS = frozenset({"watch", "ssh", "su", "runuser", "script"})
+# commands that print nothing (between the echo lines of a pipeline stage)
+SILENT = frozenset({"sleep", "true", ":", "wait"})
 # raw TCP clients: their standard input reaches the server as inline commands when they connect to a Redis port
 RAW_CLIENTS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
 # the ports Redis and Valkey listen on by default and in the usual cluster/sentinel layouts
-REDIS_PORT = re.compile(r"(?:^|[:/])(63[78]\d|639\d|70\d\d|16379|26379)$")
+REDIS_PORT = re.compile(r"(?:^|[:/])(63[78]\d|639\d|70\d\d|16379|26379)(?:$|,)")  # socat: TCP:h:6379,crlf
 # interpreters given code on the command line: (names, the options whose value is the code), linted as a file
 INLINE_CODE = {
     "python": (re.compile(r"python(?:\d+(?:\.\d+)?)?"), frozenset({"-c"}), "adhoc.py"),
@@ -497,6 +503,8 @@ def _stdout(node: Any, ctx: _Context, stdin: str | None) -> str | None:
             escapes = ("e" in flags) or (escapes and "E" not in flags)
         text = " ".join(args)
         return (c_unescape(text, octal_prefix_zero=True) if escapes else text) + ("\n" if newline else "")
+    if name in SILENT:
+        return ""  # `(echo FLUSHALL; sleep 1) | nc ...`: sleep prints nothing
     if name == "printf":
         if args and args[0] == "--":
             args = args[1:]
@@ -570,8 +578,8 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
             text = _stdin(node, ctx)
             for line_words in _stdin_commands(text or ""):
                 _judge(line_words, ctx)
-    elif any(pattern.fullmatch(name) for pattern, _, _ in INLINE_CODE.values()):
-        _inline_code(name, argv, ctx)
+    elif _interpreter(name) is not None:
+        _inline_code(name, argv, node, ctx)
     elif name in WRAPPERS or name in CONTAINER_RUNNERS:
         start = _wrapped(name, argv)
         if start is not None:
@@ -581,30 +589,42 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
             _run(argv[start:], node, ctx, extra)
 
 
-def _inline_code(name: str, argv: list[str], ctx: _Context) -> None:
-    """`python -c CODE` / `node -e CODE`: the code is linted as a file (the linter's RR007 and RR011 findings are
-    the KEYS and FLUSH* it would send); scripts run from files are the linter's job, not the guard's."""
-    for pattern, options, path in INLINE_CODE.values():
-        if not pattern.fullmatch(name):
-            continue
-        code = next((argv[i + 1] for i in range(1, len(argv) - 1) if argv[i] in options), None)
-        if code is None or UNKNOWN in code:
-            return
-        from ..lint import lint_source  # imported only for such lines: the guard stays fast for the rest
+def _followed(name: str) -> bool:
+    """A command the guard looks into: a Redis CLI, a shell, a raw TCP client, an interpreter."""
+    return name in CLIS or name in SHELLS or name in RAW_CLIENTS or _interpreter(name) is not None
 
-        for finding in lint_source(code, path):
-            if finding.code == "RR007":
-                ctx.found.append(Danger("KEYS", KEYS_REASON))
-            elif finding.code == "RR011":
-                command = "FLUSHALL" if "FLUSHALL" in finding.message.upper() else "FLUSHDB"
-                ctx.found.append(Danger(command, ONE_WORD[command]))
+
+def _interpreter(name: str) -> tuple[re.Pattern[str], frozenset[str], str] | None:
+    return next((entry for entry in INLINE_CODE.values() if entry[0].fullmatch(name)), None)
+
+
+def _inline_code(name: str, argv: list[str], node: Any, ctx: _Context) -> None:
+    """`python -c CODE`, `node -e CODE`, or code on the interpreter's stdin (`python3 - <<EOF`, `echo ... |
+    python3`): the code is linted as a file (the linter's RR007 and RR011 findings are the KEYS and FLUSH* it
+    would send); scripts run from files are the linter's job, not the guard's."""
+    entry = _interpreter(name)
+    if entry is None:
         return
+    _, options, path = entry
+    code = next((argv[i + 1] for i in range(1, len(argv) - 1) if argv[i] in options), None)
+    if code is None and all(a.startswith("-") for a in argv[1:]):  # no script: the code comes on stdin
+        code = _stdin(node, ctx)
+    if code is None or UNKNOWN in code:
+        return
+    from ..lint import lint_source  # imported only for such lines: the guard stays fast for the rest
+
+    for finding in lint_source(code[:MAX_FILE_BYTES], path):
+        if finding.code == "RR007":
+            ctx.found.append(Danger("KEYS", KEYS_REASON))
+        elif finding.code == "RR011":
+            command = "FLUSHALL" if "FLUSHALL" in finding.message.upper() else "FLUSHDB"
+            ctx.found.append(Danger(command, ONE_WORD[command]))
 
 
 def _wrapped(name: str, argv: list[str]) -> int | None:
     """Index in argv of the command a wrapper runs, None when there is none to follow."""
     if name in CONTAINER_RUNNERS:  # `docker exec -it NAME redis-cli ...`: look for the CLI itself
-        return next((i for i in range(1, len(argv)) if _basename(argv[i]) in CLIS | SHELLS), None)
+        return next((i for i in range(1, len(argv)) if _followed(_basename(argv[i]))), None)
     valued, positional = WRAPPERS[name]
     i = 1
     while i < len(argv):
