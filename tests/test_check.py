@@ -496,3 +496,22 @@ def test_a_relative_template_path_recorded_by_stock_copier(
     code, out, err = run_cli("check")
     assert code == 2 and err.startswith("redis-rules: error: _src_path in .copier-answers.yml: cannot fetch https://u:")
     assert "s3cretTok" not in out + err and "--template" not in err
+
+
+def test_an_empty_source_or_a_missing_tag_is_exit_2_naming_it(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    # fresh-user trial 5: an empty _src_path said "current"; a git+file:// source at a missing tag was exit 3
+    project = new_project(tmp_path / "p", template)
+    answers_file = project / ".copier-answers.yml"
+    recorded = answers_file.read_text()
+    answers_file.write_text(recorded.replace(f"_src_path: {template}", "_src_path: ''"))
+    code, _, err = run_cli("check", str(project))
+    assert code == 2 and "_src_path in .copier-answers.yml: none recorded" in err
+    for src in (str(template), f"git+file://{template}"):
+        answers_file.write_text(
+            recorded.replace(f"_src_path: {template}", f"_src_path: {src}").replace(
+                "_commit: v1.0.0", "_commit: v0.0.9"
+            )
+        )
+        code, _, err = run_cli("check", str(project))
+        assert code == 2 and err.count("\n") == 1, err
+        assert "v0.0.9" in err and "Traceback" not in err and "internal error" not in err and "Stderr" not in err

@@ -308,9 +308,11 @@ def _write(path: Path, text: str) -> bool:
 @contextmanager
 def reference_render(src: str, data: dict[str, Any], vcs_ref: str | None) -> Iterator[Path]:
     """Render the template (`src` at `vcs_ref`) with `data` into a temporary folder; removed afterwards."""
+    from .redact import redact_url
     from .render import copier_copy
 
     with tempfile.TemporaryDirectory(prefix="redis-rules-reference-") as tmp:
         out = Path(tmp) / "out"
-        copier_copy(src, out, data, vcs_ref=vcs_ref)
+        where = f"template {redact_url(src)}" + (f" at {vcs_ref}" if vcs_ref else "")
+        copier_copy(src, out, data, vcs_ref=vcs_ref, what=where)
         yield out

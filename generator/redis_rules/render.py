@@ -8,6 +8,7 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -70,16 +71,26 @@ def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator
             where = f" ({exc.name or exc.filename}, line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
             raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}{where}") from None
         except Exception as exc:
+            if type(exc).__module__.startswith("plumbum") and "plumbum" in modules:
+                # git run by copier: "Unexpected exit code ... Command line: ... Stderr: | fatal: ..."; the
+                # last line is git's own message
+                lines = [
+                    re.sub(r"^(?:Stderr|Stdout):\s*", "", line.strip()).lstrip("| ")
+                    for line in redact_text(str(exc)).splitlines()
+                    if line.strip()
+                ]
+                raise UserError(f"{what}: {one_line(lines[-1] if lines else type(exc).__name__, 300)}") from exc
             if type(exc).__module__.startswith(modules):
                 raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}") from exc
             raise
 
 
-def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None = None) -> None:
-    """Stock `copier copy --defaults --data ...` into dest; validation errors become UserError."""
+def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None = None, what: str = "template") -> None:
+    """Stock `copier copy --defaults --data ...` into dest; validation errors, and Copier's and git's errors,
+    become one-line UserErrors starting with ``what``."""
     import copier
 
-    with copier_errors("template"):
+    with copier_errors(what, ("copier", "plumbum")):
         copier.run_copy(
             src,
             str(dest),

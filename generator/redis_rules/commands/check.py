@@ -80,7 +80,11 @@ def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[st
     CI runner) is replaced by the installed template when that is the recorded release itself (`_commit` is
     its tag): the same files. UserError otherwise, naming `_src_path`."""
     src = str(answers.get("_src_path") or "")
-    if not src or is_installed_source(src):
+    if not src:
+        raise UserError(
+            f"{SRC_PATH}: none recorded, so the template is unknown (`redis-rules new` and Copier record it)"
+        )
+    if is_installed_source(src):
         return template_for_new(None, None)
     commit = str(answers.get("_commit") or "") or None
     local = Path(src.removeprefix("git+file://")).expanduser()

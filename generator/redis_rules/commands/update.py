@@ -76,7 +76,8 @@ def report(outcome: UpdateOutcome) -> None:
         if path in edited:
             note = f"  (had local edits; `git show HEAD:./{path}` has them)"
         elif path in put_back:
-            note = "  (edits inside its redis-rules parts were replaced by the render; "
+            verb = "would be" if outcome.pretend else "were"
+            note = f"  (edits inside its redis-rules parts {verb} replaced by the render; "
             note += f"`git show HEAD:./{path}` has them)"
         print(f"  {kind:<9} {path}{note}")
     for c in outcome.conflicts:

@@ -54,10 +54,15 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
     if repo is None:
         hint = ""
         if local:
+            fix = (
+                "fix _src_path (the template's absolute path or git URL)"
+                if installed_tag() == current
+                else f"install the redis-rules version that rendered the project ({current}; installed: "
+                f"{installed_tag()}), or fix _src_path"
+            )
             hint = (
-                f"; it is not a git repository on this machine (a relative path is looked up from the current "
-                f"folder, the project and its parent; installed template: {installed_tag()}); "
-                "install the redis-rules version that rendered the project, or fix _src_path"
+                "; it is not a git repository on this machine (a relative path is looked up from the current "
+                f"folder, the project and its parent); {fix}"
             )
         raise UserError(f"template source {redact_url(url)!r} recorded in .copier-answers.yml is unusable{hint}")
     target = current
