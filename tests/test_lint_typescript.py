@@ -505,3 +505,21 @@ def test_a_list_of_keys_bound_to_a_name_and_block_body_callbacks():
         "    names = list(ids)\n    r.delete(*names)\n"
     )
     assert [(f.line, f.code) for f in lint_source(py, "app/x.py")] == [(5, "RR001")]
+
+
+def test_python_connection_options_given_through_a_dict_call_or_a_spread_dict():
+    # fresh-user trial 5: Redis(**dict(password=...)) and a literal host in **OPTS passed
+    py = (
+        "import os\nimport redis\n"
+        'OPTS = {"host": "db.example.com", "password": "hunter2"}\n'
+        "a = redis.Redis(**OPTS)\n"
+        'd = dict(password="pw2", host=os.environ["H"])\n'
+        "b = redis.Redis(**d)\n"
+        'c = redis.Redis(**dict(host="localhost", password=os.environ["P"]))\n'
+    )
+    found = [(f.line, f.code, f.message.split(";")[0]) for f in lint_source(py, "app/x.py")]
+    assert found == [
+        (3, "RR010", "hardcoded Redis host 'db.example.com'"),
+        (3, "RR010", "hardcoded Redis password"),
+        (5, "RR010", "hardcoded Redis password"),
+    ]

@@ -1321,16 +1321,28 @@ class Checker:
         self.report("client-per-call", node, name=name, what=what)
 
     def _dict_items(self, expr: ast.expr) -> list[tuple[str | None, ast.expr]]:
-        """(key, value) of a dict literal, or of the one dict literal a name is bound to here or in the module."""
+        """(key, value) of a dict literal or `dict(k=v)`, or of the one such a name is bound to here or in the
+        module."""
         if type(expr) is ast.Name:
             for scope in (self.scope, self.info.module):
                 values = scope.values.get(expr.id, ()) if scope is not None else ()  # type: ignore[attr-defined]
                 if values:
                     expr = values[0][0] if len(values) == 1 else expr
                     break
+        if type(expr) is ast.Call and dotted(expr.func) == "dict":  # type: ignore[attr-defined]
+            return [(kw.arg, kw.value) for kw in expr.keywords]  # type: ignore[attr-defined]
         if type(expr) is not ast.Dict:
             return []
         return [(str_const(k) if k is not None else None, v) for k, v in zip(expr.keys, expr.values, strict=True)]  # type: ignore[attr-defined]
+
+    def _option(self, node: ast.Call, name: str) -> ast.expr | None:
+        """The value of keyword `name`, given directly or in a `**dict` (see _dict_items)."""
+        direct = next((kw.value for kw in node.keywords if kw.arg == name), None)
+        if direct is not None:
+            return direct
+        return next(
+            (v for kw in node.keywords if kw.arg is None for k, v in self._dict_items(kw.value) if k == name), None
+        )
 
     def _hardcoded(self, node: ast.Call, kind: str, name: str) -> None:
         from_url = name.rsplit(".", 1)[-1] in ("from_url",)
@@ -1348,18 +1360,13 @@ class Checker:
             ):
                 detail = " with a password" if password else " with a remote host" if remote else ""
                 self.report("hardcoded-connection", url_arg, "url", detail=detail)
-        password_arg = next((kw.value for kw in node.keywords if kw.arg == "password"), None)
+        password_arg = self._option(node, "password")  # also Redis(**OPTS) with OPTS = {"password": "..."}
         if kind == "client" and not from_url and password_arg is None and len(node.args) > 3:
             password_arg = node.args[3]
-        if password_arg is None:  # Redis(**OPTS) with OPTS = {"password": "..."}
-            password_arg = next(
-                (v for kw in node.keywords if kw.arg is None for k, v in self._dict_items(kw.value) if k == "password"),
-                None,
-            )
         pw = str_const(password_arg) if password_arg is not None else None
         if pw and password_arg is not None:
             self.report("hardcoded-connection", password_arg, "password")
-        host_arg = next((kw.value for kw in node.keywords if kw.arg == "host"), None)
+        host_arg = self._option(node, "host")
         if kind == "client" and not from_url and host_arg is None and node.args:
             host_arg = node.args[0]
         host = str_const(host_arg) if host_arg is not None else None
