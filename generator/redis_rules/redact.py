@@ -151,3 +151,14 @@ def _redact_match(m: re.Match[str]) -> str:
     name, slashes = m.group("name"), m.group("slashes")
     redacted = redact_url(f"{name}://{m.group('rest')}")
     return f"{name}:{slashes}{redacted[len(name) + 3 :]}"
+
+
+def git_failure(exc: BaseException) -> str:
+    """The line that says why git (run by Copier through plumbum) failed, redacted: plumbum's message is
+    "Unexpected exit code ... Command line: | git ... Stderr: | fatal: ...", and its last line is git's own."""
+    lines = [
+        re.sub(r"^(?:Stderr|Stdout):\s*", "", line.strip()).lstrip("| ")
+        for line in redact_text(str(exc)).splitlines()
+        if line.strip()
+    ]
+    return lines[-1] if lines else type(exc).__name__

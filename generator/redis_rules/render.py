@@ -8,7 +8,6 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import warnings
@@ -22,7 +21,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from . import agent_files, claude_settings, placement
 from .errors import UserError, one_line
-from .redact import redact_text
+from .redact import git_failure, redact_text
 
 # files that are redis-rules' own by name: replaced when they exist, even with `into`
 OWNED_FILES = (
@@ -71,15 +70,8 @@ def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator
             where = f" ({exc.name or exc.filename}, line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
             raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}{where}") from None
         except Exception as exc:
-            if type(exc).__module__.startswith("plumbum") and "plumbum" in modules:
-                # git run by copier: "Unexpected exit code ... Command line: ... Stderr: | fatal: ..."; the
-                # last line is git's own message
-                lines = [
-                    re.sub(r"^(?:Stderr|Stdout):\s*", "", line.strip()).lstrip("| ")
-                    for line in redact_text(str(exc)).splitlines()
-                    if line.strip()
-                ]
-                raise UserError(f"{what}: {one_line(lines[-1] if lines else type(exc).__name__, 300)}") from exc
+            if type(exc).__module__.startswith("plumbum") and "plumbum" in modules:  # git run by copier
+                raise UserError(f"{what}: {one_line(git_failure(exc), 300)}") from exc
             if type(exc).__module__.startswith(modules):
                 raise UserError(f"{what}: {one_line(redact_text(str(exc)), 300)}") from exc
             raise

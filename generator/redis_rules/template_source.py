@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .answers_file import ANSWERS_FILE
 from .errors import UserError, one_line
-from .redact import has_credentials, redact_text, redact_url, register_url
+from .redact import git_failure, has_credentials, redact_url, register_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_ENV = "REDIS_RULES_CACHE_DIR"  # override of the cache folder (tests, read-only homes)
@@ -116,7 +116,7 @@ def _template_for_new(
         except (OSError, subprocess.SubprocessError):
             return str(root), root, vcs_ref  # no git or no writable cache: copy works, update will not
         return src, root, vcs_ref or tag
-    local = Path(template.removeprefix("git+file://")).expanduser()
+    local = source_path(template)
     if local.is_dir():
         if not (local / "copier.yml").is_file():
             raise UserError(f"{what}: {template} has no copier.yml")
@@ -132,8 +132,7 @@ def _template_for_new(
     try:
         cloned = Path(clone(repo, vcs_ref or "HEAD", location=str(workdir / "template")))
     except Exception as exc:  # plumbum/git: network, unknown host, missing ref; multi-line
-        lines = redact_text(str(exc)).strip().splitlines()
-        detail = one_line(lines[-1].lstrip("| ") if lines else type(exc).__name__, 300)
+        detail = one_line(git_failure(exc), 300)
         raise UserError(f"{what}: cannot fetch {redact_url(template)}: {detail}") from None
     if not (cloned / "copier.yml").is_file():
         raise UserError(f"{what}: {redact_url(template)} has no copier.yml")
@@ -179,6 +178,11 @@ def portable_path(path: Path) -> str:
         return str(path)
 
 
+def source_path(src: str) -> Path:
+    """A local template source (`/x`, `~/x`, `git+file:///x`, relative `x`) as a path (not resolved)."""
+    return Path(src.removeprefix("git+file://")).expanduser()
+
+
 def is_remote_source(url: str) -> bool:
     """A `_src_path` Copier fetches over the network (a URL or an SSH/shortcut remote), not a folder here."""
     text = url.removeprefix("git+")
@@ -192,10 +196,9 @@ def recorded_source_base(src: str, project: Path) -> Path | None:
     reads it back from the current folder; a later `check` or `update` runs anywhere, often in the project
     (pre-commit, CI). Looked up from the current folder first (Copier's reading), then the project folder
     and its parent (where `copier copy` usually ran)."""
-    text = src.removeprefix("git+file://")
-    if not text or is_remote_source(src):
+    if not src.removeprefix("git+file://") or is_remote_source(src):
         return None
-    path = Path(text).expanduser()
+    path = source_path(src)
     if path.is_absolute():
         return None
     for base in (Path.cwd(), project, project.parent):

@@ -31,6 +31,7 @@ from ..template_source import (
     installed_tag,
     is_remote_source,
     recorded_source_base,
+    source_path,
     template_for_new,
 )
 from ..template_status import TemplateStatus, is_installed_source, template_status
@@ -69,7 +70,7 @@ def located_answers(answers: dict[str, Any], dest: Path) -> dict[str, Any]:
     base = recorded_source_base(src, dest)
     if base is None:
         return answers
-    return {**answers, "_src_path": str(base / Path(src.removeprefix("git+file://")).expanduser())}
+    return {**answers, "_src_path": str(base / source_path(src))}
 
 
 def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[str, Path, str | None]]:
@@ -87,7 +88,7 @@ def reference_source(answers: dict[str, Any]) -> AbstractContextManager[tuple[st
     if is_installed_source(src):
         return template_for_new(None, None)
     commit = str(answers.get("_commit") or "") or None
-    local = Path(src.removeprefix("git+file://")).expanduser()
+    local = source_path(src)
     if not is_remote_source(src) and not (local.is_absolute() and local.is_dir()):
         installed = _installed_release(commit)
         if installed is not None:

@@ -578,8 +578,8 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
             text = _stdin(node, ctx)
             for line_words in _stdin_commands(text or ""):
                 _judge(line_words, ctx)
-    elif _interpreter(name) is not None:
-        _inline_code(name, argv, node, ctx)
+    elif (interpreter := _interpreter(name)) is not None:
+        _inline_code(interpreter, argv, node, ctx)
     elif name in WRAPPERS or name in CONTAINER_RUNNERS:
         start = _wrapped(name, argv)
         if start is not None:
@@ -598,14 +598,13 @@ def _interpreter(name: str) -> tuple[re.Pattern[str], frozenset[str], str] | Non
     return next((entry for entry in INLINE_CODE.values() if entry[0].fullmatch(name)), None)
 
 
-def _inline_code(name: str, argv: list[str], node: Any, ctx: _Context) -> None:
+def _inline_code(
+    interpreter: tuple[re.Pattern[str], frozenset[str], str], argv: list[str], node: Any, ctx: _Context
+) -> None:
     """`python -c CODE`, `node -e CODE`, or code on the interpreter's stdin (`python3 - <<EOF`, `echo ... |
     python3`): the code is linted as a file (the linter's RR007 and RR011 findings are the KEYS and FLUSH* it
     would send); scripts run from files are the linter's job, not the guard's."""
-    entry = _interpreter(name)
-    if entry is None:
-        return
-    _, options, path = entry
+    _, options, path = interpreter
     code = next((argv[i + 1] for i in range(1, len(argv) - 1) if argv[i] in options), None)
     if code is None and all(a.startswith("-") for a in argv[1:]):  # no script: the code comes on stdin
         code = _stdin(node, ctx)

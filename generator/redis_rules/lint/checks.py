@@ -729,11 +729,10 @@ class Checker:
             for a in node.args:
                 if type(a) is ast.Starred and type(a.value) in (*_KEY_LISTS, ast.Name):  # type: ignore[attr-defined]
                     a = a.value  # type: ignore[attr-defined]
-                if type(a) is ast.Name and self.scope is not self.info.module:
-                    # ks = [f"u:{i}" for i in ids] just before r.mget(ks): the list is built inline, one line up
-                    values = self.scope.values.get(a.id, ())  # type: ignore[attr-defined]
-                    if len(values) == 1 and type(values[0][0]) in (*_KEY_LISTS, ast.List, ast.Tuple):
-                        a = values[0][0]
+                # ks = [f"u:{i}" for i in ids] just before r.mget(ks): the list is built inline, one line up
+                bound = self._local_once(a)
+                if bound is not None and type(bound) in (*_KEY_LISTS, ast.List, ast.Tuple):
+                    a = bound
                 if type(a) in (ast.List, ast.Tuple):
                     candidates.extend(a.elts)  # type: ignore[attr-defined]
                 elif type(a) in _KEY_LISTS:  # mget([f"user:{i}" for i in ids]): each key built inline
@@ -746,12 +745,17 @@ class Checker:
         for key in candidates:
             self._inline_key(key, r)
 
+    def _local_once(self, expr: ast.expr) -> ast.expr | None:
+        """The expression a name is bound to when it is a local of the current function assigned exactly once
+        (not a loop variable), else None."""
+        if type(expr) is not ast.Name or self.scope is self.info.module:
+            return None
+        values = self.scope.values.get(expr.id, ())  # type: ignore[attr-defined]
+        return values[0][0] if len(values) == 1 and expr.id not in self.scope.iters else None  # type: ignore[attr-defined]
+
     def _inline_key(self, key: ast.expr, r: Recv) -> None:
-        if type(key) is ast.Name and self.scope is not self.info.module:
-            # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
-            values = self.scope.values.get(key.id, ())  # type: ignore[attr-defined]
-            if len(values) == 1 and key.id not in self.scope.iters:  # type: ignore[attr-defined]
-                key = values[0][0]
+        # key = f"app:user:{uid}" just before r.get(key): the key is still built inline, one line up
+        key = self._local_once(key) or key
         how = inline_key_kind(key)
         if how is not None and id(key) not in self.inline_keys:  # one finding per key, however many calls use it
             self.inline_keys.add(id(key))

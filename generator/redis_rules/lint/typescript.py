@@ -1058,23 +1058,25 @@ class TsChecker:
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r, trim=TS_TRIM)
 
+    def _assigned_once(self, name: Node, *, local: bool = False) -> Node | None:
+        """The expression an identifier is bound to, when it is bound exactly once (`const x = ...`); with
+        `local`, only a binding inside a function (module constants are names, not inline builds)."""
+        if name.type != "identifier":
+            return None
+        owner = self.mod.owner(self.scope, _text(name))
+        if owner is None or (local and owner is self.mod.module):
+            return None
+        values = owner.values.get(_text(name), ())
+        return _unwrap(values[0][0]) if len(values) == 1 else None
+
     def _bound_list(self, arg: Node) -> Node:
         """`const ks = ids.map(...)` / `[...]` just before `r.mget(ks)`: the list expression, else `arg`."""
-        if arg.type != "identifier":
-            return arg
-        owner = self.mod.owner(self.scope, _text(arg))
-        values = owner.values.get(_text(arg), ()) if owner is not None and owner is not self.mod.module else ()
-        value = _unwrap(values[0][0]) if len(values) == 1 else None
+        value = self._assigned_once(arg, local=True)
         return value if value is not None and value.type in ("array", "call_expression") else arg
 
     def _inline_key(self, key: Node, r: Recv) -> None:
-        built = key
-        if key.type == "identifier":
-            # const key = `app:user:${uid}` just before r.get(key): still built inline, one line up (checks.py too)
-            owner = self.mod.owner(self.scope, _text(key))
-            values = owner.values.get(_text(key), ()) if owner is not None and owner is not self.mod.module else ()
-            if len(values) == 1:
-                built = _unwrap(values[0][0]) or key
+        # const key = `app:user:${uid}` just before r.get(key): still built inline, one line up (checks.py too)
+        built = self._assigned_once(key, local=True) or key
         how = _inline_key(built)
         if how is not None and built.id not in self.inline_keys:  # one finding per key, however many calls use it
             self.inline_keys.add(built.id)
@@ -1083,11 +1085,7 @@ class TsChecker:
     def _entity_key(self, key: Node) -> bool:
         """Is the key built from a variable (`this.runStateKey(runId)`, `run:${id}`, a local bound to one)?"""
         key = _unwrap(key) or key
-        if key.type == "identifier":
-            owner = self.mod.owner(self.scope, _text(key))
-            values = owner.values.get(_text(key), ()) if owner is not None else ()
-            if len(values) == 1:
-                key = _unwrap(values[0][0]) or key
+        key = self._assigned_once(key) or key
         if key.type == "template_string":
             return any(c.type == "template_substitution" for c in key.children)
         if key.type == "call_expression":
@@ -1347,17 +1345,10 @@ class TsChecker:
                 self._url(arg, url)
             elif arg.type == "object":
                 self._options(arg)
-            elif arg.type == "identifier" and (options := self._object_value(arg)) is not None:
+            elif (options := self._assigned_once(arg)) is not None and options.type == "object":
                 self._options(options)  # const opts = { password: "..." }; new Redis(opts)
             elif url is not None and arg is not _args(node)[0] and url.lower() not in LOCAL_HOSTS:
                 self.report("hardcoded-connection", arg, "host", host=url)  # ioredis new Redis(port, host)
-
-    def _object_value(self, name: Node) -> Node | None:
-        """The object literal a name is bound to once (`const opts = {...}`), else None."""
-        owner = self.mod.owner(self.scope, _text(name))
-        values = owner.values.get(_text(name), ()) if owner is not None else ()
-        value = _unwrap(values[0][0]) if len(values) == 1 else None
-        return value if value is not None and value.type == "object" else None
 
     def _url(self, node: Node, url: str) -> None:
         password, remote = _url_problem(url)

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import template_source  # looked up at call time: the one seam for where the installed template is
 from ..errors import UserError, one_line
-from ..redact import redact_text, redact_url, register_url
+from ..redact import git_failure, redact_url, register_url
 from ..template_source import (
     ensure_cached_template,
     installed_tag,
@@ -70,8 +70,7 @@ def resolve_source(answers: dict[str, Any], *, upgrade: bool, workdir: Path) -> 
         target = get_latest_tag(repo) if upgrade else current
         checkout = Path(clone(repo, target, location=str(workdir / "template")))
     except Exception as exc:  # plumbum/git errors: network, missing ref
-        lines = redact_text(str(exc)).strip().splitlines()
-        detail = one_line(lines[-1].lstrip("| "), 200) if lines else exc.__class__.__name__
+        detail = one_line(git_failure(exc), 200)
         raise UserError(f"cannot read template {redact_url(url)} at {target}: {detail}") from exc
     if not (checkout / "copier.yml").is_file():
         raise UserError(f"template {redact_url(url)} at {target} has no copier.yml")
