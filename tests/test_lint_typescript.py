@@ -272,6 +272,40 @@ def test_cross_file_index_and_client_module(ts_project):
     ]
 
 
+def test_keys_on_a_plain_class_imported_from_a_project_module_is_no_keys_command(tmp_path, monkeypatch):
+    files = {
+        "package.json": "{}",
+        # no Redis in this file: it is read light, its class still counts as a plain class
+        "src/lib/store.ts": "export class Store {\n  keys(p: string): string[] { return [p]; }\n}\n",
+        "src/lib/index.ts": 'export * from "./store";\nexport { RStore as Cached } from "./rstore";\n',
+        "src/lib/rstore.ts": """
+            import { Redis } from "ioredis";
+            export class RStore extends Redis {}
+            export class Wrap {
+              constructor(private r: Redis) {}
+              async keys(p: string): Promise<string[]> { return this.r.keys(p); }
+            }
+        """,
+        "src/app.ts": """
+            import { Store, Cached } from "./lib";
+            import { Wrap } from "./lib/rstore";
+            import { Missing } from "./nowhere";
+            export function a(s: Store): string[] { return s.keys("x"); }
+            export async function b(s: Cached) { return s.keys("x"); }
+            export async function c(s: Wrap) { return s.keys("x"); }
+            export async function d(s: Missing) { return s.keys("x"); }
+        """,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path / "src"])]
+    # the subclass of a client (b) and a type nobody declares (d) stay reported; the wrapper's own KEYS is
+    # reported where it is sent
+    assert found == [("src/app.ts", 5, "RR007"), ("src/app.ts", 7, "RR007"), ("src/lib/rstore.ts", 5, "RR007")]
+
+
 def test_edge_code_importing_a_tcp_client(ts_project):
     found = [f for f in lint_paths([ts_project / "src" / "edge"]) if f.code == "RR029"]
     assert [(f.path, f.line) for f in found] == [("src/edge/direct.ts", 1), ("src/edge/handler.ts", 1)]

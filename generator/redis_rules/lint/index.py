@@ -65,6 +65,7 @@ class ModuleFacts:
     tcp: list[str] = field(default_factory=list)  # TCP client packages imported directly
     pickles: list[str] = field(default_factory=list)  # serializer settings that default to pickle (see below)
     light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
+    classes: set[str] = field(default_factory=set)  # TypeScript: every class the module declares
 
 
 # ---------------------------------------------------------------- facts of one module
@@ -403,6 +404,21 @@ class ProjectIndex:
                 if why is not None:
                     return why
         return None
+
+    def ts_plain_class(self, rel: str, name: str, depth: int = 0) -> bool:
+        """Is a TypeScript module's export `name` (through re-exports) a class that is no client class?"""
+        facts = self.by_path.get(rel)
+        facts = self._full(facts) if facts is not None else None
+        if facts is None or depth > 20:
+            return False
+        target = facts.aliases.get(name)
+        if target is not None and "#" in target:
+            trel, _, tname = target.partition("#")
+            return self.ts_plain_class(trel, tname, depth + 1)
+        if name in facts.classes:
+            return self._resolve(("ts-class", rel, name)) is None
+        stars = [t for key, t in facts.aliases.items() if key.startswith("*")] if name != "default" else []
+        return any(self.ts_plain_class(t, name, depth + 1) for t in stars)
 
     def _member(self, kind: str, cls: str, name: str, depth: int) -> str | None:
         found = self._split(cls)

@@ -267,6 +267,7 @@ class TsModule:
         self.import_nodes: list[tuple[Node, str, bool]] = []  # (statement, specifier, type only)
         self.reexports: dict[str, str] = {}  # exported name -> "rel#name" / "*n" -> rel
         self.classes: dict[str, TsClass] = {}
+        self.top_classes: set[str] = set()  # classes declared at the top of a light module
         # calls of plain names and of the method names the checks judge: (call, scope, function, method lowercased)
         self.calls: list[tuple[Node, Scope, Node, str]] = []
         self.news: list[tuple[Node, Scope]] = []
@@ -286,6 +287,9 @@ class TsModule:
         what it offers the project index is what it passes on)."""
         for node in self.root.named_children:
             t = node.type
+            decl = node.child_by_field_name("declaration") if t == "export_statement" else node
+            if decl is not None and decl.type in ("class_declaration", "abstract_class_declaration"):
+                self.top_classes.add(_text(decl.child_by_field_name("name")))  # a plain class (the index asks)
             if t in ("import_statement", "export_statement"):
                 self._import(node)
             elif t in ("lexical_declaration", "variable_declaration"):
@@ -917,10 +921,16 @@ class TsChecker:
                 return True
             if txt.endswith("[]"):
                 return True
-            # `s: Store`, a class of this file that extends no client class: its own keys(prefix) is no KEYS
-            cls = self.mod.classes.get(re.split(r"[<\s|&]", txt, maxsplit=1)[0])
+            # `s: Store`, a class of this file or of a project module that extends no client class: its own
+            # keys(prefix) is no KEYS (a KEYS inside it is reported where it is sent)
+            head = re.split(r"[<\s|&]", txt, maxsplit=1)[0]
+            cls = self.mod.classes.get(head)
             if cls is not None and self.mod._class_why(cls, set()) is None:
                 return True
+            imp = self.mod.imports.get(head)
+            target = self.mod.resolve(imp.spec) if imp is not None and imp.name != "*" else None
+            if target is not None and self.mod.project is not None:
+                return self.mod.project.index.ts_plain_class(target, imp.name)  # type: ignore[union-attr]
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
 
@@ -1921,6 +1931,7 @@ def _facts(mod: TsModule, rel: str) -> ModuleFacts:
         why = mod._class_why(cls, set())
         if why is not None:
             facts.client_classes[name] = (f"{why} ({rel})", ())
+    facts.classes = set(mod.classes) | mod.top_classes
     for name, imp in mod.imports.items():
         target = mod.resolve(imp.spec)
         if target is not None and imp.name != "*":
