@@ -91,6 +91,9 @@ TABLE: list[tuple[str, str | None]] = [
     ("(echo FLUSHALL; sleep 1) | telnet localhost 6379", "FLUSHALL"),  # fresh-user trial 5
     ("echo FLUSHALL | socat - TCP:127.0.0.1:6379,crlf", "FLUSHALL"),
     ("echo flushall | busybox nc localhost 6379", "FLUSHALL"),
+    ('echo FLUSHALL | nc db "$REDIS_PORT"', "FLUSHALL"),
+    ('printf "KEYS *\\r\\n" | socat - TCP:redis-master:12000', "KEYS"),
+    ("echo flushdb | sudo ncat --ssl cache.valkey.internal 443", "FLUSHDB"),
     ("uv run python -c 'import redis; redis.Redis().flushall()'", "FLUSHALL"),
     ("python3 - <<'EOF'\nimport redis\nredis.Redis().flushall()\nEOF\n", "FLUSHALL"),
     ("""echo 'import redis; print(redis.Redis().keys("*"))' | python3""", "KEYS"),
@@ -139,6 +142,8 @@ TABLE: list[tuple[str, str | None]] = [
     ("redis-cli --scan --pattern 'user:*' > keys.txt", None),
     ("cat keys.txt | xargs redis-cli del", None),
     ("echo FLUSHALL | nc h 80", None),
+    ("nc web 80 < redis-notes.txt", None),
+    ("echo 'GET k' | nc redis 12000", None),
     ("echo 'GET k' | nc h 6379", None),
     ("nc -l 6379", None),
     ('python -c "d = {}; print(d.keys())"', None),

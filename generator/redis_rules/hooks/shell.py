@@ -17,8 +17,8 @@ and only what reaches a Redis CLI counts:
 - nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
   `watch CMD`, and text piped into a shell;
 - the standard input of a raw TCP client (`nc`, `ncat`, `socat`, `telnet`) given a Redis port (6370-6399,
-  7000-7099, 16379, 26379), and code given to an interpreter (`python -c`, `node -e`, or on its stdin),
-  linted as a file.
+  7000-7099, 16379, 26379) or a host or variable named for Redis (`nc redis 12000`, `$REDIS_PORT`), and
+  code given to an interpreter (`python -c`, `node -e`, or on its stdin), linted as a file.
 
 Dangerous: KEYS, FLUSHALL, FLUSHDB, CONFIG SET, DEBUG, SHUTDOWN, SCRIPT FLUSH, FUNCTION FLUSH, and a
 `--scan` listing piped into DEL/UNLINK (xargs or a read loop) without a confirm step (`xargs -p`).
@@ -85,6 +85,8 @@ SILENT = frozenset({"sleep", "true", ":", "wait"})
 RAW_CLIENTS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
 # the ports Redis and Valkey listen on by default and in the usual cluster/sentinel layouts
 REDIS_PORT = re.compile(r"(?:^|[:/])(63[78]\d|639\d|70\d\d|16379|26379)(?:$|,)")  # socat: TCP:h:6379,crlf
+# ... or a host or variable named for Redis, as written (`nc redis 12000`, `nc "$HOST" "$REDIS_PORT"`)
+REDIS_NAMED = re.compile(r"redis|valkey", re.IGNORECASE)
 # interpreters given code on the command line: (names, the options whose value is the code), linted as a file
 INLINE_CODE = {
     "python": (re.compile(r"python(?:\d+(?:\.\d+)?)?"), frozenset({"-c"}), "adhoc.py"),
@@ -369,6 +371,12 @@ def _argv(node: Any, ctx: _Context) -> list[str]:
     return words
 
 
+def _written_args(node: Any) -> list[str]:
+    """The arguments of a command as written (before expansion), without its name, assignments and redirects."""
+    skip = ("command_name", "variable_assignment", "herestring_redirect", "file_redirect", "heredoc_redirect")
+    return [_text(c) for c in node.named_children if c.type not in skip and c.type != "comment"]
+
+
 def _redirects(node: Any) -> list[Any]:
     """Redirects that apply to a command: its own and those of a `redirected_statement` around it."""
     found = [c for c in node.children if c.type.endswith("_redirect")]
@@ -574,7 +582,8 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
     elif name in STRING_RUNNERS:
         _string_runner(name, argv, ctx)
     elif name in RAW_CLIENTS:
-        if any(REDIS_PORT.search(arg) for arg in argv[1:]):  # `echo FLUSHALL | nc db 6379`
+        # `echo FLUSHALL | nc db 6379`, `... | nc db "$REDIS_PORT"` (the variable's value is unknown here)
+        if any(REDIS_PORT.search(arg) for arg in argv[1:]) or REDIS_NAMED.search(" ".join(_written_args(node))):
             text = _stdin(node, ctx)
             for line_words in _stdin_commands(text or ""):
                 _judge(line_words, ctx)
