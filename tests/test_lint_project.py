@@ -158,7 +158,8 @@ def test_a_planted_cache_file_runs_no_code(project, monkeypatch, tmp_path_factor
     assert len(_by_line(lint_paths([views]))) == 7
     (cache,) = (project / CACHE_DIR).glob("facts-*.pickle")
     marker = tmp_path_factory.mktemp("planted") / "ran"
-    cache.write_bytes(pickle.dumps({"shop/views.py": (0, 0, _Planted(marker))}))
+    payload = pickle.dumps({"shop/views.py": (0, 0, _Planted(marker))})
+    cache.write_bytes(index._checksum(payload) + b"\n" + payload)  # a valid checksum: the allowlist refuses it
     cache.chmod(0o600)
     assert len(_by_line(lint_paths([views]))) == 7
     assert not marker.exists()
@@ -168,6 +169,34 @@ def test_a_planted_cache_file_runs_no_code(project, monkeypatch, tmp_path_factor
     cache.chmod(0o666)  # writable by others: not even opened for unpickling
     assert len(_by_line(lint_paths([views]))) == 7
     assert loads == []
+
+
+def test_a_cache_file_of_the_wrong_shape_is_a_cache_miss(project, monkeypatch, tmp_path_factory):
+    """A well-formed pickle or JSON file of the wrong shape (edited by hand, written by another version) made lint
+    exit 3 and print no finding until the cache was deleted (fresh-user trial 6): now it is a miss."""
+    import json
+    import pickle
+
+    import redis_rules.lint.index as index
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    (project / ".redis-rules.yml").write_text("lint:\n  ignore: [RR008]\n")
+    views = project / "shop" / "views.py"
+    assert len(_by_line(lint_paths([views]))) == 7
+    (facts,) = (project / CACHE_DIR).glob("facts-*.pickle")
+    (policy,) = (project / CACHE_DIR).glob("policy-*.json")
+    for entries in ({"shop/views.py": 5}, {"shop/views.py": (1, 2, index.ModuleFacts("x", "y", instances=[]))}):
+        payload = pickle.dumps(entries)
+        for text in (payload, index._checksum(payload) + b"\n" + payload):  # without and with a valid checksum
+            facts.write_bytes(text)
+            facts.chmod(0o600)
+            assert len(_by_line(lint_paths([views]))) == 7
+    stored = json.loads(policy.read_text())
+    stored["data"]["lint"] = 5
+    policy.write_text(json.dumps(stored))
+    assert len(_by_line(lint_paths([views]))) == 7
+    assert json.loads(policy.read_text())["data"]["lint"] == {"ignore": ["RR008"]}  # rewritten from the file
 
 
 def test_import_cycle_is_resolved(tmp_path, monkeypatch):

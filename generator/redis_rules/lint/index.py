@@ -16,12 +16,13 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import io
 import os
 import pickle
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const"
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
 
 CACHE_DIR = ".redis-rules-cache"
-CACHE_FORMAT = 6  # bump when ModuleFacts or how facts are computed changes
+CACHE_FORMAT = 7  # bump when ModuleFacts or how facts are computed changes
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "package.json", "tsconfig.json", ".git")
 TCP_CLIENT_MODULES = frozenset(
     {"redis", "valkey", "aioredis", "ioredis", "@redis/client", "iovalkey", "@valkey/client"}
@@ -622,6 +623,27 @@ def _written_by_us(st: os.stat_result) -> bool:
     return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def _checksum(payload: bytes) -> bytes:
+    """The first line of a facts file: the pickle's SHA-256, so a file cut short or edited is a cache miss."""
+    return b"redis-rules-facts sha256=" + hashlib.sha256(payload).hexdigest().encode()
+
+
+_BLANK = ModuleFacts("", "")
+
+
+def _entry_ok(rel: object, entry: object) -> bool:
+    """A cache entry as FactsCache.put writes it: rel -> (mtime_ns, size, ModuleFacts with fields of their types)."""
+    if not (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3):
+        return False
+    mtime, size, facts = entry
+    return (
+        isinstance(mtime, int)
+        and isinstance(size, int)
+        and isinstance(facts, ModuleFacts)
+        and all(type(getattr(facts, f.name, None)) is type(getattr(_BLANK, f.name)) for f in fields(ModuleFacts))
+    )
+
+
 class FactsCache:
     """Per-file facts on disk: {rel: (mtime_ns, size, ModuleFacts)}, one pickle per project and settings."""
 
@@ -646,10 +668,13 @@ class FactsCache:
                 with open(file, "rb") as fh:
                     if not _written_by_us(os.fstat(fh.fileno())):
                         continue
-                    data = _FactsUnpickler(fh).load()
+                    head, _, payload = fh.read().partition(b"\n")
+                if head != _checksum(payload):  # cut short, edited or not ours: a cache miss
+                    continue
+                data = _FactsUnpickler(io.BytesIO(payload)).load()
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
                 continue
-            if isinstance(data, dict):
+            if isinstance(data, dict) and all(_entry_ok(k, v) for k, v in data.items()):
                 self.entries = data
                 self.path = file
                 return
@@ -677,8 +702,9 @@ class FactsCache:
 
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=".facts-", suffix=".tmp")
                 try:
+                    payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
                     with os.fdopen(fd, "wb") as fh:
-                        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        fh.write(_checksum(payload) + b"\n" + payload)
                     os.replace(tmp, folder / self.name)
                 except BaseException:
                     os.unlink(tmp)

@@ -18,7 +18,7 @@ from typing import Any
 from ..policy import Policy, check_policy_data, policy_file_above, policy_from_data
 from .index import cache_folders, code_fingerprint, ensure_cache_folder
 
-FORMAT = 1  # bump when what is stored changes
+FORMAT = 2  # bump when what is stored changes
 
 
 def find_lint_policy(start: Path) -> Policy:
@@ -69,12 +69,19 @@ def _read(file: Path, key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("data"), dict):
         return None
+    if stored.get("sum") != _sum(key, stored["data"]):  # edited by hand: the data skipped the schema check
+        return None
     return stored["data"]
+
+
+def _sum(key: str, data: dict[str, Any]) -> str:
+    """SHA-256 of the key and the checked data, so data that was not checked is never taken from the cache."""
+    return hashlib.sha256((key + json.dumps(data, sort_keys=True)).encode()).hexdigest()
 
 
 def _write(folders: list[Path], name: str, key: str, data: dict[str, Any]) -> None:
     try:
-        text = json.dumps({"key": key, "data": data})
+        text = json.dumps({"key": key, "data": data, "sum": _sum(key, data)})
     except (TypeError, ValueError):
         return  # a value JSON cannot hold (the schema admits none): check the file every time
     for folder in folders:
