@@ -425,17 +425,20 @@ def test_a_database_that_is_not_a_number_is_refused(capsys, path):
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("scheme", "query", "message"),
     [
-        ("?foo=bar", "unknown query parameter"),
-        ("?password=S3cret-Pw&x=1", "unknown query parameter"),
-        ("?protocol=3", "leave protocol= out"),
-        ("?ssl_cert_reqs=none", "ssl_* settings for rediss://"),
+        ("redis", "?foo=bar", "unknown query parameter"),
+        ("redis", "?password=S3cret-Pw&x=1", "unknown query parameter"),
+        ("redis", "?protocol=3", "leave protocol= out"),
+        ("redis", "?ssl_cert_reqs=none", "ssl_* settings for rediss://"),
+        ("rediss", "?ssl_cert_reqs=bogus", "ssl_cert_reqs must be none, optional or required"),
+        ("rediss", "?ssl_min_version=bogus", "cannot read it"),
     ],
 )
-def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, query, message):
-    """redis-py passed ?foo=bar to the connection as a keyword: an internal error (exit 3) instead of exit 2."""
-    err = _one_line(run_audit_cli(["--url", f"redis://:S3cret-Pw@127.0.0.1:{free_port()}/0{query}"], capsys))
+def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, scheme, query, message):
+    """redis-py passed ?foo=bar to the connection as a keyword: an internal error (exit 3) instead of exit 2;
+    over TLS, a value SSLConnection refuses raised RedisError, also exit 3 (fresh-user trial 6)."""
+    err = _one_line(run_audit_cli(["--url", f"{scheme}://:S3cret-Pw@127.0.0.1:{free_port()}/0{query}"], capsys))
     assert "bad URL" in err and message in err
     assert "S3cret-Pw" not in err
 

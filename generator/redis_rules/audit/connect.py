@@ -260,6 +260,13 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         conn = pool.connection_class(**kwargs)
     except TypeError:  # a URL option this redis-py does not take (its message would quote the option)
         raise UserError(f"audit: bad URL {redact_url(url)} (an option the client does not accept)") from None
+    except redis.exceptions.RedisError as exc:  # SSLConnection refuses a value (`ssl_cert_reqs=bogus`)
+        what = (
+            "ssl_cert_reqs must be none, optional or required"
+            if "certificate requirements" in str(exc).lower()
+            else "an ssl_* value the client refuses"
+        )
+        raise UserError(f"audit: bad URL {redact_url(url)} ({what})") from None
 
     tcp_up: list[bool] = []  # set by the watchdog: the TCP connection was made (redis-py drops _sock on failure)
 
