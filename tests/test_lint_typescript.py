@@ -557,3 +557,89 @@ def test_python_connection_options_given_through_a_dict_call_or_a_spread_dict():
         (3, "RR010", "hardcoded Redis password"),
         (5, "RR010", "hardcoded Redis password"),
     ]
+
+
+def test_keys_of_other_packages_objects_and_two_argument_keys_are_no_keys_command(tmp_path, monkeypatch):
+    """A trie or sorted map from another package has keys(prefix) / keys(lo, hi) of its own (fresh-user
+    trial 6 saw each flagged RR007); a package named for Redis may wrap a client and stays reported."""
+    src = IOREDIS + textwrap.dedent(
+        """
+        import { Trie } from "@ethereumjs/trie";
+        import TrieSearch from "trie-search";
+        import MockRedis from "ioredis-mock";
+        const t1 = new Trie(); const t2 = new TrieSearch("name"); const m = new MockRedis();
+        export function a(p: string) { return t1.keys(p); }
+        export function b(p: string) { return t2.keys(p); }
+        export function c(tree: { keys(a: string, b: string): string[] }, lo: string, hi: string) {
+          return tree.keys(lo, hi);
+        }
+        export function d(c: any) { return c.keys("*", (e: Error, k: string[]) => k); }
+        export function e() { return m.keys("*"); }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(13, "RR007"), (14, "RR007")]
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "x.py").write_text(
+        textwrap.dedent(
+            """
+            import marisa_trie
+            import pygtrie
+            from BTrees.OOBTree import OOBTree
+            from flask_redis import FlaskRedis
+
+            t, g, b, fr = marisa_trie.Trie(["a"]), pygtrie.CharTrie(), OOBTree(), FlaskRedis()
+
+
+            def f(p, conn, lo, hi):
+                t.keys(p)
+                g.keys(p)
+                b.keys(lo, hi)
+                conn.keys(lo, hi)
+                fr.keys("*")
+                conn.keys("*")
+            """
+        ).lstrip("\n")
+    )
+    monkeypatch.chdir(tmp_path)
+    assert [(f.line, f.code) for f in lint_paths([tmp_path / "app"])] == [(14, "RR007"), (15, "RR007")]
+
+
+def test_range_bounds_that_fall_back_to_0_and_minus_1_in_the_call_or_a_local():
+    src = IOREDIS + textwrap.dedent(
+        """
+        export async function a(key: string, end?: number) { return r.lrange(key, 0, end ?? -1); }
+        export async function b(key: string, o: { end?: number } = {}) { return r.zrange(key, 0, o.end ?? -1); }
+        export async function c(key: string, end?: number) { const stop = end ?? -1; return r.lrange(key, 0, stop); }
+        export async function d(key: string) { const stop = -1; return r.lrange(key, 0, stop); }
+        export async function ok1(key: string, end?: number) { return r.lrange(key, 0, end ?? 99); }
+        export async function ok2(key: string, n: number) { const stop = n - 1; return r.lrange(key, 0, stop); }
+        export async function ok3(key: string) { let stop = -1; stop = 20; return r.lrange(key, 0, stop); }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(4, "RR008"), (5, "RR008"), (6, "RR008"), (7, "RR008")]
+    py = textwrap.dedent(
+        """
+        import redis
+        r = redis.Redis()
+        def a(key, end=None):
+            return r.lrange(key, 0, end or -1)
+        def b(key, end=None):
+            return r.lrange(key, 0, -1 if end is None else end)
+        def c(key, end=None):
+            stop = end if end is not None else -1
+            return r.lrange(key, 0, stop)
+        def d(key, end=-1):
+            return r.lrange(key, 0, end)
+        def ok1(key, end=None):
+            return r.lrange(key, 0, end or 99)
+        def ok2(key, end=-1):
+            end = min(end, 99)
+            return r.lrange(key, 0, end)
+        def ok3(key, every):
+            return r.lrange(key, 0, -1 if every else 99)
+        """
+    ).lstrip("\n")
+    found = [(f.line, f.code) for f in lint_source(py, "app/x.py") if f.code == "RR008"]
+    assert found == [(4, "RR008"), (6, "RR008"), (9, "RR008"), (11, "RR008")]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .evidence import opt_out_flag, paging_name, short_lived
 from .index import pickle_settings
 from .model import BY_NAME
-from .receivers import LUA_FILE, ModuleInfo, Recv, Scope, dotted, str_const
+from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
 
 
 def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
@@ -111,6 +111,8 @@ REDIS_ONLY = frozenset(
     xpending xautoclaim xclaim pfadd pfcount setex psetex setnx getex getdel incrby decrby incrbyfloat pexpire
     expireat pexpireat pttl persist evalsha script_load register_script scan_iter flushall flushdb""".split()
 )
+# a package or module named for Redis (flask_redis, django_redis, rediscluster): its classes may be clients
+REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 # Receivers that are certainly not Redis, by their binding or annotation
 NOT_REDIS_TYPES = frozenset(
     "dict Dict set Set frozenset list List tuple Tuple Mapping MutableMapping OrderedDict defaultdict Counter "
@@ -585,7 +587,7 @@ class Checker:
                 return False
             if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
                 return True
-            return self._plain_class(expr.func, name)  # type: ignore[attr-defined]
+            return self._plain_class(expr.func, name) or self._foreign_class(expr.func, name)  # type: ignore[attr-defined]
         if t is not ast.Name:
             c = self.info.canonical(expr, scope)
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
@@ -616,6 +618,21 @@ class Checker:
         c = self.info.canonical(ref, scope)
         project = self.info.project
         return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
+
+    def _foreign_class(self, ref: ast.expr, name: str) -> bool:
+        """Is `ref` a class imported from another package that names no Redis (`marisa_trie.Trie`, `OOBTree`)?
+        Its `keys(prefix)` is its own; a wrapper package (flask_redis, django_redis) still counts as Redis."""
+        project = self.info.project
+        if project is None or not name.rsplit(".", 1)[-1][:1].isupper() or name.split(".")[0] not in self.info.aliases:
+            return False
+        c = self.info.canonical(ref, self.scope)
+        return (
+            c is not None
+            and not c.startswith(".")
+            and c.split(".")[0] not in REDIS_ROOTS
+            and not REDIS_NAMED.search(c)
+            and not project.owns(c)
+        )
 
     def _weak(self, node: ast.Call, m: str, base: ast.expr) -> Recv | None:
         """Usage or shape evidence for a receiver whose type the module does not show."""
@@ -655,8 +672,8 @@ class Checker:
             if m in RANGE_READS:
                 return f"{m}(key, start, stop) is a Redis range read"
             return f"{m}() is a Redis command"
-        if m == "keys":
-            if (node.args and type(node.args[0]) not in NOT_PATTERNS) or any(
+        if m == "keys":  # KEYS takes one pattern: `tree.keys(lo, hi)` is a range of a sorted map
+            if (len(node.args) == 1 and type(node.args[0]) not in NOT_PATTERNS) or any(
                 kw.arg == "pattern" for kw in node.keywords
             ):
                 return "keys(pattern) takes a pattern, dict.keys() takes none"
@@ -715,7 +732,7 @@ class Checker:
                 if paging is not None and once:  # read once, then paged (not one record per item of a loop)
                     self.report("unbounded-read", node, "page", r, command=m.upper(), param=paging)
         elif m in RANGE_READS:
-            start, end = _int(_arg(node, 1, "start")), _int(_arg(node, 2, "end", "stop"))
+            start, end = self._bound(_arg(node, 1, "start")), self._bound(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1:
                 self.report("unbounded-read", node, "range", r, command=m.upper())
         elif m == "xadd":
@@ -744,6 +761,35 @@ class Checker:
             candidates = [first] if first is not None else []
         for key in candidates:
             self._inline_key(key, r)
+
+    def _bound(self, expr: ast.expr | None, depth: int = 0) -> int | None:
+        """A range bound as a number: a literal, or its value when the caller passes none, as TypeScript's
+        _number reads it: a parameter's default (`end=-1`), a fallback written in the call (`end or -1`,
+        `-1 if end is None else end`), a local assigned once (`stop = end or -1`)."""
+        n = _int(expr)
+        if n is not None or expr is None or depth > 8:
+            return n
+        t = type(expr)
+        if t is ast.BoolOp and type(expr.op) is ast.Or:  # type: ignore[attr-defined]
+            return next((b for v in expr.values if (b := self._bound(v, depth + 1)) is not None), None)  # type: ignore[attr-defined]
+        if t is ast.IfExp:
+            body, other = _int(expr.body), _int(expr.orelse)  # type: ignore[attr-defined]
+            if (body is None) != (other is None) and ast.Name in (type(expr.body), type(expr.orelse)):  # type: ignore[attr-defined]
+                return body if body is not None else other
+            return None
+        if t is not ast.Name:
+            return None
+        once = self._local_once(expr)
+        if once is not None:
+            return self._bound(once, depth + 1)
+        fn = self.scope.node
+        args = getattr(fn, "args", None)
+        if args is None or expr.id in self.scope.values:  # type: ignore[attr-defined]
+            return None  # not a parameter, or one reassigned
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+        return next((_int(d) for a, d in pairs if a.arg == expr.id), None)  # type: ignore[attr-defined]
 
     def _local_once(self, expr: ast.expr) -> ast.expr | None:
         """The expression a name is bound to when it is a local of the current function assigned exactly once

@@ -74,6 +74,8 @@ CLIENT_TYPES = frozenset(
 PIPELINE_TYPES = frozenset({"Pipeline", "ChainableCommander", "RedisClientMultiCommandType", "Multi"})
 NODE_REDIS_FACTORIES = frozenset({"createClient", "createCluster", "createSentinel"})
 PIPE_TERMINAL = frozenset({"exec", "execaspipeline", "discard", "quit", "disconnect"})
+# a package named for Redis (connect-redis, ioredis-mock, a team's redis wrapper): its classes may be clients
+REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 NOT_REDIS_CTORS = frozenset(
     "Map Set WeakMap WeakSet Array Object Date URL URLSearchParams Headers FormData Request Response "
     "Error Promise RegExp LRUCache".split()
@@ -885,8 +887,10 @@ class TsChecker:
             return True
         if t == "new_expression":
             d = _dotted(node.child_by_field_name("constructor")) or ""
-            return d.rsplit(".", 1)[-1] in NOT_REDIS_CTORS or (
-                d in self.mod.classes and self.mod._class_why(self.mod.classes[d], set()) is None
+            return (
+                d.rsplit(".", 1)[-1] in NOT_REDIS_CTORS
+                or (d in self.mod.classes and self.mod._class_why(self.mod.classes[d], set()) is None)
+                or self._foreign(d.split(".", 1)[0])
             )
         if t == "this":
             cls = scope.cls
@@ -934,6 +938,14 @@ class TsChecker:
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
 
+    def _foreign(self, name: str) -> bool:
+        """Is `name` imported from another package that names no Redis (`new Trie()` from "@ethereumjs/trie")?
+        Its instances' keys(prefix) is their own; a package named for Redis may wrap a client."""
+        imp = self.mod.imports.get(name)
+        if imp is None or imp.spec in CLIENT_PACKAGES or REDIS_NAMED.search(imp.spec):
+            return False
+        return not imp.spec.startswith((".", "@/", "~/")) and self.mod.resolve(imp.spec) is None
+
     def _weak(self, call: Node, m: str, obj: Node | None) -> Recv | None:
         scope = self.scope
         if self._not_redis(obj, scope, m):
@@ -958,7 +970,8 @@ class TsChecker:
         why: str | None = None
         if m in REDIS_ONLY:
             why = f"{m}() is a Redis command"
-        elif m == "keys" and args and args[0].type not in NOT_PATTERNS:
+        elif m == "keys" and args and args[0].type not in NOT_PATTERNS and (len(args) < 2 or args[1].type in FUNCTIONS):
+            # KEYS takes one pattern (ioredis: and a callback); `tree.keys(lo, hi)` is a range of a sorted map
             why = "keys(pattern) takes a pattern, Map.keys() and Array.keys() take none"
         elif m in TS_RAW and args and (self._raw_command(args) or "") in ("KEYS", "FLUSHALL", "FLUSHDB"):
             why = f"{m}({self._raw_command(args)!r}) is a raw Redis command"
@@ -1413,6 +1426,10 @@ class TsChecker:
             if inner is None:
                 return None
             return -inner if _text(node.child_by_field_name("operator")) == "-" else inner
+        if t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("??", "||"):
+            # `end ?? -1`, `opts.end || 0` written in the call: the value when the caller passes none
+            left = self._number(node.child_by_field_name("left"), depth + 1)
+            return left if left is not None else self._number(node.child_by_field_name("right"), depth + 1)
         if t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("+", "-"):
             left = self._number(node.child_by_field_name("left"), depth + 1)
             right = self._number(node.child_by_field_name("right"), depth + 1)
@@ -1427,10 +1444,14 @@ class TsChecker:
             return None
         value: int | None = None
         params = owner.node.child_by_field_name("parameters")
+        param = False
         for p in params.named_children if params is not None else ():
             if _text(p.child_by_field_name("pattern")) == name:
-                value = _number(p.child_by_field_name("value"))
-        for assigned, _ in owner.values.get(name, ()):  # every reassignment must be a fallback of the parameter
+                value, param = _number(p.child_by_field_name("value")), True
+        values = owner.values.get(name, ())
+        if not param and len(values) == 1:  # `const stop = end ?? -1`
+            return self._number(values[0][0], depth + 1)
+        for assigned, _ in values:  # every reassignment must be a fallback of the parameter
             value = _fallback(assigned, name)
             if value is None:
                 return None
