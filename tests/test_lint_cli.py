@@ -181,6 +181,21 @@ def test_unknown_selector_is_usage_error(project, capsys):
     assert code == 2 and "RR999" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("app", "--select", ""), "--select needs at least one rule id"),
+        (("app", "--ignore", ","), "--ignore needs at least one rule id"),
+        (("app", "--stdin-filename", "x.py"), "give '-' as the path"),
+        (("-", "--stdin-filename", ""), "--stdin-filename must be a path"),
+    ],
+)
+def test_empty_selectors_and_a_stray_stdin_filename_are_usage_errors(project, capsys, argv, message):
+    """`--select ''` ran every check and `--stdin-filename` without `-` was ignored (fresh-user trial 6)."""
+    code, out, err = run(*argv, capsys=capsys)
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
 def test_bad_format_is_usage_error(project, capsys):
     code, _, err = run("app", "--format", "xml", capsys=capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1

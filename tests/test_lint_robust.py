@@ -161,10 +161,12 @@ def test_unexpected_error_outside_the_files_is_exit_3(folder, monkeypatch, capsy
 def test_undecodable_source_and_binary_files(folder, monkeypatch):
     (folder / "latin.py").write_bytes(b"x = '\xe9'\n")
     (folder / "bin.ts").write_bytes(b"\x00\xff\xfe")
+    (folder / "latin.ts").write_bytes(b"const x = '\xe9';\n")
     monkeypatch.chdir(folder)
     found = {f.path: f for f in lint_paths([folder])}
     assert found["latin.py"].code == "E902" and "cannot decode" in found["latin.py"].message
     assert found["bin.ts"].code == "E902"
+    assert "cannot decode as utf-8:" in found["latin.ts"].message  # not "utf-8-sig" (the BOM is optional)
 
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0  # root lists and reads every folder: simulated then

@@ -253,7 +253,8 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         kwargs["host"] = host
         kwargs["port"] = port
     kwargs.pop("orig_host_address", None)
-    label = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+    # redis-py's defaults when the URL leaves them out (`redis://:pw@`, `redis://h/0`)
+    label = f"{kwargs.get('host') or 'localhost'}:{kwargs.get('port') or 6379}"
     if "path" in kwargs:
         label = str(kwargs["path"])
     try:

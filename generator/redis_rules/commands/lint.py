@@ -66,7 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _codes(value: str | None, option: str) -> list[str] | None:
     if value is None:
         return None
-    return check_selectors([c for c in value.split(",") if c.strip()], f"lint: {option}")
+    codes = [c for c in value.split(",") if c.strip()]
+    if not codes:  # `--select ''` would silently run every check
+        raise UserError(f"lint: {option} needs at least one rule id (RR007), prefix (RR0) or check name")
+    return check_selectors(codes, f"lint: {option}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,6 +107,10 @@ def _run(args: argparse.Namespace) -> int:
     stdin = "-" in paths
     if stdin and len(paths) > 1:
         raise UserError("lint: '-' (stdin) cannot be combined with other paths")
+    if args.stdin_filename is not None and not stdin:
+        raise UserError("lint: --stdin-filename names the code read from stdin: give '-' as the path")
+    if args.stdin_filename == "":
+        raise UserError("lint: --stdin-filename must be a path such as app/cache.py (its suffix picks the language)")
     if args.policy is not None:
         if not args.policy.is_file():
             what = "is not a regular file" if args.policy.exists() else "not found"

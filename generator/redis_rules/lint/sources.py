@@ -63,7 +63,8 @@ def decode(data: bytes, python: bool = True) -> str:
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+        shown = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM is optional: say UTF-8
+        raise SourceError(f"cannot decode as {shown}: {exc}") from None
 
 
 def printable_path(text: str) -> str:
