@@ -301,9 +301,14 @@ def test_keys_on_a_plain_class_imported_from_a_project_module_is_no_keys_command
         (tmp_path / rel).write_text(textwrap.dedent(text).lstrip("\n"))
     monkeypatch.chdir(tmp_path)
     found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path / "src"])]
-    # the subclass of a client (b) and a type nobody declares (d) stay reported; the wrapper's own KEYS is
-    # reported where it is sent
-    assert found == [("src/app.ts", 5, "RR007"), ("src/app.ts", 7, "RR007"), ("src/lib/rstore.ts", 5, "RR007")]
+    # the subclass of a client (b) and a type nobody declares (d) stay reported; a wrapper whose keys(p) passes
+    # the pattern on to KEYS (c) is reported where the caller chooses the pattern, and inside
+    assert found == [
+        ("src/app.ts", 5, "RR007"),
+        ("src/app.ts", 6, "RR007"),
+        ("src/app.ts", 7, "RR007"),
+        ("src/lib/rstore.ts", 5, "RR007"),
+    ]
 
 
 def test_edge_code_importing_a_tcp_client(ts_project):
@@ -574,10 +579,11 @@ def test_keys_of_other_packages_objects_and_two_argument_keys_are_no_keys_comman
           return tree.keys(lo, hi);
         }
         export function d(c: any) { return c.keys("*", (e: Error, k: string[]) => k); }
+        export function d2(c: any, cb: () => void) { return c.keys("*", cb) || c.keys("*", domain.intercept(cb)); }
         export function e() { return m.keys("*"); }
         """
     )
-    assert [(f.line, f.code) for f in ts(src)] == [(13, "RR007"), (14, "RR007")]
+    assert [(f.line, f.code) for f in ts(src)] == [(13, "RR007"), (14, "RR007"), (14, "RR007"), (15, "RR007")]
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")

@@ -66,7 +66,7 @@ class ModuleFacts:
     tcp: list[str] = field(default_factory=list)  # TCP client packages imported directly
     pickles: list[str] = field(default_factory=list)  # serializer settings that default to pickle (see below)
     light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
-    classes: set[str] = field(default_factory=set)  # TypeScript: every class the module declares
+    classes: set[str] = field(default_factory=set)  # TypeScript: the plain classes it declares (keys() its own)
 
 
 # ---------------------------------------------------------------- facts of one module
@@ -407,7 +407,8 @@ class ProjectIndex:
         return None
 
     def ts_plain_class(self, rel: str, name: str, depth: int = 0) -> bool:
-        """Is a TypeScript module's export `name` (through re-exports) a class that is no client class?"""
+        """Is a TypeScript module's export `name` (through re-exports) a class that is no client class and
+        whose keys() is its own (TsClass.plain_keys)?"""
         facts = self.by_path.get(rel)
         facts = self._full(facts) if facts is not None else None
         if facts is None or depth > 20:

@@ -74,6 +74,8 @@ CLIENT_TYPES = frozenset(
 PIPELINE_TYPES = frozenset({"Pipeline", "ChainableCommander", "RedisClientMultiCommandType", "Multi"})
 NODE_REDIS_FACTORIES = frozenset({"createClient", "createCluster", "createSentinel"})
 PIPE_TERMINAL = frozenset({"exec", "execaspipeline", "discard", "quit", "disconnect"})
+# a keys(...) call with an argument (not Object.keys(x), map.keys())
+_KEYS_CALL = re.compile(r"(?<!Object)\.keys\(\s*[^)\s]")
 # a package named for Redis (connect-redis, ioredis-mock, a team's redis wrapper): its classes may be clients
 REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 NOT_REDIS_CTORS = frozenset(
@@ -242,6 +244,12 @@ class TsClass:
     fields: dict[str, list[tuple[Node, Scope]]] = field(default_factory=dict)
     annots: dict[str, Node] = field(default_factory=dict)
     methods: dict[str, Scope] = field(default_factory=dict)
+
+    def plain_keys(self) -> bool:
+        """Is its own keys(...) no pass-through to a KEYS (`keys(p) { return this.client.keys(p); }`)? A caller
+        of a pass-through chooses the pattern, so the call site is where the KEYS is reported."""
+        method = self.methods.get("keys")
+        return method is None or not _KEYS_CALL.search(_text(method.node))
 
 
 @dataclass(frozen=True)
@@ -889,7 +897,11 @@ class TsChecker:
             d = _dotted(node.child_by_field_name("constructor")) or ""
             return (
                 d.rsplit(".", 1)[-1] in NOT_REDIS_CTORS
-                or (d in self.mod.classes and self.mod._class_why(self.mod.classes[d], set()) is None)
+                or (
+                    d in self.mod.classes
+                    and self.mod._class_why(self.mod.classes[d], set()) is None
+                    and (m != "keys" or self.mod.classes[d].plain_keys())
+                )
                 or self._foreign(d.split(".", 1)[0])
             )
         if t == "this":
@@ -929,7 +941,7 @@ class TsChecker:
             # keys(prefix) is no KEYS (a KEYS inside it is reported where it is sent)
             head = re.split(r"[<\s|&]", txt, maxsplit=1)[0]
             cls = self.mod.classes.get(head)
-            if cls is not None and self.mod._class_why(cls, set()) is None:
+            if cls is not None and self.mod._class_why(cls, set()) is None and (m != "keys" or cls.plain_keys()):
                 return True
             imp = self.mod.imports.get(head)
             target = self.mod.resolve(imp.spec) if imp is not None and imp.name != "*" else None
@@ -970,7 +982,7 @@ class TsChecker:
         why: str | None = None
         if m in REDIS_ONLY:
             why = f"{m}() is a Redis command"
-        elif m == "keys" and args and args[0].type not in NOT_PATTERNS and (len(args) < 2 or args[1].type in FUNCTIONS):
+        elif m == "keys" and args and args[0].type not in NOT_PATTERNS and (len(args) < 2 or _callback(args[1])):
             # KEYS takes one pattern (ioredis: and a callback); `tree.keys(lo, hi)` is a range of a sorted map
             why = "keys(pattern) takes a pattern, Map.keys() and Array.keys() take none"
         elif m in TS_RAW and args and (self._raw_command(args) or "") in ("KEYS", "FLUSHALL", "FLUSHDB"):
@@ -1630,6 +1642,18 @@ def _schema_default(value: Node | None) -> Node | None:
     return args[0] if len(args) == 1 and _string(args[0]) else None
 
 
+_CALLBACK_NAME = re.compile(r"^(?:cb|callback|done|next|fn|handler)$|(?:callback|cb|handler)$", re.IGNORECASE)
+
+
+def _callback(node: Node) -> bool:
+    """Can `node` be a Node-style callback (`(err, keys) => ...`, `domain.intercept(fn)`, `cb`)?"""
+    node = _unwrap(node) or node
+    if node.type in FUNCTIONS or node.type == "call_expression":
+        return True
+    name = _text(node).rsplit(".", 1)[-1] if node.type in ("identifier", "member_expression") else ""
+    return bool(_CALLBACK_NAME.search(name))
+
+
 def _fallback(value: Node, name: str) -> int | None:
     """The number `name` falls back to in `name ?? -1`, `name || 0`, `isUndefined(name) ? -1 : name`."""
     v = _unwrap(value)
@@ -1952,7 +1976,8 @@ def _facts(mod: TsModule, rel: str) -> ModuleFacts:
         why = mod._class_why(cls, set())
         if why is not None:
             facts.client_classes[name] = (f"{why} ({rel})", ())
-    facts.classes = set(mod.classes) | mod.top_classes
+    # plain classes: no client class, and no keys(...) that passes its pattern on to KEYS (TsClass.plain_keys)
+    facts.classes = {n for n, c in mod.classes.items() if c.plain_keys()} | mod.top_classes
     for name, imp in mod.imports.items():
         target = mod.resolve(imp.spec)
         if target is not None and imp.name != "*":
