@@ -347,3 +347,61 @@ def test_the_projects_own_keys_method_is_not_redis_keys(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     found = lint_paths([tmp_path], cache=False)
     assert [(f.path, f.line, f.code) for f in found] == [("pkg/use.py", 24, "RR007")]  # client()
+
+
+def test_a_wrapper_whose_keys_passes_the_pattern_on_is_reported_where_the_pattern_is_chosen(tmp_path, monkeypatch):
+    """A project class whose keys(p) is `self.r.keys(p)` is no plain class for keys(): the caller chooses the
+    pattern (as TypeScript, where the labelled corpus row is the call site)."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "pkg/__init__.py": "from pkg.conn import Conn as Conn\n",
+            "pkg/conn.py": """
+                import os
+
+                import redis
+
+
+                class Conn:
+                    def __init__(self):
+                        self.r = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+                    def keys(self, pattern):
+                        return self.r.keys(pattern)
+
+
+                class Store:
+                    def keys(self, prefix):
+                        return [prefix]
+
+
+                def here(c: Conn):
+                    return c.keys("*")
+                """,
+            "pkg/use.py": """
+                from pkg import Conn
+                from pkg.conn import Store
+
+
+                def typed(c: Conn):
+                    return c.keys("*")
+
+
+                def built():
+                    return Conn().keys("*")
+
+
+                def plain(s: Store):
+                    return s.keys("u:")
+                """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path], cache=False)]
+    assert found == [
+        ("pkg/conn.py", 11, "RR007"),
+        ("pkg/conn.py", 20, "RR007"),
+        ("pkg/use.py", 6, "RR007"),
+        ("pkg/use.py", 10, "RR007"),
+    ]

@@ -587,7 +587,7 @@ class Checker:
                 return False
             if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
                 return True
-            return self._plain_class(expr.func, name) or self._foreign_class(expr.func, name)  # type: ignore[attr-defined]
+            return self._plain_class(expr.func, name, m) or self._foreign_class(expr.func, name)  # type: ignore[attr-defined]
         if t is not ast.Name:
             c = self.info.canonical(expr, scope)
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
@@ -603,21 +603,26 @@ class Checker:
         if ann is not None:
             head_expr = ann.value if type(ann) is ast.Subscript else ann  # type: ignore[attr-defined]
             head = dotted(head_expr)
-            if head is not None and (head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES or self._plain_class(head_expr, head)):
+            if head is not None and (
+                head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES or self._plain_class(head_expr, head, m)
+            ):
                 return True  # `s: Store`, Store a project class that is not a client: as for `Store()`
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
 
-    def _plain_class(self, ref: ast.expr, name: str) -> bool:
+    def _plain_class(self, ref: ast.expr, name: str, m: str = "") -> bool:
         """Is `ref` (dotted `name`) a class of this module or project that is not a client class? Its instances
-        are wrappers: the Redis calls inside its methods are judged there."""
+        are wrappers: the Redis calls inside its methods are judged there, except a keys(p) that passes the
+        caller's pattern on to KEYS (ClassInfo.forwards_keys): for `m` == "keys" that class is no plain one."""
         scope = self.scope
         local = self.info.classes.get(name)
         if local is not None and self.info.owner(scope, name) in (None, self.info.module):
-            return not local.is_client
+            return not local.is_client and not (m == "keys" and local.forwards_keys())
         c = self.info.canonical(ref, scope)
         project = self.info.project
-        return c is not None and project is not None and project.owns(c) and project.is_plain_class(c)
+        if c is None or project is None or not project.owns(c) or not project.is_plain_class(c):
+            return False
+        return not (m == "keys" and project.forwards_keys(c))
 
     def _foreign_class(self, ref: ast.expr, name: str) -> bool:
         """Is `ref` a class imported from another package that names no Redis (`marisa_trie.Trie`, `OOBTree`)?

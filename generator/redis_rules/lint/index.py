@@ -67,6 +67,7 @@ class ModuleFacts:
     pickles: list[str] = field(default_factory=list)  # serializer settings that default to pickle (see below)
     light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
     classes: set[str] = field(default_factory=set)  # TypeScript: the plain classes it declares (keys() its own)
+    keys_forwarders: set[str] = field(default_factory=set)  # Python: classes whose keys(p) passes p on to KEYS
 
 
 # ---------------------------------------------------------------- facts of one module
@@ -108,6 +109,9 @@ class _Recorder:
         return None
 
     def is_plain_class(self, canonical: str) -> bool:
+        return False
+
+    def forwards_keys(self, canonical: str) -> bool:
         return False
 
     def tcp_chain(self, module: str) -> list[str] | None:
@@ -196,6 +200,8 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
             facts.factories[name] = _located(ans, f"{prefix}{name}()", rel)
     for cname, cls in info.classes.items():
         facts.bases[cname] = [c for c in (info.canonical(b, mod) for b in cls.bases) if c is not None]
+        if cls.forwards_keys():
+            facts.keys_forwarders.add(cname)
         ans = _answer(info, recorder, lambda cls=cls: _class_recv(info, cls))
         if ans is not None:
             facts.client_classes[cname] = _located(ans, f"{prefix}{cname}", rel)
@@ -507,6 +513,16 @@ class ProjectIndex:
             self.is_plain_class(base, depth + 1) if self.owns(base) else base.split(".")[0] not in REDIS_ROOTS
             for base in facts.bases[sym]
         )
+
+    def forwards_keys(self, canonical: str, depth: int = 0) -> bool:
+        """Is a project class (through re-exports) one whose keys(p) passes p on to KEYS (ClassInfo.forwards_keys)?"""
+        found = self._split(canonical)
+        if found is None or depth > 20:
+            return False
+        facts, sym = found
+        if sym in facts.aliases and facts.aliases[sym] != canonical:
+            return self.forwards_keys(facts.aliases[sym], depth + 1)
+        return sym in facts.keys_forwarders
 
     def tcp_chain(self, module: str, seen: set[str] | None = None) -> list[str] | None:
         """The import path from `module` to a TCP client package ([module, ..., 'ioredis']), or None."""

@@ -105,13 +105,16 @@ REGISTRY: tuple[Check, ...] = (
             "raw": "KEYS via {via} blocks the server; use SCAN ({scan})",
             "lua": "Lua script passed to {method} calls KEYS; iterate with SCAN instead",
         },
-        "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with a "
-        "pattern argument: `dict.keys()` takes none, an object, list or function is no pattern); "
+        "`.keys(pattern)` on a Redis client or pipeline (on a receiver of unknown type only with one "
+        "pattern argument: `dict.keys()` takes none, an object, list or function is no pattern, KEYS takes no "
+        "second one but a callback); `.keys(pattern)` on a project class whose `keys(p)` passes `p` on to KEYS; "
         '`execute_command("KEYS", ...)` / '
         "`call(\"KEYS\", ...)`; `redis.call('KEYS'` inside a Lua script literal (or constant) passed to "
         "`eval`/`evalsha`/`eval_ro`/`register_script`/`script_load`/`defineCommand`",
         "`KEYS[1]` inside Lua (the key array); `scan_iter`; `Object.keys(x)`, `map.keys()`, `dict.keys()`, "
-        "`schema.keys({...})` (Joi)",
+        "`schema.keys({...})` (Joi); `tree.keys(lo, hi)`; `keys(prefix)` on an instance of a project class that "
+        "is no client class and has a `keys` of its own, or of a class from a package that names no Redis "
+        "(`marisa_trie.Trie`, `new Trie()` from `@ethereumjs/trie`; `flask_redis`, `ioredis-mock` stay reported)",
     ),
     Check(
         "unbounded-read",
@@ -124,8 +127,9 @@ REGISTRY: tuple[Check, ...] = (
             "(a bounded range, or a SCAN variant)",
         },
         "`lrange(k, 0, -1)`, `zrange(k, 0, -1)`, `zrevrange(k, 0, -1)` (keyword forms too, on receivers of "
-        "unknown type as well; in TypeScript also bounds that default to 0 and -1: parameter defaults, `end ?? "
-        "-1`, `isUndefined(end) ? -1 : end`, through `-(end + 1)`); `hgetall` and `smembers` on the project's own "
+        "unknown type as well; also bounds that default to 0 and -1: parameter defaults, a fallback in the call "
+        "or in a local assigned once (`end or -1`, `-1 if end is None else end`; in TypeScript `end ?? -1`, "
+        "`isUndefined(end) ? -1 : end`, through `-(end + 1)`); `hgetall` and `smembers` on the project's own "
         "client (client module or `lint.client_factories`: its rule forbids them), `hgetall` of one hash under a "
         "fixed key that the module fills with fields from variables (a map over the whole dataset), and "
         "`hgetall`/`smembers` read once in a function that returns a page (`limit`/`offset`/`page`/`top`/`skip` "

@@ -170,6 +170,7 @@ class Resolver(Protocol):
     def returns(self, cls: str, method: str) -> str | None: ...
     def const(self, canonical: str) -> str | None: ...
     def is_plain_class(self, canonical: str) -> bool: ...
+    def forwards_keys(self, canonical: str) -> bool: ...
     def tcp_chain(self, module: str) -> list[str] | None: ...
     def uses_redis(self) -> bool: ...
     def pickle_names(self) -> frozenset[str]: ...
@@ -200,6 +201,18 @@ class ClassInfo:
     methods: dict[str, Scope] = field(default_factory=dict)
     is_client: bool = False
     client_why: str = ""  # why it is a client class (a base it derives from)
+
+    def forwards_keys(self) -> bool:
+        """Does its own keys(...) pass a pattern on to a keys(...) call (`return self.r.keys(pattern)`)? A
+        caller of such a wrapper chooses the pattern, so the call site is where the KEYS is reported."""
+        method = self.methods.get("keys")
+        return method is not None and any(
+            type(n) is ast.Call
+            and type(n.func) is ast.Attribute
+            and n.func.attr == "keys"
+            and bool(n.args or n.keywords)  # type: ignore[attr-defined]
+            for n in ast.walk(method.node)
+        )
 
 
 class Scope:
