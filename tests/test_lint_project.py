@@ -197,6 +197,45 @@ def test_a_cache_file_of_the_wrong_shape_is_a_cache_miss(project, monkeypatch, t
     policy.write_text(json.dumps(stored))
     assert len(_by_line(lint_paths([views]))) == 7
     assert json.loads(policy.read_text())["data"]["lint"] == {"ignore": ["RR008"]}  # rewritten from the file
+    # data of the wrong type with its checksum recomputed (fresh-user trial 7): still the policy file decides
+    from redis_rules.lint import policy_cache
+
+    for lint in ({"exclude": 5}, {"ignore": "RR007"}):
+        stored = json.loads(policy.read_text())
+        stored["data"]["lint"] = lint
+        stored["sum"] = policy_cache._sum(stored["key"], stored["data"])
+        policy.write_text(json.dumps(stored))
+        assert len(_by_line(lint_paths([views]))) == 7
+    policy.write_text('{"key": ' + "[" * 5000 + "]" * 5000 + "}")  # nested past the recursion limit
+    assert len(_by_line(lint_paths([views]))) == 7
+
+
+def test_a_fifo_or_an_endless_file_in_the_cache_is_a_miss(project, monkeypatch, tmp_path_factory):
+    """A FIFO in place of a cache file made lint wait forever, a link to /dev/zero read until memory ran out
+    (fresh-user trial 7): only a regular file this user wrote, of bounded size, is read."""
+    import shutil
+    import threading
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    (project / ".redis-rules.yml").write_text("lint:\n  ignore: [RR008]\n")
+    views = project / "shop" / "views.py"
+
+    def lint_in_time() -> list[int]:
+        found: list[int] = []
+        run = threading.Thread(target=lambda: found.append(len(_by_line(lint_paths([views])))), daemon=True)
+        run.start()
+        run.join(60)
+        return found
+
+    for make in (os.mkfifo, lambda p: p.symlink_to("/dev/zero")):
+        for pattern in ("facts-*.pickle", "policy-*.json"):
+            shutil.rmtree(project / CACHE_DIR, ignore_errors=True)
+            assert lint_in_time() == [7]  # writes both cache files
+            (file,) = (project / CACHE_DIR).glob(pattern)
+            file.unlink()
+            make(file)
+            assert lint_in_time() == [7]
 
 
 def test_import_cycle_is_resolved(tmp_path, monkeypatch):

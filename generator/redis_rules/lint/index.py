@@ -632,6 +632,27 @@ class _FactsUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a facts cache")
 
 
+def read_cache_file(file: Path, limit: int) -> bytes | None:
+    """A cache file's bytes, or None (a miss) unless it is a regular file of at most `limit` bytes that this
+    user wrote (_written_by_us). Opened without blocking: a FIFO or device put in its place is refused, not
+    waited on or read without end."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit or not _written_by_us(st):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _written_by_us(st: os.stat_result) -> bool:
     """Only a cache file this user owns and nobody else may write is read (another user who can write the
     project folder could put one there; POSIX only, elsewhere the unpickler's allowlist is the guard)."""
@@ -661,6 +682,9 @@ def _entry_ok(rel: object, entry: object) -> bool:
     )
 
 
+MAX_FACTS_BYTES = 256 << 20  # a facts file larger than this is not ours (a large monorepo's is a few MB)
+
+
 class FactsCache:
     """Per-file facts on disk: {rel: (mtime_ns, size, ModuleFacts)}, one pickle per project and settings."""
 
@@ -681,15 +705,15 @@ class FactsCache:
     def _load(self) -> None:
         for folder in self._candidates():
             file = folder / self.name
+            raw = read_cache_file(file, MAX_FACTS_BYTES)
+            if raw is None:
+                continue
+            head, _, payload = raw.partition(b"\n")
+            if head != _checksum(payload):  # cut short, edited or not ours: a cache miss
+                continue
             try:
-                with open(file, "rb") as fh:
-                    if not _written_by_us(os.fstat(fh.fileno())):
-                        continue
-                    head, _, payload = fh.read().partition(b"\n")
-                if head != _checksum(payload):  # cut short, edited or not ours: a cache miss
-                    continue
                 data = _FactsUnpickler(io.BytesIO(payload)).load()
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            except (pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError, RecursionError):
                 continue
             if isinstance(data, dict) and all(_entry_ok(k, v) for k, v in data.items()):
                 self.entries = data
