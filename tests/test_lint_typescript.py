@@ -649,3 +649,91 @@ def test_range_bounds_that_fall_back_to_0_and_minus_1_in_the_call_or_a_local():
     ).lstrip("\n")
     found = [(f.line, f.code) for f in lint_source(py, "app/x.py") if f.code == "RR008"]
     assert found == [(4, "RR008"), (6, "RR008"), (9, "RR008"), (11, "RR008")]
+
+
+def test_keys_of_non_redis_objects_held_in_fields_annotations_and_factories(tmp_path, monkeypatch):
+    """Fresh-user trial 7: a trie kept in a field (`private trie = new Trie()`, `self.t = marisa_trie.Trie()`),
+    an annotated parameter (`tr: Trie`, `t: pygtrie.StringTrie`), a static factory (`await Trie.create()`) and
+    `new Store()` of a project class imported by name or as default were flagged RR007."""
+    files = {
+        "package.json": "{}",
+        "src/store.ts": """
+            export class PrefixStore { keys(p: string): string[] { return [p]; } }
+            export default class DefStore { keys(p: string): string[] { return [p]; } }
+        """,
+        "src/app.ts": """
+            import Redis from "ioredis";
+            import { Trie } from "@ethereumjs/trie";
+            import { PrefixStore } from "./store";
+            import DefStore from "./store.js";
+            const redis = new Redis(process.env.REDIS_URL!);
+            export class Holder {
+              private trie = new Trie();
+              private typed!: Trie;
+              private r = redis;
+              a(p: string) { return this.trie.keys(p); }
+              b(p: string) { return this.typed.keys(p); }
+              c() { return this.r.keys("*"); }
+            }
+            export function d(tr: Trie) { return tr.keys("x"); }
+            export async function e() { const x = await Trie.create(); return x.keys("y"); }
+            export function f() { return new PrefixStore().keys("u:"); }
+            export function g() { return new DefStore().keys("u:"); }
+            export const h = () => redis.keys("*");
+        """,
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/holder.py": """
+            import os
+
+            import marisa_trie
+            import pygtrie
+            import redis
+
+
+            class Store:
+                def keys(self, prefix):
+                    return [prefix]
+
+
+            class Holder:
+                t: pygtrie.CharTrie
+
+                def __init__(self):
+                    self.m = marisa_trie.Trie(["a"])
+                    self.s = Store()
+                    self.r = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+                def run(self, p, n: pygtrie.StringTrie):
+                    self.m.keys(p)
+                    self.s.keys(p)
+                    self.t.keys(p)
+                    n.keys("x")
+                    return self.r.keys("*")
+        """,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    found = [(f.path, f.line, f.code) for f in lint_paths([tmp_path / "src", tmp_path / "app"])]
+    assert sorted(found) == [("app/holder.py", 26, "RR007"), ("src/app.ts", 12, "RR007"), ("src/app.ts", 18, "RR007")]
+
+
+def test_range_bounds_from_a_ternary_and_after_a_compound_update():
+    src = IOREDIS + textwrap.dedent(
+        """
+        export async function a(key: string, end?: number) { return r.lrange(key, 0, isUndefined(end) ? -1 : end); }
+        export async function b(key: string, end?: number) {
+          const stop = end === undefined ? -1 : end;
+          return r.lrange(key, 0, stop);
+        }
+        export async function ok1(key: string) { let stop = -1; stop++; return r.lrange(key, 0, stop); }
+        export async function ok2(key: string, end = -1) { end += 50; return r.lrange(key, 0, end); }
+        export async function ok3(key: string, all: boolean) { return r.lrange(key, 0, all ? -1 : 99); }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(4, "RR008"), (7, "RR008")]
+    py = "import redis\nr = redis.Redis()\ndef ok(key, end=-1):\n    end += 50\n    stop = -1\n    stop += 1\n"
+    py += "    return r.lrange(key, 0, end), r.lrange(key, 0, stop)\n"
+    assert [f.code for f in lint_source(py, "app/x.py") if f.code == "RR008"] == []

@@ -588,6 +588,14 @@ class Checker:
             if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
                 return True
             return self._plain_class(expr.func, name, m) or self._foreign_class(expr.func, name)  # type: ignore[attr-defined]
+        if t is ast.Attribute and scope.cls is not None and dotted(expr.value) == scope.self_name:  # type: ignore[attr-defined]
+            # `self.t.keys(p)`, `self.t = marisa_trie.Trie()` or `self.t: Store` in the class
+            attr, cls = expr.attr, scope.cls  # type: ignore[attr-defined]
+            ann_value = cls.annots.get(attr)
+            if ann_value is not None and self._not_redis_type(ann_value[0], m):
+                return True
+            values = cls.attrs.get(attr, ())
+            return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
         if t is not ast.Name:
             c = self.info.canonical(expr, scope)
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio")
@@ -600,15 +608,21 @@ class Checker:
             c = self.info.aliases.get(name)
             return c is not None and c.split(".")[0] in ("os", "sys", "json", "threading", "asyncio", "contextvars")
         ann = owner.annots.get(name)
-        if ann is not None:
-            head_expr = ann.value if type(ann) is ast.Subscript else ann  # type: ignore[attr-defined]
-            head = dotted(head_expr)
-            if head is not None and (
-                head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES or self._plain_class(head_expr, head, m)
-            ):
-                return True  # `s: Store`, Store a project class that is not a client: as for `Store()`
+        if ann is not None and self._not_redis_type(ann, m):
+            return True
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, m) for v, _ in values if v is not expr)
+
+    def _not_redis_type(self, ann: ast.expr, m: str) -> bool:
+        """`s: Store`, `t: pygtrie.StringTrie`: a container, a project class that is not a client, or a class of
+        a package that names no Redis, as for `Store()`."""
+        head_expr = ann.value if type(ann) is ast.Subscript else ann  # type: ignore[attr-defined]
+        head = dotted(head_expr)
+        return head is not None and (
+            head.rsplit(".", 1)[-1] in NOT_REDIS_TYPES
+            or self._plain_class(head_expr, head, m)
+            or self._foreign_class(head_expr, head)
+        )
 
     def _plain_class(self, ref: ast.expr, name: str, m: str = "") -> bool:
         """Is `ref` (dotted `name`) a class of this module or project that is not a client class? Its instances
@@ -784,10 +798,12 @@ class Checker:
             return None
         if t is not ast.Name:
             return None
+        fn = self.scope.node
+        if any(type(n) is ast.AugAssign and dotted(n.target) == expr.id for n in ast.walk(fn)):  # type: ignore[attr-defined]
+            return None  # `stop += 100`: not the value it started with
         once = self._local_once(expr)
         if once is not None:
             return self._bound(once, depth + 1)
-        fn = self.scope.node
         args = getattr(fn, "args", None)
         if args is None or expr.id in self.scope.values:  # type: ignore[attr-defined]
             return None  # not a parameter, or one reassigned

@@ -895,28 +895,29 @@ class TsChecker:
             return True
         if t == "new_expression":
             d = _dotted(node.child_by_field_name("constructor")) or ""
-            return (
-                d.rsplit(".", 1)[-1] in NOT_REDIS_CTORS
-                or (
-                    d in self.mod.classes
-                    and self.mod._class_why(self.mod.classes[d], set()) is None
-                    and (m != "keys" or self.mod.classes[d].plain_keys())
-                )
-                or self._foreign(d.split(".", 1)[0])
-            )
+            head, _, rest = d.partition(".")
+            return d.rsplit(".", 1)[-1] in NOT_REDIS_CTORS or (self._foreign(head) if rest else self._no_client(d, m))
         if t == "this":
             cls = scope.cls
             return cls is not None and (
                 m in {k.lower() for k in cls.methods} or self.mod._class_why(cls, set()) is None
             )
         if t == "member_expression":
+            obj = _unwrap(node.child_by_field_name("object"))
+            if obj is not None and obj.type == "this" and scope.cls is not None and m:
+                return self._field_not_redis(scope.cls, _text(node.child_by_field_name("property")), m)
             return (
-                self._not_redis(node.child_by_field_name("object"), scope, "")
+                self._not_redis(obj, scope, "")
                 if m == ""
-                else (_dotted(node.child_by_field_name("object")) in ("Object", "Reflect", "JSON", "Array", "Math"))
+                else (_dotted(obj) in ("Object", "Reflect", "JSON", "Array", "Math"))
             )
-        if t == "call_expression":
-            return False
+        if t == "call_expression":  # `await Trie.create()`: a static factory of a package that names no Redis
+            d = _dotted(node.child_by_field_name("function")) or ""
+            head = d.split(".", 1)[0]
+            imp = self.mod.imports.get(head)
+            return (
+                imp is not None and self._foreign(head) and not self.mod._factory_name(d.rsplit(".", 1)[-1], imp.spec)
+            )
         if t != "identifier":
             return False
         name = _text(node)
@@ -931,23 +932,39 @@ class TsChecker:
                 and (self.mod.resolve(imp.spec) is None and not self.mod._client_module(imp.spec))
             )
         ann = owner.annots.get(name)
-        if ann is not None:
-            txt = _text(ann).lstrip(": ").strip()
-            if re.match(r"^(Map|Set|WeakMap|Record|Array|ReadonlyArray|string|number|URLSearchParams|Headers)\b", txt):
-                return True
-            if txt.endswith("[]"):
-                return True
-            # `s: Store`, a class of this file or of a project module that extends no client class: its own
-            # keys(prefix) is no KEYS (a KEYS inside it is reported where it is sent)
-            head = re.split(r"[<\s|&]", txt, maxsplit=1)[0]
-            cls = self.mod.classes.get(head)
-            if cls is not None and self.mod._class_why(cls, set()) is None and (m != "keys" or cls.plain_keys()):
-                return True
-            imp = self.mod.imports.get(head)
-            target = self.mod.resolve(imp.spec) if imp is not None and imp.name != "*" else None
-            if target is not None and self.mod.project is not None:
-                return self.mod.project.index.ts_plain_class(target, imp.name)  # type: ignore[union-attr]
+        if ann is not None and self._type_not_redis(ann, m):
+            return True
         values = owner.values.get(name, ())
+        return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
+
+    def _type_not_redis(self, ann: Node, m: str) -> bool:
+        """A type annotation of something that is no client: a container, a class that is none (_no_client)."""
+        txt = _text(ann).lstrip(": ").strip()
+        if re.match(r"^(Map|Set|WeakMap|Record|Array|ReadonlyArray|string|number|URLSearchParams|Headers)\b", txt):
+            return True
+        if txt.endswith("[]"):
+            return True
+        return self._no_client(re.split(r"[<\s|&]", txt, maxsplit=1)[0], m)
+
+    def _no_client(self, name: str, m: str) -> bool:
+        """Is the class `name` no client class: one of this file or of a project module that extends none (its
+        own keys(prefix) is no KEYS, a KEYS inside it is reported where it is sent; TsClass.plain_keys), or one
+        from a package that names no Redis?"""
+        cls = self.mod.classes.get(name)
+        if cls is not None:
+            return self.mod._class_why(cls, set()) is None and (m != "keys" or cls.plain_keys())
+        imp = self.mod.imports.get(name)
+        target = self.mod.resolve(imp.spec) if imp is not None and imp.name != "*" else None
+        if target is not None and self.mod.project is not None:
+            return self.mod.project.index.ts_plain_class(target, imp.name)  # type: ignore[union-attr]
+        return self._foreign(name)
+
+    def _field_not_redis(self, cls: TsClass, prop: str, m: str) -> bool:
+        """`this.trie.keys(p)` with `private trie = new Trie()` or `trie: Trie` in the class."""
+        ann = cls.annots.get(prop)
+        if ann is not None and self._type_not_redis(ann, m):
+            return True
+        values = cls.fields.get(prop, [])
         return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
 
     def _foreign(self, name: str) -> bool:
@@ -1448,11 +1465,21 @@ class TsChecker:
             if left is None or right is None:
                 return None
             return left + right if _text(node.child_by_field_name("operator")) == "+" else left - right
+        if t == "ternary_expression":  # `isUndefined(end) ? -1 : end`, `end === undefined ? -1 : end`
+            then, other = (
+                _unwrap(node.child_by_field_name("consequence")),
+                _unwrap(node.child_by_field_name("alternative")),
+            )
+            nums = [_number(then), _number(other)]
+            names = [n is not None and n.type in ("identifier", "member_expression") for n in (then, other)]
+            if nums.count(None) == 1 and names[nums.index(None)]:
+                return next(n for n in nums if n is not None)
+            return None
         if t != "identifier":
             return _number(node)
         name = _text(node)
         owner = self.mod.owner(self.scope, name)
-        if owner is None:
+        if owner is None or _updated(owner.node, name):  # `stop += 100`, `stop++`: not the value it started with
             return None
         value: int | None = None
         params = owner.node.child_by_field_name("parameters")
@@ -1952,6 +1979,34 @@ _SHAPES = re.compile(  # matched against the lowercased text
 )
 
 
+def _updated(fn: Node, name: str) -> bool:
+    """Is `name` changed in `fn` by `name += x`, `name++` or `--name`?"""
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        target = None
+        if node.type == "augmented_assignment_expression":
+            target = node.child_by_field_name("left")
+        elif node.type == "update_expression":
+            target = node.child_by_field_name("argument")
+        if target is not None and target.type == "identifier" and _text(target) == name:
+            return True
+        stack.extend(node.named_children)
+    return False
+
+
+def _default_export(root: Node) -> str | None:
+    """The name of the class or identifier a module exports as default, if any."""
+    for node in root.named_children:
+        if node.type != "export_statement" or not any(c.type == "default" for c in node.children):
+            continue
+        decl = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if decl is not None and decl.type in ("class_declaration", "abstract_class_declaration", "class"):
+            return _text(decl.child_by_field_name("name")) or None
+        return _text(decl) if decl is not None and decl.type == "identifier" else None
+    return None
+
+
 def may_use_redis(source: str, policy: Policy) -> bool:
     """A sound shortcut (as engine._may_use_redis for Python): can anything in this text reach Redis?"""
     low = source.lower()
@@ -1978,6 +2033,8 @@ def _facts(mod: TsModule, rel: str) -> ModuleFacts:
             facts.client_classes[name] = (f"{why} ({rel})", ())
     # plain classes: no client class, and no keys(...) that passes its pattern on to KEYS (TsClass.plain_keys)
     facts.classes = {n for n, c in mod.classes.items() if c.plain_keys()} | mod.top_classes
+    if _default_export(mod.root) in facts.classes:  # `export default class Store`, `export default Store`
+        facts.classes.add("default")
     for name, imp in mod.imports.items():
         target = mod.resolve(imp.spec)
         if target is not None and imp.name != "*":
