@@ -97,6 +97,27 @@ TABLE: list[tuple[str, str | None]] = [
     ("uv run python -c 'import redis; redis.Redis().flushall()'", "FLUSHALL"),
     ("python3 - <<'EOF'\nimport redis\nredis.Redis().flushall()\nEOF\n", "FLUSHALL"),
     ("""echo 'import redis; print(redis.Redis().keys("*"))' | python3""", "KEYS"),
+    # --- fresh-user trial 7: `cat -`, Bash's /dev/tcp, more netcat names, openssl s_client
+    ("echo FLUSHALL | cat - | redis-cli", "FLUSHALL"),
+    ("echo FLUSHALL | cat - | nc redis 6379", "FLUSHALL"),
+    ("printf 'KEYS *\\n' | cat -u - | valkey-cli", "KEYS"),
+    ("echo FLUSHALL > /dev/tcp/redis/6379", "FLUSHALL"),
+    ("printf 'KEYS *\\r\\n' >/dev/tcp/h/6379", "KEYS"),
+    ("{ echo PING; echo FLUSHDB; } > /dev/tcp/$REDIS_HOST/12000", "FLUSHDB"),
+    ("echo FLUSHALL | cat > /dev/tcp/cache/6380", "FLUSHALL"),
+    (">/dev/tcp/valkey.internal/9000 echo FLUSHALL", "FLUSHALL"),
+    ("exec 3<>/dev/tcp/db/6379; echo FLUSHALL >&3; cat <&3", "FLUSHALL"),
+    ("echo FLUSHALL | nc.openbsd -N h 6379", "FLUSHALL"),
+    ("echo FLUSHALL | nc.traditional -q 1 h 6379", "FLUSHALL"),
+    ("echo flushdb | netcat.openbsd -C redis 12000", "FLUSHDB"),
+    ("echo FLUSHALL | netcat.traditional -w 2 h 6380", "FLUSHALL"),
+    ("echo FLUSHALL | openssl s_client -connect redis:6380", "FLUSHALL"),
+    ("printf 'KEYS *\\r\\n' | openssl s_client -quiet -crlf -connect h:6379", "KEYS"),
+    ("openssl s_client -quiet -connect cache.redis.internal:443 <<< FLUSHDB", "FLUSHDB"),
+    ("echo FLUSHALL | nc -w 3 -p 40000 h 6379", "FLUSHALL"),
+    ("echo FLUSHALL | nc -vp40000 h 6379", "FLUSHALL"),
+    ("echo FLUSHALL | nc -x proxy:1080 valkey.internal 9000", "FLUSHALL"),
+    ("echo FLUSHALL | ncat --proxy=proxy:3128 redis-master 443", "FLUSHALL"),
     # --- a --scan listing deleted without a confirmation step
     ("redis-cli --scan --pattern 'user:*' | xargs redis-cli del", "--scan | DEL"),
     ("redis-cli --scan --pattern 'user:*' | xargs -n 100 redis-cli unlink", "--scan | DEL"),
@@ -151,6 +172,28 @@ TABLE: list[tuple[str, str | None]] = [
     ("echo 'print(1)' | python3", None),
     ("uv run pytest -k keys", None),
     ("(echo hi; sleep 1) | nc h 80", None),
+    ("echo FLUSHALL | nc -p 6379 web 80", None),
+    ("echo FLUSHALL | nc -l 6379", None),
+    ("echo FLUSHALL | nc -lk 6379", None),
+    ("echo FLUSHALL | nc -l -p 6379", None),
+    ("echo FLUSHALL | ncat -l 6379", None),
+    ("echo FLUSHALL | ncat --listen --keep-open 6379", None),
+    ("echo FLUSHALL | socat - TCP-LISTEN:6379", None),
+    ("echo FLUSHALL | socat TCP-LISTEN:6379,fork TCP:web:80", None),
+    ("echo FLUSHALL | nc -x redis:1080 web 80", None),
+    ("echo FLUSHALL | nc -X 5 -x redis:1080 web 80", None),
+    ("echo FLUSHALL | ncat --proxy redis:1080 --proxy-type socks5 web 80", None),
+    ("echo FLUSHALL | ncat --source-port 6379 web 80", None),
+    ("echo FLUSHALL | nc -z redis 6379", None),
+    ("echo FLUSHALL | nc predis 80", None),
+    ("echo FLUSHALL | nc myvalkey 80", None),
+    ("echo FLUSHALL > /dev/tcp/web/80", None),
+    ("echo hi > /dev/tcp/web/80", None),
+    ("echo PING > /dev/tcp/redis/6379", None),
+    ("echo FLUSHALL 2> /dev/tcp/redis/6379", None),
+    ("echo FLUSHALL | openssl s_client -connect web:443 -servername redis.example.com", None),
+    ("echo FLUSHALL | openssl s_client -proxy redis:1080 -connect web:443", None),
+    ("echo FLUSHALL | openssl enc -base64 -out redis-6379.b64", None),
 ]
 
 
@@ -181,6 +224,8 @@ def test_files_the_line_reads_are_read(tmp_path: Path) -> None:
     (tmp_path / "scan.lua").write_text("return redis.call('KEYS', ARGV[1])\n")
     os.mkfifo(tmp_path / "fifo")
     assert [d.command for d in find_dangers("redis-cli < cmds.txt", tmp_path)] == ["FLUSHDB"]
+    cat_dash = find_dangers("echo KEYS x | cat cmds.txt - | redis-cli", tmp_path)  # `-`: cat's stdin
+    assert [d.command for d in cat_dash] == ["FLUSHDB", "KEYS"]
     assert [d.command for d in find_dangers("bash wipe.sh", tmp_path)] == ["FLUSHALL"]
     assert [d.command for d in find_dangers("source ./wipe.sh", tmp_path)] == ["FLUSHALL"]
     assert [d.command for d in find_dangers("redis-cli --eval scan.lua , 'a*'", tmp_path)] == ["KEYS"]

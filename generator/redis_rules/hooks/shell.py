@@ -12,13 +12,18 @@ and only what reaches a Redis CLI counts:
 - its arguments after the options (`redis-cli -h db KEYS '*'`), including through wrappers
   (`sudo`, `env`, `timeout`, `docker exec`, `kubectl exec --`, `xargs`, ...);
 - its standard input when it takes commands from there: a here-string, a heredoc, `< file`, or the
-  output of an earlier pipeline stage whose output is known (`echo`, `printf`, `cat FILE`, a heredoc);
+  output of an earlier pipeline stage whose output is known (`echo`, `printf`, `cat FILE`, `cat -`,
+  a heredoc);
 - `--pipe` input (inline commands and RESP), `--eval FILE` and `EVAL` scripts (`redis.call('KEYS', ...)`);
 - nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
   `watch CMD`, and text piped into a shell;
-- the standard input of a raw TCP client (`nc`, `ncat`, `socat`, `telnet`) given a Redis port (6370-6399,
-  7000-7099, 16379, 26379) or a host or variable named for Redis (`nc redis 12000`, `$REDIS_PORT`), and
-  code given to an interpreter (`python -c`, `node -e`, or on its stdin), linted as a file.
+- the standard input of a raw TCP client (`nc`, `ncat`, `netcat`, `nc.openbsd`, `nc.traditional`, `socat`,
+  `telnet`, `openssl s_client`) and what a command writes to Bash's `/dev/tcp/HOST/PORT` (`> /dev/tcp/...`,
+  or `>&3` after `exec 3<>/dev/tcp/...`), when the server has a Redis port (6370-6399, 7000-7099, 16379,
+  26379) or a host or variable named for Redis (`nc redis 12000`, `cache.valkey.internal`, `$REDIS_PORT`;
+  not `predis`); a proxy (`nc -x`), a source port (`nc -p`) and a listener (`nc -l`, `TCP-LISTEN`) are
+  not the server;
+- code given to an interpreter (`python -c`, `node -e`, or on its stdin), linted as a file.
 
 Dangerous: KEYS, FLUSHALL, FLUSHDB, CONFIG SET, DEBUG, SHUTDOWN, SCRIPT FLUSH, FUNCTION FLUSH, and a
 `--scan` listing piped into DEL/UNLINK (xargs or a read loop) without a confirm step (`xargs -p`).
@@ -81,12 +86,52 @@ CONTAINER_RUNNERS = frozenset(
 STRING_RUNNERS = frozenset({"watch", "ssh", "su", "runuser", "script"})
 # commands that print nothing (between the echo lines of a pipeline stage)
 SILENT = frozenset({"sleep", "true", ":", "wait"})
+
+
+@dataclass(frozen=True)
+class _Netcat:
+    """How a netcat-like client is called: which options take a value (`-p 40000` is the source port, `-x
+    proxy:1080` the proxy: neither is the server) and which mean stdin reaches no server (`-l` listens)."""
+
+    short: frozenset[str]  # one-letter options that take a value (`-p 6379`, `-p6379`, `-vp 6379`)
+    mute: frozenset[str]  # `-l`/`--listen` (a listener), `-z` (zero I/O), `-d` (OpenBSD: stdin not read)
+
+
+NCAT_LONG = frozenset(
+    {
+        "--sh-exec", "--exec", "--lua-exec", "--max-conns", "--delay", "--output", "--hex-dump", "--idle-timeout",
+        "--source-port", "--source", "--wait", "--proxy", "--proxy-type", "--proxy-auth", "--proxy-dns",
+        "--ssl-cert", "--ssl-key", "--ssl-trustfile", "--ssl-ciphers", "--ssl-servername", "--ssl-alpn",
+        "--allow", "--allowfile", "--deny", "--denyfile",
+    }
+)  # fmt: skip
+# OpenBSD, Debian (netcat-openbsd/-traditional) and BusyBox nc; `-c`/`-C` are flags there (TLS, CRLF)
+NC = _Netcat(frozenset("eGgHIiKMmOoPpqRsTVWwXx"), frozenset({"-l", "--listen", "-z", "-d", "--recv-only"}))
+NCAT = _Netcat(frozenset("cdeGgimopswx"), frozenset({"-l", "--listen", "-z", "--recv-only"}))
+TELNET = _Netcat(frozenset("beklnSX"), frozenset())
 # raw TCP clients: their standard input reaches the server as inline commands when they connect to a Redis port
-RAW_CLIENTS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
+NETCATS = {"nc": NC, "netcat": NC, "ncat": NCAT, "telnet": TELNET} | {
+    f"{name}.{flavour}": NC for name in ("nc", "netcat") for flavour in ("openbsd", "traditional")
+}
+RAW_CLIENTS = frozenset(NETCATS) | {"socat", "openssl"}  # openssl: only `openssl s_client -connect HOST:PORT`
+SOCAT_VALUED = frozenset({"-b", "-t", "-T", "-lf", "-lp", "-L", "-W", "-r", "-R", "-S"})
+SOCAT_STDIO = frozenset({"-", "STDIO", "STDIN", "FD:0", "READLINE"})  # socat addresses that read the stdin
+S_CLIENT_TARGET = frozenset({"-connect", "-host", "-port"})
+# `openssl s_client` options that take no value (the others do: `-servername x`, `-proxy h:p`, `-CAfile f`)
+S_CLIENT_FLAGS = frozenset(
+    {
+        "-quiet", "-crlf", "-brief", "-ign_eof", "-no_ign_eof", "-showcerts", "-debug", "-msg", "-state",
+        "-nbio", "-prexit", "-reconnect", "-status", "-tlsextdebug", "-nocommands", "-noservername",
+        "-verify_return_error", "-no_ticket", "-4", "-6", "-ssl3", "-tls1", "-tls1_1", "-tls1_2", "-tls1_3",
+        "-dtls", "-dtls1", "-dtls1_2", "-no_ssl3", "-no_tls1", "-no_tls1_1", "-no_tls1_2", "-no_tls1_3",
+    }
+)  # fmt: skip
+DEV_TCP = "/dev/tcp/"  # Bash's `> /dev/tcp/HOST/PORT` connects and writes to HOST:PORT
 # the ports Redis and Valkey listen on by default and in the usual cluster/sentinel layouts
 REDIS_PORT = re.compile(r"(?:^|[:/])(63[78]\d|639\d|70\d\d|16379|26379)(?:$|,)")  # socat: TCP:h:6379,crlf
-# ... or a host or variable named for Redis, as written (`nc redis 12000`, `nc "$HOST" "$REDIS_PORT"`)
-REDIS_NAMED = re.compile(r"redis|valkey", re.IGNORECASE)
+# ... or a host or variable named for Redis, as written (`nc redis 12000`, `nc "$HOST" "$REDIS_PORT"`): the name
+# starts a word or a label (`redis-master`, `cache.valkey.internal`, `$REDIS_PORT`), not `predis` or `myvalkey`
+REDIS_NAMED = re.compile(r"(?<![a-z])(?:redis|valkey)", re.IGNORECASE)
 # interpreters given code on the command line: (names, the options whose value is the code), linted as a file
 INLINE_CODE = {
     "python": (re.compile(r"python(?:\d+(?:\.\d+)?)?"), frozenset({"-c"}), "adhoc.py"),
@@ -157,6 +202,7 @@ class _Context:
     depth: int = 0
     found: list[Danger] = field(default_factory=list)
     words: int = 0  # nesting of word evaluation ($(...) inside $(...)), bounded by MAX_WORD_NESTING
+    tcp_fds: set[str] = field(default_factory=set)  # descriptors open on a Redis server (`exec 3<>/dev/tcp/...`)
 
 
 @functools.lru_cache(maxsize=1)
@@ -200,6 +246,8 @@ def _walk(node: Any, ctx: _Context) -> None:
         kind = current.type
         if kind == "command":
             _command(current, ctx)
+        elif kind == "redirected_statement":
+            _tcp_redirects(current, current.child_by_field_name("body"), ctx)
         elif kind == "variable_assignment" and current.parent is not None and current.parent.type != "command":
             _assign(current, ctx)
         stack.extend(reversed(current.children))
@@ -520,16 +568,16 @@ def _stdout(node: Any, ctx: _Context, stdin: str | None) -> str | None:
             return ""
         return _printf(args[0], args[1:]) if args else None
     if name == "cat":
-        files = [a for a in args if not a.startswith("-") or a == "-"]
-        if not files:
-            own = _stdin_from_redirects(node, ctx)
-            if own is not None:
-                return own
-            _, before = _stage_of(node)
-            return _stdout(before, ctx, None) if before is not None else None
-        texts = [_read_file(f, ctx) for f in files]
-        return None if any(t is None for t in texts) else "".join(t for t in texts if t is not None)
+        return _cat(node, args, ctx)
     return None
+
+
+def _cat(node: Any, args: list[str], ctx: _Context) -> str | None:
+    """What `cat FILE...` prints: the files, its stdin for `-` (`echo FLUSHALL | cat - | redis-cli`) or when
+    no file is given; None when a part is unknown."""
+    files = [a for a in args if not a.startswith("-") or a == "-"] or ["-"]
+    texts = [_stdin(node, ctx) if f == "-" else _read_file(f, ctx) for f in dict.fromkeys(files)]
+    return None if any(t is None for t in texts) else "".join(t for t in texts if t is not None)
 
 
 def _printf(fmt: str, args: list[str]) -> str:
@@ -560,6 +608,7 @@ def _printf(fmt: str, args: list[str]) -> str:
 
 # ---------------------------------------------------------------- what runs
 def _command(node: Any, ctx: _Context) -> None:
+    _tcp_redirects(node, node, ctx)  # `>/dev/tcp/redis/6379 echo FLUSHALL`
     argv = _argv(node, ctx)
     if argv:
         _run(argv, node, ctx, via=())
@@ -582,11 +631,7 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
     elif name in STRING_RUNNERS:
         _string_runner(name, argv, ctx)
     elif name in RAW_CLIENTS:
-        # `echo FLUSHALL | nc db 6379`, `... | nc db "$REDIS_PORT"` (the variable's value is unknown here)
-        if any(REDIS_PORT.search(arg) for arg in argv[1:]) or REDIS_NAMED.search(" ".join(_written_args(node))):
-            text = _stdin(node, ctx)
-            for line_words in _stdin_commands(text or ""):
-                _judge(line_words, ctx)
+        _raw_client(name, argv, node, ctx)
     elif (interpreter := _interpreter(name)) is not None:
         _inline_code(interpreter, argv, node, ctx)
     elif name in WRAPPERS or name in CONTAINER_RUNNERS:
@@ -657,7 +702,7 @@ def _wrapped(name: str, argv: list[str]) -> int | None:
 def _nested(source: str, ctx: _Context) -> None:
     if UNKNOWN in source and not source.replace(UNKNOWN, "").strip():
         return
-    inner = _Context(cwd=ctx.cwd, env=dict(ctx.env), depth=ctx.depth + 1, found=ctx.found)
+    inner = _Context(cwd=ctx.cwd, env=dict(ctx.env), depth=ctx.depth + 1, found=ctx.found, tcp_fds=set(ctx.tcp_fds))
     _analyse(source.replace(UNKNOWN, " "), inner)
 
 
@@ -761,10 +806,13 @@ def _cli(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
         if text is not None:
             _lua(text, ctx)
     elif mode in ("stdin", "pipe"):
-        text = _stdin(node, ctx)
-        if text is not None:
-            for line_words in _stdin_commands(text):
-                _judge(line_words, ctx)
+        _judge_input(_stdin(node, ctx), ctx)
+
+
+def _judge_input(text: str | None, ctx: _Context) -> None:
+    """Judge every command of a Redis CLI's or a raw connection's input (None: unknown, allowed)."""
+    for line_words in _stdin_commands(text or ""):
+        _judge(line_words, ctx)
 
 
 def _judge(words: list[str], ctx: _Context) -> None:
@@ -909,6 +957,142 @@ def _mass_delete(node: Any, ctx: _Context, via: tuple[str, ...]) -> None:
         return  # xargs asks before each command
     if _fed_by_scan(node, ctx):
         ctx.found.append(Danger("--scan | DEL", MASS_DELETE_REASON))
+
+
+# ---------------------------------------------------------------- raw TCP connections
+def _raw_client(name: str, argv: list[str], node: Any, ctx: _Context) -> None:
+    """`echo FLUSHALL | nc db 6379`, `... | nc db "$REDIS_PORT"` (the variable's value is unknown here): the
+    stdin reaches the server as inline commands when the server, not a proxy, a source port or the port a
+    listener listens on, is a Redis port or named for Redis."""
+    written = _written_tail(node, len(argv) - 1)
+    if any(_names_redis(argv[i], written[i - 1]) for i in _raw_targets(name, argv)):
+        _judge_input(_stdin(node, ctx), ctx)
+
+
+def _written_tail(node: Any, count: int) -> list[str]:
+    """The last `count` arguments of a command as written, aligned with argv's (`sudo nc ...`: those of nc)."""
+    written = _written_args(node)[-count:] if count > 0 else []
+    return [""] * (count - len(written)) + written
+
+
+def _names_redis(value: str, written: str) -> bool:
+    """A server address (`6379`, `redis-master`, `TCP:h:6379,crlf`, `"$REDIS_PORT"`) that is Redis's."""
+    value, written = value.split(",")[0], written.split(",")[0]  # socat address options (`,crlf`, `,bind=...`)
+    return bool(REDIS_PORT.search(value) or REDIS_NAMED.search(value) or REDIS_NAMED.search(written))
+
+
+def _raw_targets(name: str, argv: list[str]) -> list[int]:
+    """Indexes in argv of the words naming the server the client sends its stdin to ([] when there is none)."""
+    if name == "socat":
+        return _socat_targets(argv)
+    if name == "openssl":
+        return _s_client_targets(argv) if argv[1:2] == ["s_client"] else []
+    client = NETCATS[name]
+    seen, operands = _getopt(argv, client.short)
+    return [] if seen & client.mute else operands
+
+
+def _getopt(argv: list[str], short: frozenset[str]) -> tuple[set[str], list[int]]:
+    """(the options given, the indexes of the operands) as GNU getopt_long parses a netcat's argv: options may
+    follow the operands (`nc redis 6379 -q 1`), a value is the next word or the rest of the cluster (`-p6379`)."""
+    seen: set[str] = set()
+    operands: list[int] = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return seen, operands + list(range(i + 1, len(argv)))
+        if arg.startswith("--"):
+            seen.add(arg.split("=", 1)[0])
+            i += 2 if arg in NCAT_LONG else 1
+        elif arg.startswith("-") and len(arg) > 1:
+            i += _short_options(arg, short, seen)
+        else:
+            operands.append(i)
+            i += 1
+    return seen, operands
+
+
+def _short_options(arg: str, short: frozenset[str], seen: set[str]) -> int:
+    """Note a cluster of one-letter options (`-lk`, `-vp 6379`, `-p6379`); the words it takes (1, or 2 when its
+    last option's value is the next word)."""
+    for pos, letter in enumerate(arg[1:], start=2):
+        seen.add("-" + letter)
+        if letter in short:
+            return 1 if pos < len(arg) else 2
+    return 1
+
+
+def _socat_targets(argv: list[str]) -> list[int]:
+    """`socat - TCP:db:6379`: the address that is not the stdin, when the other one is (`-`, `STDIO`) and it
+    does not listen (`TCP-LISTEN:6379`, `TCP-L:6379` wait for a client)."""
+    addresses: list[int] = []
+    i = 1
+    while i < len(argv):
+        if argv[i] != "-" and argv[i].startswith("-"):
+            i += 2 if argv[i] in SOCAT_VALUED else 1
+            continue
+        addresses.append(i)
+        i += 1
+    kinds = {i: argv[i].split(",")[0].upper() for i in addresses}
+    if not any(kind in SOCAT_STDIO for kind in kinds.values()):
+        return []
+    return [i for i, kind in kinds.items() if kind not in SOCAT_STDIO and not _socat_listens(kind)]
+
+
+def _socat_listens(address: str) -> bool:
+    return address.split(":", 1)[0].endswith(("-LISTEN", "-L", "-RECV", "-RECVFROM"))
+
+
+def _s_client_targets(argv: list[str]) -> list[int]:
+    """`openssl s_client -connect HOST:PORT` (or `-host H -port P`, or a HOST:PORT operand): its stdin goes to
+    the server over TLS. Other options' values (`-servername`, `-proxy h:p`, `-CAfile`) are not the server."""
+    targets: list[int] = []
+    i = 2
+    while i < len(argv):
+        arg = argv[i]
+        option = "-" + arg.lstrip("-").split("=", 1)[0]
+        if not arg.startswith("-"):
+            targets.append(i)  # the HOST:PORT operand (OpenSSL 3)
+        elif option in S_CLIENT_TARGET:
+            targets.append(i if "=" in arg else i + 1)  # `-connect=h:p` (the value in the word)
+        takes = arg.startswith("-") and "=" not in arg and option not in S_CLIENT_FLAGS
+        i += 2 if takes else 1
+    return [t for t in targets if t < len(argv)]
+
+
+def _tcp_redirects(holder: Any, body: Any | None, ctx: _Context) -> None:
+    """`echo FLUSHALL > /dev/tcp/redis/6379`: Bash connects to HOST:PORT and `body` writes to it. Judged like a
+    raw client's stdin when a redirect of `holder` (a redirected statement, or a command with a redirect before
+    its name) sends the stdout to a Redis server or to a descriptor opened on one (`exec 3<>/dev/tcp/...`)."""
+    if body is None:
+        return
+    redirects = [r for r in holder.children if r.type == "file_redirect"]
+    if [r for r in redirects if _to_redis(r, body, ctx)]:  # every redirect seen (`exec` opens descriptors)
+        _judge_input(_stdout(body, ctx, None), ctx)
+
+
+def _to_redis(redirect: Any, body: Any, ctx: _Context) -> bool:
+    """Does this redirect send the stdout to a Redis server? Notes `exec N<>/dev/tcp/...` descriptors."""
+    fd, op, dest, written = _redirect_parts(redirect, ctx)
+    if ">" not in op:
+        return False
+    if dest.startswith(DEV_TCP) and _names_redis(dest[len(DEV_TCP) - 1 :], written):
+        if fd in ("", "1"):
+            return op != "<>" or fd == "1"  # a bare `<>` opens the stdin
+        if body.type == "command" and _argv(body, ctx) == ["exec"]:
+            ctx.tcp_fds.add(fd)
+        return False
+    return op == ">&" and fd in ("", "1") and dest in ctx.tcp_fds
+
+
+def _redirect_parts(redirect: Any, ctx: _Context) -> tuple[str, str, str, str]:
+    """(descriptor, operator, destination, destination as written) of a file redirect (`3<>/dev/tcp/h/6379`:
+    the grammar reads `<>` as `<` and an error node)."""
+    dest = redirect.child_by_field_name("destination")
+    fd = next((_text(c) for c in redirect.children if c.type == "file_descriptor"), "")
+    op = "".join(_text(c) for c in redirect.children if not c.is_named or c.type == "ERROR")
+    return fd, op, _word(dest, ctx) if dest is not None else "", _text(dest) if dest is not None else ""
 
 
 # ---------------------------------------------------------------- allowlists (read-only helpers)
