@@ -432,7 +432,7 @@ def test_a_database_that_is_not_a_number_is_refused(capsys, path):
         ("redis", "?protocol=3", "leave protocol= out"),
         ("redis", "?ssl_cert_reqs=none", "ssl_* settings for rediss://"),
         ("rediss", "?ssl_cert_reqs=bogus", "ssl_cert_reqs must be none, optional or required"),
-        ("rediss", "?ssl_min_version=bogus", "cannot read it"),
+        ("rediss", "?ssl_min_version=bogus", "cannot read the value of ssl_min_version"),
     ],
 )
 def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, scheme, query, message):
@@ -441,6 +441,102 @@ def test_a_query_parameter_the_audit_cannot_use_is_a_bad_url(capsys, scheme, que
     err = _one_line(run_audit_cli(["--url", f"{scheme}://:S3cret-Pw@127.0.0.1:{free_port()}/0{query}"], capsys))
     assert "bad URL" in err and message in err
     assert "S3cret-Pw" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("redis://:S3cret-Pw@{host}/0?password=S3cret-Pw&password=S3cret-Pw2", "password is given more than once"),
+        ("redis://{host}/0?password=S3cret-Pw&password=", "password is given more than once"),
+        ("redis://:S3cret-Pw@{host}/0?db=1&db=2", "db is given more than once"),
+        ("rediss://:S3cret-Pw@{host}/0?ssl_cert_reqs=none&ssl_cert_reqs=required", "ssl_cert_reqs is given more"),
+        ("redis://:S3cret-Pw@{host}/0?db=zz", "db must be a database number such as db=0"),
+        ("redis://:S3cret-Pw@{host}?db=-1", "db must be a database number"),
+        ("redis://:S3cret-Pw@{host}/0?db=", "db must be a database number"),
+        ("unix://:S3cret-Pw@/tmp/no-such.sock?db=zz", "db must be a database number"),
+        ("redis://:S3cret-Pw@{host}/3?db=2", "the database is given twice, as the path /DB and as db"),
+        ("redis://:S3cret-Pw@{host}/0?password=S3cret-Pw2", "the password is given twice"),
+        ("redis://alice:S3cret-Pw@{host}/0?username=bob", "the user name is given twice"),
+    ],
+)  # fmt: skip
+def test_a_query_parameter_given_twice_or_unreadable_is_named(capsys, url, message):
+    """A repeated parameter (redis-py silently took the first, the user info over the query) and ?db=zz gave a
+    vague "(cannot read it)", ?db=-1 and ?db= none at all (user trial 7): name it, never echo a value."""
+    err = _one_line(run_audit_cli(["--url", url.format(host=f"127.0.0.1:{free_port()}")], capsys))
+    assert "bad URL" in err and message in err, err
+    assert "S3cret-Pw" not in err
+
+
+@pytest.mark.parametrize("query", ["", "?db=0"])
+def test_the_same_database_in_the_path_and_the_query_is_not_refused(password_server, capsys, query):
+    url = password_server.url.replace("redis://", "redis://:right-pw@") + query
+    res = run_audit_cli(["--url", url, "--format", "json", "--fail-on", "none"], capsys)
+    assert res.code == 0, res.err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("unix://u:S3cret-Pw@", "the socket path is missing: unix:///path/to/redis.sock"),
+        ("unix://:S3cret-Pw@?db=1", "the socket path is missing"),
+        ("unix://", "the socket path is missing"),
+        ("unix:///", "the socket path is missing"),
+        ("UNIX://u:S3cret-Pw@/", "the socket path is missing"),
+        ("unix://tmp/redis.sock", "unix:// takes no host name"),
+        ("unix://u:S3cret-Pw@cache/tmp/redis.sock", "unix:// takes no host name"),
+    ],
+)
+def test_a_unix_url_without_a_socket_path_is_a_bad_url(capsys, url, message):
+    """`unix://u:pw@` said "cannot connect to localhost:6379: Error 22 connecting to . Invalid argument", and
+    `unix://tmp/redis.sock` connected to /redis.sock (redis-py drops the host): user trial 7."""
+    err = _one_line(run_audit_cli(["--url", url], capsys))
+    assert "bad URL" in err and message in err, err
+    assert "S3cret-Pw" not in err and "localhost:6379" not in err
+
+
+@pytest.mark.parametrize(
+    ("written", "source"),
+    [
+        ("REDIS://:right-pw@{host}/0", "--url"),
+        ("Redis://:right-pw@{host}/0", "REDIS_URL"),
+        (" redis://:right-pw@{host}/0", "--url"),
+        ("redis://:right-pw@{host}/0 ", "--url"),
+        ("\tREDIS://:right-pw@{host}/0\r\n", "REDIS_URL"),  # a line of a Windows env file
+    ],
+)
+def test_the_scheme_in_any_case_and_surrounding_whitespace_are_accepted(
+    password_server, capsys, monkeypatch, tmp_path, written, source
+):
+    """`REDIS://` was an "unknown scheme" (schemes are case-insensitive: RFC 3986, redis-py's docs), and so was
+    ` redis://…` from an env file, with a message showing no space (user trial 7)."""
+    host = password_server.url.removeprefix("redis://").removesuffix("/0")
+    url = written.format(host=host)
+    monkeypatch.chdir(tmp_path)  # built-in policy: no redis_url_env of a project
+    args = ["--format", "json", "--fail-on", "none"]
+    if source == "--url":
+        res = run_audit_cli(["--url", url, *args], capsys)
+    else:
+        monkeypatch.setenv("REDIS_URL", url)
+        res = run_audit_cli(args, capsys)
+    assert res.code == 0, res.err
+    assert res.json["server"]["url"] == f"redis://:***@{host}/0"
+    assert "right-pw" not in res.out + res.err
+
+
+@pytest.mark.parametrize("written", [" REDIS://:S3cret-Pw@{host}/abc", "Rediss://:S3cret-Pw@{host}/0?foo=1\n"])
+def test_a_bad_url_in_upper_case_or_with_spaces_names_the_real_problem(capsys, written):
+    host = f"127.0.0.1:{free_port()}"
+    err = _one_line(run_audit_cli(["--url", written.format(host=host)], capsys))
+    assert "bad URL" in err and "unknown scheme" not in err and "control characters" not in err, err
+    assert ("the path must be /DB" in err) or ("unknown query parameter" in err)
+    assert "S3cret-Pw" not in err
+
+
+def test_a_url_of_only_whitespace_in_the_environment_is_named(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REDIS_URL", " \n")
+    err = _one_line(run_audit_cli([], capsys))
+    assert "REDIS_URL holds only whitespace" in err
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +24,26 @@ from .wire import Deadline, DeadlineExceeded, ProtocolError, ReplyError, Wire, W
 
 DEFAULT_TIMEOUT = 3600.0  # seconds for the whole run (--timeout); a silent server fails after wire.STALL_TIMEOUT
 MAX_URL = 4096
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")  # RFC 3986
+
+
+def tidy_url(url: str) -> str:
+    """The URL as it is meant: surrounding whitespace (` redis://…` or a line end from an env file) dropped
+    and the scheme in lower case (schemes are case-insensitive, RFC 3986; redis-py compares them as written)."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if sep and _SCHEME.fullmatch(scheme):
+        return scheme.lower() + sep + rest
+    return url
 
 
 def resolve_url(url: str | None, policy: Policy) -> str:
-    """--url, else the env var the policy names, else REDIS_URL; its credentials are registered for scrubbing."""
+    """--url, else the env var the policy names, else REDIS_URL (tidied: `tidy_url`); its credentials are
+    registered for scrubbing."""
     if url is not None:
         if not url.strip():  # an unset shell variable: never fall back to another server silently
             raise UserError("audit: --url: must not be empty (leave --url out to use the environment's URL)")
+        url = tidy_url(url)
         register_url(url)
         return url
     names = [policy.redis_url_env] if policy.redis_url_env else []
@@ -38,6 +52,9 @@ def resolve_url(url: str | None, policy: Policy) -> str:
     for name in names:
         value = os.environ.get(name)
         if value:
+            if not value.strip():  # set but blank: falling back to the next variable would be another server
+                raise UserError(f"audit: {name} holds only whitespace: set it to the server's URL or unset it")
+            value = tidy_url(value)
             register_url(value)
             return value
     raise UserError(f"audit: no server given: pass --url or set {' or '.join(names)}")
@@ -173,10 +190,15 @@ def _no_setinfo() -> dict[str, None]:
     return {"lib_name": None, "lib_version": None}
 
 
-def _unreadable(url: str) -> str:
-    """Why redis-py could not read ``url``, as far as it can be said without quoting the URL."""
+def _unreadable(url: str, message: str) -> str:
+    """Why redis-py could not read ``url`` (its ``message`` said), as far as it can be said without quoting
+    the URL: a query parameter is named only when it is one redis-py parses (never a value)."""
     from urllib.parse import urlsplit
 
+    from redis.connection import URL_QUERY_ARGUMENT_PARSERS
+
+    if "scheme" in message:
+        return "unknown scheme (use redis://, rediss:// or unix://)"
     try:
         parts = urlsplit(url)
     except ValueError:  # urllib's only complaint here: "Invalid IPv6 URL"
@@ -185,15 +207,28 @@ def _unreadable(url: str) -> str:
         _ = parts.port
     except ValueError:
         return "the port must be a number from 1 to 65535"
+    named = re.search(r"Invalid value for '([a-z_]+)'", message)
+    if named and named.group(1) in URL_QUERY_ARGUMENT_PARSERS:
+        return f"cannot read the value of {named.group(1)}"
     return "cannot read it"
+
+
+def _database(text: str) -> int | None:
+    """A database number as written in a URL (ASCII digits only: int() also takes '-1', ' 1', '1_0', '١')."""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _url_problem(url: str) -> str | None:
     """What redis-py would misread in a URL it can parse, or None (one parse for every check):
     - a redis:// or rediss:// path other than empty, `/` or `/DB` (redis-py reads `/abc` as database 0;
       unix:// takes ?db=);
+    - a unix:// URL without a socket path (redis-py connects to "" and blames localhost:6379), or with a host
+      name, which redis-py drops (`unix://tmp/redis.sock` is the socket /redis.sock);
     - a query parameter the audit cannot use: redis-py hands every one it does not know to the connection as
-      a keyword (``?foo=1`` is a TypeError inside it) and lets ``protocol=`` override the RESP2 the audit needs.
+      a keyword (``?foo=1`` is a TypeError inside it) and lets ``protocol=`` override the RESP2 the audit needs;
+    - a parameter given twice, which redis-py settles silently: the first ?name= wins, the user info's user
+      name and password win over ?username= and ?password=, ?db= over the path;
+    - a ?db= that is not a database number (redis-py skips ?db=, sends SELECT -1, or cannot read ?db=zz).
     Names only: a value (or a misplaced password) is never quoted."""
     import inspect
     from urllib.parse import parse_qsl, unquote, urlsplit
@@ -202,12 +237,19 @@ def _url_problem(url: str) -> str | None:
 
     try:
         parts = urlsplit(url)
-        names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        host = parts.hostname
     except ValueError:
         return None  # unreadable: redis-py's own check names what is wrong
-    db = unquote(parts.path).strip("/")
-    if parts.scheme in ("redis", "rediss") and not (db == "" or db.isascii() and db.isdigit()):
+    names = [name for name, _ in pairs]
+    path = unquote(parts.path).strip("/")
+    if parts.scheme in ("redis", "rediss") and not (path == "" or _database(path) is not None):
         return "the path must be /DB, DB a database number such as /0"
+    if parts.scheme == "unix":
+        if host and host != "localhost":
+            return "unix:// takes no host name: the socket path follows the '//' or the '@', unix:///path/to/redis.sock"
+        if not path:
+            return "the socket path is missing: unix:///path/to/redis.sock"
     tls = parts.scheme == "rediss"
     ssl_names = {n for n in inspect.signature(SSLConnection.__init__).parameters if n.startswith("ssl_")}
     allowed = {"db", "username", "password"} | (ssl_names if tls else set())
@@ -216,6 +258,20 @@ def _url_problem(url: str) -> str | None:
     if any(name not in allowed for name in names):
         extra = ", and ssl_* settings for rediss://" if not tls else ", ssl_*"
         return f"unknown query parameter: the audit reads only db, username, password{extra}"
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice:  # a known name (checked above), so it may be shown
+        return f"{twice} is given more than once: give it once"
+    query = dict(pairs)
+    if "db" in query:
+        number = _database(query["db"])
+        if number is None:
+            return "db must be a database number such as db=0"
+        if parts.scheme != "unix" and path and _database(path) != number:
+            return "the database is given twice, as the path /DB and as db: give it once"
+    if parts.password and query.get("password") and unquote(parts.password) != query["password"]:
+        return "the password is given twice, in the user info and as password: give it once"
+    if parts.username and query.get("username") and unquote(parts.username) != query["username"]:
+        return "the user name is given twice, in the user info and as username: give it once"
     return None
 
 
@@ -246,8 +302,7 @@ def _open(url: str, deadline: Deadline, host: str | None = None, port: int | Non
         )
     except (ValueError, TypeError) as exc:
         # redis-py's message can quote the part of the URL it could not read: only its kind is shown
-        reason = "unknown scheme (use redis://, rediss:// or unix://)" if "scheme" in str(exc) else _unreadable(url)
-        raise UserError(f"audit: bad URL {redact_url(url)} ({reason})") from None
+        raise UserError(f"audit: bad URL {redact_url(url)} ({_unreadable(url, str(exc))})") from None
     kwargs = dict(pool.connection_kwargs)
     if host is not None:
         kwargs["host"] = host
@@ -336,6 +391,7 @@ def _primaries(slots: Any, seed_label: str, label: str) -> list[tuple[str, int]]
 
 def connect(url: str, timeout: float | Deadline = DEFAULT_TIMEOUT) -> Target:
     """Connect, find out what the server is, and open one Wire per primary (all under one deadline)."""
+    url = tidy_url(url)
     check_url(url)
     deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout)
     wire, conn, label = _open(url, deadline)
