@@ -285,6 +285,27 @@ def test_through_the_real_cli(project):
     assert proc.returncode == 1 and [d["code"] for d in json.loads(proc.stdout)] == ["RR007", "RR008"]
 
 
+def test_paths_after_options_through_cli_main(project, capsys, monkeypatch):
+    """`lint app/a.py --no-cache app/b.py` was refused ("unrecognized arguments: app/b.py"); ruff takes it.
+    An unknown option, an empty path and extra words for another verb are still usage errors."""
+    from redis_rules.cli import main
+
+    monkeypatch.chdir(project)
+    (project / "app" / "b.py").write_text(BAD)
+    assert main(["lint", "app/bad.py", "--no-cache", "app/b.py", "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert sorted({d["path"] for d in json.loads(out)}) == ["app/b.py", "app/bad.py"]
+    for argv, message in (
+        (["lint", "app", "--no-cache", "--bogus"], "unrecognized arguments: --bogus"),
+        (["lint", "app", "--no-cache", ""], "argument PATH: must not be empty"),
+        (["audit", "--timeout", "1", "redis://:S3cret-Pw@h"], "unrecognized arguments: redis://:***@h"),
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and message in err and "S3cret-Pw" not in err and err.count("\n") == 1
+
+
 def test_a_verb_imports_only_its_own_module(tmp_path):
     """`redis-rules lint FILE` builds only the lint sub-command: copier (for new/update/check) and the installed
     version (importlib.metadata) are not imported; `--version` and the top-level help still work."""

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import Any
 
+from .commands.argtypes import path_arg
 from .crash import RUN_TEMP_PREFIX, report_crash
 from .errors import Terminated, UserError, one_line
 from .redact import forget_secrets, scrub
@@ -193,11 +194,25 @@ def _verbs_for(argv: Sequence[str]) -> Sequence[str]:
     return (argv[0],) if argv and argv[0] in VERBS else VERBS
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """parse_args, except that a verb taking paths (`lint`) also takes them after its options
+    (`lint a.py --no-cache b.py`, as ruff does; argparse stops filling `nargs="*"` at the first option)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "intermixed_paths", False) and not any(e.startswith("-") and e != "-" for e in extra):
+        try:
+            args.paths = [*(args.paths or []), *(path_arg(e) for e in extra)]
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"argument PATH: {exc}")
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _robust_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_verbs_for(argv))
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

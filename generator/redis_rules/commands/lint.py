@@ -35,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "paths", nargs="*", type=path_arg, metavar="PATH", help="files or folders (default: .); '-' reads stdin"
     )
+    parser.set_defaults(intermixed_paths=True)  # paths also after options (cli._parse)
     parser.add_argument(
         "--select", metavar="CODES", help="only these rule ids / prefixes / check names (comma-separated)"
     )
