@@ -737,3 +737,47 @@ def test_range_bounds_from_a_ternary_and_after_a_compound_update():
     py = "import redis\nr = redis.Redis()\ndef ok(key, end=-1):\n    end += 50\n    stop = -1\n    stop += 1\n"
     py += "    return r.lrange(key, 0, end), r.lrange(key, 0, stop)\n"
     assert [f.code for f in lint_source(py, "app/x.py") if f.code == "RR008"] == []
+
+
+def test_keys_on_what_a_local_factory_returns_is_judged_by_its_returns():
+    """`make_store().keys("u:")` with `make_store` returning a plain class was RR007 (fresh-user trial 7); a
+    factory returning a client stays reported, and a function returning its own call is no loop."""
+    src = IOREDIS + textwrap.dedent(
+        """
+        class Store { keys(p: string): string[] { return [p]; } }
+        function makeStore() { return new Store(); }
+        const makeStore2 = () => new Store();
+        function loop(): any { return loop(); }
+        function makeClient() { return new Redis(process.env.REDIS_URL!); }
+        export function f() {
+          makeStore().keys("u:");
+          makeStore2().keys("u:");
+          loop().keys("u:*");
+          return makeClient().keys("*");
+        }
+        """
+    )
+    assert [(f.line, f.code) for f in ts(src)] == [(12, "RR007"), (13, "RR007")]
+    py = textwrap.dedent(
+        """
+        import os
+        import redis
+        class Store:
+            def keys(self, prefix):
+                return [prefix]
+        def make_store():
+            return Store()
+        def make_client():
+            return redis.Redis.from_url(os.environ["REDIS_URL"])
+        def loop():
+            return loop()
+        def f():
+            make_store().keys("u:")
+            loop().keys("u:*")
+            return make_client().keys("*")
+        """
+    ).lstrip("\n")
+    assert [(f.line, f.code) for f in lint_source(py, "app/x.py") if f.code == "RR007"] == [
+        (14, "RR007"),
+        (15, "RR007"),
+    ]

@@ -432,6 +432,7 @@ class Checker:
         self.scope: Scope = info.module
         self.cmds: list[Cmd] = []
         self._factory_cache: dict[int, bool] = {}
+        self._judging: set[int] = set()  # functions whose returns _returns_no_client is reading
         self.recv_expr: ast.expr | None = None  # receiver of the call being judged (for the reason clause)
         # receiver key -> (method, line) of the first Redis-only command sent to it (usage evidence)
         self.usage: dict[tuple[object, str], list[tuple[str, int]]] = {}
@@ -587,7 +588,9 @@ class Checker:
                 return False
             if name == "super" or name.rsplit(".", 1)[-1] in NOT_REDIS_TYPES:
                 return True
-            return self._plain_class(expr.func, name, m) or self._foreign_class(expr.func, name)  # type: ignore[attr-defined]
+            if self._plain_class(expr.func, name, m) or self._foreign_class(expr.func, name):  # type: ignore[attr-defined]
+                return True
+            return self._returns_no_client(name, m)
         if t is ast.Attribute and scope.cls is not None and dotted(expr.value) == scope.self_name:  # type: ignore[attr-defined]
             # `self.t.keys(p)`, `self.t = marisa_trie.Trie()` or `self.t: Store` in the class
             attr, cls = expr.attr, scope.cls  # type: ignore[attr-defined]
@@ -637,6 +640,17 @@ class Checker:
         if c is None or project is None or not project.owns(c) or not project.is_plain_class(c):
             return False
         return not (m == "keys" and project.forwards_keys(c))
+
+    def _returns_no_client(self, name: str, m: str) -> bool:
+        """`make_store().keys("u:")`: a function of this module whose every return is no client (`Store()`)."""
+        fn = self.info.module.funcs.get(name)
+        if fn is None or not fn.returns or id(fn) in self._judging:
+            return False
+        self._judging.add(id(fn))  # a function returning its own call: no answer, not a loop
+        try:
+            return all(self._not_redis(v, m) for v in fn.returns)
+        finally:
+            self._judging.discard(id(fn))
 
     def _foreign_class(self, ref: ast.expr, name: str) -> bool:
         """Is `ref` a class imported from another package that names no Redis (`marisa_trie.Trie`, `OOBTree`)?

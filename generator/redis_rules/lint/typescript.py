@@ -826,6 +826,7 @@ class TsChecker:
         self.grown: set[str] = set()  # hash keys written with a field from a variable: they grow
         self.reported: set[int] = set()  # nodes already reported as hard-coded connections
         self.inline_keys: set[int] = set()  # key expressions already reported as built inline
+        self._judging: set[int] = set()  # functions whose returns _not_redis is reading (a recursive one: no answer)
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -913,6 +914,13 @@ class TsChecker:
             )
         if t == "call_expression":  # `await Trie.create()`: a static factory of a package that names no Redis
             d = _dotted(node.child_by_field_name("function")) or ""
+            fn = self.mod.module.funcs.get(d)  # `makeStore().keys("u:")`: every return is no client
+            if fn is not None and fn.returns and fn.node.id not in self._judging:
+                self._judging.add(fn.node.id)
+                try:
+                    return all(self._not_redis(v, fn, m) for v in fn.returns)
+                finally:
+                    self._judging.discard(fn.node.id)
             head = d.split(".", 1)[0]
             imp = self.mod.imports.get(head)
             return (
