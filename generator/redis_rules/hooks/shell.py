@@ -16,7 +16,8 @@ and only what reaches a Redis CLI counts:
   a heredoc);
 - `--pipe` input (inline commands and RESP), `--eval FILE` and `EVAL` scripts (`redis.call('KEYS', ...)`);
 - nested shells: `sh -c STRING`, `bash script.sh`, `source FILE`, `eval ...`, `ssh host CMD`,
-  `watch CMD`, and text piped into a shell;
+  `watch CMD`, and text piped into a shell; their commands read the stdin the nested shell is given
+  (`echo FLUSHALL | ssh bastion redis-cli`); a `<(echo ...)` process substitution is a file of known text;
 - the standard input of a raw TCP client (`nc`, `ncat`, `netcat`, `nc.openbsd`, `nc.traditional`, `socat`,
   `telnet`, `openssl s_client`) and what a command writes to Bash's `/dev/tcp/HOST/PORT` (`> /dev/tcp/...`,
   or `>&3` after `exec 3<>/dev/tcp/...`), when the server has a Redis port (6370-6399, 7000-7099, 16379,
@@ -203,6 +204,8 @@ class _Context:
     found: list[Danger] = field(default_factory=list)
     words: int = 0  # nesting of word evaluation ($(...) inside $(...)), bounded by MAX_WORD_NESTING
     tcp_fds: set[str] = field(default_factory=set)  # descriptors open on a Redis server (`exec 3<>/dev/tcp/...`)
+    stdin: str | None = None  # what a nested script reads on stdin (`echo FLUSHALL | ssh h redis-cli`)
+    substituted: dict[str, str] = field(default_factory=dict)  # `<(echo ...)` as a /dev/fd path -> its text
 
 
 @functools.lru_cache(maxsize=1)
@@ -361,6 +364,15 @@ def _word_value(node: Any, ctx: _Context) -> str:
             if out is not None:
                 return out.rstrip("\n")
         return UNKNOWN
+    if kind == "process_substitution" and _text(node).startswith("<("):
+        # `redis-cli < <(echo FLUSHALL)`, `cat <(echo FLUSHALL)`: a /dev/fd path whose text is known
+        inner = [c for c in node.named_children]
+        out = _stdout(inner[0], ctx, None) if len(inner) == 1 else None
+        if out is None:
+            return UNKNOWN
+        path = f"/dev/fd/{63 - len(ctx.substituted)}"
+        ctx.substituted[path] = out
+        return path
     return UNKNOWN
 
 
@@ -469,6 +481,8 @@ def _heredoc(body: Any, ctx: _Context) -> str:
 
 
 def _read_file(name: str, ctx: _Context) -> str | None:
+    if name in ctx.substituted:  # `<(echo FLUSHALL)`
+        return ctx.substituted[name]
     if UNKNOWN in name or not name:
         return None
     path = Path(os.path.expanduser(name))
@@ -513,11 +527,12 @@ def _reads_input(redirect: Any) -> bool:
 
 
 def _stdin(node: Any, ctx: _Context) -> str | None:
-    """What the command reads on stdin: its own input redirect, else the stage before it; None: unknown."""
+    """What the command reads on stdin: its own input redirect, else the stage before it, else what the script
+    it is part of reads (_nested); None: unknown."""
     if any(_reads_input(r) for r in _redirects(node)):
         return _stdin_from_redirects(node, ctx)
     _, before = _stage_of(node)
-    return _stdout(before, ctx, None) if before is not None else None
+    return _stdout(before, ctx, None) if before is not None else ctx.stdin
 
 
 def _stdout(node: Any, ctx: _Context, stdin: str | None) -> str | None:
@@ -622,14 +637,15 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
     elif name in SHELLS:
         _shell(argv, node, ctx)
     elif name == "eval":
-        _nested(" ".join(argv[1:]), ctx)
+        _nested(" ".join(argv[1:]), ctx, _stdin(node, ctx))
     elif name in ("source", "."):
         if len(argv) > 1:
             text = _read_file(argv[1], ctx)
             if text is not None:
-                _nested(text, ctx)
+                _nested(text, ctx, _stdin(node, ctx))
     elif name in STRING_RUNNERS:
-        _string_runner(name, argv, ctx)
+        # the remote or other user's command reads this stdin (`ssh -n` reads none)
+        _string_runner(name, argv, ctx, None if name == "ssh" and "-n" in argv else _stdin(node, ctx))
     elif name in RAW_CLIENTS:
         _raw_client(name, argv, node, ctx)
     elif (interpreter := _interpreter(name)) is not None:
@@ -699,10 +715,13 @@ def _wrapped(name: str, argv: list[str]) -> int | None:
     return i if i < len(argv) else None
 
 
-def _nested(source: str, ctx: _Context) -> None:
+def _nested(source: str, ctx: _Context, stdin: str | None = None) -> None:
+    """Analyse a script run by this line (`sh -c`, `ssh h CMD`, `eval`), its commands reading `stdin`."""
     if UNKNOWN in source and not source.replace(UNKNOWN, "").strip():
         return
-    inner = _Context(cwd=ctx.cwd, env=dict(ctx.env), depth=ctx.depth + 1, found=ctx.found, tcp_fds=set(ctx.tcp_fds))
+    inner = _Context(
+        cwd=ctx.cwd, env=dict(ctx.env), depth=ctx.depth + 1, found=ctx.found, tcp_fds=set(ctx.tcp_fds), stdin=stdin
+    )
     _analyse(source.replace(UNKNOWN, " "), inner)
 
 
@@ -727,27 +746,27 @@ def _shell(argv: list[str], node: Any, ctx: _Context) -> None:
     rest = args[i:]
     if has_c:
         if rest:
-            _nested(rest[0], ctx)
+            _nested(rest[0], ctx, _stdin(node, ctx))  # `echo FLUSHALL | sh -c redis-cli`
         return
     if rest:
         text = _read_file(rest[0], ctx)
         if text is not None:
-            _nested(text, ctx)
+            _nested(text, ctx, _stdin(node, ctx))
         return
     script = _stdin(node, ctx)  # `echo "redis-cli flushall" | sh`
     if script is not None:
         _nested(script, ctx)
 
 
-def _string_runner(name: str, argv: list[str], ctx: _Context) -> None:
+def _string_runner(name: str, argv: list[str], ctx: _Context, stdin: str | None) -> None:
     args = argv[1:]
     if name in ("su", "runuser", "script"):
         for i, arg in enumerate(args):
             if arg in ("-c", "--command") and i + 1 < len(args):
-                _nested(args[i + 1], ctx)
+                _nested(args[i + 1], ctx, stdin)
                 return
             if arg.startswith("--command="):
-                _nested(arg.split("=", 1)[1], ctx)
+                _nested(arg.split("=", 1)[1], ctx, stdin)
                 return
         return
     valued = {"watch": {"-n", "--interval", "-d", "--differences"}, "ssh": set("pilLoFJRDbcEemOQSWwB")}[name]
@@ -759,7 +778,7 @@ def _string_runner(name: str, argv: list[str], ctx: _Context) -> None:
     if name == "ssh":
         i += 1  # the host
     if i < len(args):
-        _nested(" ".join(args[i:]), ctx)
+        _nested(" ".join(args[i:]), ctx, stdin if name == "ssh" else None)
 
 
 def _cli_command(argv: list[str]) -> tuple[str, list[str]]:
