@@ -644,8 +644,7 @@ def _run(argv: list[str], node: Any, ctx: _Context, via: tuple[str, ...]) -> Non
             if text is not None:
                 _nested(text, ctx, _stdin(node, ctx))
     elif name in STRING_RUNNERS:
-        # the remote or other user's command reads this stdin (`ssh -n` reads none)
-        _string_runner(name, argv, ctx, None if name == "ssh" and "-n" in argv else _stdin(node, ctx))
+        _string_runner(name, argv, node, ctx)
     elif name in RAW_CLIENTS:
         _raw_client(name, argv, node, ctx)
     elif (interpreter := _interpreter(name)) is not None:
@@ -758,8 +757,10 @@ def _shell(argv: list[str], node: Any, ctx: _Context) -> None:
         _nested(script, ctx)
 
 
-def _string_runner(name: str, argv: list[str], ctx: _Context, stdin: str | None) -> None:
+def _string_runner(name: str, argv: list[str], node: Any, ctx: _Context) -> None:
     args = argv[1:]
+    # the remote or other user's command reads this stdin (`ssh -n` and `watch` read none)
+    stdin = None if name == "watch" or (name == "ssh" and "-n" in argv) else _stdin(node, ctx)
     if name in ("su", "runuser", "script"):
         for i, arg in enumerate(args):
             if arg in ("-c", "--command") and i + 1 < len(args):
@@ -778,7 +779,7 @@ def _string_runner(name: str, argv: list[str], ctx: _Context, stdin: str | None)
     if name == "ssh":
         i += 1  # the host
     if i < len(args):
-        _nested(" ".join(args[i:]), ctx, stdin if name == "ssh" else None)
+        _nested(" ".join(args[i:]), ctx, stdin)
 
 
 def _cli_command(argv: list[str]) -> tuple[str, list[str]]:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .evidence import opt_out_flag, paging_name, short_lived
 from .index import pickle_settings
 from .model import BY_NAME
-from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
+from .receivers import LUA_FILE, REDIS_NAMED, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
 
 
 def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
@@ -111,8 +111,6 @@ REDIS_ONLY = frozenset(
     xpending xautoclaim xclaim pfadd pfcount setex psetex setnx getex getdel incrby decrby incrbyfloat pexpire
     expireat pexpireat pttl persist evalsha script_load register_script scan_iter flushall flushdb""".split()
 )
-# a package or module named for Redis (flask_redis, django_redis, rediscluster): its classes may be clients
-REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 # Receivers that are certainly not Redis, by their binding or annotation
 NOT_REDIS_TYPES = frozenset(
     "dict Dict set Set frozenset list List tuple Tuple Mapping MutableMapping OrderedDict defaultdict Counter "

@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Protocol
 
 REDIS_ROOTS = frozenset({"redis", "valkey", "upstash_redis", "aioredis"})
+# a package or module named for Redis (flask_redis, django_redis, connect-redis, ioredis-mock): its classes may
+# be clients, so the linters never call them "another package's object"
+REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 CLIENT_CLASSES = frozenset({"Redis", "StrictRedis", "RedisCluster", "Valkey", "StrictValkey", "ValkeyCluster"})
 PIPELINE_CLASSES = frozenset({"Pipeline", "ClusterPipeline"})
 POOL_CLASSES = frozenset({"ConnectionPool", "BlockingConnectionPool", "SentinelConnectionPool"})

@@ -55,7 +55,7 @@ from .checks import (
 from .evidence import opt_out_flag, paging_name, short_lived, words
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
-from .receivers import Recv, client, guarded
+from .receivers import REDIS_NAMED, Recv, client, guarded
 
 if TYPE_CHECKING:
     from .project import Project
@@ -76,8 +76,6 @@ NODE_REDIS_FACTORIES = frozenset({"createClient", "createCluster", "createSentin
 PIPE_TERMINAL = frozenset({"exec", "execaspipeline", "discard", "quit", "disconnect"})
 # a keys(...) call with an argument (not Object.keys(x), map.keys())
 _KEYS_CALL = re.compile(r"(?<!Object)\.keys\(\s*[^)\s]")
-# a package named for Redis (connect-redis, ioredis-mock, a team's redis wrapper): its classes may be clients
-REDIS_NAMED = re.compile(r"redis|valkey|upstash", re.IGNORECASE)
 NOT_REDIS_CTORS = frozenset(
     "Map Set WeakMap WeakSet Array Object Date URL URLSearchParams Headers FormData Request Response "
     "Error Promise RegExp LRUCache".split()
@@ -934,11 +932,7 @@ class TsChecker:
             imp = self.mod.imports.get(name)
             if imp is None:
                 return True  # a global (Object, JSON, Reflect, window, ...)
-            return (
-                imp.spec not in CLIENT_PACKAGES
-                and not imp.spec.startswith((".", "@/", "~/"))
-                and (self.mod.resolve(imp.spec) is None and not self.mod._client_module(imp.spec))
-            )
+            return self._other_package(imp)
         ann = owner.annots.get(name)
         if ann is not None and self._type_not_redis(ann, m):
             return True
@@ -979,9 +973,17 @@ class TsChecker:
         """Is `name` imported from another package that names no Redis (`new Trie()` from "@ethereumjs/trie")?
         Its instances' keys(prefix) is their own; a package named for Redis may wrap a client."""
         imp = self.mod.imports.get(name)
-        if imp is None or imp.spec in CLIENT_PACKAGES or REDIS_NAMED.search(imp.spec):
-            return False
-        return not imp.spec.startswith((".", "@/", "~/")) and self.mod.resolve(imp.spec) is None
+        return imp is not None and not REDIS_NAMED.search(imp.spec) and self._other_package(imp)
+
+    def _other_package(self, imp: Import) -> bool:
+        """Is the import from a package that is no client package and not the project (its files, its client
+        module)?"""
+        return (
+            imp.spec not in CLIENT_PACKAGES
+            and not imp.spec.startswith((".", "@/", "~/"))
+            and self.mod.resolve(imp.spec) is None
+            and not self.mod._client_module(imp.spec)
+        )
 
     def _weak(self, call: Node, m: str, obj: Node | None) -> Recv | None:
         scope = self.scope
