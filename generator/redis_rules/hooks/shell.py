@@ -20,7 +20,8 @@ and only what reaches a Redis CLI counts:
   (`echo FLUSHALL | ssh bastion redis-cli`); a `<(echo ...)` process substitution is a file of known text;
 - the standard input of a raw TCP client (`nc`, `ncat`, `netcat`, `nc.openbsd`, `nc.traditional`, `socat`,
   `telnet`, `openssl s_client`) and what a command writes to Bash's `/dev/tcp/HOST/PORT` (`> /dev/tcp/...`,
-  or `>&3` after `exec 3<>/dev/tcp/...`), when the server has a Redis port (6370-6399, 7000-7099, 16379,
+  `>&3` after `exec 3<>/dev/tcp/...`, `>&$fd` after `exec {fd}<>/dev/tcp/...`, and every later command's
+  output after `exec >/dev/tcp/...` or `exec >&3`), when the server has a Redis port (6370-6399, 7000-7099, 16379,
   26379) or a host or variable named for Redis (`nc redis 12000`, `cache.valkey.internal`, `$REDIS_PORT`;
   not `predis`); a proxy (`nc -x`), a source port (`nc -p`) and a listener (`nc -l`, `TCP-LISTEN`) are
   not the server;
@@ -203,7 +204,8 @@ class _Context:
     depth: int = 0
     found: list[Danger] = field(default_factory=list)
     words: int = 0  # nesting of word evaluation ($(...) inside $(...)), bounded by MAX_WORD_NESTING
-    tcp_fds: set[str] = field(default_factory=set)  # descriptors open on a Redis server (`exec 3<>/dev/tcp/...`)
+    tcp_fds: set[str] = field(default_factory=set)  # descriptors open on a Redis server (`exec 3<>/dev/tcp/...`, `$fd`)
+    stdout_redis: bool = False  # the shell's own stdout goes to a Redis server (`exec >/dev/tcp/...`)
     stdin: str | None = None  # what a nested script reads on stdin (`echo FLUSHALL | ssh h redis-cli`)
     substituted: dict[str, str] = field(default_factory=dict)  # `<(echo ...)` as a /dev/fd path -> its text
 
@@ -624,6 +626,10 @@ def _printf(fmt: str, args: list[str]) -> str:
 # ---------------------------------------------------------------- what runs
 def _command(node: Any, ctx: _Context) -> None:
     _tcp_redirects(node, node, ctx)  # `>/dev/tcp/redis/6379 echo FLUSHALL`
+    if ctx.stdout_redis:  # after `exec >/dev/tcp/redis/6379`, what a command prints goes to the server
+        holder = _prints_to_shell_stdout(node)
+        if holder is not None:
+            _judge_input(_stdout(holder, ctx, None), ctx)
     argv = _argv(node, ctx)
     if argv:
         _run(argv, node, ctx, via=())
@@ -1093,25 +1099,78 @@ def _tcp_redirects(holder: Any, body: Any | None, ctx: _Context) -> None:
 
 
 def _to_redis(redirect: Any, body: Any, ctx: _Context) -> bool:
-    """Does this redirect send the stdout to a Redis server? Notes `exec N<>/dev/tcp/...` descriptors."""
+    """Does this redirect send the stdout to a Redis server? Notes the descriptors `exec N<>/dev/tcp/...` and
+    `exec {fd}<>/dev/tcp/...` open, and a bare `exec` sending the shell's own stdout there."""
     fd, op, dest, written = _redirect_parts(redirect, ctx)
     if ">" not in op:
         return False
+    argv = _argv(body, ctx) if body.type == "command" else []
+    bare_exec = argv == ["exec"]
     if dest.startswith(DEV_TCP) and _names_redis(dest[len(DEV_TCP) - 1 :], written):
+        name = _named_fd(body, argv)
+        if name is not None:
+            ctx.tcp_fds.add("$" + name)
+            return False
         if fd in ("", "1"):
-            return op != "<>" or fd == "1"  # a bare `<>` opens the stdin
-        if body.type == "command" and _argv(body, ctx) == ["exec"]:
+            to_stdout = op != "<>" or fd == "1"  # a bare `<>` opens the stdin
+            ctx.stdout_redis = ctx.stdout_redis or (to_stdout and bare_exec)
+            return to_stdout
+        if bare_exec:
             ctx.tcp_fds.add(fd)
         return False
-    return op == ">&" and fd in ("", "1") and dest in ctx.tcp_fds
+    if op == ">&" and fd in ("", "1") and (dest in ctx.tcp_fds or _fd_reference(written) in ctx.tcp_fds):
+        ctx.stdout_redis = ctx.stdout_redis or bare_exec  # `exec >&3`
+        return True
+    return False
+
+
+def _named_fd(body: Any, argv: list[str]) -> str | None:
+    """`exec {fd}<>/dev/tcp/...`: Bash opens a free descriptor and keeps its number in `$fd`; the name.
+    `argv`: the command's words, as _argv reads them."""
+    if body.type != "command" or not body.named_children:
+        return None
+    last = body.named_children[-1]
+    match = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", _text(last))
+    if match is None or argv != ["exec", _text(last)]:
+        return None
+    after = body.next_sibling  # the redirect (or the `<` the grammar cannot place) follows with no space
+    return match.group(1) if after is not None and after.start_byte == last.end_byte else None
+
+
+def _fd_reference(written: str) -> str:
+    """`$fd`, `${fd}`, `"$fd"` -> `$fd` (how `>&$fd` names a descriptor `exec {fd}...` opened)."""
+    text = written.strip('"')
+    braced = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)
+    return "$" + braced.group(1) if braced else text
+
+
+def _prints_to_shell_stdout(node: Any) -> Any | None:
+    """The statement (`node`, or the redirected statement around it) whose output is the shell's own stdout;
+    None when the output is piped on to another stage or captured (`$(...)`, `<(...)`)."""
+    holder = node.parent if node.parent is not None and node.parent.type == "redirected_statement" else node
+    current = holder
+    while current.parent is not None:
+        parent = current.parent
+        if parent.type in ("command_substitution", "process_substitution"):
+            return None
+        if parent.type == "pipeline":
+            stages = [c for c in parent.named_children if c.type != "comment"]
+            if stages and current.id != stages[-1].id:
+                return None
+        current = parent
+    return holder
 
 
 def _redirect_parts(redirect: Any, ctx: _Context) -> tuple[str, str, str, str]:
     """(descriptor, operator, destination, destination as written) of a file redirect (`3<>/dev/tcp/h/6379`:
-    the grammar reads `<>` as `<` and an error node)."""
+    the grammar reads `<>` as `<` and an error node; without a descriptor, as an error node and `>`)."""
     dest = redirect.child_by_field_name("destination")
     fd = next((_text(c) for c in redirect.children if c.type == "file_descriptor"), "")
     op = "".join(_text(c) for c in redirect.children if not c.is_named or c.type == "ERROR")
+    before = redirect.prev_sibling  # `exec <>/dev/...`, `exec {fd}<>...`: the `<` is an error node before it
+    glued = before is not None and before.end_byte == redirect.start_byte
+    if glued and before.type == "ERROR" and _text(before) == "<":
+        op = "<" + op
     return fd, op, _word(dest, ctx) if dest is not None else "", _text(dest) if dest is not None else ""
 
 
