@@ -8,8 +8,8 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,8 +129,7 @@ def render_project(
     parent = dest.parent
     if not parent.exists():
         raise UserError(f"DEST: parent folder {parent} does not exist")
-    staging = _staging_folder(dest)
-    try:
+    with _staging_folder(dest) as staging:
         out = staging / "out"
         try:
             copier_copy(src, out, data, vcs_ref=vcs_ref)
@@ -161,15 +160,17 @@ def render_project(
         if not pretend:
             placement.place(out, dest, files, targets, merged)
         return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
-def _staging_folder(dest: Path) -> Path:
-    """A new folder for copier's output, on dest's filesystem so the move is a rename.
+@contextmanager
+def _staging_folder(dest: Path) -> Iterator[Path]:
+    """A new folder for copier's output, on dest's filesystem so the move is a rename; removed when the
+    block ends, however it ends.
 
     Next to dest (never inside a new project); inside an existing dest when its parent is another
     filesystem (dest is a mount point) or not writable (a read-only parent of an adopted repo).
+    The folder is named before it is made, inside the block that removes it: SIGTERM (Terminated) right
+    after the mkdir cannot leave it behind, as it could after tempfile.mkdtemp returned.
     """
     candidates = [dest.parent]
     if dest.is_dir():
@@ -178,12 +179,31 @@ def _staging_folder(dest: Path) -> Path:
         except OSError:
             other_fs = False
         candidates = [dest, dest.parent] if other_fs else [dest.parent, dest]
+    made: list[Path] = []
+    try:
+        yield _make_staging_folder(candidates, made)
+    finally:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _make_staging_folder(candidates: list[Path], made: list[Path]) -> Path:
+    """mkdir a `.redis-rules-<random>` folder (0700) in the first candidate that takes one; recorded in `made`
+    before the mkdir. UserError when none does."""
     problem: OSError | None = None
     for folder in candidates:
-        try:
-            return Path(tempfile.mkdtemp(prefix=".redis-rules-", dir=folder))
-        except OSError as exc:
-            problem = problem or exc
+        for _ in range(100):
+            path = folder / f".redis-rules-{secrets.token_hex(6)}"
+            made.append(path)
+            try:
+                os.mkdir(path, 0o700)
+                return path
+            except FileExistsError:
+                made.remove(path)  # someone else's: never removed by us
+            except OSError as exc:
+                made.remove(path)
+                problem = problem or exc
+                break
     strerror = problem.strerror if problem else "unknown error"
     raise UserError(f"DEST: cannot write in {candidates[0]}: {strerror}; nothing was written")
 

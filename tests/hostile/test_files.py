@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -392,3 +393,25 @@ def test_sigterm_during_update_removes_temporary_clones(tmp_path: Path) -> None:
         pytest.skip("the update finished before SIGTERM could be sent")
     assert proc.returncode == 143, err
     assert not [p.name for p in tmp.iterdir() if p.name.startswith(("redis-rules-", "copier"))]
+
+
+def test_sigterm_right_after_the_staging_mkdir_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window the SIGTERM test above can hit only by chance on a loaded machine: Terminated raised the
+    moment the staging folder exists, before render_project holds its name (tempfile.mkdtemp had not
+    returned). Nothing may be left next to dest."""
+    from redis_rules import render
+    from redis_rules.errors import Terminated
+
+    real_mkdir = os.mkdir
+
+    def mkdir_then_terminated(path: Any, mode: int = 0o777, *args: Any, **kwargs: Any) -> None:
+        real_mkdir(path, mode, *args, **kwargs)
+        if os.path.basename(os.fspath(path)).startswith(".redis-rules-"):
+            raise Terminated()
+
+    parent = tmp_path / "out"
+    parent.mkdir()
+    monkeypatch.setattr(os, "mkdir", mkdir_then_terminated)
+    with pytest.raises(Terminated):
+        render.render_project(str(ROOT), parent / "proj", {})
+    assert list(parent.iterdir()) == []
