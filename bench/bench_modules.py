@@ -9,8 +9,10 @@ and measures, on a single connection with sequential calls, N iterations each:
   SlidingWindowCounterRateLimiter, FixedWindowRateLimiter) on the same server; two kinds
   of reference rows say what bounds each limiter: a bare EVALSHA of a script that only
   reads TIME (what any server-clock script costs), and a bare EVALSHA of each of our
-  scripts with the arguments check_rate_limit sends (the server's share; the gap to
-  "ours" is what the module, the driver and the deadline cost on the client);
+  scripts with the arguments check_rate_limit sends, through redis-py's execute_command
+  (the server's share plus redis-py's per-command layer; "ours" sends the same EVALSHA
+  through the generated driver's own pooled-connection path, `_driver._call`, so the gap
+  is what the module and the deadline cost minus what that path saves);
 - cache hit: cache.get_or_set against a raw GET of the same key;
 - lock: locks.acquire_lock + release_lock against redis-py's Lock (acquire + release).
 

@@ -98,8 +98,12 @@ def free_port() -> int:
     raise RuntimeError("could not find a free loopback port")
 
 
-def _port_free(port: int) -> bool:
+def _port_free(port: int, *, reuse: bool = False) -> bool:
+    """Whether ``port`` can be bound on loopback; ``reuse``: as the servers bind it (SO_REUSEADDR), so the
+    connections a stopped server left in TIME_WAIT do not count, only a socket still listening."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        if reuse:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -130,6 +134,10 @@ def _send(port: int, *args: str, timeout: float = 2.0) -> bytes:
                     break
                 data += chunk
         return data
+
+
+# PING replies of a server ready for the tests (-NOAUTH: it answers, and wants a password)
+READY: tuple[bytes, ...] = (b"+PONG", b"-NOAUTH")
 
 
 class ExitedAtStart(RuntimeError):
@@ -175,7 +183,7 @@ class Server:
                 self.port = free_port()
         raise AssertionError("unreachable")
 
-    def _start_once(self, timeout: float) -> Server:
+    def _start_once(self, timeout: float, extra_args: tuple[str, ...] = (), ready: tuple[bytes, ...] = READY) -> Server:
         args = [
             self.binary,
             "--port",
@@ -193,6 +201,7 @@ class Server:
             "--daemonize",
             "no",
             *self.extra_args,
+            *extra_args,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir)
         deadline = time.monotonic() + timeout
@@ -202,7 +211,7 @@ class Server:
                 raise ExitedAtStart(f"server exited at start (code {self.process.returncode}): {log}")
             try:
                 reply = _send(self.port, "PING", timeout=0.5)
-                if reply.startswith((b"+PONG", b"-NOAUTH")):
+                if reply.startswith(ready):
                     return self
             except OSError:
                 pass
@@ -228,13 +237,15 @@ class Server:
         if not keep_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def restart(self) -> None:
-        """Stop and start again on the same port (for reconnect tests)."""
+    def restart(self, extra_args: tuple[str, ...] = (), ready: tuple[bytes, ...] = READY) -> None:
+        """Stop and start again on the same port (for reconnect tests), with ``extra_args`` added for this
+        run only; returns once PING's reply starts with one of ``ready`` (``-LOADING`` for a test of the
+        loading phase). The server loads what a SAVE left in its directory."""
         self.stop(keep_dir=True)
         deadline = time.monotonic() + 5
-        while not _port_free(self.port) and time.monotonic() < deadline:
+        while not _port_free(self.port, reuse=True) and time.monotonic() < deadline:
             time.sleep(0.05)
-        self._start_once(10.0)  # the same port: clients reconnect to it
+        self._start_once(10.0, extra_args, ready)  # the same port: clients reconnect to it
 
     def command(self, *args: str) -> bytes:
         return _send(self.port, *args)
