@@ -163,6 +163,9 @@ def test_data_file_from_a_device_or_a_folder(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- kind 2: accepted values that broke the render
+URL = "redis://admin:s3cret@prod-redis:6379"  # a credential in free text: refused, never echoed
+PK_REASON_URL = "persistent_keys: entry 1: 'reason' must not hold a URL or an address (no '://' or '@'"
+PK_PATTERN_URL = "persistent_keys: entry 1: 'pattern' must not hold a URL or an address (no '://' or '@'"
 REFUSED = [
     ("project_name", "two\nlines", "project_name: must be one line of printable characters"),
     ("project_name", "tab\there", "project_name: must be one line"),
@@ -209,6 +212,14 @@ REFUSED = [
     ("persistent_keys", "[{pattern: 'x:`cfg`:*', reason: r}]", "'pattern' must be one glob"),
     ("persistent_keys", "[{pattern: 'x:cfg:*', reason: \"two\\nlines\"}]", "'reason' must be one line"),
     ("persistent_keys", "[{pattern: 'x:cfg:*', reason: ' '}]", "needs a 'reason'"),
+    ("persistent_keys", f"[{{pattern: '*:config:*', reason: 'see {URL} for details'}}]", PK_REASON_URL),
+    ("persistent_keys", "[{pattern: 'x:cfg:*', reason: 'ask admin:s3cret@prod-redis'}]", PK_REASON_URL),
+    ("persistent_keys", "[{pattern: 'redis://u:s3cret@h:1', reason: r}]", PK_PATTERN_URL),
+    (
+        "persistent_keys",
+        "[{pattern: 'x:cfg:*', reason: r}, {pattern: 'u:s3cret@h:cfg:*', reason: r}]",
+        "entry 2: 'pattern' must not hold a URL",
+    ),
     ("rate_limit_default", "1000001/60s", "rate_limit_default: COUNT must be between 1 and 1000000"),
     ("rate_limit_default", "0/60s", "rate_limit_default: COUNT must be between 1 and 1000000"),
     ("rate_limit_default", "10/25h", "rate_limit_default: WINDOW must be between 1s and 24h"),
@@ -231,6 +242,18 @@ def test_values_that_would_break_the_render_are_refused(tmp_path: Path, field: s
     assert not (tmp_path / "out").exists()
 
 
+def test_a_credential_in_a_persistent_key_reason_from_a_data_file(tmp_path: Path) -> None:
+    """The user trial: a reason quoting a URL with its password went into CLAUDE.md, AGENTS.md and the policy."""
+    path = tmp_path / "answers.yml"
+    path.write_text(f"persistent_keys:\n  - {{pattern: '*:config:*', reason: 'see {URL} for details'}}\n")
+    code, out, err = run("new", str(tmp_path / "out"), "--defaults", "--data-file", str(path))
+    tried("new")
+    assert_refused(code, out, err, "persistent_keys")
+    assert PK_REASON_URL in err, err
+    assert "s3cret" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -242,6 +265,9 @@ def test_values_that_would_break_the_render_are_refused(tmp_path: Path, field: s
         ("redis_url_env", "APP_ENV"),
         ("package", "json"),
         ("package", "requests"),
+        ("project_name", URL),
+        ("persistent_keys", [{"pattern": "*:config:*", "reason": f"see {URL}"}]),
+        ("persistent_keys", [{"pattern": "redis://u:s3cret@h:1", "reason": "r"}]),
     ],
 )
 def test_stock_copier_refuses_them_too(tmp_path: Path, field: str, value: object) -> None:
@@ -386,6 +412,8 @@ ANSWERS_FILE_EDITS = [
     ("ttl_classes", "{class: 5}", "ttl_classes: class name 'class'"),
     ("persistent_keys", "[{pattern: '*:*', reason: x}]", "would exempt keys of every domain"),
     ("persistent_keys", "[{pattern: 'a:b:*', reason: x, extra: 1}]", "persistent_keys[0]: unknown key 'extra'"),
+    ("persistent_keys", f"[{{pattern: 'a:cfg:*', reason: 'see {URL}'}}]", PK_REASON_URL),
+    ("persistent_keys", "[{pattern: 'redis://u:s3cret@h:1', reason: x}]", PK_PATTERN_URL),
     ("key_format", "'{id}'", "key_format: must contain {domain} and {entity}"),
     ("claude_hooks", "[true]", "claude_hooks: must be true or false"),
     ("rate_limit_default", "100", "rate_limit_default: must be text"),
@@ -405,6 +433,7 @@ def test_hand_edited_answers_file_is_type_checked(
     tried("update")
     assert_refused(code, out, err, field)
     assert message in err, err
+    assert "s3cret" not in out + err
     assert subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True).stdout == ""
     assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True).stdout == head
 
@@ -445,6 +474,26 @@ def test_update_set_is_checked_like_new_data(committed: Path, tmp_path: Path, fi
     code, out, err = run("update", str(dest), "--set", f"{field}={value}")
     tried("update")
     assert_refused(code, out, err, field)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"[{{pattern: 'a:cfg:*', reason: 'see {URL}'}}]", PK_REASON_URL),
+        ("[{pattern: 'redis://u:s3cret@h:1', reason: x}]", PK_PATTERN_URL),
+    ],
+)
+def test_update_set_refuses_a_credential_in_persistent_keys(
+    committed: Path, tmp_path: Path, value: str, message: str
+) -> None:
+    dest = tmp_path / "proj"
+    shutil.copytree(committed, dest, symlinks=True)
+    code, out, err = run("update", str(dest), "--set", f"persistent_keys={value}")
+    tried("update")
+    assert_refused(code, out, err, "persistent_keys")
+    assert message in err, err
+    assert "s3cret" not in out + err
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True).stdout == ""
 
 
 def test_an_older_template_without_the_validator_macros_still_validates(tmp_path: Path) -> None:
