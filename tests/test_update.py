@@ -71,9 +71,13 @@ def stock_copier_update(project: Path, *data: str) -> subprocess.CompletedProces
 
 
 def assert_generated_tests_pass(project: Path) -> None:
+    """The updated project's generated tests pass on a real server, but for its fault suite (test_faults.py):
+    that one proves the modules' behaviour under faults, which an update does not change (the rendered modules
+    are the template's for these answers); tests/test_matrix.py runs it for every pair on both servers. What
+    an update can break (imports, the team's edits, answers that reach the tests) shows in the others."""
     if not BINARIES:
         pytest.skip("no redis-server/valkey-server binary for the generated tests")
-    proc = run_generated_tests(project, next(iter(BINARIES.values())))
+    proc = run_generated_tests(project, next(iter(BINARIES.values())), "--ignore=tests/redis/test_faults.py")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
