@@ -186,6 +186,13 @@ def test_write_of_a_keys_call_is_reported_to_the_assistant(project: Path) -> Non
     assert proc.stdout == ""
 
 
+def test_a_suppression_naming_no_rule_is_reported_to_the_assistant(project: Path) -> None:
+    """E903 is the author's: the assistant that wrote `ignore[RR07]` believes the finding hidden."""
+    path = write(project, "my_service/typo.py", "x = 1  # redis-rules: ignore[RR07x]\n")
+    proc = run_hook(project, "lint-edit", recorded("claude_posttooluse_write.json", tool_input__file_path=str(path)))
+    assert proc.returncode == 2 and "E903" in proc.stderr and "'RR07x'" in proc.stderr, proc.stderr
+
+
 def test_edit_with_a_relative_path_is_linted(project: Path) -> None:
     write(project, "my_service/scan_rel.py", BAD)
     event = recorded("claude_posttooluse_edit.json", tool_input__file_path="my_service/scan_rel.py")

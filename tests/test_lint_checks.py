@@ -991,6 +991,37 @@ def test_file_suppression():
     assert codes("# redis-rules: ignore-file\n" + HEADER + "r.keys('*')\n") == []
 
 
+def test_a_suppression_naming_no_rule_suppresses_nothing_and_is_reported():
+    """A typo'd code (ruff reports an invalid `# noqa` code too) or empty brackets: E903 at the comment, and the
+    finding the author meant to hide stays (`ignore[]` used to hide every rule on its line)."""
+    src = (
+        HEAD
+        + """
+r.keys("*")  # redis-rules: ignore[RR999]
+r.keys("*")  # redis-rules: ignore[]
+r.keys("*")  # redis-rules: ignore[RR007, no-keys-comand]
+x = 1  # redis-rules: ignore[bogus]
+"""
+    )
+    found = [(f.line, f.column, f.code) for f in lint(src)]
+    assert found == [
+        (3, 3, "RR007"),
+        (3, 16, "E903"),
+        (4, 3, "RR007"),
+        (4, 16, "E903"),
+        (5, 16, "E903"),
+        (6, 10, "E903"),
+    ]
+    messages = [f.message for f in lint(src) if f.code == "E903"]
+    assert "'RR999', which is no rule id, rule name or check name: it suppresses nothing" in messages[0]
+    assert messages[1].startswith("`ignore[]` names no rule and suppresses nothing")
+    assert "'no-keys-comand'" in messages[2] and "RR007" not in messages[2]  # the known code still suppresses
+    assert {f.severity for f in lint(src) if f.code == "E903"} == {"error"}
+    # reported in a file with nothing else to report, at a file-level comment too, never in an ignored file
+    assert codes("# redis-rules: ignore-file[RR00x]\nx = 1\n") == ["E903"]
+    assert codes("# redis-rules: ignore-file\nx = 1  # redis-rules: ignore[nope]\n") == []
+
+
 def test_per_file_ignores():
     ignores = {"tests/**": ["RR007"], "scripts/*.py": ["RR008", "RR007"]}
     policy = Policy(lint=LintPolicy(per_file_ignores=ignores))

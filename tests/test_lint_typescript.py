@@ -204,6 +204,18 @@ def test_suppressions_with_line_and_block_comments():
     assert codes("// redis-rules: ignore-file[keys-command]\n" + IOREDIS + 'r.keys("*");\n') == []
 
 
+def test_a_suppression_naming_no_rule_is_reported():
+    src = IOREDIS + 'r.keys("*"); // redis-rules: ignore[nope]\nr.keys("*"); /* redis-rules: ignore[] */\n'
+    assert [(f.line, f.column, f.code) for f in ts(src)] == [
+        (3, 3, "RR007"),
+        (3, 17, "E903"),
+        (4, 3, "RR007"),
+        (4, 17, "E903"),
+    ]
+    # in a file that cannot reach Redis, and counted in characters
+    assert [(f.line, f.column, f.code) for f in ts("const é = 1; // redis-rules: ignore[RR0x]\n")] == [(1, 17, "E903")]
+
+
 def test_syntax_error_is_e999():
     (f,) = ts("const = ;\n")
     assert f.code == "E999" and f.line == 1 and f.message.startswith("SyntaxError")

@@ -3,7 +3,8 @@
 Both call the `redis-rules lint` command line in this process (`--format json`), so a language the
 linter learns (TypeScript) is covered without changing the hooks. Only regular files are passed
 (never a FIFO or a device: they could block), each at most MAX_FILE_BYTES. Rule violations
-(RRnnn) are reported; a file the linter could not read or parse (E902/E999) is not the assistant's
+(RRnnn) are reported, and so is a suppression comment naming no rule (E903: the assistant may have written
+it believing a finding hidden); a file the linter could not read or parse (E902/E999) is not the assistant's
 rule violation and is left to its other tools.
 """
 
@@ -51,10 +52,11 @@ def lintable(path: Path) -> bool:
 
 
 def lint(files: list[Path]) -> list[Finding]:
-    """Rule findings (RRnnn) in these files, from `redis-rules lint --format json`."""
+    """Rule findings (RRnnn) and bad suppressions (E903) in these files, from `redis-rules lint --format json`."""
     if not files:
         return []
     from ..cli import main
+    from ..lint.model import BAD_SUPPRESSION
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -72,7 +74,7 @@ def lint(files: list[Path]) -> list[Finding]:
         raise LintUnavailable("redis-rules lint printed no JSON") from exc
     found = []
     for row in rows if isinstance(rows, list) else []:
-        if not isinstance(row, dict) or not str(row.get("code", "")).startswith("RR"):
+        if not isinstance(row, dict) or not str(row.get("code", "")).startswith(("RR", BAD_SUPPRESSION)):
             continue
         found.append(
             Finding(

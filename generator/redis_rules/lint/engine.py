@@ -11,7 +11,7 @@ import os
 import re
 import tokenize
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,11 +19,22 @@ from ..errors import UserError
 from ..policy import Policy
 from .checks import CALL_ATTRS, REDIS_ONLY, Checker, Raw
 from .index import import_lines
-from .model import CHECKS, ERROR_CODES, READ_ERROR, SYNTAX_ERROR, Finding, check_selectors, matches, severity_of
+from .model import (
+    BAD_SUPPRESSION,
+    CHECKS,
+    ERROR_CODES,
+    READ_ERROR,
+    SYNTAX_ERROR,
+    Finding,
+    check_selectors,
+    matches,
+    severity_of,
+)
 from .policy_cache import find_lint_policy
 from .project import TS_SUFFIXES, Project, light_facts
 from .receivers import ModuleInfo
 from .sources import MAX_BYTES, SourceError, decode, printable_path, read_source_file
+from .suppressions import MARKER, Suppressions, parse_suppressions
 
 SKIP_DIRS = frozenset(
     {
@@ -46,8 +57,6 @@ SKIP_DIRS = frozenset(
     }
 )
 SOURCE_SUFFIXES: tuple[str, ...] = (".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-_MARKER = "redis-rules:"
-_SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
 
 # ---------------------------------------------------------------- paths and globs
@@ -176,47 +185,26 @@ def _excluded(path: Path, policy: Policy) -> bool:
 
 
 # ---------------------------------------------------------------- suppressions
-def _codes(text: str | None) -> set[str] | None:
-    """None means "every code" (a bare ignore)."""
-    if text is None:
-        return None
-    return {c.strip() for c in text.split(",") if c.strip()} or None
-
-
-def _suppressions(source: str) -> tuple[dict[int, set[str] | None], set[str] | None, bool]:
-    """(line -> suppressed codes or None for all, file-level codes, whole file ignored)."""
-    lines: dict[int, set[str] | None] = {}
-    file_codes: set[str] = set()
-    file_all = False
-    if _MARKER not in source:
-        return lines, None, False
+def _suppressions(source: str) -> Suppressions:
+    """The suppression comments of a Python module (suppressions.py)."""
+    if MARKER not in source:
+        return Suppressions()
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
-        return lines, None, False
-    for tok in tokens:
-        if tok.type != tokenize.COMMENT or _MARKER not in tok.string:
-            continue
-        for match in _SUPPRESS.finditer(tok.string):
-            codes = _codes(match.group(2))
-            if match.group(1) == "ignore-file":
-                if codes is None:
-                    file_all = True
-                else:
-                    file_codes |= codes
-            else:
-                line = tok.start[0]
-                if codes is None or lines.get(line, set()) is None:
-                    lines[line] = None
-                else:
-                    lines[line] = (lines.get(line) or set()) | codes
-    return lines, file_codes or None, file_all
+        return Suppressions()
+    return parse_suppressions(
+        (tok.start[0], tok.start[1] + 1, tok.string)
+        for tok in tokens
+        if tok.type == tokenize.COMMENT and MARKER in tok.string
+    )
 
 
-def _suppressed(code: str, codes: Iterable[str] | None) -> bool:
-    if codes is None:
-        return True
-    return any(matches(c, code) for c in codes)
+def bad_suppressions(suppressions: Suppressions, shown: str) -> list[Finding]:
+    """One E903 finding per code of a suppression comment that names no rule (none when the file is ignored)."""
+    if suppressions.file_all:
+        return []
+    return [_error_finding(BAD_SUPPRESSION, message, shown, line, col) for line, col, message in suppressions.bad]
 
 
 # ---------------------------------------------------------------- linting
@@ -352,7 +340,7 @@ def lint_source(
         raw = _check_tree(tree, source, path, rel, policy, project)
     except RecursionError:
         return [_too_deep(shown)]
-    if not raw:
+    if not raw and MARKER not in source:
         return []
     return _findings(raw, source, shown, select, ignore, _suppressions(source))
 
@@ -450,11 +438,11 @@ def _findings(
     shown: str,
     select: Sequence[str],
     ignore: Sequence[str],
-    suppressions: tuple[dict[int, set[str] | None], set[str] | None, bool],
+    suppressions: Suppressions,
 ) -> list[Finding]:
-    """Raw results -> Findings: registry codes and severities, select/ignore, suppression comments."""
-    line_codes, file_codes, file_all = suppressions
-    if file_all:
+    """Raw results -> Findings: registry codes and severities, select/ignore, suppression comments; the E903
+    findings of comments naming no rule among them."""
+    if suppressions.file_all:
         return []
     lines = source.splitlines()
     findings: list[Finding] = []
@@ -467,11 +455,7 @@ def _findings(
         code = CHECKS[r.check]
         if not _selected(code, select, ignore):
             continue
-        if file_codes is not None and _suppressed(code, file_codes):
-            continue
-        if r.line in line_codes and _suppressed(code, line_codes[r.line]):
-            continue
-        if r.end_line != r.line and r.end_line in line_codes and _suppressed(code, line_codes[r.end_line]):
+        if suppressions.hides(code, r.line, r.end_line):
             continue
         findings.append(
             Finding(
@@ -488,6 +472,7 @@ def _findings(
                 r.reason,
             )
         )
+    findings.extend(bad_suppressions(suppressions, shown))
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     return findings
 

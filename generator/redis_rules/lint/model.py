@@ -243,15 +243,17 @@ BY_NAME: dict[str, Check] = {c.name: c for c in REGISTRY}
 CHECKS: dict[str, str] = {c.name: c.rule for c in REGISTRY}
 CODE_TO_CHECK: dict[str, str] = {c.rule: c.name for c in REGISTRY}
 
-# pseudo-codes for files the linter could not check (always reported, never filtered)
+# pseudo-codes for files the linter could not check and for suppression comments naming no rule (always
+# reported, never filtered: they say that a check did not run, or that a finding the author meant to hide is not)
 SYNTAX_ERROR = "E999"
 READ_ERROR = "E902"
-ERROR_CODES = {SYNTAX_ERROR: "syntax-error", READ_ERROR: "io-error"}
+BAD_SUPPRESSION = "E903"
+ERROR_CODES = {SYNTAX_ERROR: "syntax-error", READ_ERROR: "io-error", BAD_SUPPRESSION: "bad-suppression"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # rule id (RR007) or E999/E902
+    code: str  # rule id (RR007) or E999/E902/E903
     check: str  # check name (keys-command)
     message: str  # ends with a short clause saying why the receiver is believed to be Redis, when it matters
     path: str  # as displayed: relative to the working directory when possible

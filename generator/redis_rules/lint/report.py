@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .model import ERROR_CODES, REGISTRY, Finding, rules_by_id, severity_of
+from .model import BAD_SUPPRESSION, ERROR_CODES, REGISTRY, Finding, rules_by_id, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -48,8 +48,18 @@ def format_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.to_dict() for f in findings], indent=2) + "\n"
 
 
+_UNCHECKED = ("The file could not be checked", "The file could not be read or parsed, so no check ran on it.")
+_PSEUDO_TEXT = {
+    BAD_SUPPRESSION: (
+        "A suppression comment names no rule",
+        "A redis-rules: ignore[...] comment lists a code that is no rule id, rule name or check name, or lists "
+        "none: it suppresses nothing.",
+    )
+}
+
+
 def sarif_rules() -> list[dict[str, Any]]:
-    """`tool.driver.rules`: one entry per check of the registry (text from its rule), then E999/E902."""
+    """`tool.driver.rules`: one entry per check of the registry (text from its rule), then E999/E902/E903."""
     rules = rules_by_id()
     out: list[dict[str, Any]] = []
     for check in sorted(REGISTRY, key=lambda c: c.rule):
@@ -67,12 +77,13 @@ def sarif_rules() -> list[dict[str, Any]]:
             entry["helpUri"] = source.split()[0]
         out.append(entry)
     for code, name in ERROR_CODES.items():
+        short, full = _PSEUDO_TEXT.get(code, _UNCHECKED)
         out.append(
             {
                 "id": code,
                 "name": name,
-                "shortDescription": {"text": "The file could not be checked"},
-                "fullDescription": {"text": "The file could not be read or parsed, so no check ran on it."},
+                "shortDescription": {"text": short},
+                "fullDescription": {"text": full},
                 "defaultConfiguration": {"level": "error"},
             }
         )

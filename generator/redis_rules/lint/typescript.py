@@ -56,6 +56,7 @@ from .evidence import opt_out_flag, paging_name, short_lived, words
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
 from .receivers import REDIS_NAMED, Recv, client, guarded
+from .suppressions import MARKER, Suppressions, parse_suppressions
 
 if TYPE_CHECKING:
     from .project import Project
@@ -96,7 +97,6 @@ TS_KEY_ALL = KEY_ALL | {"del"}
 # first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
 NOT_PATTERNS = frozenset({"object", "array", "arrow_function", "function_expression", "number", "true", "false"})
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
-_SUPPRESS = re.compile(r"redis-rules:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
 
 _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
@@ -1868,25 +1868,33 @@ def _trimmed(args: list[Node]) -> bool:
 
 
 # ---------------------------------------------------------------- entry points
-def _suppressions(comments: Sequence[tuple[int, str]]) -> tuple[dict[int, set[str] | None], set[str] | None, bool]:
-    lines: dict[int, set[str] | None] = {}
-    file_codes: set[str] = set()
-    file_all = False
-    for line, text in comments:
-        for match in _SUPPRESS.finditer(text):
-            codes = {c.strip() for c in (match.group(2) or "").split(",") if c.strip()} or None
-            if match.group(2) is None:
-                codes = None
-            if match.group(1) == "ignore-file":
-                if codes is None:
-                    file_all = True
-                else:
-                    file_codes |= codes
-            elif codes is None or lines.get(line, set()) is None:
-                lines[line] = None
-            else:
-                lines[line] = (lines.get(line) or set()) | codes
-    return lines, file_codes or None, file_all
+def _with_suppressions(
+    raw: list[Raw],
+    root: Node,
+    rel: str,
+    source: str,
+    shown: str,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+) -> list[Finding]:
+    """Raw results -> Findings through the file's suppression comments (engine._findings)."""
+    from .engine import _findings
+
+    if MARKER not in source:
+        return _findings(raw, source, shown, select or (), ignore or (), Suppressions()) if raw else []
+    lines = source.splitlines()
+    comments = [
+        (c.start_point[0] + 1, _char_column(lines, c.start_point[0], c.start_point[1]), _text(c))
+        for c in _query_nodes(root, ("comment",), _language(rel))
+        if MARKER in _text(c)
+    ]
+    return _findings(raw, source, shown, select or (), ignore or (), parse_suppressions(comments))
+
+
+def _char_column(lines: list[str], row: int, byte_col: int) -> int:
+    """1-based character column of a 0-based row and byte offset."""
+    text = lines[row] if row < len(lines) else ""
+    return len(text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore")) + 1
 
 
 def _syntax_error(root: Node) -> Node | None:
@@ -1931,7 +1939,6 @@ def _lint_typescript(
         _PORT_NEEDLES,
         _PORTS,
         _filters,
-        _findings,
         _in_edge,
         _lines,
         glob_match,
@@ -1957,18 +1964,13 @@ def _lint_typescript(
         mod = TsModule(root, prel or rel, policy, project, source)
     if project is not None and prel is not None and prel in project.stale:
         project.record(prel, _facts(mod, prel))
-    if not relevant:
-        return []  # parsed (syntax errors are reported) but nothing in it can reach Redis
+    if not relevant:  # parsed (syntax errors are reported) but nothing in it can reach Redis
+        return _with_suppressions([], root, mod.rel, source, shown, select, ignore)
     reset = any(glob_match(rel, p) for p in policy.lint.reset_scripts)
     ports = bool(_lines(_PORTS, source, _PORT_NEEDLES))
     checker = TsChecker(mod, reset, edge, is_test_file(rel), policy.lint.containers_need_ttl, ports)
     raw = checker.run()
-    if not raw:
-        return []
-    comments = _query_nodes(root, ("comment",), _language(mod.rel)) if "redis-rules" in source else []
-    return _findings(
-        raw, source, shown, select, ignore, _suppressions([(c.start_point[0] + 1, _text(c)) for c in comments])
-    )
+    return _with_suppressions(raw, root, mod.rel, source, shown, select, ignore)
 
 
 def ts_facts(source: str, rel: str, project: Project) -> ModuleFacts | None:
