@@ -118,5 +118,15 @@ def report(findings: list[Finding], header: str) -> str:
         lines.append(f"... and {len(findings) - MAX_LINES} more (run `redis-rules lint` to see all)")
     codes = sorted({f.code for f in findings})
     lines.append(f"Explain a rule: `redis-rules rules {codes[0]}`. A finding that is wrong: suppress that line")
-    lines.append(f"with `# redis-rules: ignore[{codes[0]}]` and say why.")
+    lines.append(f"with {_suppression_comment(findings, codes[0])} and say why.")
     return "\n".join(lines)
+
+
+def _suppression_comment(findings: list[Finding], code: str) -> str:
+    """The suppression comment in the languages of the reported files: `#` is a syntax error in TypeScript."""
+    script = [f for f in findings if not f.path.endswith(".py") and not f.path.endswith(".pyi")]
+    python = len(script) < len(findings)
+    forms = ([f"`# redis-rules: ignore[{code}]`"] if python else []) + (
+        [f"`// redis-rules: ignore[{code}]`"] if script else []
+    )
+    return " (Python) or ".join(forms) + (" (TypeScript)" if python and script else "")
