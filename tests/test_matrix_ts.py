@@ -156,3 +156,30 @@ def test_variant_typechecks(tmp_path: Path, shared_modules: Path, variant: str) 
     project = render_ts(tmp_path / "p", **{k: str(v) for k, v in VARIANTS[variant].items()})
     tsc = typecheck(project)
     assert tsc.returncode == 0, tail(tsc)
+
+
+@pytest.mark.parametrize("client", ["node-redis", "upstash"])
+def test_generated_tests_authenticate_with_an_external_redis_url(
+    tmp_path: Path, shared_modules: Path, client: str
+) -> None:
+    """`REDIS_URL=redis://:password@host:port npm test` against a server the team owns: the tests' own
+    connections (admin checks, the REST test endpoint, the TTL check after each file) AUTH with the URL's
+    credentials, as the project's client does (fresh-user trial 12: 24 tests failed with NOAUTH). The
+    password never reaches the output."""
+    from redis_rules.servers import Server
+
+    if not SERVERS:
+        pytest.skip("no valkey or Redis 7 server binary on this machine")
+    password = "S3cr3t!pw%"
+    project = render_ts(tmp_path / "p", client=client, modules="[sessions, locks]")
+    server = Server(binary=next(iter(SERVERS.values())), extra_args=("--requirepass", password)).start()
+    try:
+        env = subprocess_env("APP_ENV", "NODE_OPTIONS", CI="1", NO_COLOR="1", FORCE_COLOR="0")
+        env["REDIS_URL"] = f"redis://default:{password.replace('%', '%25')}@127.0.0.1:{server.port}/0"
+        proc = node_run(
+            project, "node_modules/vitest/vitest.mjs", "run", "--config", "test/redis/vitest.config.ts", env=env
+        )
+    finally:
+        server.stop()
+    assert proc.returncode == 0 and " failed" not in proc.stdout, tail(proc)
+    assert password not in proc.stdout + proc.stderr and "S3cr3t" not in proc.stdout + proc.stderr

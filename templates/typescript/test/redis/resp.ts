@@ -71,6 +71,14 @@ interface Pending {
   errorsAsValues: boolean;
 }
 
+/** AUTH for the servers that want it (an external $REDIS_URL with a password), by "host:port". */
+const CREDENTIALS = new Map<string, { username?: string; password: string }>();
+
+/** Every later connection to host:port sends `AUTH [username] password` first. */
+export function useCredentials(host: string, port: number, password: string, username?: string): void {
+  CREDENTIALS.set(`${host}:${port}`, { username, password });
+}
+
 /** One connection; commands are pipelined and answered in order. */
 export class RespConnection {
   readonly host: string;
@@ -89,8 +97,22 @@ export class RespConnection {
     socket.on("close", () => this.#fail(new Error("connection closed")));
   }
 
-  /** Connect to host:port within `timeoutMs`. */
-  static open(host: string, port: number, timeoutMs = 2000): Promise<RespConnection> {
+  /** Connect to host:port within `timeoutMs` (authenticated when useCredentials named it). */
+  static async open(host: string, port: number, timeoutMs = 2000): Promise<RespConnection> {
+    const conn = await RespConnection.#connect(host, port, timeoutMs);
+    const auth = CREDENTIALS.get(`${host}:${port}`);
+    if (auth !== undefined) {
+      try {
+        await conn.command("AUTH", ...(auth.username ? [auth.username] : []), auth.password);
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+    }
+    return conn;
+  }
+
+  static #connect(host: string, port: number, timeoutMs: number): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
       const timer = setTimeout(() => {
