@@ -90,9 +90,11 @@ def test_parse_big_and_sizes():
     assert parse_big("bytes=1MB,elements=10000", policy) == (1_048_576, 10_000)
     assert parse_big("elements=5", policy) == (100, 5)
     assert parse_size("512KB") == 524_288 and parse_size("2048") == 2048
-    for bad in ("bytes", "size=1", "bytes=1XB", "elements=many"):
+    for bad in ("bytes", "size=1", "bytes=1XB", "elements=many", "elements=-1", "elements=0", "bytes=0", "bytes=0.1"):
         with pytest.raises(UserError):
             parse_big(bad, policy)
+    with pytest.raises(UserError, match=r"^audit: --big: elements must be an integer of at least 1, got '-1'$"):
+        parse_big("elements=-1", policy)  # was accepted: every key with an element was big (fresh-user trial 12)
 
 
 @pytest.mark.parametrize(

@@ -119,11 +119,15 @@ def parse_big(text: str | None, policy: Policy) -> tuple[int, int]:
             raise UserError(f"audit: --big: expected NAME=VALUE, got {part!r} (names: bytes, elements)")
         if name == "bytes":
             big_bytes = parse_size(value)
+            if big_bytes < 1:
+                raise UserError(f"audit: --big: bytes must be at least 1 byte, got {value!r}")
         elif name == "elements":
             try:
                 big_elements = int(value.strip().replace("_", ""))
             except ValueError:
-                raise UserError(f"audit: --big: elements must be an integer, got {value!r}") from None
+                big_elements = 0
+            if big_elements < 1:  # as the policy's audit.big_key_elements (minimum 1)
+                raise UserError(f"audit: --big: elements must be an integer of at least 1, got {value!r}") from None
         else:
             raise UserError(f"audit: --big: unknown threshold {name!r} (names: bytes, elements)")
     return big_bytes, big_elements
