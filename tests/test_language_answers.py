@@ -120,6 +120,25 @@ def test_update_refuses_a_language_change() -> None:
     assert data["default_ttl"] == 60 and [c.name for c in changes] == ["default_ttl"]
 
 
+def test_update_of_the_package_moves_a_module_path_inside_it() -> None:
+    """`--set package=billing` alone: the modules move along, reported as a change (the refusal named
+    module_path, which the user had not touched: fresh-user trial 12); a path given too, or one outside
+    the package, or a TypeScript project's, is left as it is."""
+    recorded = {"language": "python", "project_name": "svc", "package": "svc", "module_path": "svc/db/redis"}
+    data, changes = merge_answers(QUESTIONS, recorded, {"package": "billing"})
+    assert (data["package"], data["module_path"]) == ("billing", "billing/db/redis")
+    assert [(c.name, c.old, c.new) for c in changes] == [
+        ("package", "svc", "billing"),
+        ("module_path", "svc/db/redis", "billing/db/redis"),
+    ]
+    data, _ = merge_answers(QUESTIONS, {**recorded, "module_path": "svc/infra/cache"}, {"package": "billing"})
+    assert data["module_path"] == "billing/infra/cache"
+    data, _ = merge_answers(QUESTIONS, recorded, {"package": "billing", "module_path": "billing/r"})
+    assert data["module_path"] == "billing/r"
+    with pytest.raises(UserError, match="^module_path: must start with the package folder 'billing/'"):
+        merge_answers(QUESTIONS, recorded, {"package": "billing", "module_path": "svc/db/redis"})
+
+
 def test_cli_refusal_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, run_cli) -> None:
     code, out, err = run_cli(
         "new", str(tmp_path / "d"), "--defaults", "--data", "language=typescript", "--data", "client=valkey-py"

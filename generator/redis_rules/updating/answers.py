@@ -42,6 +42,7 @@ def merge_answers(
     names = {q.name for q in questions if not q.hidden}
     _refuse_language_change(recorded, sets)
     _refuse_adoption_change(recorded, sets)
+    sets = _carry_module_path(recorded, sets)
     given = {k: v for k, v in recorded.items() if k in names}
     given.update(sets)
     resolved = resolve_answers(questions, given, explicit=sets)  # raises UserError naming the field
@@ -54,6 +55,18 @@ def merge_answers(
         if q.name in recorded and q.name not in sets and not q.hidden and not q.is_asked(resolved)
     ]
     return data, changes
+
+
+def _carry_module_path(recorded: dict[str, Any], sets: dict[str, Any]) -> dict[str, Any]:
+    """A Python project's modules live inside its package: `--set package=new` alone moves a recorded
+    module_path under the old package to the same place under the new one (reported as a change; the
+    validator named module_path, which the user had not touched)."""
+    old, new, path = recorded.get("package"), sets.get("package"), recorded.get("module_path")
+    if recorded.get("language", "python") != "python" or "module_path" in sets or new is None or new == old:
+        return sets
+    if isinstance(old, str) and isinstance(path, str) and isinstance(new, str) and path.startswith(old + "/"):
+        return {**sets, "module_path": new + path[len(old) :]}
+    return sets
 
 
 def _refuse_language_change(recorded: dict[str, Any], sets: dict[str, str]) -> None:
