@@ -421,3 +421,23 @@ def test_the_check_catches_a_module_that_was_not_generated(subset_projects: dict
     assert ("keys", "py") not in named_members("keys.py")
     assert not (package / "streams.py").exists()
     assert "get_or_set" in _members(package / "cache.py") and "nope" not in _members(package / "cache.py")
+
+
+def test_answers_that_overflow_agents_md_are_refused(tmp_path: Path, run_cli) -> None:
+    """Each answer within its bounds, together past the 32 KiB Codex reads (fresh-user trial 12 saw 36,970
+    bytes): exit 2 naming the fields, nothing written; without AGENTS.md the same answers render."""
+    import yaml
+
+    reason = "kept without a TTL because the team reloads it from the source of truth on every deploy " * 3
+    answers = {"persistent_keys": [{"pattern": f"*:config{i}:*", "reason": reason.strip()[:300]} for i in range(40)]}
+    data = tmp_path / "answers.yml"
+    data.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    code, out, err = run_cli("new", str(tmp_path / "big"), "--defaults", "--data-file", str(data))
+    assert code == 2, out + err
+    assert err.startswith("redis-rules: error: persistent_keys, ttl_classes, environments: AGENTS.md would be ")
+    assert "over the 32 KiB Codex reads" in err and err.count("\n") == 1
+    assert not (tmp_path / "big").exists()
+    code, out, err = run_cli(
+        "new", str(tmp_path / "big"), "--defaults", "--data-file", str(data), "--data", "agents=[claude]"
+    )
+    assert code == 0, out + err
