@@ -513,3 +513,26 @@ def test_the_wheel_ships_exactly_the_parts_the_template_cache_snapshots() -> Non
     pyproject = tomllib.loads((template_source.PACKAGE_DIR.parent.parent / "pyproject.toml").read_text())
     shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     assert shipped == {part: f"redis_rules/_template/{part}" for part in template_source.TEMPLATE_PARTS}
+
+
+def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
+    """A team on Windows commits CLAUDE.md with CRLF: the update rewrites the redis-rules section only, in CRLF,
+    and says nothing was replaced (fresh-user trial 12: every line became LF, and 'edits inside its redis-rules
+    parts were replaced' was printed for a file nobody had edited)."""
+    project = new_project(tmp_path / "svc", template_v1)
+    claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
+    crlf = ("# Our service\n\nTeam notes.\n\n" + claude).replace("\n", "\r\n")
+    (project / "CLAUDE.md").write_bytes(crlf.encode("utf-8"))
+    commit_all(project, "CLAUDE.md in CRLF, with the team's text")
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
+
+    assert code == 0, out + err
+    after = (project / "CLAUDE.md").read_bytes().decode("utf-8")
+    assert after.startswith("# Our service\r\n\r\nTeam notes.\r\n") and "1800" in after
+    assert after.count("\n") == after.count("\r\n")  # every line still CRLF
+    assert "were replaced by the render" not in out
+    changed = git(project, "diff", "--numstat", "--", "CLAUDE.md").split()
+    assert changed and int(changed[0]) < 10, changed  # the TTL lines, not the whole file

@@ -171,6 +171,13 @@ def _differs(rel: str, old: str, new: str) -> str | None:
     return None if old == new else "edited or out of date (the whole file is generated)"
 
 
+def edited_since(rel: str, committed: str | None, previous: Path) -> bool:
+    """Whether the owned part of `rel` as committed differs from the render the project had (`previous`, a
+    folder): the team edited it. Line endings do not count."""
+    old = _read(previous / rel)
+    return committed is not None and old is not None and _differs(rel, _lf(committed), _lf(old)) is not None
+
+
 def _stale(dest: Path, rendered: set[str]) -> list[Problem]:
     """Owned parts the current answers no longer render, still in the project."""
     problems: list[Problem] = []
@@ -246,9 +253,11 @@ def reconcile(
             text = new if base is None else splice_policy(base, new)
         else:
             text = new
+        merged = _read(dest / rel)  # as Copier's merge left it
         if _write(dest / rel, text):
             changed.append(rel)
-            if replaced is not None:
+            # an edit only when the owned part itself differed (not its line endings, not the team's text)
+            if replaced is not None and merged is not None and _differs(rel, _lf(merged), _lf(new)):
                 replaced.append(rel)
     for rel in [*claude_settings.HOOK_FILES, *agent_files.MARKED_FILES]:
         if rel in files:

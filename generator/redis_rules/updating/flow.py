@@ -18,7 +18,7 @@ from ..redact import redact_text
 from ..template_source import recorded_source_base
 from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
-from .gitutil import GitError, git, status
+from .gitutil import GitError, committed_text, git, status
 from .preflight import preflight
 from .run import copier_update
 from .source import resolve_source
@@ -38,25 +38,29 @@ def _check_markers(dest: Path) -> None:
             find_section(text, rel)
 
 
-def reconcile_owned(top: Path, dest: Path, url: str, ref: str) -> list[str]:
+def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[dict[str, Any], str]) -> list[str]:
     """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns the
-    files whose owned parts held edits that were replaced (owned.reconcile's `replaced`)."""
+    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`, confirmed
+    against the render the project had (`previous`: its answers and ref), since Copier's merge also leaves an
+    owned part different when nobody edited it (a CRLF file merged with LF patches)."""
     from ..answers_file import answers_data
-    from ..owned import reconcile, reference_render
+    from ..owned import edited_since, reconcile, reference_render
     from .preflight import read_answers
 
     answers = read_answers(dest)
 
     def before(rel: str) -> str | None:
-        path = (dest / rel).relative_to(top).as_posix()
-        try:
-            return git("show", f"HEAD:{path}", cwd=top, check=True)
-        except GitError:
-            return None
+        return committed_text((dest / rel).relative_to(top).as_posix(), top)
 
     replaced: list[str] = []
     with reference_render(url, answers_data(answers), ref) as rendered:
         changed = reconcile(dest, rendered, before, replaced)
+    if replaced:
+        try:
+            with reference_render(url, answers_data(previous[0]), previous[1]) as old:
+                replaced = [rel for rel in replaced if edited_since(rel, before(rel), old)]
+        except UserError:
+            pass  # the earlier version cannot be rendered (offline, a tag gone): report what the merge left
     # a file copier left unmerged in git's index is now resolved: back to the committed index entry
     unmerged = {e.path for e in status(top, dest) if e.unmerged}
     for rel in changed:
@@ -135,7 +139,7 @@ def _update(
         copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
         # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
         # the render, the team's text around it taken from the commit before the update (owned.py)
-        put_back = reconcile_owned(target_top, target_dest, source.url, source.target)
+        put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]

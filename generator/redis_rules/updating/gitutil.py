@@ -22,6 +22,16 @@ def git(*args: str, cwd: Path, check: bool = True) -> str:
     return proc.stdout
 
 
+def committed_text(path: str, cwd: Path) -> str | None:
+    """The file at `path` (relative to the repository root) as HEAD holds it, byte for byte (CRLF stays CRLF:
+    `git` above reads text with universal newlines); None when HEAD has no such file."""
+    try:
+        proc = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=cwd, capture_output=True)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed (needed to update a project)") from exc
+    return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None
+
+
 def toplevel(path: Path) -> Path | None:
     """The work tree root holding `path`, or None when it is not in a git work tree."""
     try:
