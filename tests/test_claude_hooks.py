@@ -191,6 +191,8 @@ def test_a_suppression_naming_no_rule_is_reported_to_the_assistant(project: Path
     path = write(project, "my_service/typo.py", "x = 1  # redis-rules: ignore[RR07x]\n")
     proc = run_hook(project, "lint-edit", recorded("claude_posttooluse_write.json", tool_input__file_path=str(path)))
     assert proc.returncode == 2 and "E903" in proc.stderr and "'RR07x'" in proc.stderr, proc.stderr
+    assert "redis-rules rules E903" not in proc.stderr and "ignore[E903]" not in proc.stderr  # no rule to explain
+    path.unlink()  # the project is shared: the stop-gate tests see every changed file
 
 
 def test_edit_with_a_relative_path_is_linted(project: Path) -> None:

@@ -116,9 +116,12 @@ def report(findings: list[Finding], header: str) -> str:
     lines += [f.describe() for f in findings[:MAX_LINES]]
     if len(findings) > MAX_LINES:
         lines.append(f"... and {len(findings) - MAX_LINES} more (run `redis-rules lint` to see all)")
-    codes = sorted({f.code for f in findings})
-    lines.append(f"Explain a rule: `redis-rules rules {codes[0]}`. A finding that is wrong: suppress that line")
-    lines.append(f"with {_suppression_comment(findings, codes[0])} and say why.")
+    codes = sorted({f.code for f in findings if f.code.startswith("RR")})
+    if codes:
+        lines.append(f"Explain a rule: `redis-rules rules {codes[0]}`. A finding that is wrong: suppress that line")
+        lines.append(f"with {_suppression_comment(findings, codes[0])} and say why.")
+    else:  # only E903: suppression comments that name no rule
+        lines.append("Fix each suppression comment above: list rule ids such as RR007 (`redis-rules rules` has them).")
     return "\n".join(lines)
 
 
