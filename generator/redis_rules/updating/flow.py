@@ -40,9 +40,9 @@ def _check_markers(dest: Path) -> None:
 
 def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[dict[str, Any], str]) -> list[str]:
     """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns the
-    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`, confirmed
-    against the render the project had (`previous`: its answers and ref), since Copier's merge also leaves an
-    owned part different when nobody edited it (a CRLF file merged with LF patches)."""
+    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`; for a CRLF file,
+    confirmed against the render the project had (`previous`: its answers and ref), since Copier's merge of
+    LF patches into it leaves its owned part different when nobody edited it."""
     from ..answers_file import answers_data
     from ..owned import edited_since, reconcile, reference_render
     from .preflight import read_answers
@@ -55,10 +55,13 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[d
     replaced: list[str] = []
     with reference_render(url, answers_data(answers), ref) as rendered:
         changed = reconcile(dest, rendered, before, replaced)
-    if replaced:
+    # a CRLF file merged with LF patches leaves its owned part different with no edit: confirm those against
+    # the render the project had (one more render, so only for them; an LF file's difference is an edit)
+    suspect = [rel for rel in replaced if "\r\n" in (before(rel) or "")]
+    if suspect:
         try:
             with reference_render(url, answers_data(previous[0]), previous[1]) as old:
-                replaced = [rel for rel in replaced if edited_since(rel, before(rel), old)]
+                replaced = [rel for rel in replaced if rel not in suspect or edited_since(rel, before(rel), old)]
         except UserError:
             pass  # the earlier version cannot be rendered (offline, a tag gone): report what the merge left
     # a file copier left unmerged in git's index is now resolved: back to the committed index entry
