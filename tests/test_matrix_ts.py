@@ -171,7 +171,7 @@ def test_generated_tests_authenticate_with_an_external_redis_url(
     if not SERVERS:
         pytest.skip("no valkey or Redis 7 server binary on this machine")
     password = "S3cr3t!pw%"
-    project = render_ts(tmp_path / "p", client=client, modules="[sessions, locks]")
+    project = render_ts(tmp_path / "p", client=client, modules="[sessions]")
     server = Server(binary=next(iter(SERVERS.values())), extra_args=("--requirepass", password)).start()
     try:
         env = subprocess_env("APP_ENV", "NODE_OPTIONS", CI="1", NO_COLOR="1", FORCE_COLOR="0")
