@@ -1878,23 +1878,17 @@ def _with_suppressions(
     ignore: Sequence[str] | None,
 ) -> list[Finding]:
     """Raw results -> Findings through the file's suppression comments (engine._findings)."""
-    from .engine import _findings
+    from .engine import _column, _findings
 
     if MARKER not in source:
         return _findings(raw, source, shown, select or (), ignore or (), Suppressions()) if raw else []
     lines = source.splitlines()
     comments = [
-        (c.start_point[0] + 1, _char_column(lines, c.start_point[0], c.start_point[1]), _text(c))
+        (c.start_point[0] + 1, _column(lines, c.start_point[0] + 1, c.start_point[1]), _text(c))
         for c in _query_nodes(root, ("comment",), _language(rel))
         if MARKER in _text(c)
     ]
     return _findings(raw, source, shown, select or (), ignore or (), parse_suppressions(comments))
-
-
-def _char_column(lines: list[str], row: int, byte_col: int) -> int:
-    """1-based character column of a 0-based row and byte offset."""
-    text = lines[row] if row < len(lines) else ""
-    return len(text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore")) + 1
 
 
 def _syntax_error(root: Node) -> Node | None:

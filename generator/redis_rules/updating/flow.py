@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import tempfile
 import time
@@ -49,6 +50,7 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[d
 
     answers = read_answers(dest)
 
+    @functools.cache  # asked for by reconcile and again for the CRLF check: one `git show` per file
     def before(rel: str) -> str | None:
         return committed_text((dest / rel).relative_to(top).as_posix(), top)
 
