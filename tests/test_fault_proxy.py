@@ -65,6 +65,27 @@ def test_dropped_reply_means_the_command_ran(proxy: FaultProxy, server: Server) 
     r.close()
 
 
+def test_a_targeted_drop_spares_other_clients(proxy: FaultProxy, server: Server) -> None:
+    """drop_next_reply(to=...) loses only the reply to the command carrying those bytes: another client's
+    commands in between keep theirs (a background thread sharing the proxy)."""
+    bystander, target = client(proxy.url), client(proxy.url)
+    bystander.ping()
+    target.ping()
+    proxy.drop_next_reply(to=b"fp:targeted")
+    assert bystander.incr("fp:other") == 1  # not the one
+    with pytest.raises(redis.TimeoutError):
+        target.incr("fp:targeted")
+    assert bystander.incr("fp:other") == 2
+    assert proxy.dropped == 1
+    direct = client(server.url)
+    assert direct.get("fp:targeted") == b"1"  # it ran; only its answer was lost
+    direct.delete("fp:targeted", "fp:other")
+    for conn in (direct, bystander, target):
+        conn.close()
+    with pytest.raises(ValueError, match="non-empty"):
+        proxy.drop_next_reply(to=b"")
+
+
 def test_freeze_keeps_the_connection_open_and_silent(proxy: FaultProxy) -> None:
     r = client(proxy.url, timeout=0.3)
     r.ping()

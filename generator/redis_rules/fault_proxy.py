@@ -7,7 +7,9 @@ wire, never mocked:
 - ``delay(seconds)``: every reply from the server is held that long before it is forwarded
   (a slow or overloaded server, a congested network);
 - ``drop_next_reply()``: the next reply is read from the server and thrown away, so the
-  command ran but its answer never arrives (the client sees a read timeout);
+  command ran but its answer never arrives (the client sees a read timeout); with ``to=b"..."``
+  only the reply to the next command containing those bytes (other clients sharing the proxy,
+  such as a background thread left by an earlier test, keep their replies);
 - ``freeze()`` / ``thaw()``: nothing is forwarded in either direction and no connection is
   closed, no FIN, no RST (a NAT or proxy that silently dropped the flow, a dead peer);
 - ``refuse(True)``: new connections are reset as soon as they are accepted;
@@ -60,6 +62,7 @@ class FaultProxy:
         self._refusing = False
         self._delay = 0.0
         self._drop = 0
+        self._drop_to: list[bytes] = []  # drop the reply to the next command containing each
         self.dropped = 0  # replies thrown away so far by drop_next_reply()
         self.connections = 0  # accepted so far (refused ones included)
 
@@ -102,10 +105,16 @@ class FaultProxy:
         """Hold every reply ``seconds`` before forwarding it (0: no delay)."""
         self._delay = max(0.0, seconds)
 
-    def drop_next_reply(self, count: int = 1) -> None:
-        """Read the next ``count`` replies from the server and throw them away."""
+    def drop_next_reply(self, count: int = 1, *, to: bytes | None = None) -> None:
+        """Read the next ``count`` replies from the server and throw them away; with ``to``, the replies
+        to the next ``count`` commands that contain ``to`` (on any connection), whatever comes between."""
         with self._lock:
-            self._drop += count
+            if to is None:
+                self._drop += count
+            elif not to:
+                raise ValueError("to must be a non-empty byte string")
+            else:
+                self._drop_to.extend([to] * count)
 
     def freeze(self) -> None:
         """Forward nothing, close nothing: the connections look alive and say nothing."""
@@ -121,6 +130,7 @@ class FaultProxy:
     def heal(self) -> None:
         """Back to a plain proxy (existing connections stay as they are)."""
         self._delay, self._drop, self._refusing = 0.0, 0, False
+        self._drop_to.clear()
         self._frozen.clear()
 
     def reset_connections(self) -> None:
@@ -164,6 +174,7 @@ class FaultProxy:
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
         """Move bytes both ways, applying the fault switches between reads."""
         selector = selectors.DefaultSelector()
+        marked = 0  # replies still to drop on this connection: its commands matched drop_next_reply(to=...)
         try:
             selector.register(client, selectors.EVENT_READ, upstream)
             selector.register(upstream, selectors.EVENT_READ, client)
@@ -176,11 +187,21 @@ class FaultProxy:
                     data = source.recv(_CHUNK)
                     if not data:
                         return
+                    if source is client and self._drop_to:  # a command: is its reply one to drop?
+                        with self._lock:
+                            for marker in self._drop_to:
+                                if marker in data:
+                                    self._drop_to.remove(marker)
+                                    marked += 1
+                                    break
                     if source is upstream:  # a reply on its way to the client
                         with self._lock:
-                            dropping = self._drop > 0
-                            if dropping:
+                            dropping = marked > 0 or self._drop > 0
+                            if marked:
+                                marked -= 1
+                            elif dropping:
                                 self._drop -= 1
+                            if dropping:
                                 self.dropped += 1
                         if dropping:
                             continue
