@@ -88,10 +88,40 @@ def check_policy_data(data: Any, where: str) -> dict[str, Any]:
     from .schema import first_problem, load_schema
 
     data = safe_yaml.as_mapping(data, where)
-    problem = first_problem(data, load_schema("policy"))
+    problem = first_problem(data, load_schema("policy")) or _answer_rule_problem(data)
     if problem:
         raise UserError(f"{where}: {problem}")
     return data
+
+
+_WILDCARD = frozenset("*?[\\")
+
+
+def _answer_rule_problem(data: dict[str, Any]) -> str | None:
+    """What the answers' validators (templates/_includes/validators.jinja, copier.yml) refuse and the schema
+    cannot say, because it spans fields: a hand-edited policy must not loosen what `new` would refuse.
+    tests/hostile/test_policy.py checks the two agree."""
+    defaults = Policy()
+    key_format: str = data.get("key_format", defaults.key_format)
+    parts = key_format.split(":")
+    repeated = next((part for part in parts if part.startswith("{") and parts.count(part) > 1), None)
+    if repeated:
+        return f"key_format: placeholder {repeated} is repeated"
+    if parts[-1] != "{id}":
+        return "key_format: {id} must be the last segment, so keys of one entity share a prefix"
+    if "{domain}" not in parts or "{entity}" not in parts:
+        return "key_format: must contain {domain} and {entity}, so keys of different domains and entities never collide"
+    fixed = {data.get("app", defaults.app), *parts, *data.get("environments", defaults.environments)}
+    for index, entry in enumerate(data.get("persistent_keys", [])):
+        if not entry["reason"].strip():
+            return f"persistent_keys[{index}].reason: must say why these keys may live without TTL"
+        pattern: str = entry["pattern"]
+        if not any(part and part not in fixed and not _WILDCARD & set(part) for part in pattern.split(":")):
+            return (
+                f"persistent_keys[{index}].pattern: {pattern!r} would exempt keys of every domain from the TTL"
+                " rule; name a domain or entity as a whole segment without wildcards, e.g. '*:config:*'"
+            )
+    return None
 
 
 def load_policy(path: Path) -> Policy:

@@ -46,6 +46,12 @@ BAD_POLICIES = [
     ("key_format: '{app}:{idd}'\n", "key_format: must be segments joined by ':'"),
     ("key_format: '{app}:{domain}'\n", "key_format: must be a format containing {id}"),
     ("key_format: 42\n", "key_format: must be text"),
+    ("key_format: '{app}:{domain}:{id}'\n", "key_format: must contain {domain} and {entity}"),
+    ("key_format: '{domain}:{id}:{entity}'\n", "key_format: {id} must be the last segment"),
+    ("key_format: '{domain}:{entity}:{domain}:{id}'\n", "key_format: placeholder {domain} is repeated"),
+    ("persistent_keys: [{pattern: '*', reason: all}]\n", "persistent_keys[0].pattern: '*' would exempt keys of every"),
+    ("persistent_keys: [{pattern: 'my-service:prod:*', reason: r}]\n", "persistent_keys[0].pattern: 'my-service:prod"),
+    ("persistent_keys: [{pattern: 'a:cfg:*', reason: '  '}]\n", "persistent_keys[0].reason: must say why"),
     ("app: 'My App'\n", "app: must be lowercase letters"),
     ("redis_url_env: 'my-url'\n", "redis_url_env: must be an environment variable name"),
     ("version: 2\n", "version: must be one of: 1"),
@@ -205,6 +211,44 @@ def test_the_schema_accepts_every_rendered_policy(given_answers: dict[str, Any])
     assert data["persistent_keys"] == answers["persistent_keys"]
     assert data["environments"] == answers["environments"] and data["key_format"] == answers["key_format"]
     tried("policy-render")
+
+
+# (key_format, persistent_keys): the policy file and the answers refuse the same ones
+CROSS_FIELD = [
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "*:config:*", "reason": "kept"}]),
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "*", "reason": "everything"}]),
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "my-service:*", "reason": "the app"}]),
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "*:prod:*", "reason": "an environment"}]),
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "*:conf?g:*", "reason": "a wildcard"}]),
+    ("{app}:{env}:{domain}:{entity}:{id}", [{"pattern": "a:cfg:*", "reason": " "}]),
+    ("v1:{domain}:{entity}:{id}", [{"pattern": "v1:*", "reason": "a literal of the format"}]),
+    ("v1:{domain}:{entity}:{id}", [{"pattern": "v1:flags:*", "reason": "a domain"}]),
+    ("{domain}:{entity}:{id}", []),
+    ("{app}:{domain}:{id}", []),
+    ("{app}:{entity}:{id}", []),
+    ("{domain}:{entity}:{id}:v1", []),
+    ("{domain}:{id}:{entity}", []),
+    ("{domain}:{entity}:{entity}:{id}", []),
+]
+
+
+@pytest.mark.parametrize(("key_format", "persistent_keys"), CROSS_FIELD)
+def test_a_policy_file_refuses_what_the_answers_refuse(key_format: str, persistent_keys: list[dict[str, str]]) -> None:
+    """A hand-edited .redis-rules.yml cannot loosen what `new` refuses (persistent_keys '*' would turn the TTL
+    rule off for every key; a format without {domain} lets domains collide)."""
+    given = {"key_format": key_format, "persistent_keys": persistent_keys}
+    try:
+        resolve_answers(QUESTIONS, given)
+        answers_refuse = ""
+    except UserError as exc:
+        answers_refuse = str(exc)
+    try:
+        check_policy_data({**given, "app": "my-service"}, "policy p.yml")
+        policy_refuses = ""
+    except UserError as exc:
+        policy_refuses = str(exc)
+    assert bool(answers_refuse) == bool(policy_refuses), (answers_refuse, policy_refuses)
+    assert answers_refuse.split(":")[0].strip() in policy_refuses, (answers_refuse, policy_refuses)
 
 
 def test_a_rendered_policy_round_trips_through_load_policy(tmp_path: Path) -> None:
