@@ -738,6 +738,56 @@ def test_factory_named_function_in_client_module():
     assert lines(src.replace("get_client", "fetch_user"), "RR009", path="app/views.py") == [5, 8]
 
 
+def test_a_factory_that_handlers_call_builds_per_request():
+    """Trial 12: a factory-named helper with no caching, called by each request handler (or given to FastAPI's
+    Depends), builds a client per request; called once (module level, startup hooks, main, another factory,
+    or cached) it does not."""
+    src = """
+    import redis
+    from fastapi import Depends
+
+    def get_redis():
+        return redis.Redis.from_url(URL)
+
+    def handler():
+        return get_redis().get("k")
+    """
+    assert lines(src, "RR009", path="app/views.py") == [6]
+    depends = src.replace('def handler():\n        return get_redis().get("k")', "def handler(r=Depends(get_redis)):\n        return r")
+    assert lines(depends, "RR009", path="app/views.py") == [6]
+    once = """
+    import contextlib
+    import functools
+    import redis
+
+    def get_redis():
+        return redis.Redis.from_url(URL)
+
+    @functools.cache
+    def get_cached():
+        return redis.Redis.from_url(URL)
+
+    CLIENT = get_redis()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        app.state.redis = get_redis()
+        yield
+
+    def main():
+        serve(get_redis())
+
+    def make_client():
+        return get_redis()
+
+    def handler():
+        return get_cached().get("k")
+    """
+    assert lines(once, "RR009", path="app/views.py") == []
+    # a handler in another module calling get_redis() is not seen: the factory stays exempt
+    assert lines(src.replace("get_redis().get", "other.get"), "RR009", path="app/views.py") == []
+
+
 def test_clients_kept_on_an_object_or_in_a_container_are_not_per_call():
     src = """
     import redis

@@ -156,6 +156,11 @@ FACTORY_DECORATORS = frozenset(
 )
 # process entry points: what they construct lives as long as the process
 ENTRY_POINTS = frozenset({"main", "cli", "run", "run_worker", "worker_main", "start", "serve", "entrypoint"})
+# startup hooks by name (FastAPI lifespan, Flask/Django app setup): a factory they call builds once
+STARTUP_HOOKS = frozenset(
+    {"lifespan", "startup", "on_startup", "setup", "init", "initialize", "configure", "bootstrap", "ready"}
+    | {"create_app", "make_app", "app_factory", "init_app", "setup_app", "__init__", "__post_init__"}
+)
 FACTORY_PREFIXES = (
     "get_",
     "make_",
@@ -1556,6 +1561,38 @@ class Checker:
                 return  # a test pointed at its local server
             self.report("hardcoded-connection", value, "default", where=where)
 
+    def _called_per_request(self, name: str) -> bool:
+        """True when a factory-named function (no caching decorator: those return before) is called again and
+        again from this module: by a plain function (a request handler; not an entry point, startup hook or other
+        factory) or per request by FastAPI (`Depends(get_redis)`). It then builds a client on every call (trial
+        12: `def get_redis(): return Redis.from_url(...)` called by each handler). Entry-point names keep
+        their exemption; callers in other modules are not seen."""
+        if name.lower().lstrip("_") in ENTRY_POINTS:
+            return False
+        for call, caller in self.info.calls:
+            func = call.func
+            if type(func) is ast.Name and func.id == name:  # type: ignore[attr-defined]
+                if caller is None or caller is self.info.module or self._runs_once(caller):
+                    continue
+                return True
+            if (
+                (dotted(func) or "").rsplit(".", 1)[-1] == "Depends"
+                and call.args
+                and type(call.args[0]) is ast.Name
+                and call.args[0].id == name  # type: ignore[attr-defined]
+            ):
+                return True
+        return False
+
+    def _runs_once(self, scope: Scope) -> bool:
+        """A scope that runs once per process: a factory (or inside one), or a startup hook by its name."""
+        node = scope.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            low = node.name.lower().lstrip("_")
+            if low in STARTUP_HOOKS or low.startswith(("init_", "setup_", "startup_", "on_startup", "create_app")):
+                return True
+        return self._in_factory(scope)
+
     def _in_factory(self, scope: Scope | None) -> bool:
         while scope is not None and scope is not self.info.module:
             cached = self._factory_cache.get(id(scope))
@@ -1585,7 +1622,8 @@ class Checker:
             if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
                 return True
         if is_factory_name(node.name, self.info.stem):
-            return True
+            self._factory_cache[id(scope)] = True  # provisional: a factory calling itself stays one
+            return not self._called_per_request(node.name)
         # a helper that only factories call (`def _build(url)` called from `get_client()`) builds for them
         callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
         self._factory_cache[id(scope)] = False  # a recursive helper is no factory by itself
