@@ -753,7 +753,9 @@ def test_a_factory_that_handlers_call_builds_per_request():
         return get_redis().get("k")
     """
     assert lines(src, "RR009", path="app/views.py") == [6]
-    depends = src.replace('def handler():\n        return get_redis().get("k")', "def handler(r=Depends(get_redis)):\n        return r")
+    depends = src.replace(
+        'def handler():\n        return get_redis().get("k")', "def handler(r=Depends(get_redis)):\n        return r"
+    )
     assert lines(depends, "RR009", path="app/views.py") == [6]
     once = """
     import contextlib

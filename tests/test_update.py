@@ -536,3 +536,26 @@ def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(
     assert "were replaced by the render" not in out
     changed = git(project, "diff", "--numstat", "--", "CLAUDE.md").split()
     assert changed and int(changed[0]) < 10, changed  # the TTL lines, not the whole file
+
+
+def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+    """`new` refuses answers whose AGENTS.md section passes the 32 KiB Codex reads; `update --set` of the same
+    answers is refused too (exit 2, one line) and leaves the project as it was: files, index, untracked."""
+    import json
+
+    project = new_project(
+        tmp_path / "svc", template_v1, modules="[cache, rate_limit, sessions, locks, streams, pubsub]"
+    )
+    before = snapshot(project)
+    reason = "kept without a TTL because the team reloads it from the source of truth on every deploy " * 3
+    entries = [{"pattern": f"*:config{i}:*", "reason": reason.strip()[:300]} for i in range(50)]
+    code, out, err = run_cli("update", str(project), "--set", f"persistent_keys={json.dumps(entries)}")
+    assert code == 2, out + err
+    assert err.startswith("redis-rules: error: persistent_keys, ttl_classes, environments: AGENTS.md would be ")
+    assert "the update was undone" in err and err.count("\n") == 1
+    assert git(project, "status", "--porcelain") == ""
+    assert snapshot(project) == before
+    # within the size, the same kind of change goes through
+    code, out, err = run_cli("update", str(project), "--set", f"persistent_keys={json.dumps(entries[:3])}")
+    assert code == 0, out + err
+    assert "*:config2:*" in (project / "AGENTS.md").read_text()

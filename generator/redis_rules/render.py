@@ -211,17 +211,24 @@ def _make_staging_folder(candidates: list[Path], made: list[Path]) -> Path:
 AGENTS_MD_MAX_BYTES = 32 * 1024  # Codex reads this much of AGENTS.md by default (project_doc_max_bytes)
 
 
+def agents_md_problem(size: int) -> str | None:
+    """The one-line error for our AGENTS.md section of ``size`` bytes when Codex would not read all of it."""
+    if size <= AGENTS_MD_MAX_BYTES:
+        return None
+    return (
+        f"persistent_keys, ttl_classes, environments: AGENTS.md would be {size:,} bytes, over the "
+        f"{AGENTS_MD_MAX_BYTES // 1024} KiB Codex reads of it; give fewer or shorter entries, or leave "
+        "agents_md out of agents"
+    )
+
+
 def _check_rendered(out: Path, files: list[str]) -> None:
     """Our own rule files must carry frontmatter their tool accepts (a template bug otherwise); AGENTS.md must
     fit what Codex reads (answers with very many persistent keys, TTL classes and environments overflow it)."""
     if "AGENTS.md" in files:
-        size = (out / "AGENTS.md").stat().st_size
-        if size > AGENTS_MD_MAX_BYTES:
-            raise UserError(
-                f"persistent_keys, ttl_classes, environments: AGENTS.md would be {size:,} bytes, over the "
-                f"{AGENTS_MD_MAX_BYTES // 1024} KiB Codex reads of it; give fewer or shorter entries, or leave "
-                "agents_md out of agents; nothing was written"
-            )
+        problem = agents_md_problem((out / "AGENTS.md").stat().st_size)
+        if problem:
+            raise UserError(f"{problem}; nothing was written")
     for rel in files:
         if agent_files.is_marked_file(rel):
             problems = agent_files.validate_frontmatter(rel, (out / rel).read_text(encoding="utf-8"))

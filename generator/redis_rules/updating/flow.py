@@ -145,6 +145,7 @@ def _update(
         # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
         # the render, the team's text around it taken from the commit before the update (owned.py)
         put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
+        _refuse_an_overflowing_agents_md(target_top, target_dest)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
@@ -162,6 +163,28 @@ def _update(
         owned_put_back=put_back,
         seconds=time.perf_counter() - started,
     )
+
+
+def _refuse_an_overflowing_agents_md(top: Path, dest: Path) -> None:
+    """The check `new` makes before writing (render.agents_md_problem), made on the updated section: the update
+    is then undone (DEST was clean before it: preflight) and UserError raised. Only our section counts: the
+    team's own text in AGENTS.md is theirs to size."""
+    from ..agent_files import find_section
+    from ..render import agents_md_problem
+
+    path = dest / "AGENTS.md"
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8", errors="replace")
+    span = find_section(text, "AGENTS.md")
+    problem = agents_md_problem(len(text[span[0] : span[1]].encode()) if span else 0)
+    if problem is None:
+        return
+    where = dest.relative_to(top).as_posix() or "."
+    git("reset", "-q", "--", where, cwd=top)  # what copier staged
+    git("checkout", "-q", "HEAD", "--", where, cwd=top)
+    git("clean", "-fdq", "--", where, cwd=top)  # files the update added (nothing untracked was there before)
+    raise UserError(f"{problem}; the update was undone, nothing changed")
 
 
 def _edited_since_render(top: Path, dest: Path, deleted: list[str]) -> list[str]:
