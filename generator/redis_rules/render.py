@@ -156,6 +156,9 @@ def render_project(
             dest=dest, files=files, existing=existing, skipped=sorted(kept), linked=dict(targets.linked)
         )
         _check_rendered(out, files)
+        unreachable = _unreachable_commit(src, out)
+        if unreachable:
+            result.warnings.append(unreachable)
         merged = _plan_merges(out, targets, [f for f in existing if f not in targets.linked], result)
         if not pretend:
             placement.place(out, dest, files, targets, merged)
@@ -209,6 +212,37 @@ def _make_staging_folder(candidates: list[Path], made: list[Path]) -> Path:
 
 
 AGENTS_MD_MAX_BYTES = 32 * 1024  # Codex reads this much of AGENTS.md by default (project_doc_max_bytes)
+
+
+def _unreachable_commit(src: str, out: Path) -> str | None:
+    """A warning when the template is a local git checkout with uncommitted changes and no tag was rendered:
+    Copier then renders a temporary commit of them and records its id, which the checkout never holds, so a
+    later `update` cannot find the version to merge against (trial 12)."""
+    from .answers_file import ANSWERS_FILE
+    from .updating.gitutil import GitError, git
+
+    folder = Path(src)
+    if "://" in src or not folder.is_dir():
+        return None
+    try:
+        text = (out / ANSWERS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    recorded = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("_commit:")), "")
+    if not recorded:
+        return None
+    try:
+        if git("rev-parse", "--is-inside-work-tree", cwd=folder, check=False).strip() != "true":
+            return None
+        if git("rev-parse", "--verify", "--quiet", f"{recorded}^{{commit}}", cwd=folder, check=False).strip():
+            return None
+    except GitError:
+        return None
+    return (
+        f"template: {redact_text(src)} has uncommitted changes, so the project records commit {recorded}, which "
+        "exists only in Copier's temporary copy: `redis-rules update` will not find it; commit the template's "
+        "changes (or tag a release) and render again"
+    )
 
 
 def agents_md_problem(size: int) -> str | None:
