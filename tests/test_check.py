@@ -244,6 +244,7 @@ def test_hooks_off_takes_out_only_our_entries(tmp_path: Path, template: Path, ru
 
     code, out, err = run_cli("update", str(project), "--set", "claude_hooks=true")
     assert code == 0, out + err
+    assert "were replaced by the render" not in out, out  # trial 12: our entries came back, nothing was edited
     data = json.loads(settings.read_text(encoding="utf-8"))
     assert data["permissions"] == TEAM_SETTINGS["permissions"] and data["env"] == TEAM_SETTINGS["env"]
     assert data["hooks"]["PostToolUse"][0] == TEAM_SETTINGS["hooks"]["PostToolUse"][0]

@@ -171,6 +171,19 @@ def _differs(rel: str, old: str, new: str) -> str | None:
     return None if old == new else "edited or out of date (the whole file is generated)"
 
 
+def has_owned_part(rel: str, text: str) -> bool:
+    """Whether `text` (the file `rel`) holds any part redis-rules owns: our hook entries, our marked section;
+    a file generated whole, or the policy, always does. Unreadable markers or JSON count as a part."""
+    try:
+        if rel in claude_settings.HOOK_FILES:
+            return bool(claude_settings.our_entries(text, rel, claude_settings.HOOK_FILES[rel]))
+        if agent_files.is_marked_file(rel):
+            return agent_files.find_section(text, rel) is not None
+    except (UserError, agent_files.MarkerError):
+        return True
+    return True
+
+
 def edited_since(rel: str, committed: str | None, previous: Path) -> bool:
     """Whether the owned part of `rel` as committed differs from the render the project had (`previous`, a
     folder): the team edited it. Line endings do not count."""

@@ -41,11 +41,12 @@ def _check_markers(dest: Path) -> None:
 
 def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[dict[str, Any], str]) -> list[str]:
     """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns the
-    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`; for a CRLF file,
-    confirmed against the render the project had (`previous`: its answers and ref), since Copier's merge of
-    LF patches into it leaves its owned part different when nobody edited it."""
+    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`; confirmed against
+    the render the project had (`previous`: its answers and ref) for a CRLF file, since Copier's merge of LF
+    patches into it leaves its owned part different when nobody edited it, and for a file whose committed text
+    has no owned part at all (our hooks turned back on: the team's file gets our entries, nothing was edited)."""
     from ..answers_file import answers_data
-    from ..owned import edited_since, reconcile, reference_render
+    from ..owned import edited_since, has_owned_part, reconcile, reference_render
     from .preflight import read_answers
 
     answers = read_answers(dest)
@@ -57,9 +58,9 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[d
     replaced: list[str] = []
     with reference_render(url, answers_data(answers), ref) as rendered:
         changed = reconcile(dest, rendered, before, replaced)
-    # a CRLF file merged with LF patches leaves its owned part different with no edit: confirm those against
-    # the render the project had (one more render, so only for them; an LF file's difference is an edit)
-    suspect = [rel for rel in replaced if "\r\n" in (before(rel) or "")]
+    # a CRLF file merged with LF patches leaves its owned part different with no edit, and so does a file that
+    # had no owned part: confirm those against the render the project had (one more render, so only for them)
+    suspect = [rel for rel in replaced if "\r\n" in (before(rel) or "") or not has_owned_part(rel, before(rel) or "")]
     if suspect:
         try:
             with reference_render(url, answers_data(previous[0]), previous[1]) as old:
