@@ -370,3 +370,19 @@ def test_a_dirty_untagged_template_checkout_is_pointed_out(tmp_path: Path, run_c
     assert f"has uncommitted changes, so the project records commit {recorded}" in err
     found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{recorded}^{{commit}}"], cwd=template)
     assert found.returncode != 0
+
+
+def test_a_template_that_is_no_git_repository_is_pointed_out(tmp_path: Path, run_cli) -> None:
+    """No commit is recorded (a plain folder; an installed redis-rules whose template cache cannot be written
+    falls back to one): `new` renders and warns that `update` will not work, naming the cache setting."""
+    import shutil
+
+    from tests.test_copier_parity import make_template_repo
+
+    template = make_template_repo(tmp_path / "tpl", "v9.9.9")
+    shutil.rmtree(template / ".git")
+    code, out, err = run_cli("new", str(tmp_path / "p"), "--defaults", "--template", str(template))
+    assert code == 0, out + err
+    assert "_commit" not in (tmp_path / "p" / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "is not a git repository, so the project records no template commit" in err
+    assert "REDIS_RULES_CACHE_DIR" in err and err.count("\n") == 1

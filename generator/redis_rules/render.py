@@ -215,9 +215,10 @@ AGENTS_MD_MAX_BYTES = 32 * 1024  # Codex reads this much of AGENTS.md by default
 
 
 def _unreachable_commit(src: str, out: Path) -> str | None:
-    """A warning when the template is a local git checkout with uncommitted changes and no tag was rendered:
-    Copier then renders a temporary commit of them and records its id, which the checkout never holds, so a
-    later `update` cannot find the version to merge against (trial 12)."""
+    """A warning when the project cannot be updated later (trial 12): the template is a plain folder, so no
+    commit is recorded (an installed redis-rules whose template cache could not be written falls back to its
+    package folder); or it is a local git checkout with uncommitted changes and no tag was rendered, so Copier
+    rendered a temporary commit of them and recorded its id, which the checkout never holds."""
     from .answers_file import ANSWERS_FILE
     from .updating.gitutil import GitError, git
 
@@ -230,7 +231,13 @@ def _unreachable_commit(src: str, out: Path) -> str | None:
         return None
     recorded = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("_commit:")), "")
     if not recorded:
-        return None
+        from .template_source import cache_root
+
+        return (
+            f"template: {redact_text(src)} is not a git repository, so the project records no template commit and "
+            "`redis-rules update` cannot merge a later version into it; render from a git template (an installed "
+            f"redis-rules keeps one in {cache_root()}: it must be writable, or set REDIS_RULES_CACHE_DIR)"
+        )
     try:
         if git("rev-parse", "--is-inside-work-tree", cwd=folder, check=False).strip() != "true":
             return None
