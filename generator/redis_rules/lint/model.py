@@ -150,7 +150,9 @@ REGISTRY: tuple[Check, ...] = (
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
         "`new Cluster(...)`, `createClient(...)` inside a function",
         "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
-        "`cached_property`/`pytest.fixture`, factory-named functions in a client/redis module, a method whose "
+        "`cached_property`/`pytest.fixture`, factory-named functions (`get_redis`, `create_pool`; in a "
+        "client/redis module any `get_*`) unless a plain function of the same file calls them or FastAPI's "
+        "`Depends(...)` is given them (a client per request), a method whose "
         "result is kept on the object — `this.redis = this.create()` — and helpers only factories call), "
         "results stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; "
         "test code (`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
