@@ -19,6 +19,6 @@ if tokens + 1e-9 < cost then
   return {math.floor(tokens + 1e-9), math.max(math.ceil((cost - tokens) / rate), 1)}
 end
 tokens = math.max(tokens - cost, 0)
-redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'ts', now)
+redis.call('HSET', KEYS[1], 't', tokens, 'ts', now)  -- a number argument is sent with 17 significant digits
 redis.call('PEXPIRE', KEYS[1], math.max(math.ceil((limit - tokens) / rate), 1))
 return math.floor(tokens + 1e-9)
