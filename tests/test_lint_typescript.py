@@ -191,6 +191,46 @@ def test_client_per_call_and_hardcoded_connections():
     assert not [f for f in found if f[0] == 13]  # lazy singleton
 
 
+def test_a_factory_that_handlers_call_builds_per_request():
+    """As for Python: `getRedis()` building a client, called by route handlers in the same file, is a client per
+    request; called once (module level, main, a startup hook, another factory) or caching its client, it is not."""
+    src = """
+    import Redis from "ioredis";
+
+    export function getRedis() {
+      return new Redis(process.env.REDIS_URL!);
+    }
+    export async function GET() {
+      return getRedis().get("k");
+    }
+    app.get("/x", async () => getRedis().get("k"));
+    """
+    assert [(f.line, f.code) for f in ts(src) if f.code == "RR009"] == [(4, "RR009")]
+    once = """
+    import Redis from "ioredis";
+
+    let client: Redis | undefined;
+    export function getRedis() {
+      return new Redis(process.env.REDIS_URL!);
+    }
+    export function getCached() {
+      client ??= new Redis(process.env.REDIS_URL!);
+      return client;
+    }
+    const shared = getRedis();
+    async function main() {
+      await serve(getRedis());
+    }
+    export function createAppClient() {
+      return getRedis();
+    }
+    export async function GET() {
+      return getCached().get("k");
+    }
+    """
+    assert [f for f in ts(once) if f.code == "RR009"] == []
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """
@@ -769,7 +809,8 @@ def test_keys_on_what_a_local_factory_returns_is_judged_by_its_returns():
         }
         """
     )
-    assert [(f.line, f.code) for f in ts(src)] == [(12, "RR007"), (13, "RR007")]
+    # makeClient builds a client each time f() calls it: RR009 at its `new Redis`
+    assert [(f.line, f.code) for f in ts(src)] == [(8, "RR009"), (12, "RR007"), (13, "RR007")]
     py = textwrap.dedent(
         """
         import os

@@ -151,8 +151,8 @@ REGISTRY: tuple[Check, ...] = (
         "`new Cluster(...)`, `createClient(...)` inside a function",
         "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
         "`cached_property`/`pytest.fixture`, factory-named functions (`get_redis`, `create_pool`; in a "
-        "client/redis module any `get_*`) unless a plain function of the same file calls them or FastAPI's "
-        "`Depends(...)` is given them (a client per request), a method whose "
+        "client/redis module any `get_*`; `getRedis`, `createClient`) unless a plain function of the same file "
+        "calls them (a route handler) or FastAPI's `Depends(...)` is given them: a client per request), a method whose "
         "result is kept on the object — `this.redis = this.create()` — and helpers only factories call), "
         "results stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; "
         "test code (`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",

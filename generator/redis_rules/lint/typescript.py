@@ -27,6 +27,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from ..policy import Policy
 from .checks import (
     DEFAULT_URL_SCHEMES,
+    ENTRY_POINTS,
     EXPIRES,
     FLUSHES,
     GROWING_FIELD_WRITES,
@@ -40,6 +41,7 @@ from .checks import (
     RANGE_READS,
     REDIS_ONLY,
     REDIS_PORTS,
+    STARTUP_HOOKS,
     STRING_WRITES,
     URL_SCHEMES,
     WHOLE_READS,
@@ -1391,13 +1393,32 @@ class TsChecker:
         `createClient()`)?"""
         s = scope
         while s is not None and s is not self.mod.module:
-            if _factory_function(s.name) or s.name in self.mod.kept:
+            if s.name in self.mod.kept or s.name == "constructor":
                 return True
+            if _factory_function(s.name):
+                return depth >= 3 or not self._called_per_request(s.name, depth)
             if s.name and depth < 3:
                 callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == s.name]
                 if callers and all(self._in_factory(sc, depth + 1) for sc in callers):
                     return True
             s = s.parent
+        return False
+
+    def _called_per_request(self, name: str, depth: int) -> bool:
+        """A factory-named function that a plain function of this file calls (a route handler, `export async
+        function GET()`): it builds a client on every call (checks.py's rule, for TypeScript). Callers that run
+        once (module level, `main`, startup hooks by name, other factories) keep the exemption; callers in other
+        files are not seen."""
+        if _snake(name).lstrip("_") in ENTRY_POINTS:
+            return False
+        for _, caller, func, member in self.mod.calls:
+            if member or _text(func) != name or caller is self.mod.module or caller.name == name:
+                continue
+            caller_snake = _snake(caller.name).lstrip("_")
+            if caller_snake in STARTUP_HOOKS or caller_snake.startswith(("init_", "setup_", "create_app")):
+                continue
+            if not self._in_factory(caller, depth + 1):
+                return True
         return False
 
     def _hardcoded(self, node: Node) -> None:
@@ -1640,10 +1661,15 @@ class TsChecker:
                 self.report("edge-tcp-client", stmt, module=chain[-1], via=f" (through {via})")
 
 
+def _snake(name: str) -> str:
+    """`createRedisClient` -> `create_redis_client`: the Python checks' name rules apply to TypeScript names."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
 def _factory_function(name: str) -> bool:
     """A constructor, a connection factory or store builder (`createRedisClient`, `getClient`, `redisStore`,
     `connect`), or a process entry point (`main`): what it builds is kept by its caller."""
-    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    snake = _snake(name)
     return snake == "constructor" or "redis" in snake or "valkey" in snake or is_factory_name(snake)
 
 
