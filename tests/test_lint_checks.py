@@ -782,6 +782,11 @@ def test_a_factory_that_handlers_call_builds_per_request():
     def make_client():
         return get_redis()
 
+    def build_services():
+        return {"redis": get_redis()}
+
+    SERVICES = build_services()
+
     def handler():
         return get_cached().get("k")
     """

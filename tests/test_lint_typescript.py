@@ -224,6 +224,10 @@ def test_a_factory_that_handlers_call_builds_per_request():
     export function createAppClient() {
       return getRedis();
     }
+    function buildServices() {
+      return { redis: getRedis() };
+    }
+    const services = buildServices();
     export async function GET() {
       return getCached().get("k");
     }

@@ -1584,12 +1584,20 @@ class Checker:
                 return True
         return False
 
-    def _runs_once(self, scope: Scope) -> bool:
-        """A scope that runs once per process: a factory (or inside one), or a startup hook by its name."""
+    def _runs_once(self, scope: Scope, depth: int = 0) -> bool:
+        """A scope that runs once per process: a factory (or inside one), a startup hook by its name, or a
+        function this file calls only from such places (`SERVICES = build_services()`)."""
         node = scope.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             low = node.name.lower().lstrip("_")
             if low in STARTUP_HOOKS or low.startswith(("init_", "setup_", "startup_", "on_startup", "create_app")):
+                return True
+            callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
+            if (
+                depth < 3
+                and callers
+                and all(sc is None or sc is self.info.module or self._runs_once(sc, depth + 1) for sc in callers)
+            ):
                 return True
         return self._in_factory(scope)
 

@@ -1414,12 +1414,21 @@ class TsChecker:
         for _, caller, func, member in self.mod.calls:
             if member or _text(func) != name or caller is self.mod.module or caller.name == name:
                 continue
-            caller_snake = _snake(caller.name).lstrip("_")
-            if caller_snake in STARTUP_HOOKS or caller_snake.startswith(("init_", "setup_", "create_app")):
-                continue
-            if not self._in_factory(caller, depth + 1):
+            if not self._runs_once(caller, depth + 1):
                 return True
         return False
+
+    def _runs_once(self, scope: Scope, depth: int) -> bool:
+        """A scope that runs once per process: a startup hook by its name, a factory (or inside one), or a function
+        this file calls only from such places (`const services = buildServices()`)."""
+        snake = _snake(scope.name).lstrip("_")
+        if snake in STARTUP_HOOKS or snake.startswith(("init_", "setup_", "create_app")):
+            return True
+        if scope.name and depth < 3:
+            callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == scope.name]
+            if callers and all(sc is self.mod.module or self._runs_once(sc, depth + 1) for sc in callers):
+                return True
+        return self._in_factory(scope, depth)
 
     def _hardcoded(self, node: Node) -> None:
         for arg in _args(node):
