@@ -7,9 +7,12 @@ leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import secrets
 import shutil
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +51,24 @@ def _walk(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink())
 
 
+# printed by Copier itself (not a warning) when a git template has no version tag; rendering its HEAD is what
+# `new --template` of a checkout means, and a HEAD the checkout does not hold is warned about (_unreachable_commit)
+_COPIER_NOTES = ("No git tags found in template; using HEAD as ref",)
+
+
+@contextmanager
+def _copier_notes() -> Iterator[None]:
+    """Copier's own stderr lines, without the notes above (the rest are passed on as they were)."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            yield
+    finally:
+        for line in captured.getvalue().splitlines():
+            if line.strip() and not any(note in line for note in _COPIER_NOTES):
+                print(line, file=sys.stderr)
+
+
 @contextmanager
 def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator[None]:
     """Run Copier quietly and turn its errors into one-line UserErrors.
@@ -55,7 +76,7 @@ def copier_errors(what: str, modules: tuple[str, ...] = ("copier",)) -> Iterator
     A validation error keeps only the validator's message (it names the field); any other
     error raised by `modules` becomes "<what>: <message>" on one line.
     """
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _copier_notes():
         warnings.simplefilter("ignore")  # dirty-template and version notes are not user errors
         try:
             yield

@@ -9,6 +9,10 @@ names the file (or field) and, where YAML says, the line.
 
 from __future__ import annotations
 
+import os
+import select
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ import yaml
 from .errors import UserError, one_line
 
 MAX_FILE_BYTES = 1024 * 1024  # data, answers and policy files are a few KiB
+STREAM_WAIT = 10.0  # seconds a FIFO, pipe or device may take to deliver its whole content
 MAX_NODES = 20_000  # scalars + collections after expanding aliases
 MAX_DEPTH = 40
 
@@ -107,17 +112,56 @@ def decode(data: bytes, where: str) -> str:
 
 
 def read_bounded(path: Path, where: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """At most `max_bytes` of the file (a device or FIFO is read up to the bound, never whole)."""
+    """At most `max_bytes` of the file. A FIFO, pipe or device (`--data-file <(...)`) is opened without
+    waiting for a writer and read until its end for at most STREAM_WAIT seconds: a FIFO nobody writes to is
+    empty, one held open without an end is a one-line error, never a hang."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
         raise UserError(f"{where}: {path} is a folder, not a file") from None
     except OSError as exc:
         raise UserError(f"{where}: cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UserError(f"{where}: {path} is a folder, not a file")
+        if stat.S_ISREG(mode) or not hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(max_bytes + 1)
+        else:
+            data = _read_stream(fd, path, where, max_bytes)
+    except OSError as exc:
+        raise UserError(f"{where}: cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise UserError(f"{where}: {path} is over {max_bytes // 1024} KiB; this file is a few lines of YAML")
     return data
+
+
+def _read_stream(fd: int, path: Path, where: str, max_bytes: int) -> bytes:
+    """A non-blocking FIFO, pipe or device read to its end, or past `max_bytes`, within STREAM_WAIT seconds."""
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + STREAM_WAIT
+    while size <= max_bytes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise UserError(
+                f"{where}: {path} did not reach its end within {STREAM_WAIT:g} s (a FIFO or device kept open)"
+            )
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def load_file(path: Path, where: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:

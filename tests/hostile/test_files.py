@@ -415,3 +415,31 @@ def test_sigterm_right_after_the_staging_mkdir_leaves_nothing(tmp_path: Path, mo
     with pytest.raises(Terminated):
         render.render_project(str(ROOT), parent / "proj", {})
     assert list(parent.iterdir()) == []
+
+
+def test_yaml_inputs_from_a_fifo_never_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FIFO as `--policy` or `--data-file` (trial 13: `audit --policy FIFO` hung until killed): nobody writing
+    is a one-line error once STREAM_WAIT passes; a writer that comes late is read whole."""
+    import threading
+
+    from redis_rules import safe_yaml
+
+    monkeypatch.setattr(safe_yaml, "STREAM_WAIT", 1.0)
+    fifo = tmp_path / "policy.yml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    code, out, err = run("audit", "--policy", str(fifo), "--url", "redis://127.0.0.1:1/0")
+    tried("audit")
+    assert_refused(code, out, err, str(fifo))
+    assert "did not reach its end within 1 s" in err and time.monotonic() - started < 10
+
+    def write_late() -> None:
+        time.sleep(0.3)
+        fifo.write_text("default_ttl: 1800\n", encoding="utf-8")
+
+    writer = threading.Thread(target=write_late)
+    writer.start()
+    code, out, err = run("new", str(tmp_path / "p"), "--defaults", "--data-file", str(fifo), "--pretend")
+    writer.join()
+    tried("new")
+    assert code == 0, err

@@ -146,7 +146,7 @@ def _update(
         # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
         # the render, the team's text around it taken from the commit before the update (owned.py)
         put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
-        _refuse_an_overflowing_agents_md(target_top, target_dest)
+        _refuse_an_overflowing_agents_md(target_top, target_dest, pretend=pretend)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
@@ -166,7 +166,7 @@ def _update(
     )
 
 
-def _refuse_an_overflowing_agents_md(top: Path, dest: Path) -> None:
+def _refuse_an_overflowing_agents_md(top: Path, dest: Path, *, pretend: bool) -> None:
     """The check `new` makes before writing (render.agents_md_problem), made on the updated section: the update
     is then undone (DEST was clean before it: preflight) and UserError raised. Only our section counts: the
     team's own text in AGENTS.md is theirs to size."""
@@ -185,7 +185,7 @@ def _refuse_an_overflowing_agents_md(top: Path, dest: Path) -> None:
     git("reset", "-q", "--", where, cwd=top)  # what copier staged
     git("checkout", "-q", "HEAD", "--", where, cwd=top)
     git("clean", "-fdq", "--", where, cwd=top)  # files the update added (nothing untracked was there before)
-    raise UserError(f"{problem}; the update was undone, nothing changed")
+    raise UserError(f"{problem}; {'nothing was written' if pretend else 'the update was undone, nothing changed'}")
 
 
 def _edited_since_render(top: Path, dest: Path, deleted: list[str]) -> list[str]:
