@@ -1344,3 +1344,27 @@ def test_containers_without_ttl_are_reported_in_a_redis_rules_project() -> None:
         lint=LintPolicy(containers_need_ttl=True),
     )
     assert len([f for f in lint(CONTAINERS, policy=exempt) if f.code == "RR002"]) == 3  # keys not literal
+
+
+def test_a_parameter_given_by_fastapi_depends_is_the_client_its_dependency_returns():
+    """Trial 13: `r=Depends(get_redis)` (no annotation) was not known as a client, so its inline keys passed."""
+    src = """
+    import os
+    import redis
+    from fastapi import Depends
+
+    CLIENT = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+    def get_redis():
+        return CLIENT
+
+    def user(uid: str, r=Depends(get_redis)):
+        return r.get(f"user:{uid}")
+
+    def other(uid: str, *, r=Depends(get_redis)):
+        return r.get(f"user:{uid}")
+
+    def unrelated(uid: str, s=Depends(get_settings)):
+        return s.get(f"user:{uid}")
+    """
+    assert lines(src, "RR001", path="app/views.py") == [12, 15]

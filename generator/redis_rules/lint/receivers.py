@@ -413,6 +413,13 @@ class ModuleInfo:
             scope.bound.add(p.arg)
             if p.annotation is not None:
                 scope.annots[p.arg] = p.annotation
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [*zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)]
+        defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+        for p, default in defaults:  # FastAPI's `r=Depends(get_redis)`: the parameter is what get_redis() returns
+            if type(default) is ast.Call and default.args and (dotted(default.func) or "").endswith("Depends"):  # type: ignore[attr-defined]
+                made = ast.copy_location(ast.Call(func=default.args[0], args=[], keywords=[]), default)  # type: ignore[attr-defined]
+                scope.values.setdefault(p.arg, []).append((made, parent))
         if cls is not None:
             static = any(dotted(d) == "staticmethod" for d in node.decorator_list)
             positional = [*args.posonlyargs, *args.args]
