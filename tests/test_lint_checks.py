@@ -753,6 +753,8 @@ def test_a_factory_that_handlers_call_builds_per_request():
         return get_redis().get("k")
     """
     assert lines(src, "RR009", path="app/views.py") == [6]
+    (found,) = [f for f in lint(src, path="app/views.py") if f.code == "RR009"]
+    assert "each time get_redis() runs, and handler() at line 9 calls it per request" in found.message
     depends = src.replace(
         'def handler():\n        return get_redis().get("k")', "def handler(r=Depends(get_redis)):\n        return r"
     )

@@ -57,6 +57,8 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "param": "limit",
         "scan": "scan_iter",
         "trim": "maxlen= or minid=",
+        "factory": "get_redis",
+        "caller": "handler() at line 12",
     }
     for check in REGISTRY:
         for variant in check.messages:

@@ -435,6 +435,7 @@ class Checker:
         self.scope: Scope = info.module
         self.cmds: list[Cmd] = []
         self._factory_cache: dict[int, bool] = {}
+        self._per_request: dict[int, str] = {}  # factory-named function scope -> who calls it per request
         self._judging: set[int] = set()  # functions whose returns _returns_no_client is reading
         self.recv_expr: ast.expr | None = None  # receiver of the call being judged (for the reason clause)
         # receiver key -> (method, line) of the first Redis-only command sent to it (usage evidence)
@@ -1406,6 +1407,15 @@ class Checker:
         if self.test_file or self._in_factory(self.scope):
             return
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
+        factory: Scope | None = self.scope
+        while factory is not None and id(factory) not in self._per_request:
+            factory = factory.parent
+        if factory is not None:
+            caller = self._per_request[id(factory)]
+            self.report(
+                "client-per-call", node, "factory", name=name, what=what, factory=factory.qualname, caller=caller
+            )
+            return
         self.report("client-per-call", node, name=name, what=what)
 
     def _dict_items(self, expr: ast.expr) -> list[tuple[str | None, ast.expr]]:
@@ -1561,28 +1571,28 @@ class Checker:
                 return  # a test pointed at its local server
             self.report("hardcoded-connection", value, "default", where=where)
 
-    def _called_per_request(self, name: str) -> bool:
-        """True when a factory-named function (no caching decorator: those return before) is called again and
-        again from this module: by a plain function (a request handler; not an entry point, startup hook or other
-        factory) or per request by FastAPI (`Depends(get_redis)`). It then builds a client on every call (trial
-        12: `def get_redis(): return Redis.from_url(...)` called by each handler). Entry-point names keep
-        their exemption; callers in other modules are not seen."""
+    def _called_per_request(self, name: str) -> str | None:
+        """Who calls a factory-named function (no caching decorator: those return before) again and again from
+        this module, e.g. "handler() at line 12": a plain function (a request handler; not an entry point,
+        startup hook or other factory) or FastAPI per request (`Depends(get_redis)`); None when nobody does. It
+        then builds a client on every call (trial 12: `def get_redis(): return Redis.from_url(...)` called by
+        each handler). Entry-point names keep their exemption; callers in other modules are not seen."""
         if name.lower().lstrip("_") in ENTRY_POINTS:
-            return False
+            return None
         for call, caller in self.info.calls:
             func = call.func
             if type(func) is ast.Name and func.id == name:  # type: ignore[attr-defined]
                 if caller is None or caller is self.info.module or self._runs_once(caller):
                     continue
-                return True
+                return f"{caller.qualname}() at line {call.lineno}"
             if (
                 (dotted(func) or "").rsplit(".", 1)[-1] == "Depends"
                 and call.args
                 and type(call.args[0]) is ast.Name
                 and call.args[0].id == name  # type: ignore[attr-defined]
             ):
-                return True
-        return False
+                return f"Depends({name}) at line {call.lineno}"
+        return None
 
     def _runs_once(self, scope: Scope, depth: int = 0) -> bool:
         """A scope that runs once per process: a factory (or inside one), a startup hook by its name, or a
@@ -1631,7 +1641,10 @@ class Checker:
                 return True
         if is_factory_name(node.name, self.info.stem):
             self._factory_cache[id(scope)] = True  # provisional: a factory calling itself stays one
-            return not self._called_per_request(node.name)
+            caller = self._called_per_request(node.name)
+            if caller is not None:
+                self._per_request[id(scope)] = caller
+            return caller is None
         # a helper that only factories call (`def _build(url)` called from `get_client()`) builds for them
         callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
         self._factory_cache[id(scope)] = False  # a recursive helper is no factory by itself

@@ -144,7 +144,9 @@ REGISTRY: tuple[Check, ...] = (
         "a client, pool or Sentinel constructed on every call",
         {
             "default": "{name}(...) creates {what} (new pool and connections) on every call; "
-            "use the process-wide client from the client module"
+            "use the process-wide client from the client module",
+            "factory": "{name}(...) creates {what} (new pool and connections) each time {factory}() runs, and "
+            "{caller} calls it per request; cache it (functools.cache) or use the process-wide client",
         },
         "constructing `redis.Redis`, `StrictRedis`, `RedisCluster`, `redis.asyncio.Redis`, `valkey.Valkey`, "
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
