@@ -827,6 +827,7 @@ class TsChecker:
         self.reported: set[int] = set()  # nodes already reported as hard-coded connections
         self.inline_keys: set[int] = set()  # key expressions already reported as built inline
         self._judging: set[int] = set()  # functions whose returns _not_redis is reading (a recursive one: no answer)
+        self._per_request: dict[str, str] = {}  # factory-named function -> who calls it per request (RR009)
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -1385,6 +1386,16 @@ class TsChecker:
                 return
             parent = parent.parent
         if not self._in_factory(scope, 0):
+            factory: Scope | None = scope
+            while factory is not None and factory is not self.mod.module and not _factory_function(factory.name):
+                factory = factory.parent
+            caller = self._per_request.get(factory.name) if factory is not None else None
+            if factory is not None and caller is not None:
+                what = "a Redis client"
+                self.report(
+                    "client-per-call", node, "factory", name=name, what=what, factory=factory.name, caller=caller
+                )
+                return
             self.report("client-per-call", node, name=name, what="a Redis client")
 
     def _in_factory(self, scope: Scope | None, depth: int) -> bool:
@@ -1396,7 +1407,12 @@ class TsChecker:
             if s.name in self.mod.kept or s.name == "constructor":
                 return True
             if _factory_function(s.name):
-                return depth >= 3 or not self._called_per_request(s.name, depth)
+                if depth >= 3:
+                    return True
+                caller = self._called_per_request(s.name, depth)
+                if caller is not None:
+                    self._per_request[s.name] = caller
+                return caller is None
             if s.name and depth < 3:
                 callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == s.name]
                 if callers and all(self._in_factory(sc, depth + 1) for sc in callers):
@@ -1404,19 +1420,20 @@ class TsChecker:
             s = s.parent
         return False
 
-    def _called_per_request(self, name: str, depth: int) -> bool:
+    def _called_per_request(self, name: str, depth: int) -> str | None:
         """A factory-named function that a plain function of this file calls (a route handler, `export async
         function GET()`): it builds a client on every call (checks.py's rule, for TypeScript). Callers that run
         once (module level, `main`, startup hooks by name, other factories) keep the exemption; callers in other
         files are not seen."""
         if _snake(name).lstrip("_") in ENTRY_POINTS:
-            return False
-        for _, caller, func, member in self.mod.calls:
+            return None
+        for call, caller, func, member in self.mod.calls:
             if member or _text(func) != name or caller is self.mod.module or caller.name == name:
                 continue
             if not self._runs_once(caller, depth + 1):
-                return True
-        return False
+                who = f"{caller.name}()" if caller.name else "a function"
+                return f"{who} at line {call.start_point[0] + 1}"
+        return None
 
     def _runs_once(self, scope: Scope, depth: int) -> bool:
         """A scope that runs once per process: a startup hook by its name, a factory (or inside one), or a function
