@@ -444,3 +444,57 @@ def test_a_wrapper_whose_keys_passes_the_pattern_on_is_reported_where_the_patter
         ("pkg/use.py", 6, "RR007"),
         ("pkg/use.py", 10, "RR007"),
     ]
+
+
+def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
+    """Trial 13: `get_redis` in deps.py building a client each time, used by views.py's handlers (called, or given
+    to FastAPI's Depends): RR009 at each per-request use, naming where it builds. A cached factory, or one used
+    only at startup, is not reported."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'api'\n",
+            "api/__init__.py": "",
+            "api/deps.py": """
+                import functools
+                import os
+
+                import redis
+
+
+                def get_redis() -> redis.Redis:
+                    return redis.Redis.from_url(os.environ["REDIS_URL"])
+
+
+                @functools.cache
+                def get_cached() -> redis.Redis:
+                    return redis.Redis.from_url(os.environ["REDIS_URL"])
+            """,
+            "api/views.py": """
+                from fastapi import Depends
+
+                from api.deps import get_cached, get_redis
+
+
+                def a():
+                    return get_redis().get("k")
+
+
+                def b(r=Depends(get_redis)):
+                    return r.get("k")
+
+
+                def c():
+                    return get_cached().get("k")
+
+
+                def lifespan(app):
+                    app.state.redis = get_redis()
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path]) if f.code == "RR009"]
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in found] == [("views.py", 7), ("views.py", 10)]
+    assert "(api/deps.py line 8), and a() calls it per request" in found[0].message
+    assert "and Depends(get_redis) calls it per request" in found[1].message

@@ -578,6 +578,8 @@ class Checker:
         ctor = self.info.ctor_kind(node, scope, c)
         if ctor is not None:
             self._constructor(node, ctor[0], ctor[1])
+        elif not self.test_file and (tf is ast.Name or c is not None and c.rsplit(".", 1)[-1] == "Depends"):
+            self._imported_factory(node, scope, c)
 
     # ------------------------------------------------------------------ evidence for unknown receivers
     def _not_redis(self, expr: ast.expr, m: str) -> bool:
@@ -1570,6 +1572,33 @@ class Checker:
             if self.test_file and not any(_url_problem(text)):
                 return  # a test pointed at its local server
             self.report("hardcoded-connection", value, "default", where=where)
+
+    def _imported_factory(self, node: ast.Call, scope: Scope | None, c: str | None) -> None:
+        """RR009 at a per-request call of a project factory from another file that builds a new client each time
+        it runs (its module's facts, index.fresh): `get_redis()` in a handler, or `Depends(get_redis)`. The
+        same-file case is reported at the factory's constructor (_called_per_request)."""
+        project = self.info.project
+        if project is None or scope is None:
+            return
+        depends = c is not None and c.rsplit(".", 1)[-1] == "Depends"
+        target = node.args[0] if depends and node.args else node.func
+        if type(target) is not ast.Name:
+            return
+        canonical = self.info.canonical(target, scope)
+        if canonical is None or not project.owns(canonical) or target.id in self.info.module.funcs:  # type: ignore[attr-defined]
+            return
+        where = project.fresh_factory(canonical)
+        if where is None:
+            return
+        if not depends:
+            if scope is self.info.module or self._runs_once(scope):
+                return
+            caller = f"{scope.qualname}()"
+        else:
+            caller = f"Depends({target.id})"  # type: ignore[attr-defined]
+        self.report(
+            "client-per-call", node, "imported", factory=canonical.rsplit(".", 1)[-1], where=where, caller=caller
+        )
 
     def _called_per_request(self, name: str) -> str | None:
         """Who calls a factory-named function (no caching decorator: those return before) again and again from

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..policy import start_folder
-from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, lua_file, str_const
+from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, lua_file, str_const
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
@@ -68,6 +68,8 @@ class ModuleFacts:
     light: bool = False  # only imports and re-exports (nobody imported the module when it was read)
     classes: set[str] = field(default_factory=set)  # TypeScript: the plain classes it declares (keys() its own)
     keys_forwarders: set[str] = field(default_factory=set)  # Python: classes whose keys(p) passes p on to KEYS
+    # Python: factory-named functions that build a new client each time they run -> where ("app/deps.py line 5")
+    fresh: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- facts of one module
@@ -119,6 +121,9 @@ class _Recorder:
 
     def uses_redis(self) -> bool:
         return False
+
+    def fresh_factory(self, canonical: str) -> str | None:
+        return None  # asked only by the checks, never while facts are recorded
 
     def pickle_names(self) -> frozenset[str]:
         return frozenset()
@@ -175,6 +180,43 @@ def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  #
     return (None, asked) if asked else None
 
 
+def _factory_named(name: str, stem: str) -> bool:
+    from .checks import is_factory_name  # checks imports this module
+
+    return is_factory_name(name, stem)
+
+
+def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
+    """The line of the client constructor a function returns without keeping it (`return Redis.from_url(url)`,
+    or a local assigned from one): a new client each time it runs. None when it is cached by a decorator, keeps
+    the client (a global, an attribute) or shares a pool (`connection_pool=`)."""
+    from .checks import FACTORY_DECORATORS  # checks imports this module
+
+    node = fn.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    for d in node.decorator_list:
+        target = d.func if isinstance(d, ast.Call) else d
+        name = dotted(target)
+        if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
+            return None
+    for value in fn.returns:
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Name):
+            assigned = fn.values.get(value.id, ())
+            if len(assigned) != 1 or value.id in fn.globals:
+                continue
+            value = assigned[0][0]
+        if (
+            isinstance(value, ast.Call)
+            and not any(kw.arg == "connection_pool" for kw in value.keywords)
+            and info.ctor_kind(value, fn) is not None
+        ):
+            return value.lineno
+    return None
+
+
 def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts:
     """The facts one parsed module offers; `info` must not have a project resolver of its own."""
     recorder = _Recorder(top)
@@ -198,6 +240,9 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
         ans = _answer(info, recorder, lambda fn=fn: info._returns(fn))
         if ans is not None:
             facts.factories[name] = _located(ans, f"{prefix}{name}()", rel)
+        built = _builds_per_call(info, fn) if _factory_named(name, info.stem) else None
+        if built is not None:
+            facts.fresh[name] = f"{rel} line {built}"
     for cname, cls in info.classes.items():
         facts.bases[cname] = [c for c in (info.canonical(b, mod) for b in cls.bases) if c is not None]
         if cls.forwards_keys():
@@ -451,6 +496,11 @@ class ProjectIndex:
 
     def factory(self, canonical: str) -> str | None:
         return self._resolve(("factory", canonical))
+
+    def fresh_factory(self, canonical: str) -> str | None:
+        """Where a project function named as a factory builds a new client each time it runs, or None."""
+        split = self._split(canonical)
+        return split[0].fresh.get(split[1]) if split is not None else None
 
     def client_class(self, canonical: str) -> str | None:
         return self._resolve(("client_class", canonical))

@@ -147,14 +147,18 @@ REGISTRY: tuple[Check, ...] = (
             "use the process-wide client from the client module",
             "factory": "{name}(...) creates {what} (new pool and connections) each time {factory}() runs, and "
             "{caller} calls it per request; cache it (functools.cache) or use the process-wide client",
+            "imported": "{factory}() builds a new Redis client (new pool and connections) each time it runs "
+            "({where}), and {caller} calls it per request; cache it there (functools.cache) or use the "
+            "process-wide client",
         },
         "constructing `redis.Redis`, `StrictRedis`, `RedisCluster`, `redis.asyncio.Redis`, `valkey.Valkey`, "
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
         "`new Cluster(...)`, `createClient(...)` inside a function",
         "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
         "`cached_property`/`pytest.fixture`, factory-named functions (`get_redis`, `create_pool`; in a "
-        "client/redis module any `get_*`; `getRedis`, `createClient`) unless a plain function of the same file "
-        "calls them (a route handler) or FastAPI's `Depends(...)` is given them: a client per request), a method whose "
+        "client/redis module any `get_*`; `getRedis`, `createClient`) unless a plain function calls them (a route "
+        "handler; from another Python module it is reported at the call) or FastAPI's `Depends(...)` is given them: "
+        "a client per request), a method whose "
         "result is kept on the object — `this.redis = this.create()` — and helpers only factories call), "
         "results stored in a global or an attribute (lazy singletons, `__init__`), `Redis(connection_pool=...)`; "
         "test code (`tests/`, `test_*.py`, `*.test.ts`, `*.spec.ts`, `conftest.py`)",
