@@ -754,7 +754,7 @@ def test_a_factory_that_handlers_call_builds_per_request():
     """
     assert lines(src, "RR009", path="app/views.py") == [6]
     (found,) = [f for f in lint(src, path="app/views.py") if f.code == "RR009"]
-    assert "each time get_redis() runs, and handler() at line 9 calls it per request" in found.message
+    assert "each time get_redis() runs, and handler() at line 9 calls it on every request" in found.message
     depends = src.replace(
         'def handler():\n        return get_redis().get("k")', "def handler(r=Depends(get_redis)):\n        return r"
     )
@@ -788,6 +788,21 @@ def test_a_factory_that_handlers_call_builds_per_request():
         return {"redis": get_redis()}
 
     SERVICES = build_services()
+
+    def walk(n):
+        return get_redis() if n == 0 else walk(n - 1)
+
+    WALKED = walk(3)
+
+    class Pool:
+        def connect(self):
+            return redis.Redis.from_url(URL)
+
+    def connect(dsn):
+        return sqlite3.connect(dsn)
+
+    def handler2():
+        return connect("x.db")
 
     def handler():
         return get_cached().get("k")

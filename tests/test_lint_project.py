@@ -469,11 +469,23 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
                 @functools.cache
                 def get_cached() -> redis.Redis:
                     return redis.Redis.from_url(os.environ["REDIS_URL"])
+
+
+                _client = None
+
+
+                def get_lazy() -> redis.Redis:
+                    global _client
+                    if _client is None:
+                        r = redis.Redis.from_url(os.environ["REDIS_URL"])
+                        _client = r
+                        return r
+                    return _client
             """,
             "api/views.py": """
                 from fastapi import Depends
 
-                from api.deps import get_cached, get_redis
+                from api.deps import get_cached, get_lazy, get_redis
 
 
                 def a():
@@ -485,7 +497,7 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
 
 
                 def c():
-                    return get_cached().get("k")
+                    return get_cached().get("k") or get_lazy().get("k")
 
 
                 def lifespan(app):
@@ -496,5 +508,5 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     found = [f for f in lint_paths([tmp_path]) if f.code == "RR009"]
     assert [(f.path.rsplit("/", 1)[-1], f.line) for f in found] == [("views.py", 7), ("views.py", 10)]
-    assert "(api/deps.py line 8), and a() calls it per request" in found[0].message
-    assert "and Depends(get_redis) calls it per request" in found[1].message
+    assert "(api/deps.py line 8), and a() calls it on every request" in found[0].message
+    assert "and Depends(get_redis) calls it on every request" in found[1].message

@@ -1613,6 +1613,8 @@ class Checker:
             if type(func) is ast.Name and func.id == name:  # type: ignore[attr-defined]
                 if caller is None or caller is self.info.module or self._runs_once(caller):
                     continue
+                if isinstance(caller.node, (ast.FunctionDef, ast.AsyncFunctionDef)) and caller.node.name == name:
+                    continue  # its own recursion
                 return f"{caller.qualname}() at line {call.lineno}"
             if (
                 (dotted(func) or "").rsplit(".", 1)[-1] == "Depends"
@@ -1631,7 +1633,11 @@ class Checker:
             low = node.name.lower().lstrip("_")
             if low in STARTUP_HOOKS or low.startswith(("init_", "setup_", "startup_", "on_startup", "create_app")):
                 return True
-            callers = [sc for call, sc in self.info.calls if type(call.func) is ast.Name and call.func.id == node.name]  # type: ignore[attr-defined]
+            callers = [
+                sc
+                for call, sc in self.info.calls
+                if type(call.func) is ast.Name and call.func.id == node.name and sc is not scope  # type: ignore[attr-defined]
+            ]
             if (
                 depth < 3
                 and callers
@@ -1670,6 +1676,8 @@ class Checker:
                 return True
         if is_factory_name(node.name, self.info.stem):
             self._factory_cache[id(scope)] = True  # provisional: a factory calling itself stays one
+            if scope.cls is not None:
+                return True  # a method: `connect()` calls elsewhere in the file are another function's
             caller = self._called_per_request(node.name)
             if caller is not None:
                 self._per_request[id(scope)] = caller

@@ -205,11 +205,12 @@ def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
             value = value.value
         if isinstance(value, ast.Name):
             assigned = fn.values.get(value.id, ())
-            if len(assigned) != 1 or value.id in fn.globals:
-                continue
+            if len(assigned) != 1 or value.id in fn.globals or value.id in info.stored:
+                continue  # a lazy singleton: `r = Redis(...); _client = r; return r`
             value = assigned[0][0]
         if (
             isinstance(value, ast.Call)
+            and id(value) not in info.exempt_ctor
             and not any(kw.arg == "connection_pool" for kw in value.keywords)
             and info.ctor_kind(value, fn) is not None
         ):

@@ -146,10 +146,11 @@ REGISTRY: tuple[Check, ...] = (
             "default": "{name}(...) creates {what} (new pool and connections) on every call; "
             "use the process-wide client from the client module",
             "factory": "{name}(...) creates {what} (new pool and connections) each time {factory}() runs, and "
-            "{caller} calls it per request; cache it (functools.cache) or use the process-wide client",
-            "imported": "{factory}() builds a new Redis client (new pool and connections) each time it runs "
-            "({where}), and {caller} calls it per request; cache it there (functools.cache) or use the "
+            "{caller} calls it on every request or task; build the client once and reuse it, or use the "
             "process-wide client",
+            "imported": "{factory}() builds a new Redis client (new pool and connections) each time it runs "
+            "({where}), and {caller} calls it on every request or task; build the client once there and reuse it, "
+            "or use the process-wide client",
         },
         "constructing `redis.Redis`, `StrictRedis`, `RedisCluster`, `redis.asyncio.Redis`, `valkey.Valkey`, "
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "

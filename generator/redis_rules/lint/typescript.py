@@ -1385,7 +1385,8 @@ class TsChecker:
             if parent.id in self.mod.exempt:
                 return
             parent = parent.parent
-        if not self._in_factory(scope, 0):
+        returned = parent is not None and parent.type in ("return_statement", "arrow_function")
+        if not self._in_factory(scope, 0, returned):
             factory: Scope | None = scope
             while factory is not None and factory is not self.mod.module and not _factory_function(factory.name):
                 factory = factory.parent
@@ -1398,7 +1399,7 @@ class TsChecker:
                 return
             self.report("client-per-call", node, name=name, what="a Redis client")
 
-    def _in_factory(self, scope: Scope | None, depth: int) -> bool:
+    def _in_factory(self, scope: Scope | None, depth: int, returned: bool = True) -> bool:
         """Does code in `scope` run inside a client factory: a function named as one, one whose result is kept
         (`this.redis = this.create()`), or a helper that only factories call (`function build()` called from
         `createClient()`)?"""
@@ -1407,7 +1408,7 @@ class TsChecker:
             if s.name in self.mod.kept or s.name == "constructor":
                 return True
             if _factory_function(s.name):
-                if depth >= 3:
+                if depth >= 3 or not returned:  # per request only when it returns the new client itself
                     return True
                 caller = self._called_per_request(s.name, depth)
                 if caller is not None:
