@@ -231,6 +231,12 @@ def test_a_factory_that_handlers_call_builds_per_request():
       return { redis: getRedis() };
     }
     const services = buildServices();
+    export async function startupWarmCache() {
+      await getRedis().ping();
+    }
+    export async function onStartupHook() {
+      await getRedis().ping();
+    }
     let lazy: Redis | null = null;
     export function getLazyRedis() {
       if (!lazy) {

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from .evidence import opt_out_flag, paging_name, short_lived
 from .index import pickle_settings
 from .model import BY_NAME
+from .names import ENTRY_POINTS, FACTORY_DECORATORS, is_factory_name, is_startup_hook
 from .receivers import LUA_FILE, REDIS_NAMED, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
 
 
@@ -150,49 +151,6 @@ DEFAULT_URL_SCHEMES = ("redis://", "rediss://", "valkey://", "valkeys://", "redi
 URL_SCHEMES = ("redis://", "rediss://", "unix://", "valkey://", "valkeys://", "redis+sentinel://")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
 LUA_CALL = re.compile(r"""redis\s*\.\s*p?call\s*\(\s*(['"])(keys|flushall|flushdb)\1""", re.IGNORECASE)
-FACTORY_DECORATORS = frozenset(
-    {"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture", "LazyObject", "lazy", "memoize"}
-    | {"singleton", "lazy_property", "command", "group", "callback"}  # click/typer entry points run once
-)
-# process entry points: what they construct lives as long as the process
-ENTRY_POINTS = frozenset({"main", "cli", "run", "run_worker", "worker_main", "start", "serve", "entrypoint"})
-# startup hooks by name (FastAPI lifespan, Flask/Django app setup): a factory they call builds once
-STARTUP_HOOKS = frozenset(
-    {"lifespan", "startup", "on_startup", "setup", "init", "initialize", "configure", "bootstrap", "ready"}
-    | {"create_app", "make_app", "app_factory", "init_app", "setup_app", "__init__", "__post_init__"}
-)
-FACTORY_PREFIXES = (
-    "get_",
-    "make_",
-    "create_",
-    "_create_",
-    "_get_",
-    "_make_",
-    "new_",
-    "_new_",
-    "init_",
-    "_init_",
-)
-FACTORY_WORDS = (
-    *("client", "redis", "valkey", "connection", "conn", "pool", "sentinel", "cache", "cluster"),
-    *("subscriber", "publisher", "listener", "blocking"),  # dedicated connections are built on purpose (RR018)
-)
-
-
-def is_factory_name(name: str, module_stem: str = "") -> bool:
-    """A function named as a connection factory or entry point (`get_redis`, `create_pool`, `connect`,
-    `factory`, `main`): what it builds is built once and kept by its caller, not per call."""
-    low = name.lower().lstrip("_")
-    if low in ENTRY_POINTS or low.endswith("_main") or low in ("factory", "from_url", "from_settings", "from_config"):
-        return True
-    if low.startswith(tuple(p.lstrip("_") for p in FACTORY_PREFIXES)) and any(w in low for w in FACTORY_WORDS):
-        return True
-    if low in ("open", "connect", "client", "pool", "connection", "redis_client", "redis") or low.startswith(
-        ("connect_", "open_")
-    ):
-        return True
-    stem = module_stem.lower()
-    return any(w in stem for w in ("client", "redis", "valkey", "conn")) and low.startswith(("get", "create", "make"))
 
 
 @dataclass(frozen=True)
@@ -1630,8 +1588,7 @@ class Checker:
         function this file calls only from such places (`SERVICES = build_services()`)."""
         node = scope.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            low = node.name.lower().lstrip("_")
-            if low in STARTUP_HOOKS or low.startswith(("init_", "setup_", "startup_", "on_startup", "create_app")):
+            if is_startup_hook(node.name):
                 return True
             callers = [
                 sc

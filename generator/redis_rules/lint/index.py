@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..policy import start_folder
+from .names import FACTORY_DECORATORS, is_factory_name
 from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, lua_file, str_const
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
@@ -180,18 +181,10 @@ def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  #
     return (None, asked) if asked else None
 
 
-def _factory_named(name: str, stem: str) -> bool:
-    from .checks import is_factory_name  # checks imports this module
-
-    return is_factory_name(name, stem)
-
-
 def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
     """The line of the client constructor a function returns without keeping it (`return Redis.from_url(url)`,
     or a local assigned from one): a new client each time it runs. None when it is cached by a decorator, keeps
     the client (a global, an attribute) or shares a pool (`connection_pool=`)."""
-    from .checks import FACTORY_DECORATORS  # checks imports this module
-
     node = fn.node
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -241,7 +234,7 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
         ans = _answer(info, recorder, lambda fn=fn: info._returns(fn))
         if ans is not None:
             facts.factories[name] = _located(ans, f"{prefix}{name}()", rel)
-        built = _builds_per_call(info, fn) if _factory_named(name, info.stem) else None
+        built = _builds_per_call(info, fn) if is_factory_name(name, info.stem) else None
         if built is not None:
             facts.fresh[name] = f"{rel} line {built}"
     for cname, cls in info.classes.items():

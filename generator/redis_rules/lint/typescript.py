@@ -27,7 +27,6 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from ..policy import Policy
 from .checks import (
     DEFAULT_URL_SCHEMES,
-    ENTRY_POINTS,
     EXPIRES,
     FLUSHES,
     GROWING_FIELD_WRITES,
@@ -41,7 +40,6 @@ from .checks import (
     RANGE_READS,
     REDIS_ONLY,
     REDIS_PORTS,
-    STARTUP_HOOKS,
     STRING_WRITES,
     URL_SCHEMES,
     WHOLE_READS,
@@ -49,7 +47,6 @@ from .checks import (
     Raw,
     _url_problem,
     branches_differ,
-    is_factory_name,
     positive_test,
     separate_expire,
     with_reason,
@@ -57,6 +54,7 @@ from .checks import (
 from .evidence import opt_out_flag, paging_name, short_lived, words
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
+from .names import ENTRY_POINTS, is_factory_name, is_startup_hook
 from .receivers import REDIS_NAMED, Recv, client, guarded
 from .suppressions import MARKER, Suppressions, parse_suppressions
 
@@ -1439,8 +1437,7 @@ class TsChecker:
     def _runs_once(self, scope: Scope, depth: int) -> bool:
         """A scope that runs once per process: a startup hook by its name, a factory (or inside one), or a function
         this file calls only from such places (`const services = buildServices()`)."""
-        snake = _snake(scope.name).lstrip("_")
-        if snake in STARTUP_HOOKS or snake.startswith(("init_", "setup_", "create_app")):
+        if is_startup_hook(_snake(scope.name)):
             return True
         if scope.name and depth < 3:
             callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == scope.name]
