@@ -240,17 +240,16 @@ def _unreachable_commit(src: str, out: Path) -> str | None:
     commit is recorded (an installed redis-rules whose template cache could not be written falls back to its
     package folder); or it is a local git checkout with uncommitted changes and no tag was rendered, so Copier
     rendered a temporary commit of them and recorded its id, which the checkout never holds."""
-    from .answers_file import ANSWERS_FILE
+    from .answers_file import read_answers_file
     from .updating.gitutil import GitError, git
 
     folder = Path(src)
     if "://" in src or not folder.is_dir():
         return None
     try:
-        text = (out / ANSWERS_FILE).read_text(encoding="utf-8")
-    except OSError:
+        recorded = str(read_answers_file(out, "copier wrote none").get("_commit") or "")
+    except UserError:
         return None
-    recorded = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("_commit:")), "")
     if not recorded:
         from .template_source import cache_root
 
