@@ -98,11 +98,22 @@ _WILDCARD = frozenset("*?[\\")
 
 
 def _answer_rule_problem(data: dict[str, Any]) -> str | None:
-    """What the answers' validators (templates/_includes/validators.jinja, copier.yml) refuse and the schema
+    """What the answers' validators (copier.yml, templates/_includes/validators.jinja) refuse and the schema
     cannot say, because it spans fields: a hand-edited policy must not loosen what `new` would refuse.
+    Each function below bears the name of the validator it restates (stock Copier cannot call Python);
     tests/hostile/test_policy.py checks the two agree."""
     defaults = Policy()
     key_format: str = data.get("key_format", defaults.key_format)
+    return key_format_error(key_format) or persistent_keys_error(
+        data.get("persistent_keys", []),
+        data.get("app", defaults.app),
+        data.get("environments", defaults.environments),
+        key_format,
+    )
+
+
+def key_format_error(key_format: str) -> str | None:
+    """copier.yml `key_format` validator, its cross-segment part (the schema checks each segment)."""
     parts = key_format.split(":")
     repeated = next((part for part in parts if part.startswith("{") and parts.count(part) > 1), None)
     if repeated:
@@ -111,8 +122,15 @@ def _answer_rule_problem(data: dict[str, Any]) -> str | None:
         return "key_format: {id} must be the last segment, so keys of one entity share a prefix"
     if "{domain}" not in parts or "{entity}" not in parts:
         return "key_format: must contain {domain} and {entity}, so keys of different domains and entities never collide"
-    fixed = {data.get("app", defaults.app), *parts, *data.get("environments", defaults.environments)}
-    for index, entry in enumerate(data.get("persistent_keys", [])):
+    return None
+
+
+def persistent_keys_error(
+    entries: list[dict[str, str]], app: str, environments: list[str], key_format: str
+) -> str | None:
+    """validators.jinja `persistent_keys_error`: a blank reason, or a pattern that names no domain or entity."""
+    fixed = {app, *key_format.split(":"), *environments}
+    for index, entry in enumerate(entries):
         if not entry["reason"].strip():
             return f"persistent_keys[{index}].reason: must say why these keys may live without TTL"
         pattern: str = entry["pattern"]
