@@ -808,6 +808,39 @@ def test_a_factory_that_handlers_call_builds_per_request():
         return get_cached().get("k")
     """
     assert lines(once, "RR009", path="app/views.py") == []
+    # however deep the chain from module level, or from a Django management command (`manage.py` runs it once)
+    deep = """
+    import redis
+    from django.core.management.base import BaseCommand
+
+    def get_redis():
+        return redis.Redis.from_url(URL)
+
+    def d():
+        return get_redis()
+
+    def c():
+        return d()
+
+    def b():
+        return c()
+
+    def a():
+        return b()
+
+    SETUP = a()
+
+    class Command(BaseCommand):
+        def handle(self, *args, **options):
+            get_redis().ping()
+    """
+    assert lines(deep, "RR009", path="app/jobs.py") == []
+    # the same chain under a request handler builds per request, and a view's `handle` is no command
+    per_request = deep.replace("SETUP = a()", "def view(request):\n        return a()").replace(
+        "(BaseCommand)", "(View)"
+    )
+    (found,) = [f for f in lint(per_request, path="app/jobs.py") if f.code == "RR009"]
+    assert found.line == 6 and "d() at line 9 calls it on every request" in found.message
     # a handler in another module calling get_redis() is not seen: the factory stays exempt
     assert lines(src.replace("get_redis().get", "other.get"), "RR009", path="app/views.py") == []
 

@@ -510,3 +510,66 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
     assert [(f.path.rsplit("/", 1)[-1], f.line) for f in found] == [("views.py", 7), ("views.py", 10)]
     assert "(api/deps.py line 8), and a() calls it on every request" in found[0].message
     assert "and Depends(get_redis) calls it on every request" in found[1].message
+
+
+def test_a_factory_reached_through_a_package_or_a_generator_dependency(tmp_path, monkeypatch):
+    """Trial 13 probe: a FastAPI dependency that yields a new client (`yield r`), a factory called as an attribute
+    of its module (`deps.get_redis()`) and one re-exported by the package's __init__.py are each a client per
+    request; a dependency that yields the shared client is not."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'api'\n",
+            "api/__init__.py": "from .deps import get_redis\n",
+            "api/deps.py": """
+                import os
+
+                import redis.asyncio as redis
+
+                SHARED = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+
+                def get_redis() -> redis.Redis:
+                    return redis.Redis.from_url(os.environ["REDIS_URL"])
+
+
+                async def get_conn():
+                    r = redis.Redis.from_url(os.environ["REDIS_URL"])
+                    try:
+                        yield r
+                    finally:
+                        await r.aclose()
+
+
+                async def get_shared_conn():
+                    yield SHARED
+            """,
+            "api/views.py": """
+                from fastapi import Depends
+
+                from api import deps, get_redis
+
+
+                async def a(r=Depends(deps.get_conn)):
+                    return await r.get("k")
+
+
+                async def b():
+                    return await deps.get_redis().get("k")
+
+
+                async def c():
+                    return await get_redis().get("k")
+
+
+                async def d(r=Depends(deps.get_shared_conn)):
+                    return await r.get("k")
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path]) if f.code == "RR009"]
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in found] == [("views.py", 6), ("views.py", 11), ("views.py", 15)]
+    assert "(api/deps.py line 13), and Depends(get_conn) calls it on every request" in found[0].message
+    assert "b() calls it on every request" in found[1].message
+    assert "(api/deps.py line 9), and c() calls it" in found[2].message

@@ -393,6 +393,8 @@ class Checker:
         self.scope: Scope = info.module
         self.cmds: list[Cmd] = []
         self._factory_cache: dict[int, bool] = {}
+        self._once_cache: dict[int, bool] = {}  # function scope -> runs once per process (_runs_once)
+        self._once_depth = 0
         self._per_request: dict[int, str] = {}  # factory-named function scope -> who calls it per request
         self._judging: set[int] = set()  # functions whose returns _returns_no_client is reading
         self.recv_expr: ast.expr | None = None  # receiver of the call being judged (for the reason clause)
@@ -536,7 +538,7 @@ class Checker:
         ctor = self.info.ctor_kind(node, scope, c)
         if ctor is not None:
             self._constructor(node, ctor[0], ctor[1])
-        elif not self.test_file and (tf is ast.Name or c is not None and c.rsplit(".", 1)[-1] == "Depends"):
+        elif not self.test_file and c is not None:
             self._imported_factory(node, scope, c)
 
     # ------------------------------------------------------------------ evidence for unknown receivers
@@ -1531,19 +1533,22 @@ class Checker:
                 return  # a test pointed at its local server
             self.report("hardcoded-connection", value, "default", where=where)
 
-    def _imported_factory(self, node: ast.Call, scope: Scope | None, c: str | None) -> None:
+    def _imported_factory(self, node: ast.Call, scope: Scope | None, c: str) -> None:
         """RR009 at a per-request call of a project factory from another file that builds a new client each time
         it runs (its module's facts, index.fresh): `get_redis()` in a handler, or `Depends(get_redis)`. The
         same-file case is reported at the factory's constructor (_called_per_request)."""
         project = self.info.project
         if project is None or scope is None:
             return
-        depends = c is not None and c.rsplit(".", 1)[-1] == "Depends"
+        depends = c.rsplit(".", 1)[-1] == "Depends"
         target = node.args[0] if depends and node.args else node.func
-        if type(target) is not ast.Name:
+        if type(target) is ast.Name:
+            if target.id in self.info.module.funcs:  # type: ignore[attr-defined]
+                return  # this module's own function: judged at its constructor (_called_per_request)
+        elif type(target) is not ast.Attribute:  # `deps.get_redis()` through the imported module
             return
-        canonical = self.info.canonical(target, scope)
-        if canonical is None or not project.owns(canonical) or target.id in self.info.module.funcs:  # type: ignore[attr-defined]
+        canonical = self.info.canonical(target, scope) if depends else c
+        if canonical is None or not project.owns(canonical):
             return
         where = project.fresh_factory(canonical)
         if where is None:
@@ -1553,7 +1558,7 @@ class Checker:
                 return
             caller = f"{scope.qualname}()"
         else:
-            caller = f"Depends({target.id})"  # type: ignore[attr-defined]
+            caller = f"Depends({canonical.rsplit('.', 1)[-1]})"
         self.report(
             "client-per-call", node, "imported", factory=canonical.rsplit(".", 1)[-1], where=where, caller=caller
         )
@@ -1583,25 +1588,49 @@ class Checker:
                 return f"Depends({name}) at line {call.lineno}"
         return None
 
-    def _runs_once(self, scope: Scope, depth: int = 0) -> bool:
-        """A scope that runs once per process: a factory (or inside one), a startup hook by its name, or a
-        function this file calls only from such places (`SERVICES = build_services()`)."""
+    def _runs_once(self, scope: Scope) -> bool:
+        """A scope that runs once per process: a factory (or inside one), a startup hook by its name, a Django
+        management command's `handle`, or a function this file calls only from such places, however deep
+        (`SERVICES = build_services()`; callers in a cycle count as once, the cycle's entry decides)."""
+        key = id(scope)
+        known = self._once_cache.get(key)
+        if known is not None:
+            return known
+        if self._once_depth > 40:
+            return True  # a chain of callers deeper than any real app: exempt rather than recurse without end
+        self._once_cache[key] = True  # provisional: a cycle back to here does not decide
+        self._once_depth += 1
+        try:
+            once = self._once(scope)
+        finally:
+            self._once_depth -= 1
+        self._once_cache[key] = once
+        return once
+
+    def _once(self, scope: Scope) -> bool:
         node = scope.node
+        once = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if is_startup_hook(node.name):
-                return True
-            callers = [
-                sc
-                for call, sc in self.info.calls
-                if type(call.func) is ast.Name and call.func.id == node.name and sc is not scope  # type: ignore[attr-defined]
-            ]
-            if (
-                depth < 3
-                and callers
-                and all(sc is None or sc is self.info.module or self._runs_once(sc, depth + 1) for sc in callers)
-            ):
-                return True
-        return self._in_factory(scope)
+            if is_startup_hook(node.name) or (node.name == "handle" and self._management_command(scope)):
+                once = True
+            else:
+                callers = [
+                    sc
+                    for call, sc in self.info.calls
+                    if type(call.func) is ast.Name and call.func.id == node.name and sc is not scope  # type: ignore[attr-defined]
+                ]
+                once = bool(callers) and all(
+                    sc is None or sc is self.info.module or self._runs_once(sc) for sc in callers
+                )
+        return once or self._in_factory(scope)
+
+    @staticmethod
+    def _management_command(scope: Scope) -> bool:
+        """A method of a Django management command (`class Command(BaseCommand)`): `manage.py` runs it once."""
+        return scope.cls is not None and any(
+            (dotted(base) or "").rsplit(".", 1)[-1] in ("BaseCommand", "LabelCommand", "AppCommand")
+            for base in scope.cls.bases
+        )
 
     def _in_factory(self, scope: Scope | None) -> bool:
         while scope is not None and scope is not self.info.module:

@@ -182,9 +182,10 @@ def _answer(info: ModuleInfo, recorder: _Recorder, compute) -> Answer | None:  #
 
 
 def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
-    """The line of the client constructor a function returns without keeping it (`return Redis.from_url(url)`,
-    or a local assigned from one): a new client each time it runs. None when it is cached by a decorator, keeps
-    the client (a global, an attribute) or shares a pool (`connection_pool=`)."""
+    """The line of the client constructor a function returns or yields without keeping it (`return
+    Redis.from_url(url)`, `yield r` in a FastAPI dependency, or a local assigned from one): a new client each
+    time it runs. None when it is cached by a decorator, keeps the client (a global, an attribute) or shares a
+    pool (`connection_pool=`)."""
     node = fn.node
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -193,7 +194,7 @@ def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
         name = dotted(target)
         if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
             return None
-    for value in fn.returns:
+    for value in (*fn.returns, *fn.yields):  # a generator dependency yields its client per request
         if isinstance(value, ast.Await):
             value = value.value
         if isinstance(value, ast.Name):
@@ -229,7 +230,7 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
         if ans is not None:
             facts.instances[name] = _located(ans, f"{prefix}{name}", rel)
     for name, fn in mod.funcs.items():
-        if not fn.returns and getattr(fn.node, "returns", None) is None:
+        if not fn.returns and not fn.yields and getattr(fn.node, "returns", None) is None:
             continue
         ans = _answer(info, recorder, lambda fn=fn: info._returns(fn))
         if ans is not None:
@@ -491,10 +492,18 @@ class ProjectIndex:
     def factory(self, canonical: str) -> str | None:
         return self._resolve(("factory", canonical))
 
-    def fresh_factory(self, canonical: str) -> str | None:
-        """Where a project function named as a factory builds a new client each time it runs, or None."""
+    def fresh_factory(self, canonical: str, hops: int = 0) -> str | None:
+        """Where a project function named as a factory builds a new client each time it runs, or None; a name a
+        package re-exports (`from .deps import get_redis` in its __init__.py) is followed to its definition."""
         split = self._split(canonical)
-        return split[0].fresh.get(split[1]) if split is not None else None
+        if split is None:
+            return None
+        facts, sym = split
+        where = facts.fresh.get(sym)
+        target = facts.aliases.get(sym)
+        if where is None and target and target != canonical and hops < 8:
+            return self.fresh_factory(target, hops + 1)
+        return where
 
     def client_class(self, canonical: str) -> str | None:
         return self._resolve(("client_class", canonical))

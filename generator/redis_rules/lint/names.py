@@ -4,6 +4,8 @@ project index all judge "built once or per call" by these, so they live apart fr
 
 from __future__ import annotations
 
+import functools
+
 FACTORY_DECORATORS = frozenset(
     {"cache", "lru_cache", "cached_property", "alru_cache", "cached", "fixture", "LazyObject", "lazy", "memoize"}
     | {"singleton", "lazy_property", "command", "group", "callback"}  # click/typer entry points run once
@@ -43,6 +45,7 @@ FACTORY_WORDS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_factory_name(name: str, module_stem: str = "") -> bool:
     """A function named as a connection factory or entry point (`get_redis`, `create_pool`, `connect`,
     `factory`, `main`): what it builds is built once and kept by its caller, not per call."""

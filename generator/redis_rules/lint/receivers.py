@@ -28,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Protocol
 
+from .names import is_factory_name
+
 REDIS_ROOTS = frozenset({"redis", "valkey", "upstash_redis", "aioredis"})
 # a package or module named for Redis (flask_redis, django_redis, connect-redis, ioredis-mock): its classes may
 # be clients, so the linters never call them "another package's object"
@@ -100,7 +102,7 @@ _SPECIAL = frozenset(
     {
         *(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Import, ast.ImportFrom),
         *(ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith),
-        *(ast.Global, ast.Return, ast.ExceptHandler, ast.comprehension),
+        *(ast.Global, ast.Return, ast.Yield, ast.ExceptHandler, ast.comprehension),
     }
 )
 
@@ -233,6 +235,7 @@ class Scope:
         "bound",
         "globals",
         "returns",
+        "yields",
         "funcs",
         "qualname",
         "iters",
@@ -248,6 +251,9 @@ class Scope:
         self.bound: set[str] = set()
         self.globals: set[str] = set()
         self.returns: list[ast.expr] = []
+        self.yields: list[
+            ast.expr
+        ] = []  # `yield r`: what a generator dependency (FastAPI, a context manager) hands out
         self.funcs: dict[str, Scope] = {}
         self.qualname = qualname
         self.iters: dict[str, list[ast.expr]] = {}  # loop variable -> what the loop iterates
@@ -538,7 +544,12 @@ class ModuleInfo:
 
             if t is ast.Call:
                 f = n.func
-                if wanted is None or type(f) is not ast.Attribute or f.attr in wanted:
+                if (
+                    wanted is None
+                    or type(f) is not ast.Attribute
+                    or f.attr in wanted
+                    or (type(f.value) is ast.Name and is_factory_name(f.attr))  # `deps.get_redis()` (RR009)
+                ):
                     calls.append((n, scope))
                 elif n.keywords and n.keywords[0].arg == "keys":  # self._script(keys=[...], args=[...])
                     calls.append((n, scope))
@@ -600,6 +611,9 @@ class ModuleInfo:
             elif t is ast.Return:
                 if n.value is not None:
                     scope.returns.append(n.value)
+            elif t is ast.Yield:
+                if n.value is not None:
+                    scope.yields.append(n.value)
             elif t is ast.ExceptHandler:
                 if n.name:
                     scope.bound.add(n.name)
