@@ -551,7 +551,7 @@ def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template_v
     entries = [{"pattern": f"*:config{i}:*", "reason": reason.strip()[:300]} for i in range(50)]
     code, out, err = run_cli("update", str(project), "--set", f"persistent_keys={json.dumps(entries)}")
     assert code == 2, out + err
-    assert err.startswith("redis-rules: error: persistent_keys, ttl_classes, environments: AGENTS.md would be ")
+    assert err.startswith("redis-rules: error: persistent_keys: AGENTS.md would be ")
     assert "the update was undone" in err and err.count("\n") == 1
     assert git(project, "status", "--porcelain") == ""
     assert snapshot(project) == before

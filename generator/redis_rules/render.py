@@ -14,7 +14,7 @@ import secrets
 import shutil
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,12 +272,18 @@ def _unreachable_commit(src: str, out: Path) -> str | None:
     )
 
 
-def agents_md_problem(size: int) -> str | None:
-    """The one-line error for our AGENTS.md section of ``size`` bytes when Codex would not read all of it."""
+# the answers whose entries AGENTS.md lists one by one: only these can make it overflow
+AGENTS_MD_FIELDS = ("persistent_keys", "ttl_classes", "environments")
+
+
+def agents_md_problem(size: int, changed: Iterable[str] = ()) -> str | None:
+    """The one-line error for our AGENTS.md section of ``size`` bytes when Codex would not read all of it; it
+    names the AGENTS_MD_FIELDS among ``changed`` (the answers an update set), else all of them."""
     if size <= AGENTS_MD_MAX_BYTES:
         return None
+    named = [f for f in AGENTS_MD_FIELDS if f in set(changed)] or AGENTS_MD_FIELDS
     return (
-        f"persistent_keys, ttl_classes, environments: AGENTS.md would be {size:,} bytes, over the "
+        f"{', '.join(named)}: AGENTS.md would be {size:,} bytes, over the "
         f"{AGENTS_MD_MAX_BYTES // 1024} KiB Codex reads of it; give fewer or shorter entries, or leave "
         "agents_md out of agents"
     )

@@ -146,7 +146,7 @@ def _update(
         # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
         # the render, the team's text around it taken from the commit before the update (owned.py)
         put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
-        _refuse_an_overflowing_agents_md(target_top, target_dest, pretend=pretend)
+        _refuse_an_overflowing_agents_md(target_top, target_dest, [c.name for c in answer_changes], pretend=pretend)
         conflicts = find_conflicts(target_top, target_dest)
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
@@ -166,7 +166,7 @@ def _update(
     )
 
 
-def _refuse_an_overflowing_agents_md(top: Path, dest: Path, *, pretend: bool) -> None:
+def _refuse_an_overflowing_agents_md(top: Path, dest: Path, changed: list[str], *, pretend: bool) -> None:
     """The check `new` makes before writing (render.agents_md_problem), made on the updated section: the update
     is then undone (DEST was clean before it: preflight) and UserError raised. Only our section counts: the
     team's own text in AGENTS.md is theirs to size."""
@@ -178,7 +178,7 @@ def _refuse_an_overflowing_agents_md(top: Path, dest: Path, *, pretend: bool) ->
         return
     text = path.read_text(encoding="utf-8", errors="replace")
     span = find_section(text, "AGENTS.md")
-    problem = agents_md_problem(len(text[span[0] : span[1]].encode()) if span else 0)
+    problem = agents_md_problem(len(text[span[0] : span[1]].encode()) if span else 0, changed)
     if problem is None:
         return
     where = dest.relative_to(top).as_posix() or "."
