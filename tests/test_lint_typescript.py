@@ -388,6 +388,63 @@ def test_keys_on_a_plain_class_imported_from_a_project_module_is_no_keys_command
     ]
 
 
+def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
+    """As for Python (trial 13): `getRedis()` in src/lib/redis.ts returns a new client each time; route handlers
+    of another module calling it (directly or through a re-export) build a client per request. A lazy singleton,
+    a call at module level or from a startup hook is not reported."""
+    files = {
+        "package.json": "{}",
+        "src/lib/redis.ts": """
+            import Redis from "ioredis";
+            import { createClient } from "redis";
+
+            let shared: Redis | undefined;
+            export function getRedis() {
+              return new Redis(process.env.REDIS_URL!);
+            }
+            export const makeClient = () => createClient({ url: process.env.REDIS_URL });
+            export function getShared() {
+              shared ??= new Redis(process.env.REDIS_URL!);
+              return shared;
+            }
+        """,
+        "src/lib/index.ts": 'export { getRedis as redisClient } from "./redis";\n',
+        "src/routes.ts": """
+            import { getRedis, getShared, makeClient } from "./lib/redis";
+            import { redisClient } from "./lib";
+
+            const boot = getRedis();
+            export async function GET() {
+              return getRedis().get("k");
+            }
+            export async function POST() {
+              const c = makeClient();
+              await c.connect();
+              return c.get("k");
+            }
+            export async function PUT() {
+              return (await redisClient()).get("k");
+            }
+            export async function DELETE() {
+              return getShared().get("k");
+            }
+            export async function onStartup() {
+              await getRedis().ping();
+            }
+        """,
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"]
+    assert [(f.path, f.line) for f in found] == [("src/routes.ts", 6), ("src/routes.ts", 9), ("src/routes.ts", 14)]
+    assert "getRedis() builds a new Redis client" in found[0].message
+    assert "(src/lib/redis.ts line 6), and GET() calls it on every request" in found[0].message
+    assert "(src/lib/redis.ts line 8), and POST() calls it" in found[1].message
+    assert "redisClient() builds" in found[2].message and "(src/lib/redis.ts line 6), and PUT()" in found[2].message
+
+
 def test_edge_code_importing_a_tcp_client(ts_project):
     found = [f for f in lint_paths([ts_project / "src" / "edge"]) if f.code == "RR029"]
     assert [(f.path, f.line) for f in found] == [("src/edge/direct.ts", 1), ("src/edge/handler.ts", 1)]

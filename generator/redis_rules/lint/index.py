@@ -427,7 +427,7 @@ class ProjectIndex:
         return None
 
     def _ts(self, kind: str, rel: str, name: str, depth: int) -> str | None:
-        """A TypeScript module's export `name` (kind: instance | factory | class), through re-exports
+        """A TypeScript module's export `name` (kind: instance | factory | class | fresh), through re-exports
         (`export { a as b } from "./x"`, `export * from "./x"`; aliases hold "rel#name")."""
         facts = self.by_path.get(rel)
         facts = self._full(facts) if facts is not None else None
@@ -437,8 +437,11 @@ class ProjectIndex:
             return None
         if depth > 20:
             return None
-        table = {"instance": facts.instances, "factory": facts.factories, "class": facts.client_classes}[kind]
-        why = self._eval(table.get(name))
+        if kind == "fresh":  # where a factory builds a new client per call (a location, no reasoning to follow)
+            why = facts.fresh.get(name)
+        else:
+            table = {"instance": facts.instances, "factory": facts.factories, "class": facts.client_classes}[kind]
+            why = self._eval(table.get(name))
         if why is not None:
             return why
         target = facts.aliases.get(name)

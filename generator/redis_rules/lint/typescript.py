@@ -880,6 +880,8 @@ class TsChecker:
                 self.scope = scope
                 self._hardcoded(call)
                 self._per_call(call, scope, f"{imp.name}")
+            elif imp is not None and not imp.type_only:
+                self._imported_factory(call, scope, imp)
         self._url_defaults()
         if self.edge:
             self._edge()
@@ -1397,6 +1399,29 @@ class TsChecker:
                 return
             self.report("client-per-call", node, name=name, what="a Redis client")
 
+    def _imported_factory(self, call: Node, scope: Scope, imp: Import) -> None:
+        """RR009 at a per-request call of a project factory from another module that builds a new client each
+        time it runs (its facts' `fresh`, through re-exports): `getRedis()` in a route handler. A call at module
+        level, or from code that runs once (startup hooks, main, other factories), is not reported."""
+        project = self.mod.project
+        if self.test_file or project is None or scope is self.mod.module:
+            return
+        target = self.mod.resolve(imp.spec)
+        if target is None:
+            return
+        where = project.index._resolve(("ts-fresh", target, imp.name))
+        if where is None or self._runs_once(scope, 0):
+            return
+        caller = f"{scope.name}()" if scope.name else "a function"
+        self.report(
+            "client-per-call",
+            call,
+            "imported",
+            factory=_text(call.child_by_field_name("function")),
+            where=where,
+            caller=caller,
+        )
+
     def _in_factory(self, scope: Scope | None, depth: int, returned: bool = True) -> bool:
         """Does code in `scope` run inside a client factory: a function named as one, one whose result is kept
         (`this.redis = this.create()`), or a helper that only factories call (`function build()` called from
@@ -1688,6 +1713,25 @@ class TsChecker:
 def _snake(name: str) -> str:
     """`createRedisClient` -> `create_redis_client`: the Python checks' name rules apply to TypeScript names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _builds_per_call(mod: TsModule, name: str, fn: Scope) -> int | None:
+    """The line of the client constructor a factory-named function returns itself (`return new Redis(url)`,
+    `() => createClient({ url })`): a new client each time it runs (index.py's rule, for TypeScript). None for an
+    entry point, or when the client is stored first (a lazy singleton keeps it)."""
+    if not _factory_function(name) or _snake(name).lstrip("_") in ENTRY_POINTS:
+        return None
+    for value in fn.returns:
+        node = _unwrap(value)
+        if node is None or node.id in mod.exempt:
+            continue
+        if node.type == "new_expression" and mod._ctor_name(node.child_by_field_name("constructor")) is not None:
+            return node.start_point[0] + 1
+        if node.type == "call_expression":
+            imp = mod.imports.get(_text(node.child_by_field_name("function")))
+            if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
+                return node.start_point[0] + 1
+    return None
 
 
 def _factory_function(name: str) -> bool:
@@ -2083,6 +2127,9 @@ def _facts(mod: TsModule, rel: str) -> ModuleFacts:
         r = mod._returns(fn)
         if r is not None:
             facts.factories[name] = (f"{name}() in {rel}: {r.origin}", ())
+        line = _builds_per_call(mod, name, fn)
+        if line is not None:
+            facts.fresh[name] = f"{rel} line {line}"
     for name, cls in mod.classes.items():
         why = mod._class_why(cls, set())
         if why is not None:
