@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from redis_rules import cli
+from redis_rules.errors import Terminated
 from tests.conftest import BINARIES, git, run_generated_tests, stock_copier
 from tests.test_copier_parity import make_template_repo
 
@@ -536,6 +537,33 @@ def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(
     assert "were replaced by the render" not in out
     changed = git(project, "diff", "--numstat", "--", "CLAUDE.md").split()
     assert changed and int(changed[0]) < 10, changed  # the TTL lines, not the whole file
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, Terminated])
+def test_an_update_cut_short_after_copier_wrote_is_undone(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, interrupt: type
+) -> None:
+    """Trial 14: Ctrl-C part-way through `update` left a half-applied tree (the policy changed, the answers not;
+    once a team's own section was gone) under "nothing half-written was left behind". Now an interrupt after
+    Copier wrote undoes the update: exit 130 (143 for SIGTERM), and the project is as it was."""
+    from redis_rules.updating import flow
+
+    project = new_project(tmp_path / "svc", template_v1)
+    claude = project / "CLAUDE.md"
+    claude.write_text(claude.read_text() + "\n## Team notes\n\nOurs.\n")
+    commit_all(project, "team notes")
+    before = snapshot(project)
+
+    def cut_short(top: Path, dest: Path, *args: object) -> list[str]:
+        assert "77" in (dest / ".redis-rules.yml").read_text()  # Copier has written the new answers
+        raise interrupt()
+
+    monkeypatch.setattr(flow, "reconcile_owned", cut_short)
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=77")
+    assert code == (130 if interrupt is KeyboardInterrupt else 143), out + err
+    assert "nothing half-written was left behind" in err and err.count("\n") == 1
+    assert git(project, "status", "--porcelain") == ""
+    assert snapshot(project) == before
 
 
 def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import shutil
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, Literal
 
 from ..answer_types import check_answers
 from ..answers_file import ANSWERS_FILE
-from ..errors import UserError, one_line
+from ..errors import Terminated, UserError, one_line
 from ..questions import load_questions
 from ..redact import redact_text
 from ..template_source import recorded_source_base
@@ -141,13 +142,21 @@ def _update(
             except GitError as exc:
                 raise UserError(f"--pretend: cannot clone {top}: {one_line(exc, 300)}") from exc
             target_dest = target_top / dest.relative_to(top)
-        # the recorded ref itself, as copier's `--vcs-ref :current:` does
-        copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
-        # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
-        # the render, the team's text around it taken from the commit before the update (owned.py)
-        put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
-        _refuse_an_overflowing_agents_md(target_top, target_dest, [c.name for c in answer_changes], pretend=pretend)
-        conflicts = find_conflicts(target_top, target_dest)
+        try:
+            # the recorded ref itself, as copier's `--vcs-ref :current:` does
+            copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
+            # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
+            # the render, the team's text around it taken from the commit before the update (owned.py)
+            put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
+            changed = [c.name for c in answer_changes]
+            _refuse_an_overflowing_agents_md(target_top, target_dest, changed, pretend=pretend)
+            conflicts = find_conflicts(target_top, target_dest)
+        except (KeyboardInterrupt, Terminated) as interrupt:
+            # Ctrl-C or SIGTERM while Copier writes: a half-applied update (trial 14) is undone, so the CLI's
+            # "nothing half-written was left behind" holds; the clone of --pretend is thrown away anyway
+            if not pretend:
+                _undo_update(top, dest, interrupt)
+            raise
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
         edited_deletions = _edited_since_render(target_top, target_dest, [p for k, p in changes if k == "deleted"])
@@ -181,11 +190,35 @@ def _refuse_an_overflowing_agents_md(top: Path, dest: Path, changed: list[str], 
     problem = agents_md_problem(len(text[span[0] : span[1]].encode()) if span else 0, changed)
     if problem is None:
         return
+    _restore(top, dest)
+    raise UserError(f"{problem}; {'nothing was written' if pretend else 'the update was undone, nothing changed'}")
+
+
+def _restore(top: Path, dest: Path) -> None:
+    """DEST back to its last commit: preflight found it clean, so all that differs is the update's."""
     where = dest.relative_to(top).as_posix() or "."
     git("reset", "-q", "--", where, cwd=top)  # what copier staged
     git("checkout", "-q", "HEAD", "--", where, cwd=top)
     git("clean", "-fdq", "--", where, cwd=top)  # files the update added (nothing untracked was there before)
-    raise UserError(f"{problem}; {'nothing was written' if pretend else 'the update was undone, nothing changed'}")
+
+
+def _undo_update(top: Path, dest: Path, interrupt: BaseException) -> None:
+    """Undo an update that ``interrupt`` cut short, deaf to a second Ctrl-C or SIGTERM while it runs (they are
+    delivered after). If git cannot, a UserError says how to return to the last commit (exit 130 or 143, as the
+    interrupt's): the CLI's "nothing half-written was left behind" would be untrue."""
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        _restore(top, dest)
+    except (GitError, OSError) as exc:
+        error = UserError(
+            f"interrupted, and the update could not be undone ({one_line(redact_text(str(exc)), 200)}); "
+            f"`git reset --hard && git clean -fd` in {dest} returns to the last commit"
+        )
+        error.exit_code = 130 if isinstance(interrupt, KeyboardInterrupt) else 143
+        raise error from None
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _edited_since_render(top: Path, dest: Path, deleted: list[str]) -> list[str]:
