@@ -209,6 +209,15 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line; the exit code (0, 1 findings or conflicts, 2 bad input, 3 our bug, 130/143 signals)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while the verb's modules were imported or the line parsed: nothing ran yet
+        _error("interrupted; nothing half-written was left behind")
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _robust_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_verbs_for(argv))

@@ -350,6 +350,27 @@ def _wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
+def test_ctrl_c_while_the_tool_loads_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    """Trial 14: Ctrl-C in the first tenths of a second (the verb's modules importing: copier, tree-sitter)
+    printed a KeyboardInterrupt traceback. Both windows now end with the CLI's one line and exit 130: while the
+    console script imports the CLI, and while the CLI imports the verb and parses the line."""
+    import types
+
+    from redis_rules import cli, entry
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["lint", "."]) == 130
+    loading = types.ModuleType("redis_rules.cli")
+    loading.__getattr__ = interrupted  # type: ignore[method-assign]  # `from .cli import main` is cut short
+    monkeypatch.setitem(sys.modules, "redis_rules.cli", loading)
+    assert entry.main() == 130
+    err = capsys.readouterr().err
+    assert err == "redis-rules: interrupted; nothing half-written was left behind\n" * 2
+
+
 def test_sigterm_while_rendering_removes_the_staging_folder(tmp_path: Path) -> None:
     env = {**os.environ, "REDIS_RULES_CACHE_DIR": str(tmp_path / "cache")}
     parent = tmp_path / "out"
