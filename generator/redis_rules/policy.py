@@ -172,16 +172,15 @@ def start_folder(start: Path) -> Path:
 
 
 def policy_file_above(start: Path) -> Path | None:
-    """The nearest `.redis-rules.yml` in `start` (a folder or file's folder) or above it, or None. A folder
-    this user may not look into (chmod 000) is passed over: its files are unreadable anyway."""
+    """The nearest `.redis-rules.yml` in `start` (a folder or file's folder) or above it, or None. Whatever
+    has that name is the project's policy, so a folder, FIFO or dangling link of that name is refused when it is
+    read (trial 14: a folder was passed over, and the defaults used without a word). A folder this user may not
+    look into (chmod 000) is passed over: its files are unreadable anyway."""
     first = start_folder(start)
     for folder in [first, *first.parents]:
         candidate = folder / POLICY_FILE
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:  # PermissionError: Path.is_file only hides "does not exist"
-            continue
+        if os.path.lexists(candidate):
+            return candidate
     return None
 
 

@@ -98,6 +98,24 @@ def test_ignore_written_as_a_string_no_longer_turns_every_rule_off(tmp_path: Pat
     assert code == 0  # the same intent, written as a list, works
 
 
+@pytest.mark.parametrize("kind", ["folder", "dangling-link"])
+def test_a_found_policy_that_is_no_file_is_refused(tmp_path: Path, monkeypatch, kind: str) -> None:
+    """Trial 14: a folder named .redis-rules.yml was passed over when lint and audit looked for the policy, so the
+    defaults were used without a word (with --policy it was refused). Whatever has the name is now read, and
+    refused with one line."""
+    policy = tmp_path / ".redis-rules.yml"
+    if kind == "folder":
+        policy.mkdir()
+    else:
+        policy.symlink_to(tmp_path / "missing.yml")
+    (tmp_path / "app.py").write_text(CODE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for argv in (["lint", "app.py"], ["audit", "--url", "redis://127.0.0.1:1/0"]):
+        code, out, err = run(*argv)
+        tried(argv[0])
+        assert_refused(code, out, err, str(policy))
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
