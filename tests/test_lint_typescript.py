@@ -431,6 +431,9 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
             export async function onStartup() {
               await getRedis().ping();
             }
+            router.get("/x", async (req, res) => {
+              res.json(await getRedis().get("k"));
+            });
         """,
     }
     for rel, text in files.items():
@@ -438,7 +441,13 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
         (tmp_path / rel).write_text(textwrap.dedent(text).lstrip("\n"))
     monkeypatch.chdir(tmp_path)
     found = [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"]
-    assert [(f.path, f.line) for f in found] == [("src/routes.ts", 6), ("src/routes.ts", 9), ("src/routes.ts", 14)]
+    assert [(f.path, f.line) for f in found] == [
+        ("src/routes.ts", 6),
+        ("src/routes.ts", 9),
+        ("src/routes.ts", 14),
+        ("src/routes.ts", 23),
+    ]
+    assert "and the function at line 22 calls it on every request" in found[3].message
     assert "getRedis() builds a new Redis client" in found[0].message
     assert "(src/lib/redis.ts line 6), and GET() calls it on every request" in found[0].message
     assert "(src/lib/redis.ts line 8), and POST() calls it" in found[1].message

@@ -1412,7 +1412,7 @@ class TsChecker:
         where = project.index._resolve(("ts-fresh", target, imp.name))
         if where is None or self._runs_once(scope, 0):
             return
-        caller = f"{scope.name}()" if scope.name else "a function"
+        caller = _who(scope)
         self.report(
             "client-per-call",
             call,
@@ -1455,8 +1455,7 @@ class TsChecker:
             if member or _text(func) != name or caller is self.mod.module or caller.name == name:
                 continue
             if not self._runs_once(caller, depth + 1):
-                who = f"{caller.name}()" if caller.name else "a function"
-                return f"{who} at line {call.start_point[0] + 1}"
+                return f"{caller.name}() at line {call.start_point[0] + 1}" if caller.name else _who(caller)
         return None
 
     def _runs_once(self, scope: Scope, depth: int) -> bool:
@@ -1713,6 +1712,11 @@ class TsChecker:
 def _snake(name: str) -> str:
     """`createRedisClient` -> `create_redis_client`: the Python checks' name rules apply to TypeScript names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _who(scope: Scope) -> str:
+    """A function as a finding names it: `GET()`, or an anonymous one by its line (a route's arrow callback)."""
+    return f"{scope.name}()" if scope.name else f"the function at line {scope.node.start_point[0] + 1}"
 
 
 def _builds_per_call(mod: TsModule, name: str, fn: Scope) -> int | None:
