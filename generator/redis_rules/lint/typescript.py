@@ -1960,8 +1960,14 @@ def _trimmed(args: list[Node]) -> bool:
             for p in a.named_children
         ):
             return True
-    if len(args) >= 4 and args[3].type in ("identifier", "member_expression", "call_expression"):
-        return True  # node-redis options passed in from elsewhere
+    if (
+        len(args) >= 4
+        and args[3].type in ("identifier", "member_expression", "call_expression")
+        and args[2].type not in ("string", "template_string")
+    ):
+        # node-redis / @upstash/redis options passed in from elsewhere: xAdd(key, id, message, options). In
+        # ioredis's xadd(key, "*", "field", value) the fourth argument is a value (trial 14)
+        return True
     return False
 
 
