@@ -430,6 +430,56 @@ def a_queue(q, job, ttl=None):
     assert "separate commands" in found[2].message  # on its TTL-less branch, the queue is durable
 
 
+def test_a_ttl_that_is_none_unless_a_caller_gives_one():
+    """Trial 14: `ex=ttl` with `ttl=None` as the default (or a local only ever assigned None) writes keys that never
+    expire whenever callers leave it out; reported as a write without TTL, with why. A TTL tested first (`if ttl:`,
+    `if ttl is None: return ...`) or given another value (`ttl = ttl or 60`) is one."""
+    src = (
+        HEAD
+        + """
+def local():
+    ttl = None
+    r.set("cache:b", "1", ex=ttl)
+
+def param(key, value, ttl=None):
+    r.set(key, value, ex=ttl)
+
+def guarded(key, value, ttl=None):
+    if ttl:
+        r.set(key, value, ex=ttl)
+    else:
+        r.setex(key, 60, value)
+
+def early(key, value, ttl=None):
+    if ttl is None:
+        return r.setex(key, 60, value)
+    return r.set(key, value, ex=ttl)
+
+def defaulted(key, value, ttl=None):
+    ttl = ttl or 60
+    r.set(key, value, ex=ttl)
+
+class Store:
+    def __init__(self, ttl=None):
+        self.ttl = ttl
+
+    def put(self, key, value):
+        r.set(key, value, px=self.ttl)
+
+def looped(keys, ttl=None):
+    for key in keys:
+        r.set(key, "1", ex=ttl)
+"""
+    )
+    found = [f for f in lint(src, policy=STRICT) if f.code == "RR002"]
+    assert [f.line for f in found] == [5, 8, 30, 34]
+    assert "whenever ttl is None (the only value it is given)" in found[0].message
+    assert "whenever ttl is None (its default); give the TTL a default" in found[1].message
+    assert "whenever self.ttl is None (its default)" in found[2].message
+    # outside a redis-rules project, as for any write without TTL: only keys named for short-lived data
+    assert [f.line for f in lint(src) if f.code == "RR002"] == [5]
+
+
 def test_keys_named_for_short_lived_data_need_a_ttl():
     """A session, cache entry, token or lock written without a TTL stays forever although nothing will read
     it again: the key's names and literals, the key builders and locals it comes from, the arguments callers

@@ -59,6 +59,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "trim": "maxlen= or minid=",
         "factory": "get_redis",
         "caller": "handler() at line 12",
+        "why": "its default",
     }
     for check in REGISTRY:
         for variant in check.messages:

@@ -925,6 +925,41 @@ class Checker:
                 return True
         return False
 
+    def _ttl_none_by_default(self, node: ast.Call) -> tuple[str, str] | None:
+        """The name of the TTL a SET passes (`ex=ttl`) when it is None unless a caller gives one: a parameter
+        defaulting to None, `self.x` set only from such parameters, or a local only ever assigned None (trial 14:
+        `def put(k, v, ttl=None): r.set(k, v, ex=ttl)` writes keys that never expire). None when any TTL it
+        passes may hold a value. Returns (the name, why it is None)."""
+        given = [kw.value for kw in node.keywords if kw.arg in ("ex", "px", "exat", "pxat", "keepttl")]
+        given += [node.args[i] for i in (2, 3, 6, 8, 9) if i < len(node.args)]
+        given = [g for g in given if not _is_none(g)]
+        names: list[tuple[str, str]] = []
+        for expr in given:
+            if type(expr) is ast.Name and expr.id in self._tested_names(node):  # type: ignore[attr-defined]
+                return None  # `if ttl: r.set(k, v, ex=ttl)`: written with a TTL only when there is one
+            if type(expr) is ast.Name:
+                owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
+                assigned = owner.values.get(expr.id, []) if owner is not None else []  # type: ignore[attr-defined]
+                if assigned and all(_is_none(v) for v, _ in assigned):
+                    names.append((expr.id, "the only value it is given"))  # type: ignore[attr-defined]
+                    continue
+            if self._none_by_default(expr):
+                names.append((ast.unparse(expr), "its default"))
+                continue
+            return None
+        return names[0] if names else None
+
+    def _tested_names(self, node: ast.AST) -> set[str]:
+        """The names the tests of the `if`s enclosing `node` read (the early-`return` form included)."""
+        paths, tests = self._branch_paths(self.scope)
+        return {
+            n.id  # type: ignore[attr-defined]
+            for if_id, _ in paths.get(id(node), ())
+            if if_id in tests
+            for n in ast.walk(tests[if_id])
+            if type(n) is ast.Name
+        }
+
     def _end_body(self, cmds: list[Cmd]) -> None:
         if not cmds:
             return
@@ -946,6 +981,9 @@ class Checker:
             if c.method not in WRITES_NEED_TTL:
                 continue
             if c.method == "set" and self._set_has_ttl(c.node):
+                unset = self._ttl_none_by_default(c.node)
+                if unset is not None and c.key is not None and not self._persistent(c.key):
+                    self._without_ttl(c, cmds, "none_default", param=unset[0], why=unset[1])
                 continue
             if c.method == "zadd" and not _is_none(_arg(c.node, 3, "xx")):
                 continue  # ZADD XX only updates members of an existing key: it never creates one
@@ -993,7 +1031,7 @@ class Checker:
                     line=first.node.lineno,
                 )
 
-    def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "") -> None:
+    def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "", **extra: object) -> None:
         """A write that leaves its key without any TTL (none in the command, no EXPIRE of the key in this body).
 
         In a redis-rules project (policy lint.containers_need_ttl) every such write is reported, and string
@@ -1005,7 +1043,7 @@ class Checker:
         records (users, indexes, queues, registries, schedules): their TTL is `audit`'s no-ttl check. Test code
         writes to a disposable server: only the strict policy reports there."""
         string = c.method in STRING_WRITES
-        fields: dict[str, object] = {"command": c.method.upper()}
+        fields: dict[str, object] = {"command": c.method.upper(), **extra}
         if self.containers_need_ttl or (string and c.recv.ours):
             self._report_cmd("write-without-ttl", c, variant or ("write" if string else "container"), **fields)
             return

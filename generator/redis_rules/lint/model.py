@@ -64,13 +64,17 @@ REGISTRY: tuple[Check, ...] = (
             "line {line}, sets one); give the TTL a default instead of writing keys that never expire",
             "named": "{command} leaves a {word} key without a TTL; set it in the same command (EX) "
             "or EXPIRE it in the same transaction",
+            "none_default": "{command} leaves the key without a TTL whenever {param} is None ({why}); give the TTL a "
+            "default instead of writing keys that never expire",
         },
         "a write followed by an `expire`/`pexpire` of the same key outside its transaction (two commands: the key "
         "lives without TTL in between; also an EXPIRE sent from the write's callback). A write with no TTL at all: "
         "in a redis-rules project (policy `lint.containers_need_ttl`) every one — `set`/`setnx`/`getset`/`mset`/"
         "`msetnx` without `ex`/`px`/`exat`/`pxat`/`keepttl` (keyword, positional, `'EX', n` or `{ EX }` in "
-        "TypeScript), `hset`/`hmset`/`hsetnx`/`sadd`/`zadd`/`lpush`/`rpush` not `expire`d in the **same "
-        "transaction** (`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained pipeline, `multi()`), and "
+        "TypeScript) or whose TTL is None unless a caller gives one (`ex=ttl` with `ttl=None` as the parameter's "
+        "default, or a local only ever assigned None), `hset`/`hmset`/`hsetnx`/`sadd`/`zadd`/`lpush`/`rpush` not "
+        "`expire`d in the **same transaction** (`with r.pipeline() as p`, `pipeline(transaction=True)`, a chained "
+        "pipeline, `multi()`), and "
         "string writes on the project's own client; elsewhere only a key the code shows is meant to expire: a "
         "string written with a TTL on the other branch of an `if`/`?:` (or after an early `return`: the TTL is "
         "optional and absent by default), or a key named for something short-lived — `session`, `cache`, `token`, "
