@@ -518,8 +518,8 @@ def put_item(k, item: CacheItem):
     found = [(f.line, f.message.split(" without")[0]) for f in lint(src) if f.code == "RR002"]
     assert found == [
         (8, "SET leaves a session key"),
-        (15, "SET leaves a token key"),
-        (18, "SET leaves a otp key"),
+        (15, "SET leaves a sess key"),  # the key literal "app:sess:" before the parameter token
+        (18, "SET leaves an otp key"),
         (25, "HSET leaves a cache key"),
         (28, "SET leaves a cache key"),
     ]
@@ -1352,6 +1352,31 @@ def test_hardcoded_fallbacks_and_endpoints():
         (15, "hardcoded Redis endpoint localhost:30001"),
     ]
     assert lint(src, path="tests/test_settings.py") == []
+
+
+def test_a_url_in_a_constant_says_where_and_what_is_wrong_with_it():
+    """Trial 14: a module constant holding a URL with a password was "the default of POOL_URL", with no word of
+    the password. A constant is named as the place the URL is in; a parameter stays its default; both say what
+    makes the URL worse (a password, a remote host)."""
+    src = """
+    import redis
+    POOL_URL = "redis://:topsecretpw@prod-redis.internal:6379/0"
+    LOCAL = "redis://localhost:6379/0"
+
+    class Settings:
+        URL = "redis://cache.internal:6379"
+
+    def connect(url="redis://:pw@cache.internal:6379"):
+        return redis.Redis.from_url(url)
+    """
+    found = [(f.line, f.message.split(";")[0]) for f in lint(src) if f.code == "RR010"]
+    assert found == [
+        (3, "hardcoded Redis URL with a password in POOL_URL"),
+        (4, "hardcoded Redis URL in LOCAL"),
+        (7, "hardcoded Redis URL with a remote host in Settings.URL"),
+        (9, "hardcoded Redis URL with a password as the default of connect(url=...)"),
+    ]
+    assert all("topsecretpw" not in f.message and "pw@" not in f.message for f in lint(src))
 
 
 def test_pickle_of_redis_reads_through_subscripts_loops_and_serializers():

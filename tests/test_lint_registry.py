@@ -54,6 +54,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "module": "ioredis",
         "port": 6379,
         "word": "session",
+        "a_word": "a session",
         "param": "limit",
         "scan": "scan_iter",
         "trim": "maxlen= or minid=",

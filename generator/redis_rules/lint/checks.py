@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .evidence import opt_out_flag, paging_name, short_lived
+from .evidence import opt_out_flag, paging_name, short_lived, with_article
 from .index import pickle_settings
 from .model import BY_NAME
 from .names import ENTRY_POINTS, FACTORY_DECORATORS, is_factory_name, is_startup_hook
@@ -344,6 +344,12 @@ def inline_key_kind(expr: ast.expr) -> str | None:
         if f.attr == "join" and str_const(f.value) is not None and ":" in (str_const(f.value) or ""):
             return "':'.join"
     return None
+
+
+def url_detail(url: str) -> str:
+    """What makes a hardcoded URL worse, for the finding: " with a password", " with a remote host" or ""."""
+    password, remote = _url_problem(url)
+    return " with a password" if password else " with a remote host" if remote else ""
 
 
 def _url_problem(url: str) -> tuple[bool, bool]:
@@ -1057,7 +1063,7 @@ class Checker:
             return
         word = self._short_lived(c)
         if word is not None:
-            self._report_cmd("write-without-ttl", c, variant or "named", word=word, **fields)
+            self._report_cmd("write-without-ttl", c, variant or "named", a_word=with_article(word), **fields)
 
     def _gives_ttl(self, c: Cmd) -> bool:
         """A command that sets a key's TTL (EXPIRE, SETEX, SET with EX, GETEX)."""
@@ -1354,7 +1360,7 @@ class Checker:
             self.report("hardcoded-connection", default, "env-default", what=what)
         elif not self.test_file and url.lower().startswith(DEFAULT_URL_SCHEMES):
             name = str_const(_arg(node, 0, "key")) or "the variable"
-            self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+            self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)", detail="")
 
     def _settings_default(self, node: ast.Call) -> None:
         """`settings.get("REDIS_HOST", "localhost")`, `os.environ.get("REDIS_URL", "redis://...")`: a Redis
@@ -1369,7 +1375,8 @@ class Checker:
             if self.test_file and not (text.lower().startswith(URL_SCHEMES) and any(_url_problem(text))):
                 return
             if text.lower().startswith(URL_SCHEMES):
-                self.report("hardcoded-connection", default, "default", where=f"{name} (when unset)")
+                where = f"{name} (when unset)"
+                self.report("hardcoded-connection", default, "default", where=where, detail=url_detail(text))
             else:
                 self.report("hardcoded-connection", default, "host-default", host=text, where=name)
         elif text is None and not self.test_file:
@@ -1514,9 +1521,7 @@ class Checker:
                 continue
             if not text.split("://", 1)[1]:
                 continue  # a bare scheme (url.startswith("rediss://")) names no server
-            password, remote = _url_problem(text)
-            detail = " with a password" if password else " with a remote host" if remote else ""
-            self.report("hardcoded-connection", n, "url", detail=detail)
+            self.report("hardcoded-connection", n, "url", detail=url_detail(text))
 
     def _literal_endpoints(self) -> None:
         if self.test_file:
@@ -1541,35 +1546,35 @@ class Checker:
         for name, values in self.info.module.values.items():
             for value, vscope in values:
                 if vscope is self.info.module:
-                    self._url_default(value, name)
+                    self._url_default(value, name, "constant")
         for cls in self.info.classes.values():
             for name, values in cls.attrs.items():
                 for value, _ in values:
-                    self._url_default(value, f"{cls.name}.{name}")
+                    self._url_default(value, f"{cls.name}.{name}", "constant")
 
-    def _url_default(self, value: ast.expr, where: str) -> None:
+    def _url_default(self, value: ast.expr, where: str, variant: str = "default") -> None:
         t = type(value)
         if t is ast.Dict:
             for k, v in zip(value.keys, value.values, strict=True):  # type: ignore[attr-defined]
                 key = str_const(k) if k is not None else None
-                self._url_default(v, f"{where}[{key!r}]" if key is not None else where)
+                self._url_default(v, f"{where}[{key!r}]" if key is not None else where, variant)
             return
         if t in (ast.List, ast.Tuple):
             for v in value.elts:  # type: ignore[attr-defined]
-                self._url_default(v, where)
+                self._url_default(v, where, variant)
             return
         if t is ast.Call:  # Field(default="redis://..."), Field("redis://...")
             name = dotted(value.func)  # type: ignore[attr-defined]
             if name is not None and name.rsplit(".", 1)[-1] in ("Field", "field"):
                 default = _arg(value, 0, "default")  # type: ignore[arg-type]
                 if default is not None:
-                    self._url_default(default, where)
+                    self._url_default(default, where)  # a field's default
             return
         text = str_const(value)
         if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
             if self.test_file and not any(_url_problem(text)):
                 return  # a test pointed at its local server
-            self.report("hardcoded-connection", value, "default", where=where)
+            self.report("hardcoded-connection", value, variant, where=where, detail=url_detail(text))
 
     def _imported_factory(self, node: ast.Call, scope: Scope | None, c: str) -> None:
         """RR009 at a per-request call of a project factory from another file that builds a new client each time

@@ -40,12 +40,19 @@ def words(text: str) -> list[str]:
 
 
 def short_lived(texts: Iterable[str]) -> str | None:
-    """The first short-lived word in these names or literals, or None."""
-    for text in texts:
+    """The first short-lived word in these names or literals, or None. Key literals (`"session:"`, with a `:`)
+    come first: `f"session:{sid}"` is a session key, not a "sid" one (trial 14)."""
+    texts = list(texts)
+    for text in sorted(texts, key=lambda t: ":" not in t):  # stable: otherwise in the order given
         for w in words(text):
             if w in SHORT_LIVED:
                 return w
     return None
+
+
+def with_article(word: str) -> str:
+    """`an otp`, `a session`: the word with its indefinite article (by its first letter, as these words read)."""
+    return f"{'an' if word[:1].lower() in 'aeio' else 'a'} {word}"
 
 
 def opt_out_flag(name: str) -> bool:

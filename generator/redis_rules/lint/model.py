@@ -62,7 +62,7 @@ REGISTRY: tuple[Check, ...] = (
             "leaves the key without a TTL (send both in one MULTI pipeline, or set the TTL in the write)",
             "optional": "{command} leaves the key without a TTL whenever none is configured (the other branch, "
             "line {line}, sets one); give the TTL a default instead of writing keys that never expire",
-            "named": "{command} leaves a {word} key without a TTL; set it in the same command (EX) "
+            "named": "{command} leaves {a_word} key without a TTL; set it in the same command (EX) "
             "or EXPIRE it in the same transaction",
             "none_default": "{command} leaves the key without a TTL whenever {param} is None ({why}); give the TTL a "
             "default instead of writing keys that never expire",
@@ -178,7 +178,8 @@ REGISTRY: tuple[Check, ...] = (
             "host": "hardcoded Redis host {host!r}; read it from the environment",
             "sentinel": "hardcoded Sentinel host {host!r}; read it from the environment",
             "env-default": "the default Redis URL contains {what}; keep secrets and hosts in the environment only",
-            "default": "hardcoded Redis URL as the default of {where}; read it from the environment",
+            "default": "hardcoded Redis URL{detail} as the default of {where}; read it from the environment",
+            "constant": "hardcoded Redis URL{detail} in {where}; read it from the environment",
             "host-default": "hardcoded Redis host {host!r} as the default of {where}; read it from the environment",
             "endpoint": "hardcoded Redis endpoint {host}:{port}; read it from the environment",
         },

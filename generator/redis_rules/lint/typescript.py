@@ -49,9 +49,10 @@ from .checks import (
     branches_differ,
     positive_test,
     separate_expire,
+    url_detail,
     with_reason,
 )
-from .evidence import opt_out_flag, paging_name, short_lived, words
+from .evidence import opt_out_flag, paging_name, short_lived, with_article, words
 from .index import TCP_CLIENT_MODULES, ModuleFacts
 from .model import BY_NAME, SYNTAX_ERROR, Finding
 from .names import ENTRY_POINTS, is_factory_name, is_startup_hook
@@ -1271,7 +1272,7 @@ class TsChecker:
             return
         word = self._short_lived(c)
         if word is not None:
-            self.report("write-without-ttl", c.node, variant or "named", c.recv, word=word, **fields)
+            self.report("write-without-ttl", c.node, variant or "named", c.recv, a_word=with_article(word), **fields)
 
     @staticmethod
     def _gives_ttl(c: Cmd) -> bool:
@@ -1616,7 +1617,8 @@ class TsChecker:
                 is_url = url is not None and url.lower().startswith(DEFAULT_URL_SCHEMES)
                 if value is not None and is_url and not local_test:
                     pname = _text(node.child_by_field_name("pattern"))
-                    self.report("hardcoded-connection", value, "default", where=f"the parameter {pname}")
+                    where = f"the parameter {pname}"
+                    self.report("hardcoded-connection", value, "default", where=where, detail=url_detail(url or ""))
             elif t == "binary_expression" and _text(node.child_by_field_name("operator")) in ("??", "||"):
                 left = _dotted(node.child_by_field_name("left")) or ""
                 right = node.child_by_field_name("right")
@@ -1681,7 +1683,7 @@ class TsChecker:
             text = _string(node)
             if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
                 if not (self.test_file and not any(_url_problem(text))):
-                    self.report("hardcoded-connection", node, "default", where=at)
+                    self.report("hardcoded-connection", node, "default", where=at, detail=url_detail(text))
 
     @staticmethod
     def _walk(root: Node) -> Iterator[Node]:
