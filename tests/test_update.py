@@ -154,6 +154,54 @@ def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1:
     assert_generated_tests_pass(project)
 
 
+def test_a_deleted_module_the_team_still_imports_is_pointed_out(
+    tmp_path: Path, template_v1: Path, run_cli: RunCli
+) -> None:
+    """Trial 14: `update --set "modules=[cache]"` deleted streams.py while the team's code imported it, and said
+    nothing. Each deleted module now names the files that still import it, and how to keep it."""
+    project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
+    (project / "my_service/web").mkdir(parents=True)
+    (project / "my_service/web/views.py").write_text("from my_service.db.redis.streams import emit_event\n")
+    (project / "my_service/web/other.py").write_text("from my_service.db.redis import cache\n")
+    (project / "my_service/db/redis/extra.py").write_text("from .streams import emit_event  # ours\n")
+    commit_all(project, "team code")
+
+    code, out, err = run_cli("update", str(project), "--set", "modules=[cache]")
+    assert code == 0, out + err
+    line = next(x for x in out.splitlines() if "deleted   my_service/db/redis/streams.py" in x)
+    assert (
+        "(still imported by my_service/db/redis/extra.py, my_service/web/views.py: keep it with `git checkout " in line
+    )
+    assert "other.py" not in out
+
+
+def test_importers_of_reads_python_and_typescript_imports(tmp_path: Path) -> None:
+    from redis_rules.updating.importers import importers_of
+
+    files = {
+        "src/app/redis/rateLimit.ts": "export const x = 1;\n",
+        "src/app/redis/streams.py": "",
+        "src/routes/a.ts": 'import { x } from "../app/redis/rateLimit";\n',
+        "src/routes/b.ts": 'export * from "../app/redis/rateLimit.js";\n',
+        "src/routes/c.js": 'const r = require("../app/redis/rateLimit");\n',
+        "src/routes/d.ts": 'import { x } from "./rateLimit";\n',  # another folder's rateLimit
+        "src/routes/e.ts": 'const m = await import("../app/redis/rateLimit");\n',
+        "src/jobs/p.py": "from app.redis import streams, cache\n",
+        "src/jobs/q.py": "import app.redis.streams as s\n",
+        "src/jobs/r.py": "from app.redis.streams_v2 import x\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    deleted = ["src/app/redis/rateLimit.ts", "src/app/redis/streams.py"]
+    assert importers_of(tmp_path, deleted) == {
+        "src/app/redis/rateLimit.ts": ["src/routes/a.ts", "src/routes/b.ts", "src/routes/c.js", "src/routes/e.ts"],
+        "src/app/redis/streams.py": ["src/jobs/p.py", "src/jobs/q.py"],
+    }
+
+
 # ------------------------------------------------------------------ template upgrade
 
 

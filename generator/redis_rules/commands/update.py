@@ -75,6 +75,10 @@ def report(outcome: UpdateOutcome) -> None:
         note = ""
         if path in edited:
             note = f"  (had local edits; `git show HEAD:./{path}` has them)"
+        if path in outcome.importers:
+            users = outcome.importers[path]
+            shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+            note += f"  (still imported by {shown}: keep it with `git checkout HEAD -- {path}`, or change them)"
         elif path in put_back:
             verb = "would be" if outcome.pretend else "were"
             note = f"  (edits inside its redis-rules parts {verb} replaced by the render; "

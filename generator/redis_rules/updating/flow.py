@@ -21,6 +21,7 @@ from ..template_source import recorded_source_base
 from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
 from .gitutil import GitError, committed_text, git, status
+from .importers import importers_of
 from .preflight import preflight
 from .run import copier_update
 from .source import resolve_source
@@ -88,6 +89,7 @@ class UpdateOutcome:
     changes: list[tuple[str, str]] = field(default_factory=list)  # (added|modified|deleted|conflict, path)
     conflicts: list[Conflict] = field(default_factory=list)
     edited_deletions: list[str] = field(default_factory=list)  # deleted files that had local edits
+    importers: dict[str, list[str]] = field(default_factory=dict)  # deleted module -> files still importing it
     # files whose owned parts (marked sections, hook entries, skills...) Copier's merge left differing from the
     # render, i.e. holding the team's edits (or a conflict inside them): put back to the render
     owned_put_back: list[str] = field(default_factory=list)
@@ -159,7 +161,9 @@ def _update(
             raise
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
-        edited_deletions = _edited_since_render(target_top, target_dest, [p for k, p in changes if k == "deleted"])
+        deleted = [p for k, p in changes if k == "deleted"]
+        edited_deletions = _edited_since_render(target_top, target_dest, deleted)
+        importers = importers_of(target_dest, deleted)
     return UpdateOutcome(
         dest=dest,
         from_ref=source.current,
@@ -170,6 +174,7 @@ def _update(
         changes=changes,
         conflicts=conflicts,
         edited_deletions=edited_deletions,
+        importers=importers,
         owned_put_back=put_back,
         seconds=time.perf_counter() - started,
     )
