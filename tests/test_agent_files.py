@@ -16,6 +16,7 @@ from redis_rules.agent_files import (
     parse_frontmatter,
     validate_frontmatter,
 )
+from redis_rules.policy import DEFAULT_TTL_CLASSES
 from redis_rules.rulesets import load_rules
 from tests.conftest import render
 
@@ -441,3 +442,38 @@ def test_answers_that_overflow_agents_md_are_refused(tmp_path: Path, run_cli) ->
         "new", str(tmp_path / "big"), "--defaults", "--data-file", str(data), "--data", "agents=[claude]"
     )
     assert code == 0, out + err
+
+
+# --- every TTL class a generated file names is one the project defines (fresh-user trial: TTL.session named in a
+# project whose ttl_classes were {a: 1}) -------------------------------------------------------------------------
+
+TTL_NAMED = re.compile(r"\bTTL\.([A-Za-z_]\w*)")
+
+
+def ttl_classes_named(project: Path) -> dict[str, set[str]]:
+    """Each `TTL.<class>` any generated text file names -> the files naming it."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.parts and "node_modules" not in path.parts:
+            for name in TTL_NAMED.findall(path.read_text(encoding="utf-8", errors="replace")):
+                found.setdefault(name, set()).add(path.relative_to(project).as_posix())
+    return found
+
+
+def test_generated_files_name_only_the_projects_ttl_classes(tmp_path: Path) -> None:
+    """Rule lines, the skill, the long forms' examples and the modules' docstrings name the project's own TTL
+    classes: the answers' first class stands in for one the rule text names that the project lacks."""
+    project = render(tmp_path / "p", ttl_classes="{a: 1, long_one: 86400}", agents=ALL_AGENTS + ",gemini")
+    named = ttl_classes_named(project)
+    assert set(named) <= {"a", "long_one", "default"}, {k: v for k, v in named.items() if k not in ("a", "long_one")}
+    assert {"CLAUDE.md", "AGENTS.md", "GEMINI.md", ".claude/skills/redis/references/rules.md"} <= named["a"]
+    claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
+    assert "(e.g. ex=TTL.a)" in claude  # RR002 names the first class
+    text = (project / "AGENTS.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^### (RR\d{3}) .*?```python\n(.*?)```", text, flags=re.S | re.M)
+    rules = {rule.id: rule for rule in load_rules()}
+    for rule_id, code in blocks:  # the Jinja `ttl` macro and rulesets.ttl_names agree
+        expected = rules[rule_id].code("good", "python", "my_service.db.redis", ["a", "long_one"])
+        assert code.strip() == expected.strip(), rule_id
+    default = ttl_classes_named(render(tmp_path / "default"))  # the default answers' classes, as written
+    assert set(default) == set(DEFAULT_TTL_CLASSES) | {"default"}

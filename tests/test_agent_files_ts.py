@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE, validate_frontmatter
-from redis_rules.rulesets import load_rules
+from redis_rules.rulesets import load_rules, ttl_names, ttl_spelling
 from tests.conftest import render
 
 ALL_AGENTS = "claude,agents_md,cursor,copilot"
@@ -27,9 +27,18 @@ RULE_FILES = {
 }
 PROJECTS = {
     "largest": {"flavour": "cluster", "edge": "true", "agents": ALL_AGENTS},
-    "serverless-node-redis": {"client": "node-redis", "flavour": "elasticache-serverless", "agents": ALL_AGENTS},
+    "serverless-node-redis": {
+        "client": "node-redis",
+        "flavour": "elasticache-serverless",
+        "agents": ALL_AGENTS + ",gemini",
+    },
     "upstash": {"client": "upstash", "agents": ALL_AGENTS},
-    "cache-only": {"modules": "cache", "agents": ALL_AGENTS, "claude_hooks": "false"},
+    "cache-only": {
+        "modules": "cache",
+        "agents": ALL_AGENTS,
+        "claude_hooks": "false",
+        "ttl_classes": "{a: 1, long_one: 86400}",
+    },
     "streams-pubsub-elsewhere": {"modules": "streams,pubsub", "module_path": "lib/redis", "agents": ALL_AGENTS},
 }
 # Python names of the generated API, and Python idioms: none may reach a TypeScript project's rule files
@@ -154,3 +163,62 @@ def test_rules_that_apply_to_typescript(projects: dict[str, Path]) -> None:
     assert "RR020" in ids  # cluster hash tags
     python = (projects["cache-only"] / "CLAUDE.md").read_text(encoding="utf-8")
     assert "RR013" not in set(re.findall(r"^- \*\*(RR\d{3})\*\*", python, re.M))  # rate limiting not generated
+
+
+# Every file that lists the rules (rule files, GEMINI.md, the skill and its long form), relative to the project.
+RULE_LISTS = (
+    *RULE_FILES.values(),
+    "GEMINI.md",
+    ".claude/skills/redis/SKILL.md",
+    ".claude/skills/redis/references/rules.md",
+)
+
+
+@pytest.mark.parametrize("name", ["serverless-node-redis", "cache-only", "upstash"])
+def test_the_edge_rule_only_where_edge_modules_are_generated(projects: dict[str, Path], name: str) -> None:
+    """RR029 names "the edge folder" and "the generated edge modules": only the edge answer renders them (fresh-user
+    trial: a node-redis project without them had the line in CLAUDE.md and AGENTS.md)."""
+    project = projects[name]
+    assert not (project / "src/edge").exists()
+    listed = [rel for rel in RULE_LISTS if (project / rel).is_file()]
+    assert "CLAUDE.md" in listed and ".claude/skills/redis/SKILL.md" in listed
+    assert name != "serverless-node-redis" or "GEMINI.md" in listed
+    for rel in listed:
+        text = (project / rel).read_text(encoding="utf-8")
+        assert "RR029" not in text and "edge module" not in text, rel
+    edge = projects["largest"]
+    assert (edge / "src/edge/redis/client.ts").is_file()
+    for rel in RULE_LISTS:
+        if (edge / rel).is_file():
+            assert "RR029" in (edge / rel).read_text(encoding="utf-8"), rel
+
+
+def test_rule_files_name_only_the_projects_ttl_classes(projects: dict[str, Path]) -> None:
+    """ttl_classes {a, long_one}: keys.TTL has a, longOne and default; rule lines and examples name only those
+    (the first class stands in for one the rule text names that the project lacks)."""
+    project = projects["cache-only"]
+    named: dict[str, set[str]] = {}
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and "node_modules" not in path.parts:
+            for member in re.findall(r"\bTTL\.([A-Za-z_$][\w$]*)", path.read_text(encoding="utf-8")):
+                named.setdefault(member, set()).add(path.relative_to(project).as_posix())
+    assert set(named) <= {"a", "longOne", "default"}, named
+    assert "CLAUDE.md" in named["a"] and ".claude/skills/redis/references/rules.md" in named["a"]
+    assert "(e.g. EX TTL.a)" in (project / "CLAUDE.md").read_text(encoding="utf-8")  # RR002
+    rules = {rule.id: rule for rule in load_rules()}
+    text = (project / "AGENTS.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^### (RR\d{3}) .*?```ts\n(.*?)```", text, flags=re.S | re.M)
+    assert blocks
+    for rule_id, code in blocks:  # the Jinja `ttl` macro and rulesets.ttl_names agree
+        expected = rules[rule_id].code("good", "typescript", "@/db/redis", ["a", "long_one"])
+        assert code.strip() == expected.strip(), rule_id
+
+
+def test_ttl_names_spells_the_projects_classes() -> None:
+    spelling = ttl_spelling(["a", "cache_short"], "typescript")
+    assert spelling == {"a": "a", "cache_short": "cacheShort"}
+    text = "EX TTL.cache_short, TTL.cacheShort, TTL.session, TTL.default, keys.TTL."
+    assert ttl_names(text, spelling) == "EX TTL.cacheShort, TTL.cacheShort, TTL.a, TTL.default, keys.TTL."
+    clash = ttl_spelling(["cache_short", "cache__short"], "typescript")  # both cacheShort: the answers' names
+    assert clash == {"cache_short": "cache_short", "cache__short": "cache__short"}
+    assert ttl_names("ex=TTL.session", ttl_spelling(["b", "session"], "python")) == "ex=TTL.session"

@@ -75,7 +75,7 @@ FIXED = {
     "RR026": ("ttl-within-policy", None, "ttl-too-long", {}),
     "RR027": ("tls-for-managed-redis", None, None, {"managed_tls": [True]}),
     "RR028": ("server-time-for-windows", None, None, {"modules": ["rate_limit"]}),
-    "RR029": ("edge-rest-client", "edge-tcp-client", None, {"language": ["typescript"]}),
+    "RR029": ("edge-rest-client", "edge-tcp-client", None, {"language": ["typescript"], "edge": [True]}),
 }
 
 # Modules a generated project can have (copier.yml `modules`), plus keys/client which always exist.
@@ -220,6 +220,13 @@ def test_claude_line_names_a_helper(rule):
 
 
 @ids
+def test_claude_line_names_at_most_one_ttl_class(rule):
+    """A project lacking the class gets its first class instead (rulesets.ttl_names): a list of classes would
+    repeat it."""
+    assert len(re.findall(r"\bTTL\.\w+", rule.claude)) <= 1, rule.id
+
+
+@ids
 def test_why_is_one_to_three_sentences(rule):
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", rule.why.strip()) if s]
     assert 1 <= len(sentences) <= 3, f"{rule.id}: {len(sentences)} sentences"
@@ -251,6 +258,10 @@ def test_applies_to_conditions():
     assert not BY_ID["RR018"].applies_to(answers)  # names pubsub.subscribe_invalidations: only with pubsub
     assert BY_ID["RR018"].applies_to({**answers, "modules": ["pubsub"]})
     assert BY_ID["RR027"].applies_to({**answers, "managed_tls": True})
+    typescript = {**answers, "language": "typescript", "client": "node-redis"}
+    assert not BY_ID["RR029"].applies_to(typescript)  # names the edge folder and modules: only with edge
+    assert not BY_ID["RR029"].applies_to({**typescript, "edge": False})
+    assert BY_ID["RR029"].applies_to({**typescript, "edge": True})
 
 
 # ---------------------------------------------------------------- validate_rule / load_rules errors

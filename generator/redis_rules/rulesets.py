@@ -29,6 +29,11 @@ live at `module_path`:
   own (each sorted by specifier, names sorted, a namespace import before named imports of the
   same file), separated by one blank line, then one blank line and the code. Specifiers carry
   no file extension (bundler or `paths` resolution).
+
+TTL classes: rule text and examples name them as the default answers do (`TTL.cache_short`; TypeScript
+examples `TTL.cacheShort`), and a project's files name its own: `ttl_names` (and the Jinja macro `ttl` of
+templates/_includes/agents.jinja) keep a class the project defines, spelled as its keys.TTL spells it, and put
+the project's first class in place of one it lacks. So a `claude` line names at most one class.
 """
 
 from __future__ import annotations
@@ -51,7 +56,17 @@ SEVERITIES = ("error", "warning")
 ID_RE = re.compile(r"^RR\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # answers a rule may be conditioned on (computed values included)
-APPLIES_KEYS = ("language", "client", "flavour", "modules", "agents", "cluster_mode", "managed_tls", "claude_hooks")
+APPLIES_KEYS = (
+    "language",
+    "client",
+    "flavour",
+    "modules",
+    "agents",
+    "cluster_mode",
+    "managed_tls",
+    "claude_hooks",
+    "edge",
+)
 LANGUAGES = ("python", "typescript")
 EXAMPLE_KINDS = ("bad", "good")
 # Modules a project generates: an example's `uses` entry naming one (or one of its names, `client.get_client`)
@@ -108,12 +123,61 @@ class Rule:
                 return False
         return True
 
-    def code(self, kind: str, language: str = "python", module_path: str | None = None) -> str:
+    def code(
+        self,
+        kind: str,
+        language: str = "python",
+        module_path: str | None = None,
+        ttl_classes: Iterable[str] | None = None,
+    ) -> str:
         """The `bad` or `good` example as a whole source file, imports included, for a project whose
         generated modules live at `module_path` (Python: a dotted import path; TypeScript: an import
-        specifier); default DEFAULT_MODULE_PATHS[language]. Raises KeyError for a language or kind the
-        rule has no example for."""
-        return render_example(self.examples[language][kind], language, module_path or DEFAULT_MODULE_PATHS[language])
+        specifier); default DEFAULT_MODULE_PATHS[language]. With `ttl_classes` (the project's class names, as
+        the answers spell them) the TTL classes it names are the project's (`ttl_names`); without, the
+        default answers'. Raises KeyError for a language or kind the rule has no example for."""
+        text = render_example(self.examples[language][kind], language, module_path or DEFAULT_MODULE_PATHS[language])
+        return text if ttl_classes is None else ttl_names(text, ttl_spelling(ttl_classes, language))
+
+
+def ttl_spelling(classes: Iterable[str], language: str) -> dict[str, str]:
+    """Each TTL class (as the answers name it) -> its name in the generated keys.TTL: the same in Python;
+    camelCase in TypeScript (cache_short -> cacheShort), or the answers' names when two would collide (as
+    templates/_includes/typescript.jinja's ttl_names)."""
+    names = list(classes)
+    if language != "typescript":
+        return {name: name for name in names}
+    camel: dict[str, str] = {}
+    clash = False
+    for name in names:
+        head, *rest = name.split("_")
+        spelled = head + "".join(part.capitalize() for part in rest)
+        if not spelled or spelled in camel.values() or (spelled == "default" and name != "default"):
+            clash = True
+        camel[name] = spelled
+    return {name: name for name in names} if clash else camel
+
+
+_TTL_REF = re.compile(r"TTL\.([A-Za-z0-9_]*)")
+
+
+def ttl_names(text: str, spelling: Mapping[str, str]) -> str:
+    """Rule text or an example (written for the default answers' TTL classes) naming only a project's classes.
+
+    `spelling`: the project's classes, answer name -> name in keys.TTL (`ttl_spelling`), in the answers'
+    order. Each `TTL.<name>` keys.TTL defines (or `TTL.default`, always defined) stays; an answer name is
+    spelled as keys.TTL spells it (cache_short -> cacheShort in TypeScript); any other name becomes the
+    project's first class. The Jinja macro `ttl` of templates/_includes/agents.jinja does the same.
+    """
+    defined = set(spelling.values()) | {"default"}
+    stand_in = next(iter(spelling.values()))
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not name or name in defined:
+            return match.group(0)
+        return "TTL." + spelling.get(name, stand_in)
+
+    return _TTL_REF.sub(one, text)
 
 
 def render_example(snippet: Mapping[str, Any], language: str, module_path: str) -> str:
