@@ -189,6 +189,9 @@ def test_importers_of_reads_python_and_typescript_imports(tmp_path: Path) -> Non
         "src/jobs/p.py": "from app.redis import streams, cache\n",
         "src/jobs/q.py": "import app.redis.streams as s\n",
         "src/jobs/r.py": "from app.redis.streams_v2 import x\n",
+        "src/app/api/s.py": "from ..redis import (\n    cache,\n    streams,\n)\n",
+        "src/app/redis/t.py": "from . import streams\n",
+        "src/app/api/u.py": "from ..redis.streams import emit\n",
     }
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,13 @@ def test_importers_of_reads_python_and_typescript_imports(tmp_path: Path) -> Non
     deleted = ["src/app/redis/rateLimit.ts", "src/app/redis/streams.py"]
     assert importers_of(tmp_path, deleted) == {
         "src/app/redis/rateLimit.ts": ["src/routes/a.ts", "src/routes/b.ts", "src/routes/c.js", "src/routes/e.ts"],
-        "src/app/redis/streams.py": ["src/jobs/p.py", "src/jobs/q.py"],
+        "src/app/redis/streams.py": [
+            "src/app/api/s.py",
+            "src/app/api/u.py",
+            "src/app/redis/t.py",
+            "src/jobs/p.py",
+            "src/jobs/q.py",
+        ],
     }
 
 

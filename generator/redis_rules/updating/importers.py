@@ -4,6 +4,7 @@ git tracks, Python and TypeScript/JavaScript, by their import lines (text, not a
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from pathlib import Path
@@ -50,17 +51,37 @@ def _imports(rel: str, text: str, module: str) -> bool:
 
 
 def _python_imports(rel: str, text: str, module: str) -> bool:
-    """`import a.b.m`, `from a.b.m import x`, `from a.b import m`, and the relative forms in m's own package."""
-    parts = module[: -len(".py")].split("/")
-    if parts[0] == "src" and len(parts) > 1:  # a src layout: the import path starts below src/
-        parts = parts[1:]
-    dotted, package, stem = ".".join(parts), ".".join(parts[:-1]), re.escape(parts[-1])
-    patterns = [rf"^\s*(?:from\s+{re.escape(dotted)}\s+import\b|import\s+{re.escape(dotted)}\b)"]
-    if package:
-        patterns.append(rf"^\s*from\s+{re.escape(package)}\s+import\s+[^#\n]*\b{stem}\b")
-    if posixpath.dirname(rel) == posixpath.dirname(module):  # a sibling: `from .m import x`, `from . import m`
-        patterns.append(rf"^\s*from\s+\.{stem}\s+import\b|^\s*from\s+\.\s+import\s+[^#\n]*\b{stem}\b")
-    return any(re.search(p, text, re.M) for p in patterns)
+    """`import a.b.m`, `from a.b.m import x`, `from a.b import m`, and the relative forms of both (`from .m import
+    x`, `from ..b import m`), resolved against the importing file's package."""
+    parts = _module_parts(module[: -len(".py")])
+    stem = parts[-1]
+    if stem not in text:
+        return False  # cheap: no need to parse
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    dotted, package = ".".join(parts), ".".join(parts[:-1])
+    here = _module_parts(posixpath.dirname(rel))  # the importing file's package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name == dotted or a.name.startswith(dotted + ".") for a in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - (node.level - 1)] if node.level - 1 <= len(here) else []
+                source = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                source = node.module or ""
+            if source == dotted or (source == package and any(a.name == stem for a in node.names)):
+                return True
+    return False
+
+
+def _module_parts(path: str) -> list[str]:
+    """A folder or module path as import parts: `src/` layouts import from below src/."""
+    parts = [p for p in path.split("/") if p]
+    return parts[1:] if parts[:1] == ["src"] and len(parts) > 1 else parts
 
 
 def _js_imports(rel: str, text: str, module: str) -> bool:
