@@ -367,6 +367,13 @@ def test_in_a_redis_rules_project_every_write_needs_a_ttl():
     ]
 
 
+def test_in_a_project_a_short_lived_key_is_named_in_the_message():
+    """Trial 15: inside a generated project the strict policy said only "the key"; the key's kind says more."""
+    src = HEADER + 'def save(sid, data):\n    r.set(f"session:{sid}", data)  # redis-rules: ignore[RR001]\n'
+    (found,) = [f for f in lint(src, policy=STRICT) if f.code == "RR002"]
+    assert found.message.startswith("SET leaves a session key without a TTL")
+
+
 def test_outside_a_project_keys_without_ttl_are_durable_records_unless_the_code_says_otherwise():
     """Outside a redis-rules project a key written without any TTL is a durable record (a user, an index, a
     queue: audit's no-ttl check judges it); only a second-command EXPIRE makes it a finding here."""
@@ -469,6 +476,20 @@ class Store:
 def looped(keys, ttl=None):
     for key in keys:
         r.set(key, "1", ex=ttl)
+
+class Checked:
+    def __init__(self, ttl=None):
+        self.ttl = ttl
+
+    def put(self, key, value):
+        if self.ttl:
+            r.set(key, value, ex=self.ttl)
+        else:
+            r.setex(key, 60, value)
+
+def asserted(key, value, ttl=None):
+    assert ttl is not None
+    r.set(key, value, ex=ttl)
 """
     )
     found = [f for f in lint(src, policy=STRICT) if f.code == "RR002"]

@@ -564,6 +564,11 @@ def test_a_factory_reached_through_a_package_or_a_generator_dependency(tmp_path,
 
                 async def d(r=Depends(deps.get_shared_conn)):
                     return await r.get("k")
+
+
+                @api.on_event("startup")
+                async def on_start():
+                    api.state.redis = deps.get_redis()
             """,
         },
     )

@@ -183,9 +183,11 @@ def test_client_per_call_and_hardcoded_connections():
     export function connect(url = "redis://localhost:6379") {
       return createClient({ url, password: "hunter2" });
     }
+    export const POOL_URL = "redis://:pw@cache.internal:6379";
     """
     found = [(f.line, f.code, f.message.split(";")[0]) for f in ts(src)]
-    assert (4, "RR010", "hardcoded Redis URL as the default of REDIS_URL") in found
+    assert (19, "RR010", "hardcoded Redis URL with a password in POOL_URL") in found
+    assert (4, "RR010", "hardcoded Redis URL in REDIS_URL") in found  # a constant (trial 15)
     assert (5, "RR010", "the default Redis URL contains a password") in found
     assert (9, "RR009", "new Redis(...) creates a Redis client (new pool and connections) on every call") in found
     assert (9, "RR010", "hardcoded Redis URL with a remote host") in found
@@ -406,6 +408,20 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
               return new Redis(process.env.REDIS_URL!);
             }
             export const makeClient = () => createClient({ url: process.env.REDIS_URL });
+            export async function connectRedis() {
+              const c = createClient({ url: process.env.REDIS_URL });
+              await c.connect();
+              return c;
+            }
+            let lazy: Redis | undefined;
+            export function getLazyRedis() {
+              if (!lazy) {
+                const r = new Redis(process.env.REDIS_URL!);
+                lazy = r;
+                return r;
+              }
+              return lazy;
+            }
             export function getShared() {
               shared ??= new Redis(process.env.REDIS_URL!);
               return shared;
@@ -413,7 +429,7 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
         """,
         "src/lib/index.ts": 'export { getRedis as redisClient } from "./redis";\n',
         "src/routes.ts": """
-            import { getRedis, getShared, makeClient } from "./lib/redis";
+            import { connectRedis, getLazyRedis, getRedis, getShared, makeClient } from "./lib/redis";
             import { redisClient } from "./lib";
 
             const boot = getRedis();
@@ -437,6 +453,15 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
             router.get("/x", async (req, res) => {
               res.json(await getRedis().get("k"));
             });
+            let blocker: Redis | undefined;
+            export async function HEAD() {
+              blocker ??= getRedis();
+              return blocker.get("k");
+            }
+            export async function PATCH() {
+              const c = await connectRedis();
+              return (await getLazyRedis().get("k")) ?? c.get("k");
+            }
         """,
     }
     for rel, text in files.items():
@@ -449,6 +474,7 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
         ("src/routes.ts", 9),
         ("src/routes.ts", 14),
         ("src/routes.ts", 23),
+        ("src/routes.ts", 31),  # a client put in a local first (node-redis: connect, then return it)
     ]
     assert "and the function at line 22 calls it on every request" in found[3].message
     assert "getRedis() builds a new Redis client" in found[0].message

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .evidence import opt_out_flag, paging_name, short_lived, with_article
 from .index import pickle_settings
 from .model import BY_NAME
-from .names import ENTRY_POINTS, FACTORY_DECORATORS, is_factory_name, is_startup_hook
+from .names import ENTRY_POINTS, FACTORY_DECORATORS, STARTUP_DECORATORS, is_factory_name, is_startup_hook
 from .receivers import LUA_FILE, REDIS_NAMED, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
 
 
@@ -941,7 +941,7 @@ class Checker:
         given = [g for g in given if not _is_none(g)]
         names: list[tuple[str, str]] = []
         for expr in given:
-            if type(expr) is ast.Name and expr.id in self._tested_names(node):  # type: ignore[attr-defined]
+            if type(expr) in (ast.Name, ast.Attribute) and ast.unparse(expr) in self._tested_names(node):
                 return None  # `if ttl: r.set(k, v, ex=ttl)`: written with a TTL only when there is one
             if type(expr) is ast.Name:
                 owner = self.info.owner(self.scope, expr.id)  # type: ignore[attr-defined]
@@ -956,15 +956,15 @@ class Checker:
         return names[0] if names else None
 
     def _tested_names(self, node: ast.AST) -> set[str]:
-        """The names the tests of the `if`s enclosing `node` read (the early-`return` form included)."""
+        """The names and attributes (`ttl`, `self.ttl`) that the tests of the `if`s enclosing `node` read (the
+        early-`return` form included), or that an `assert` of the function reads before it."""
         paths, tests = self._branch_paths(self.scope)
-        return {
-            n.id  # type: ignore[attr-defined]
-            for if_id, _ in paths.get(id(node), ())
-            if if_id in tests
-            for n in ast.walk(tests[if_id])
-            if type(n) is ast.Name
-        }
+        checks = [tests[if_id] for if_id, _ in paths.get(id(node), ()) if if_id in tests]
+        body = self.scope.node
+        if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            line = getattr(node, "lineno", 0)
+            checks += [n.test for n in ast.walk(body) if type(n) is ast.Assert and n.lineno < line]
+        return {ast.unparse(n) for test in checks for n in ast.walk(test) if type(n) in (ast.Name, ast.Attribute)}
 
     def _end_body(self, cmds: list[Cmd]) -> None:
         if not cmds:
@@ -1051,7 +1051,11 @@ class Checker:
         string = c.method in STRING_WRITES
         fields: dict[str, object] = {"command": c.method.upper(), **extra}
         if self.containers_need_ttl or (string and c.recv.ours):
-            self._report_cmd("write-without-ttl", c, variant or ("write" if string else "container"), **fields)
+            word = self._short_lived(c) if string and not variant else None  # "a session key" says more (trial 15)
+            if word is not None:
+                self._report_cmd("write-without-ttl", c, "named", a_word=with_article(word), **fields)
+            else:
+                self._report_cmd("write-without-ttl", c, variant or ("write" if string else "container"), **fields)
             return
         if self.test_file:
             return  # test data on a disposable server
@@ -1654,7 +1658,14 @@ class Checker:
         node = scope.node
         once = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if is_startup_hook(node.name) or (node.name == "handle" and self._management_command(scope)):
+            if (
+                is_startup_hook(node.name)
+                or (node.name == "handle" and self._management_command(scope))
+                or any(
+                    (dotted(d.func if type(d) is ast.Call else d) or "").rsplit(".", 1)[-1] in STARTUP_DECORATORS  # type: ignore[attr-defined]
+                    for d in node.decorator_list
+                )
+            ):
                 once = True
             else:
                 callers = [

@@ -60,3 +60,11 @@ def is_factory_name(name: str, module_stem: str = "") -> bool:
         return True
     stem = module_stem.lower()
     return any(w in stem for w in ("client", "redis", "valkey", "conn")) and low.startswith(("get", "create", "make"))
+
+
+# decorators that register a function to run at startup or shutdown (FastAPI/Starlette `@app.on_event("startup")`,
+# Flask `before_first_request`, Quart's and Sanic's serving hooks): it runs once per process, whatever its name
+STARTUP_DECORATORS = frozenset(
+    {"on_event", "on_startup", "on_shutdown", "before_first_request", "before_serving", "after_serving"}
+    | {"before_server_start", "after_server_stop"}
+)

@@ -1259,7 +1259,13 @@ class TsChecker:
         self.recv_node = _receiver_of(c.node)
         fields: dict[str, Any] = {"command": c.method.upper()}
         if self.containers_need_ttl or (string and c.recv.ours):
-            self.report("write-without-ttl", c.node, variant or ("write" if string else "container"), c.recv, **fields)
+            word = self._short_lived(c) if string and not variant else None  # "a session key" says more (trial 15)
+            if word is not None:
+                self.report("write-without-ttl", c.node, "named", c.recv, a_word=with_article(word), **fields)
+            else:
+                self.report(
+                    "write-without-ttl", c.node, variant or ("write" if string else "container"), c.recv, **fields
+                )
             return
         if self.test_file:
             return
@@ -1407,6 +1413,11 @@ class TsChecker:
         project = self.mod.project
         if self.test_file or project is None or scope is self.mod.module:
             return
+        node: Node | None = call
+        while node is not None and node.type in ("call_expression", "await_expression", "parenthesized_expression"):
+            if node.id in self.mod.exempt:
+                return  # kept in an outer variable or a field (`blocker ??= createClient()`): built once
+            node = node.parent
         target = self.mod.resolve(imp.spec)
         if target is None:
             return
@@ -1652,9 +1663,7 @@ class TsChecker:
             if url is None or node.id in self.reported or " " in url or not url.partition("://")[2]:
                 continue
             if url.lower().startswith(DEFAULT_URL_SCHEMES):
-                password, remote = _url_problem(url)
-                detail = " with a password" if password else " with a remote host" if remote else ""
-                self.report("hardcoded-connection", node, "url", detail=detail)
+                self.report("hardcoded-connection", node, "url", detail=url_detail(url))
 
     def _endpoint(self, obj: Node) -> None:
         """`{ host: "127.0.0.1", port: 6379 }`: a literal Redis endpoint (a Redis port gives it away)."""
@@ -1683,7 +1692,7 @@ class TsChecker:
             text = _string(node)
             if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
                 if not (self.test_file and not any(_url_problem(text))):
-                    self.report("hardcoded-connection", node, "default", where=at, detail=url_detail(text))
+                    self.report("hardcoded-connection", node, "constant", where=at, detail=url_detail(text))
 
     @staticmethod
     def _walk(root: Node) -> Iterator[Node]:
@@ -1729,6 +1738,11 @@ def _builds_per_call(mod: TsModule, name: str, fn: Scope) -> int | None:
         return None
     for value in fn.returns:
         node = _unwrap(value)
+        if node is not None and node.type == "identifier":  # `const c = createClient(...); ...; return c;`
+            assigned = fn.values.get(_text(node), [])
+            if len(assigned) != 1 or _stored(fn.node, _text(node)):
+                continue  # reassigned, or kept somewhere (`lazy = c`, `this.c = c`): a lazy singleton
+            node = _unwrap(assigned[0][0])
         if node is None or node.id in mod.exempt:
             continue
         if node.type == "new_expression" and mod._ctor_name(node.child_by_field_name("constructor")) is not None:
@@ -1738,6 +1752,19 @@ def _builds_per_call(mod: TsModule, name: str, fn: Scope) -> int | None:
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 return node.start_point[0] + 1
     return None
+
+
+def _stored(fn: Node, name: str) -> bool:
+    """Is local `name` assigned to something else in `fn` (`lazy = c`, `this.c = c`, `cache.c ??= c`)?"""
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            right = _unwrap(node.child_by_field_name("right"))
+            if right is not None and right.type == "identifier" and _text(right) == name:
+                return True
+        stack.extend(node.named_children)
+    return False
 
 
 def _factory_function(name: str) -> bool:
