@@ -569,6 +569,10 @@ def test_a_factory_reached_through_a_package_or_a_generator_dependency(tmp_path,
                 @api.on_event("startup")
                 async def on_start():
                     api.state.redis = deps.get_redis()
+
+
+                def new_subscriber():
+                    return deps.get_redis()  # a factory of its own: reported where it is called per request
             """,
         },
     )

@@ -1601,7 +1601,7 @@ class Checker:
         if where is None:
             return
         if not depends:
-            if scope is self.info.module or self._runs_once(scope):
+            if scope is self.info.module or self._runs_once(scope) or self._named_factory(scope):
                 return
             caller = f"{scope.qualname}()"
         else:
@@ -1609,6 +1609,16 @@ class Checker:
         self.report(
             "client-per-call", node, "imported", factory=canonical.rsplit(".", 1)[-1], where=where, caller=caller
         )
+
+    def _named_factory(self, scope: Scope | None) -> bool:
+        """Is `scope` (or a function around it) named as a factory (`new_subscriber`, `get_client`)? A factory that
+        calls another builds what its own callers asked for: the report, if any, is at its own calls."""
+        while scope is not None and scope is not self.info.module:
+            node = scope.node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_factory_name(node.name, self.info.stem):
+                return True
+            scope = scope.parent
+        return False
 
     def _called_per_request(self, name: str) -> str | None:
         """Who calls a factory-named function (no caching decorator: those return before) again and again from

@@ -1424,6 +1424,11 @@ class TsChecker:
         where = project.index._resolve(("ts-fresh", target, imp.name))
         if where is None or self._runs_once(scope, 0):
             return
+        s: Scope | None = scope
+        while s is not None and s is not self.mod.module:
+            if _factory_function(s.name):
+                return  # a factory calling a factory: its own callers decide (checks.py _named_factory)
+            s = s.parent
         caller = _who(scope)
         self.report(
             "client-per-call",
