@@ -18,7 +18,17 @@ from .evidence import opt_out_flag, paging_name, short_lived, with_article
 from .index import pickle_settings
 from .model import BY_NAME
 from .names import ENTRY_POINTS, FACTORY_DECORATORS, STARTUP_DECORATORS, is_factory_name, is_startup_hook
-from .receivers import LUA_FILE, REDIS_NAMED, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, str_const
+from .receivers import (
+    LUA_FILE,
+    REDIS_NAMED,
+    REDIS_ROOTS,
+    ModuleInfo,
+    Recv,
+    Scope,
+    decorator_names,
+    dotted,
+    str_const,
+)
 
 
 def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
@@ -1671,10 +1681,7 @@ class Checker:
             if (
                 is_startup_hook(node.name)
                 or (node.name == "handle" and self._management_command(scope))
-                or any(
-                    (dotted(d.func if type(d) is ast.Call else d) or "").rsplit(".", 1)[-1] in STARTUP_DECORATORS  # type: ignore[attr-defined]
-                    for d in node.decorator_list
-                )
+                or not STARTUP_DECORATORS.isdisjoint(decorator_names(node))
             ):
                 once = True
             else:
@@ -1719,11 +1726,8 @@ class Checker:
         for mod in self.module_names:
             if f"{mod}.{scope.qualname}" in self.info.factories:
                 return True
-        for d in node.decorator_list:
-            target = d.func if type(d) is ast.Call else d  # type: ignore[attr-defined]
-            name = dotted(target)
-            if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
-                return True
+        if not FACTORY_DECORATORS.isdisjoint(decorator_names(node)):
+            return True
         if is_factory_name(node.name, self.info.stem):
             self._factory_cache[id(scope)] = True  # provisional: a factory calling itself stays one
             if scope.cls is not None:

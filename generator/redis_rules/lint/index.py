@@ -28,7 +28,17 @@ from typing import Any
 
 from ..policy import start_folder
 from .names import FACTORY_DECORATORS, is_factory_name
-from .receivers import LUA_FILE, REDIS_ROOTS, ModuleInfo, Recv, Scope, dotted, lua_file, str_const
+from .receivers import (
+    LUA_FILE,
+    REDIS_ROOTS,
+    ModuleInfo,
+    Recv,
+    Scope,
+    decorator_names,
+    is_property,
+    lua_file,
+    str_const,
+)
 
 Question = tuple[str, ...]  # ("instance" | "factory" | "client_class" | "const", canonical) or (kind, cls, name)
 Answer = tuple[str | None, tuple[Question, ...]]  # (reason when known locally, questions for other modules)
@@ -189,11 +199,8 @@ def _builds_per_call(info: ModuleInfo, fn: Scope) -> int | None:
     node = fn.node
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    for d in node.decorator_list:
-        target = d.func if isinstance(d, ast.Call) else d
-        name = dotted(target)
-        if name and name.rsplit(".", 1)[-1] in FACTORY_DECORATORS:
-            return None
+    if not FACTORY_DECORATORS.isdisjoint(decorator_names(node)):
+        return None
     for value in (*fn.returns, *fn.yields):  # a generator dependency yields its client per request
         if isinstance(value, ast.Await):
             value = value.value
@@ -245,7 +252,7 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
         ans = _answer(info, recorder, lambda cls=cls: _class_recv(info, cls))
         if ans is not None:
             facts.client_classes[cname] = _located(ans, f"{prefix}{cname}", rel)
-        for attr in {*cls.attrs, *cls.annots, *(m for m, sc in cls.methods.items() if _is_property(sc.node))}:
+        for attr in {*cls.attrs, *cls.annots, *(m for m, sc in cls.methods.items() if is_property(sc.node))}:
             values = cls.attrs.get(attr, ())
             if attr not in cls.annots and values and all(type(v) in _NEVER_CLIENT for v, _ in values):
                 continue
@@ -267,11 +274,6 @@ def module_facts(info: ModuleInfo, rel: str, top: frozenset[str]) -> ModuleFacts
     facts.tcp = sorted({m for m in facts.imports if m.split(".")[0] in TCP_CLIENT_MODULES})
     facts.pickles = pickle_settings(info.tree)
     return facts
-
-
-def _is_property(node: object) -> bool:
-    decorators = getattr(node, "decorator_list", ())
-    return any(getattr(d, "id", getattr(d, "attr", "")) in ("property", "cached_property") for d in decorators)
 
 
 def _class_recv(info: ModuleInfo, cls) -> Recv | None:  # type: ignore[no-untyped-def]

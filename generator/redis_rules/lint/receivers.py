@@ -308,6 +308,19 @@ def str_const(expr: ast.expr | None) -> str | None:
     return None
 
 
+def decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The last name of each decorator, called or not: `lru_cache` for `@functools.lru_cache(maxsize=1)`,
+    `on_event` for `@app.on_event("startup")`; "" for one that is no name chain (`@routes[0]`)."""
+    return [(dotted(d.func if type(d) is ast.Call else d) or "").rsplit(".", 1)[-1] for d in node.decorator_list]  # type: ignore[attr-defined]
+
+
+def is_property(node: ast.AST) -> bool:
+    """A method read as an attribute: `@property` or `@functools.cached_property`."""
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not {"property", "cached_property"}.isdisjoint(
+        decorator_names(node)
+    )
+
+
 class ModuleInfo:
     """Imports, scopes and classes of one module, and the receiver classifier over them."""
 
@@ -851,11 +864,9 @@ class ModuleInfo:
                     return r.via(f"{info.name}.{attr} set at {_line(value)}")
             method = info.methods.get(attr)
             if method is not None and isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for d in method.node.decorator_list:
-                    name = dotted(d)
-                    if name and name.rsplit(".", 1)[-1] in ("property", "cached_property"):
-                        r = self.annotation(method.node.returns, method) if method.node.returns else None
-                        return r or self._returns(method)
+                if is_property(method.node):
+                    r = self.annotation(method.node.returns, method) if method.node.returns else None
+                    return r or self._returns(method)
             return None
 
         r = self._guarded((id(info), attr), compute)
