@@ -423,6 +423,7 @@ class Checker:
         self.inline_keys: set[int] = set()  # key expressions already reported as built inline
         # per body: call node id -> enclosing (if, branch) pairs, and the tests of those ifs (see _branch_paths)
         self._paths: dict[int, tuple[dict[int, tuple[tuple[int, int], ...]], dict[int, ast.expr]]] = {}
+        self._asserts: dict[int, list[ast.Assert]] = {}  # function scope -> its asserts (see _tested_names)
 
     def _collect_usage(self) -> None:
         for call, scope in self.info.calls:
@@ -972,8 +973,11 @@ class Checker:
         checks = [tests[if_id] for if_id, _ in paths.get(id(node), ()) if if_id in tests]
         body = self.scope.node
         if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            asserts = self._asserts.get(id(self.scope))
+            if asserts is None:  # one walk per function, however many of its SETs ask
+                asserts = self._asserts[id(self.scope)] = [n for n in ast.walk(body) if type(n) is ast.Assert]
             line = getattr(node, "lineno", 0)
-            checks += [n.test for n in ast.walk(body) if type(n) is ast.Assert and n.lineno < line]
+            checks += [n.test for n in asserts if n.lineno < line]
         return {ast.unparse(n) for test in checks for n in ast.walk(test) if type(n) in (ast.Name, ast.Attribute)}
 
     def _end_body(self, cmds: list[Cmd]) -> None:
