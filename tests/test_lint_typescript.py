@@ -483,6 +483,136 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
     assert "redisClient() builds" in found[2].message and "(src/lib/redis.ts line 6), and PUT()" in found[2].message
 
 
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+CHAIN = """
+import Redis from "ioredis";
+
+function {f}() {{
+  return new Redis(process.env.REDIS_URL!);
+}}
+function {e}() {{ return {f}(); }}
+function {d}() {{ return {e}(); }}
+function {c}() {{ return {d}(); }}
+function {b}() {{ return {c}(); }}
+function {a}() {{ return {b}(); }}
+"""
+PLAIN = CHAIN.format(f="getRedis", e="e", d="d", c="c", b="b", a="a")
+FACTORIES = CHAIN.format(f="getRedisE", e="getRedisD", d="getRedisC", c="getRedisB", b="getRedisA", a="getRedis")
+
+
+def rr009(src: str) -> list[tuple[int, str]]:
+    return [(f.line, f.message) for f in ts(src) if f.code == "RR009"]
+
+
+@pytest.mark.parametrize("chain", [PLAIN, FACTORIES], ids=["helpers", "factories"])
+def test_a_chain_of_five_calls_from_module_level_runs_once(chain):
+    """RR009 follows calls in a file to any depth (it stopped at 3, and took a longer chain as per request)."""
+    top = "a" if chain is PLAIN else "getRedis"
+    assert rr009(chain + f"export const shared = {top}();\n") == []
+    assert rr009(chain + f"async function main() {{\n  await serve({top}());\n}}\n") == []
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        'app.get("/x", async (req, res) => {\n  res.json(await TOP().get("k"));\n});\n',  # Express
+        'fastify.get("/x", async (request, reply) => {\n  return TOP().get("k");\n});\n',  # Fastify
+        'export async function GET() {\n  return Response.json(await TOP().get("k"));\n}\n',  # Next route
+    ],
+    ids=["express", "fastify", "next"],
+)
+def test_a_chain_of_five_calls_from_a_route_handler_is_per_request(handler):
+    """Five plain helpers: the last one calls the factory on every request. Five factories (it took the fourth
+    as run-once): a factory calling a factory is judged by its callers, so the finding names the handler's call."""
+    (line, message), *more = rr009(PLAIN + handler.replace("TOP", "a"))
+    assert not more and line == 4 and "each time getRedis() runs, and e() at line 6 calls it" in message
+    (line, message), *more = rr009(FACTORIES + handler.replace("TOP", "getRedis"))
+    who = "GET() at line 12" if "GET" in handler else "the function at line 11"
+    assert not more and line == 4 and f"each time getRedisE() runs, and {who} calls it on every request" in message
+
+
+def test_recursive_calls_end_and_the_cycles_entry_decides():
+    """`a()` calling `b()` calling `a()` (and a factory calling itself through another) ends: called from module
+    level the cycle runs once, from a route handler per request."""
+    src = """
+    import Redis from "ioredis";
+
+    function getRedis() {
+      return new Redis(process.env.REDIS_URL!);
+    }
+    function a(n: number): unknown {
+      return n > 0 ? b(n - 1) : getRedis();
+    }
+    function b(n: number): unknown {
+      return a(n);
+    }
+    function c(): unknown {
+      return c();
+    }
+    """
+    assert rr009(src + "export const shared = a(3);\nc();\n") == []
+    ((line, message),) = rr009(src + "export async function GET() {\n  return a(3);\n}\n")
+    assert line == 4 and "and a() at line 7 calls it on every request" in message
+    ring = "".join(f"function r{i}(): unknown {{ return r{(i + 1) % 40}() ?? getRedis(); }}\n" for i in range(40))
+    assert rr009(src + ring + "export const once = r5();\n") == []
+    assert [line for line, _ in rr009(src + ring + "app.get('/x', () => r17());\n")] == [4]
+    deep = "".join(f"function h{i}(): unknown {{ return h{i + 1}(); }}\n" for i in range(2000))
+    assert rr009(src + deep + "function h2000() { return getRedis(); }\nexport const once = h0();\n") == []
+
+
+def test_a_chain_of_factories_over_an_imported_factory_is_reported_at_the_handlers_call(tmp_path, monkeypatch):
+    """A factory of the route file returning another module's `getRedis()` (through five factories) builds a
+    client each time: reported where the handler calls it; called at module level, nowhere."""
+    chain = """
+        import { getRedis } from "./lib/redis";
+
+        function makeClientE() { return getRedis(); }
+        function makeClientD() { return makeClientE(); }
+        function makeClientC() { return makeClientD(); }
+        function makeClientB() { return makeClientC(); }
+        function makeClientA() { return makeClientB(); }
+        function e() { return getRedis(); }
+        function d() { return e(); }
+        function c() { return d(); }
+        function b() { return c(); }
+        function a() { return b(); }
+    """
+    _write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/lib/redis.ts": """
+                import Redis from "ioredis";
+
+                export function getRedis() {
+                  return new Redis(process.env.REDIS_URL!);
+                }
+            """,
+            "src/once.ts": chain + "export const one = makeClientA();\nexport const two = a();\n",
+            "src/routes.ts": chain
+            + """
+                app.get("/x", async (req, res) => {
+                  res.json(await makeClientA().get("k"));
+                });
+                export async function GET() {
+                  return a().get("k");
+                }
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"]
+    assert [(f.path, f.line) for f in found] == [("src/routes.ts", 8), ("src/routes.ts", 15)]
+    assert "makeClientA() builds a new Redis client" in found[1].message
+    assert "(src/lib/redis.ts line 4), and the function at line 14 calls it" in found[1].message
+    assert "getRedis() builds" in found[0].message and "and e() calls it" in found[0].message
+
+
 def test_edge_code_importing_a_tcp_client(ts_project):
     found = [f for f in lint_paths([ts_project / "src" / "edge"]) if f.code == "RR029"]
     assert [(f.path, f.line) for f in found] == [("src/edge/direct.ts", 1), ("src/edge/handler.ts", 1)]

@@ -17,9 +17,9 @@ recursion in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
@@ -77,6 +77,10 @@ PIPELINE_TYPES = frozenset({"Pipeline", "ChainableCommander", "RedisClientMultiC
 NODE_REDIS_FACTORIES = frozenset({"createClient", "createCluster", "createSentinel"})
 PIPE_TERMINAL = frozenset({"exec", "execaspipeline", "discard", "quit", "disconnect"})
 # a keys(...) call with an argument (not Object.keys(x), map.keys())
+_T = TypeVar("_T")
+# questions open at once in RR009's call-chain reasoning (TsChecker._memo) before it answers as for code that runs
+# once: no real chain of calls is this deep, and Python's stack would end first
+_CHAIN_LIMIT = 100
 _KEYS_CALL = re.compile(r"(?<!Object)\.keys\(\s*[^)\s]")
 NOT_REDIS_CTORS = frozenset(
     "Map Set WeakMap WeakSet Array Object Date URL URLSearchParams Headers FormData Request Response "
@@ -826,7 +830,15 @@ class TsChecker:
         self.reported: set[int] = set()  # nodes already reported as hard-coded connections
         self.inline_keys: set[int] = set()  # key expressions already reported as built inline
         self._judging: set[int] = set()  # functions whose returns _not_redis is reading (a recursive one: no answer)
-        self._per_request: dict[str, str] = {}  # factory-named function -> who calls it per request (RR009)
+        # RR009's reasoning over chains of calls (_in_factory, _request_calls, _runs_once; answers kept per scope)
+        self._once_memo: dict[int, bool] = {}
+        self._helper_memo: dict[int, bool] = {}
+        self._request_memo: dict[int, list[tuple[Node, Scope]]] = {}
+        self._open: dict[tuple[int, int], int] = {}  # (table, scope) being worked out -> how many were open before
+        self._low = _CHAIN_LIMIT  # the outermost open question a provisional answer came from
+        self._tentative: list[tuple[dict[int, Any], int]] = []
+        self._calls_by_name: dict[str, list[tuple[Node, Scope]]] | None = None
+        self._imported_calls: set[int] = set()  # calls reported as per-request uses of an imported factory
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -1393,13 +1405,12 @@ class TsChecker:
                 return
             parent = parent.parent
         returned = parent is not None and parent.type in ("return_statement", "arrow_function")
-        if not self._in_factory(scope, 0, returned):
-            factory: Scope | None = scope
-            while factory is not None and factory is not self.mod.module and not _factory_function(factory.name):
-                factory = factory.parent
-            caller = self._per_request.get(factory.name) if factory is not None else None
-            if factory is not None and caller is not None:
+        if not self._in_factory(scope, returned):
+            factory = self._enclosing_factory(scope)
+            calls = self._request_calls(factory) if factory is not None else []
+            if factory is not None and calls:
                 what = "a Redis client"
+                caller = _calling(*calls[0])
                 self.report(
                     "client-per-call", node, "factory", name=name, what=what, factory=factory.name, caller=caller
                 )
@@ -1409,37 +1420,72 @@ class TsChecker:
     def _imported_factory(self, call: Node, scope: Scope, imp: Import) -> None:
         """RR009 at a per-request call of a project factory from another module that builds a new client each
         time it runs (its facts' `fresh`, through re-exports): `getRedis()` in a route handler. A call at module
-        level, or from code that runs once (startup hooks, main, other factories), is not reported."""
+        level, or from code that runs once (startup hooks, main, other factories), is not reported. A factory of
+        this file that calls it is a factory too: its own calls from code that runs per request are reported
+        (`makeClient()` in a route handler, returning `getRedis()`), through any number of factories."""
         project = self.mod.project
-        if self.test_file or project is None or scope is self.mod.module:
+        if self.test_file or project is None or scope is self.mod.module or self._kept_call(call):
             return
-        node: Node | None = call
-        while node is not None and node.type in ("call_expression", "await_expression", "parenthesized_expression"):
-            if node.id in self.mod.exempt:
-                return  # kept in an outer variable or a field (`blocker ??= createClient()`): built once
-            node = node.parent
         target = self.mod.resolve(imp.spec)
         if target is None:
             return
         where = project.index._resolve(("ts-fresh", target, imp.name))
-        if where is None or self._runs_once(scope, 0):
+        if where is None or self._runs_once(scope):
             return
+        factory = self._enclosing_factory(scope)
+        if factory is None:
+            self.report(
+                "client-per-call",
+                call,
+                "imported",
+                factory=_text(call.child_by_field_name("function")),
+                where=where,
+                caller=_who(scope),
+            )
+            return
+        for outer, caller in self._request_calls(factory):  # a factory calling a factory: its callers decide
+            if outer.id not in self._imported_calls and not self._kept_call(outer):
+                self._imported_calls.add(outer.id)
+                self.report(
+                    "client-per-call",
+                    outer,
+                    "imported",
+                    factory=_text(outer.child_by_field_name("function")),
+                    where=where,
+                    caller=_who(caller),
+                )
+
+    def _kept_call(self, call: Node) -> bool:
+        """Is the result of this call kept in an outer variable or a field (`blocker ??= createClient()`)?"""
+        node: Node | None = call
+        while node is not None and node.type in ("call_expression", "await_expression", "parenthesized_expression"):
+            if node.id in self.mod.exempt:
+                return True
+            node = node.parent
+        return False
+
+    def _enclosing_factory(self, scope: Scope) -> Scope | None:
+        """The innermost factory-named function `scope` is (or is in), if any."""
         s: Scope | None = scope
         while s is not None and s is not self.mod.module:
             if _factory_function(s.name):
-                return  # a factory calling a factory: its own callers decide (checks.py _named_factory)
+                return s
             s = s.parent
-        caller = _who(scope)
-        self.report(
-            "client-per-call",
-            call,
-            "imported",
-            factory=_text(call.child_by_field_name("function")),
-            where=where,
-            caller=caller,
-        )
+        return None
 
-    def _in_factory(self, scope: Scope | None, depth: int, returned: bool = True) -> bool:
+    def _callers(self, name: str) -> list[tuple[Node, Scope]]:
+        """The calls `name(...)` in this module, each with the scope it is in."""
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for call, sc, f, m in self.mod.calls:
+                if not m:
+                    self._calls_by_name.setdefault(_text(f), []).append((call, sc))
+        return self._calls_by_name.get(name, [])
+
+    # Whether code runs once per process or per request follows chains of calls in this file to any length (as
+    # checks.py does): each answer is kept per scope, and a scope reached again while its own answer is being
+    # worked out (recursion, `a()` calling `b()` calling `a()`) gets a provisional one, so a cycle ends
+    def _in_factory(self, scope: Scope | None, returned: bool = True) -> bool:
         """Does code in `scope` run inside a client factory: a function named as one, one whose result is kept
         (`this.redis = this.create()`), or a helper that only factories call (`function build()` called from
         `createClient()`)?"""
@@ -1447,44 +1493,89 @@ class TsChecker:
         while s is not None and s is not self.mod.module:
             if s.name in self.mod.kept or s.name == "constructor":
                 return True
-            if _factory_function(s.name):
-                if depth >= 3 or not returned:  # per request only when it returns the new client itself
-                    return True
-                caller = self._called_per_request(s.name, depth)
-                if caller is not None:
-                    self._per_request[s.name] = caller
-                return caller is None
-            if s.name and depth < 3:
-                callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == s.name]
-                if callers and all(self._in_factory(sc, depth + 1) for sc in callers):
-                    return True
+            if _factory_function(s.name):  # per request only when it returns the new client itself
+                return not returned or not self._request_calls(s)
+            if s.name and self._memo(self._helper_memo, s, False, self._only_factories_call, True):
+                return True
             s = s.parent
         return False
 
-    def _called_per_request(self, name: str, depth: int) -> str | None:
-        """A factory-named function that a plain function of this file calls (a route handler, `export async
-        function GET()`): it builds a client on every call (checks.py's rule, for TypeScript). Callers that run
-        once (module level, `main`, startup hooks by name, other factories) keep the exemption; callers in other
-        files are not seen."""
-        if _snake(name).lstrip("_") in ENTRY_POINTS:
-            return None
-        for call, caller, func, member in self.mod.calls:
-            if member or _text(func) != name or caller is self.mod.module or caller.name == name:
-                continue
-            if not self._runs_once(caller, depth + 1):
-                return f"{caller.name}() at line {call.start_point[0] + 1}" if caller.name else _who(caller)
-        return None
+    def _only_factories_call(self, fn: Scope) -> bool:
+        """Is `fn` called in this file, and only from inside client factories? (recursion: no factory by itself)"""
+        callers = self._callers(fn.name)
+        return bool(callers) and all(self._in_factory(sc) for _, sc in callers)
 
-    def _runs_once(self, scope: Scope, depth: int) -> bool:
+    def _request_calls(self, factory: Scope) -> list[tuple[Node, Scope]]:
+        """The calls of a factory-named function from code of this file that runs per request (a route handler,
+        `export async function GET()`): it builds a client on each of them (checks.py's rule, for TypeScript).
+        Callers that run once (module level, `main`, startup hooks by name, other factories called once) keep the
+        exemption; a factory calling it is judged by its own callers (the route handler's call); callers in other
+        files are not seen."""
+        return self._memo(self._request_memo, factory, [], self._find_request_calls, [])
+
+    def _find_request_calls(self, factory: Scope) -> list[tuple[Node, Scope]]:
+        name = factory.name
+        if _snake(name).lstrip("_") in ENTRY_POINTS:
+            return []
+        out: list[tuple[Node, Scope]] = []
+        for call, caller in self._callers(name):
+            if caller is self.mod.module or caller.name == name or self._runs_once(caller):
+                continue
+            outer = self._enclosing_factory(caller)
+            through = self._request_calls(outer) if outer is not None and outer.name != name else []
+            for found in through or [(call, caller)]:
+                if all(found[0].id != c.id for c, _ in out):
+                    out.append(found)
+        return out
+
+    def _runs_once(self, scope: Scope) -> bool:
         """A scope that runs once per process: a startup hook by its name, a factory (or inside one), or a function
-        this file calls only from such places (`const services = buildServices()`)."""
+        this file calls only from such places, however deep (`const services = buildServices()`; callers in a
+        cycle count as once, the cycle's entry decides)."""
+        return self._memo(self._once_memo, scope, True, self._once, True)
+
+    def _once(self, scope: Scope) -> bool:
         if is_startup_hook(_snake(scope.name)):
             return True
-        if scope.name and depth < 3:
-            callers = [sc for _, sc, f, m in self.mod.calls if not m and _text(f) == scope.name]
-            if callers and all(sc is self.mod.module or self._runs_once(sc, depth + 1) for sc in callers):
+        if scope.name:
+            callers = self._callers(scope.name)
+            if callers and all(sc is self.mod.module or self._runs_once(sc) for _, sc in callers):
                 return True
-        return self._in_factory(scope, depth)
+        return self._in_factory(scope)
+
+    def _memo(self, table: dict[int, _T], scope: Scope, provisional: _T, work: Callable[[Scope], _T], deep: _T) -> _T:
+        """`work(scope)`, worked out once per scope. Asked again while it is being worked out (a cycle of calls),
+        the answer is `provisional`; answers that read the provisional answer of a scope further out are dropped
+        once the outermost question is answered, so no answer depends on the order of the questions. `deep` is the
+        answer past _CHAIN_LIMIT questions open at once (far deeper than real code: the stack's limit)."""
+        key = id(scope)
+        opened = self._open.get((id(table), key))
+        if opened is not None:
+            self._low = min(self._low, opened)
+            return table[key]
+        if key in table:
+            return table[key]
+        depth = len(self._open)
+        if depth >= _CHAIN_LIMIT:
+            self._low = -1  # an answer that stopped short: worked out again next time
+            return deep
+        self._open[(id(table), key)] = depth
+        table[key] = provisional
+        outer, self._low = self._low, depth
+        try:
+            value = work(scope)
+        finally:
+            del self._open[(id(table), key)]
+        table[key] = value
+        if self._low < depth:
+            self._tentative.append((table, key))
+        self._low = min(outer, self._low)
+        if not self._open:
+            for done, k in self._tentative:
+                done.pop(k, None)
+            self._tentative.clear()
+            self._low = _CHAIN_LIMIT
+        return value
 
     def _hardcoded(self, node: Node) -> None:
         for arg in _args(node):
@@ -1728,6 +1819,11 @@ class TsChecker:
 def _snake(name: str) -> str:
     """`createRedisClient` -> `create_redis_client`: the Python checks' name rules apply to TypeScript names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _calling(call: Node, caller: Scope) -> str:
+    """A call as a finding names it: `GET() at line 7`, or an anonymous caller by its line."""
+    return f"{caller.name}() at line {call.start_point[0] + 1}" if caller.name else _who(caller)
 
 
 def _who(scope: Scope) -> str:
