@@ -25,20 +25,11 @@ from .receivers import (
     ModuleInfo,
     Recv,
     Scope,
+    absolute_module,
     decorator_names,
     dotted,
     str_const,
 )
-
-
-def _from_module(node: ast.ImportFrom, info: ModuleInfo) -> str:
-    """The absolute module an ImportFrom names (relative ones resolved against the module's package)."""
-    if not node.level:
-        return node.module or ""
-    base = info.package.split(".") if info.package else []
-    up = node.level - 1
-    base = base[: len(base) - up] if up <= len(base) else []
-    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _clip(text: str, limit: int) -> str:
@@ -492,7 +483,7 @@ class Checker:
             if type(node) is ast.Import:
                 names = [a.name for a in node.names]  # type: ignore[attr-defined]
             else:
-                mod = _from_module(node, self.info)  # type: ignore[arg-type]
+                mod = absolute_module(node.level, node.module, self.info.package)  # type: ignore[union-attr]
                 names = [mod] if mod else []
             for name in names:
                 if name.split(".")[0] in TCP_CLIENT_MODULES:

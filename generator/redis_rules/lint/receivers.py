@@ -308,6 +308,18 @@ def str_const(expr: ast.expr | None) -> str | None:
     return None
 
 
+def absolute_module(level: int, module: str | None, package: str) -> str:
+    """The absolute module `from <level dots><module> import ...` names in a module of dotted `package` ("" at the
+    top): `from ..db import x` in package `app.api` names `app.db`. A level reaching above the top keeps what is
+    left (`module`, or ""). Shared by lint and `update` (updating/importers.py), so both resolve alike."""
+    if not level:
+        return module or ""
+    base = package.split(".") if package else []
+    up = level - 1
+    base = base[: len(base) - up] if up <= len(base) else []
+    return ".".join([*base, *([module] if module else [])])
+
+
 def decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """The last name of each decorator, called or not: `lru_cache` for `@functools.lru_cache(maxsize=1)`,
     `on_event` for `@app.on_event("startup")`; "" for one that is no name chain (`@routes[0]`)."""
@@ -402,13 +414,11 @@ class ModuleInfo:
                     head = a.name.split(".")[0]
                     self.aliases[head] = head
             return
-        mod = "." * node.level + (node.module or "")  # type: ignore[union-attr]
-        if node.level and self.modname:  # type: ignore[union-attr]
-            base = self.package.split(".") if self.package else []
-            up = node.level - 1  # type: ignore[union-attr]
-            if up <= len(base):
-                base = base[: len(base) - up]
-                mod = ".".join([*base, *([node.module] if node.module else [])])  # type: ignore[union-attr]
+        level, module = node.level, node.module  # type: ignore[union-attr]
+        mod = "." * level + (module or "")
+        # relative: resolved when this module's name is known and the level stays inside it, else kept as written
+        if level and self.modname and level - 1 <= (len(self.package.split(".")) if self.package else 0):
+            mod = absolute_module(level, module, self.package)
         self.imports.append(mod)
         for a in node.names:
             if a.name == "*":

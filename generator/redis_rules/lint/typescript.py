@@ -208,18 +208,41 @@ def _dotted(node: Node | None) -> str | None:
     return None
 
 
+def module_specifier(node: Node) -> str | None:
+    """The module a node loads, in every form lint and `update` (updating/importers.py) read: `import ... from "m"`,
+    `import "m"`, `export ... from "m"`, `import x = require("m")`, a `require("m")` call and a dynamic
+    `import("m")` (a string, or a template literal without substitutions). None for any other node."""
+    t = node.type
+    if t in ("import_statement", "export_statement"):
+        source = node.child_by_field_name("source")
+        if source is None and t == "import_statement":
+            clause = next((c for c in node.named_children if c.type == "import_require_clause"), None)
+            source = clause.child_by_field_name("source") if clause is not None else None
+        return _string(source)
+    if t == "call_expression":
+        f = node.child_by_field_name("function")
+        args = _args(node)
+        if f is not None and args and (f.type == "import" or (_text(f) == "require" and len(args) == 1)):
+            return _string(args[0])
+    return None
+
+
+def module_specifiers(source: str, rel: str) -> list[str]:
+    """Every module specifier of a TypeScript / JavaScript source, in document order: its import and export-from
+    statements, and its `require()` and dynamic `import()` calls wherever they are (module_specifier)."""
+    root = parse(source.encode("utf-8", "surrogatepass"), rel)
+    nodes = _query_nodes(root, ("import_statement", "export_statement", "call_expression"), _language(rel))
+    return [spec for spec in map(module_specifier, nodes) if spec is not None]
+
+
 def _required(value: Node | None) -> str | None:
     """The module of `require("x")` (also `require("x").default`), else None."""
     value = _unwrap(value)
     if value is not None and value.type == "member_expression":
         value = value.child_by_field_name("object")
-    if value is None or value.type != "call_expression":
+    if value is None or value.type != "call_expression" or _text(value.child_by_field_name("function")) != "require":
         return None
-    f = value.child_by_field_name("function")
-    args = _args(value)
-    if f is None or _text(f) != "require" or len(args) != 1:
-        return None
-    return _string(args[0])
+    return module_specifier(value)
 
 
 def _line(node: Node) -> str:
@@ -413,8 +436,7 @@ class TsModule:
                         self.imports[_text(value)] = Import(spec, _text(key), False, node)
 
     def _import(self, node: Node) -> None:
-        source = node.child_by_field_name("source")
-        spec = _string(source)
+        spec = module_specifier(node)
         if spec is None:
             return
         type_only = any(c.type == "type" for c in node.children)
@@ -430,8 +452,13 @@ class TsModule:
                 if target is not None:
                     self.reexports[alias] = f"{target}#{name}"
             return
-        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+        clause = next((c for c in node.named_children if c.type in ("import_clause", "import_require_clause")), None)
         if clause is None:
+            return
+        if clause.type == "import_require_clause":  # `import Redis = require("ioredis")`: as `const Redis = require`
+            ident = next((c for c in clause.named_children if c.type == "identifier"), None)
+            if ident is not None:
+                self.imports[_text(ident)] = Import(spec, "*", type_only, node)
             return
         for c in clause.named_children:
             if c.type == "identifier":
