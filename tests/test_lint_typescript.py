@@ -613,6 +613,89 @@ def test_a_chain_of_factories_over_an_imported_factory_is_reported_at_the_handle
     assert "getRedis() builds" in found[0].message and "and e() calls it" in found[0].message
 
 
+def test_a_default_exported_factory_called_per_request(tmp_path, monkeypatch):
+    """`import getRedis from "./redis"` of a default-exported factory (a function declaration, `export default
+    getRedis`, `export { getRedis as default }`, an anonymous arrow) is judged as a named import is: a route
+    handler calling it builds a client per request. A default-exported lazy singleton is not reported, nor a call
+    at module level; the anonymous arrow is a factory, not a client built per call in its own module."""
+    _write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/redis.ts": """
+                import Redis from "ioredis";
+
+                export default function getRedis() {
+                  return new Redis(process.env.REDIS_URL!);
+                }
+            """,
+            "src/named.ts": """
+                import Redis from "ioredis";
+
+                function getRedis() {
+                  return new Redis(process.env.REDIS_URL!);
+                }
+                export default getRedis;
+            """,
+            "src/clause.ts": """
+                import Redis from "ioredis";
+
+                const makeClient = () => new Redis(process.env.REDIS_URL!);
+                export { makeClient as default };
+            """,
+            "src/arrow.ts": """
+                import Redis from "ioredis";
+
+                export default () => new Redis(process.env.REDIS_URL!);
+            """,
+            "src/lazy.ts": """
+                import Redis from "ioredis";
+
+                let c: Redis | undefined;
+                export default function getRedis() {
+                  return (c ??= new Redis(process.env.REDIS_URL!));
+                }
+            """,
+            "src/index.ts": 'export { default as viaIndex } from "./redis";\n',
+            "src/routes.ts": """
+                import getRedis from "./redis";
+                import named from "./named";
+                import clause from "./clause";
+                import arrow from "./arrow";
+                import lazy from "./lazy";
+                import { viaIndex } from "./index";
+
+                export const boot = getRedis();
+                app.get("/x", async (req, res) => {
+                  const r = getRedis();
+                  res.json(await r.get("k"));
+                });
+                app.get("/y", async (req, res) => {
+                  res.json([await named().get("k"), await clause().get("k"), await arrow().get("k")]);
+                });
+                export async function GET() {
+                  return Response.json([await lazy().get("k"), await viaIndex().get("k")]);
+                }
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"]
+    assert [(f.path, f.line, f.column) for f in found] == [
+        ("src/routes.ts", 10, 13),
+        ("src/routes.ts", 14, 19),
+        ("src/routes.ts", 14, 43),
+        ("src/routes.ts", 14, 68),
+        ("src/routes.ts", 17, 54),
+    ]
+    assert "getRedis() builds a new Redis client" in found[0].message
+    assert "(src/redis.ts line 4), and the function at line 9 calls it on every request" in found[0].message
+    assert "named() builds" in found[1].message and "(src/named.ts line 4)" in found[1].message
+    assert "clause() builds" in found[2].message and "(src/clause.ts line 3)" in found[2].message
+    assert "arrow() builds" in found[3].message and "(src/arrow.ts line 3)" in found[3].message
+    assert "viaIndex() builds" in found[4].message and "(src/redis.ts line 4), and GET() calls it" in found[4].message
+
+
 def test_edge_code_importing_a_tcp_client(ts_project):
     found = [f for f in lint_paths([ts_project / "src" / "edge"]) if f.code == "RR029"]
     assert [(f.path, f.line) for f in found] == [("src/edge/direct.ts", 1), ("src/edge/handler.ts", 1)]

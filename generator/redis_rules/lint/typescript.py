@@ -1522,6 +1522,8 @@ class TsChecker:
                 return True
             if _factory_function(s.name):  # per request only when it returns the new client itself
                 return not returned or not self._request_calls(s)
+            if s is scope and returned and _default_anonymous(s):
+                return True  # `export default () => new Redis()`: a factory its importers name (_imported_factory)
             if s.name and self._memo(self._helper_memo, s, False, self._only_factories_call, True):
                 return True
             s = s.parent
@@ -1864,6 +1866,44 @@ def _builds_per_call(mod: TsModule, name: str, fn: Scope) -> int | None:
     entry point, or when the client is stored first (a lazy singleton keeps it)."""
     if not _factory_function(name) or _snake(name).lstrip("_") in ENTRY_POINTS:
         return None
+    return _returns_new_client(mod, fn)
+
+
+def _default_fresh(mod: TsModule, fresh: dict[str, str]) -> str | None:
+    """Where the function a module exports as default builds a new client each time it runs (its `fresh`):
+    `export default function getRedis()`, `export default getRedis`, `export { getRedis as default }`, or an
+    anonymous `export default () => new Redis()` (a factory its importers name)."""
+    for node in mod.root.named_children:
+        if node.type != "export_statement" or node.child_by_field_name("source") is not None:
+            continue
+        if not any(c.type == "default" for c in node.children):
+            clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+            for spec in clause.named_children if clause is not None else ():
+                if spec.type == "export_specifier" and _text(spec.child_by_field_name("alias")) == "default":
+                    return fresh.get(_text(spec.child_by_field_name("name")))
+            continue
+        decl = _unwrap(node.child_by_field_name("declaration") or node.child_by_field_name("value"))
+        if decl is None:
+            return None
+        name = _text(decl) if decl.type == "identifier" else _text(decl.child_by_field_name("name"))
+        if name:
+            return fresh.get(name)
+        fn = mod.scope_of.get(decl.id) if decl.type in FUNCTIONS else None
+        line = _returns_new_client(mod, fn) if fn is not None else None
+        return f"{mod.rel} line {line}" if line is not None else None
+    return None
+
+
+def _default_anonymous(fn: Scope) -> bool:
+    """Is `fn` an anonymous function a module exports as default (`export default () => new Redis()`)?"""
+    node = fn.node
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    return not fn.name and node.parent is not None and node.parent.type == "export_statement"
+
+
+def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
+    """The line of the client constructor function `fn` returns itself, each time it runs (_builds_per_call)."""
     for value in fn.returns:
         node = _unwrap(value)
         if node is not None and node.type == "identifier":  # `const c = createClient(...); ...; return c;`
@@ -2297,6 +2337,9 @@ def _facts(mod: TsModule, rel: str) -> ModuleFacts:
         line = _builds_per_call(mod, name, fn)
         if line is not None:
             facts.fresh[name] = f"{rel} line {line}"
+    default = _default_fresh(mod, facts.fresh)
+    if default is not None:  # `import getRedis from "./redis"` asks for "default"
+        facts.fresh["default"] = default
     for name, cls in mod.classes.items():
         why = mod._class_why(cls, set())
         if why is not None:
