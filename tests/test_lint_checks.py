@@ -941,6 +941,68 @@ def test_clients_kept_on_an_object_or_in_a_container_are_not_per_call():
     assert lines(src, "RR009") == [20]
 
 
+def test_functions_run_per_request_by_their_decorator_build_per_request():
+    """Trial notes: a Flask request hook named like a factory, a Celery task's `run` (an entry-point name), a Dash
+    callback (`callback` is otherwise Typer's run-once decorator) and a client kept in `flask.g` or
+    `request.state` (one request's storage) were all taken for run-once code."""
+    src = """
+    import redis
+    from celery import Task, shared_task
+    from dash import Input, Output, callback
+    from flask import g
+
+    @app.before_request
+    def open_redis():
+        g.redis = redis.Redis.from_url(URL)
+
+    @app.before_request
+    def setup_cache():
+        return redis.Redis.from_url(URL)
+
+    class Count(Task):
+        def run(self, user_id):
+            return redis.Redis.from_url(URL).incr("n")
+
+    @shared_task
+    def get_redis_task():
+        return redis.Redis.from_url(URL)
+
+    @callback(Output("out", "children"), [Input("btn", "n_clicks")])
+    def update(n):
+        return redis.Redis.from_url(URL).get("k")
+
+    @api.middleware("http")
+    async def attach(request, call_next):
+        request.state.redis = redis.Redis.from_url(URL)
+        return await call_next(request)
+    """
+    assert lines(src, "RR009", path="app/web.py") == [9, 13, 17, 21, 25, 29]
+    # their run-once counterparts stay exempt: a Typer callback, a thread's run, app.state set at startup
+    once = """
+    import redis
+    import threading
+    import typer
+
+    cli = typer.Typer()
+
+    @cli.callback()
+    def main_options():
+        STATE["r"] = redis.Redis.from_url(URL)
+
+    class Poller(threading.Thread):
+        def run(self):
+            self.r = redis.Redis.from_url(URL)
+
+    @api.on_event("startup")
+    async def startup():
+        api.state.redis = redis.Redis.from_url(URL)
+
+    def init_app(app):
+        app.extensions["redis"] = redis.Redis.from_url(URL)
+    """
+    assert lines(once, "RR009", path="app/web.py") == []
+
+
 def test_policy_client_factory_function():
     policy = Policy(lint=LintPolicy(client_factories=["app.infra.bootstrap"]))
     src = "import redis\n\ndef bootstrap():\n    return redis.Redis()\n"

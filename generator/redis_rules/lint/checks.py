@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 from .evidence import opt_out_flag, paging_name, short_lived, with_article
 from .index import pickle_settings
 from .model import BY_NAME
-from .names import ENTRY_POINTS, FACTORY_DECORATORS, STARTUP_DECORATORS, is_factory_name, is_startup_hook
+from .names import (
+    ENTRY_POINTS,
+    FACTORY_DECORATORS,
+    PER_MESSAGE_BASES,
+    PER_REQUEST_DECORATORS,
+    STARTUP_DECORATORS,
+    is_factory_name,
+    is_startup_hook,
+)
 from .receivers import (
     LUA_FILE,
     REDIS_NAMED,
@@ -30,6 +38,19 @@ from .receivers import (
     dotted,
     str_const,
 )
+
+
+def _dash_callback(decorator: ast.expr) -> bool:
+    """`@callback(Output(...), Input(...))` / `@app.callback([Output(...)], ...)`: Dash runs it per browser event.
+    A bare `@app.callback()` is Typer's, which runs once per command line."""
+    if type(decorator) is not ast.Call or (dotted(decorator.func) or "").rsplit(".", 1)[-1] != "callback":  # type: ignore[attr-defined]
+        return False
+    args = [*decorator.args, *(kw.value for kw in decorator.keywords)]  # type: ignore[attr-defined]
+    items = [e for a in args for e in (a.elts if type(a) in (ast.List, ast.Tuple) else [a])]  # type: ignore[attr-defined]
+    return any(
+        type(e) is ast.Call and (dotted(e.func) or "").rsplit(".", 1)[-1] in ("Output", "Input", "State")  # type: ignore[attr-defined]
+        for e in items
+    )
 
 
 def _clip(text: str, limit: int) -> str:
@@ -1673,7 +1694,9 @@ class Checker:
         node = scope.node
         once = False
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if (
+            if self._per_event(scope):
+                once = False
+            elif (
                 is_startup_hook(node.name)
                 or (node.name == "handle" and self._management_command(scope))
                 or not STARTUP_DECORATORS.isdisjoint(decorator_names(node))
@@ -1689,6 +1712,24 @@ class Checker:
                     sc is None or sc is self.info.module or self._runs_once(sc) for sc in callers
                 )
         return once or self._in_factory(scope)
+
+    @staticmethod
+    def _per_event(scope: Scope) -> bool:
+        """A function the framework runs per request, message or event, whatever its name or other decorators say:
+        a Flask request hook or route (`@app.before_request def open_redis()`), a Celery task (`@shared_task`, or
+        `run` of a `Task` subclass), a Django signal receiver, a Dash callback (`@callback(Output(...), ...)`)."""
+        node = scope.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if not PER_REQUEST_DECORATORS.isdisjoint(decorator_names(node)):
+            return True
+        if any(_dash_callback(d) for d in node.decorator_list):
+            return True
+        return (
+            node.name == "run"
+            and scope.cls is not None
+            and any((dotted(base) or "").rsplit(".", 1)[-1] in PER_MESSAGE_BASES for base in scope.cls.bases)
+        )
 
     @staticmethod
     def _management_command(scope: Scope) -> bool:
@@ -1721,6 +1762,8 @@ class Checker:
         for mod in self.module_names:
             if f"{mod}.{scope.qualname}" in self.info.factories:
                 return True
+        if self._per_event(scope):
+            return False
         if not FACTORY_DECORATORS.isdisjoint(decorator_names(node)):
             return True
         if is_factory_name(node.name, self.info.stem):

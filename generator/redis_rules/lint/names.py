@@ -68,3 +68,15 @@ STARTUP_DECORATORS = frozenset(
     {"on_event", "on_startup", "on_shutdown", "before_first_request", "before_serving", "after_serving"}
     | {"before_server_start", "after_server_stop"}
 )
+
+
+# decorators that register a function to run per request, message or event (Flask's request hooks, routes of
+# Flask/FastAPI/Sanic/aiohttp, Celery tasks, Django signal receivers): what it builds is built each time, whatever
+# its name says (`@app.before_request def open_redis()`)
+PER_REQUEST_DECORATORS = frozenset(
+    {"before_request", "before_app_request", "after_request", "teardown_request", "teardown_appcontext"}
+    | {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "middleware"}
+    | {"task", "shared_task", "periodic_task", "receiver"}
+)
+# base classes whose `run` method runs per task message (Celery), not once per process as a `run` entry point does
+PER_MESSAGE_BASES = frozenset({"Task"})

@@ -515,10 +515,22 @@ class ModuleInfo:
         elif t is ast.Subscript and value is not None:  # cache[k] = conn: kept in a container
             self._exempt(value)
         elif t is ast.Attribute and value is not None:
-            self._exempt(value)
             base = target.value  # type: ignore[attr-defined]
+            if self._per_request_store(base):
+                return  # flask.g.redis = Redis(...): kept for one request only
+            self._exempt(value)
             if scope.cls is not None and type(base) is ast.Name and base.id in (scope.self_name, "cls"):
                 scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
+
+    def _per_request_store(self, base: ast.expr) -> bool:
+        """An object that lives for one request: Flask's or Quart's `g`, Starlette's `request.state`."""
+        name = dotted(base)
+        if name is None:
+            return False
+        root, _, rest = name.partition(".")
+        if not rest:
+            return self.aliases.get(root) in ("flask.g", "quart.g")
+        return rest == "state" and root in ("request", "req")
 
     def _exempt(self, value: ast.expr) -> None:
         """A value stored in a global, an attribute or a container: constructors in it (a client, the pool
