@@ -1167,3 +1167,72 @@ def test_keys_on_what_a_local_factory_returns_is_judged_by_its_returns():
         (14, "RR007"),
         (15, "RR007"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "stored", "updated"),
+    [
+        ("lazy = c;", True, False),
+        ("this.c = c;", True, False),
+        ("cache.c ??= (c);", True, False),
+        ("c += 1;", False, True),
+        ("c++;", False, True),
+        ("--c;", False, True),
+        ("c = other;", False, False),
+        ("d = c.x; use(c);", False, False),
+        ("function inner() { c ||= d; k = c; }", True, True),
+    ],
+)
+def test_one_walk_finds_a_local_stored_elsewhere_or_updated_in_place(body, stored, updated):
+    """_assigns walks a function once for both questions, the part of a node to match picked by a predicate:
+    `_stored` (is local `c` kept somewhere: a lazy singleton, RR009) and `_updated` (is `c` changed in place:
+    not the number it started with, RR008's ranges)."""
+    from redis_rules.lint.typescript import _assigns, _stored, _updated, parse
+
+    fn = parse(f"function f() {{ let c = 0; {body} }}".encode(), "src/app.ts").named_children[0]
+    assert (_assigns(fn, "c", _stored), _assigns(fn, "c", _updated)) == (stored, updated)
+
+
+def test_a_stored_client_and_an_updated_stop_are_judged_as_before(tmp_path, monkeypatch):
+    """The two users of _assigns: a factory keeping its client (`lazy = c`) builds no fresh client (RR009 only at
+    the call of the one that does not); `stop += 100` makes LRANGE's stop a value that is no longer -1 (RR008
+    only for the whole list)."""
+    _write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/redis.ts": """
+                import Redis from "ioredis";
+
+                let lazy: Redis | undefined;
+                export function getRedis() {
+                  const c = new Redis(process.env.REDIS_URL!);
+                  lazy = c;
+                  return c;
+                }
+                export function makeRedis() {
+                  const c = new Redis(process.env.REDIS_URL!);
+                  return c;
+                }
+                export async function all(key: string) {
+                  return lazy!.lrange(key, 0, -1);
+                }
+                export async function some(key: string) {
+                  let stop = -1;
+                  stop += 100;
+                  return lazy!.lrange(key, 0, stop);
+                }
+            """,
+            "src/routes.ts": """
+                import { getRedis, makeRedis } from "./redis";
+
+                export async function GET() {
+                  return [await getRedis().get("k"), await makeRedis().get("k")];
+                }
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path / "src"]) if f.code in ("RR008", "RR009")]
+    assert [(f.path, f.line, f.code) for f in found] == [("src/redis.ts", 14, "RR008"), ("src/routes.ts", 4, "RR009")]
+    assert found[1].message.startswith("makeRedis() builds a new Redis client")

@@ -1695,7 +1695,7 @@ class TsChecker:
             return _number(node)
         name = _text(node)
         owner = self.mod.owner(self.scope, name)
-        if owner is None or _updated(owner.node, name):  # `stop += 100`, `stop++`: not the value it started with
+        if owner is None or _assigns(owner.node, name, _updated):  # `stop += 100`, `stop++`: changed since
             return None
         value: int | None = None
         params = owner.node.child_by_field_name("parameters")
@@ -1908,7 +1908,7 @@ def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
         node = _unwrap(value)
         if node is not None and node.type == "identifier":  # `const c = createClient(...); ...; return c;`
             assigned = fn.values.get(_text(node), [])
-            if len(assigned) != 1 or _stored(fn.node, _text(node)):
+            if len(assigned) != 1 or _assigns(fn.node, _text(node), _stored):
                 continue  # reassigned, or kept somewhere (`lazy = c`, `this.c = c`): a lazy singleton
             node = _unwrap(assigned[0][0])
         if node is None or node.id in mod.exempt:
@@ -1922,17 +1922,34 @@ def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
     return None
 
 
-def _stored(fn: Node, name: str) -> bool:
-    """Is local `name` assigned to something else in `fn` (`lazy = c`, `this.c = c`, `cache.c ??= c`)?"""
+def _assigns(fn: Node, name: str, part: Callable[[Node], Node | None]) -> bool:
+    """Is `name` the identifier that `part` picks out of some node of `fn`: with `_stored`, local `name` kept in
+    something else (`lazy = c`, `this.c = c`, `cache.c ??= c`); with `_updated`, `name` changed in place
+    (`name += x`, `name++`, `--name`)? One walk for both (an explicit stack)."""
     stack = [fn]
     while stack:
         node = stack.pop()
-        if node.type in ("assignment_expression", "augmented_assignment_expression"):
-            right = _unwrap(node.child_by_field_name("right"))
-            if right is not None and right.type == "identifier" and _text(right) == name:
-                return True
+        target = part(node)
+        if target is not None and target.type == "identifier" and _text(target) == name:
+            return True
         stack.extend(node.named_children)
     return False
+
+
+def _stored(node: Node) -> Node | None:
+    """The value an assignment stores (`lazy = c`, `cache.c ??= c`), for _assigns."""
+    if node.type in ("assignment_expression", "augmented_assignment_expression"):
+        return _unwrap(node.child_by_field_name("right"))
+    return None
+
+
+def _updated(node: Node) -> Node | None:
+    """The name an update changes in place (`stop += 100`, `stop++`, `--stop`), for _assigns."""
+    if node.type == "augmented_assignment_expression":
+        return node.child_by_field_name("left")
+    if node.type == "update_expression":
+        return node.child_by_field_name("argument")
+    return None
 
 
 def _factory_function(name: str) -> bool:
@@ -2284,22 +2301,6 @@ _SHAPES = re.compile(  # matched against the lowercased text
     r"\.(?:" + "|".join(sorted(REDIS_ONLY, key=len, reverse=True)) + r"|p?expire|eval|mset|mget)\s*\("
     r"|(?<!object)\.keys\(\s*[^)\s]|['\"](?:keys|flushall|flushdb)['\"]"
 )
-
-
-def _updated(fn: Node, name: str) -> bool:
-    """Is `name` changed in `fn` by `name += x`, `name++` or `--name`?"""
-    stack = [fn]
-    while stack:
-        node = stack.pop()
-        target = None
-        if node.type == "augmented_assignment_expression":
-            target = node.child_by_field_name("left")
-        elif node.type == "update_expression":
-            target = node.child_by_field_name("argument")
-        if target is not None and target.type == "identifier" and _text(target) == name:
-            return True
-        stack.extend(node.named_children)
-    return False
 
 
 def _default_export(root: Node) -> str | None:
