@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,6 +161,28 @@ def test_a_fresh_project_is_current(tmp_path: Path, template: Path, run_cli: Run
     code, out, _ = run_cli("check", str(project))
     assert code == 0 and "is current (template v1.0.0)" in out
     assert git(project, "status", "--porcelain") == ""  # check changes nothing
+
+
+def test_check_as_a_git_pre_commit_hook_leaves_the_commit_alone(tmp_path: Path, template: Path) -> None:
+    """Trial 16: git gives a pre-commit hook an absolute GIT_INDEX_FILE for `commit -a` and `commit FILE`; the
+    template's git runs (and Copier's) inherited it and wrote the template into the commit ("invalid object ...
+    for 'rulesets/10-keys.yml'"). The hook here is a plain script, as pre-commit's `language: system` runs it."""
+    project = new_project(tmp_path / "svc", template)
+    hook = project / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {sys.executable} -m redis_rules check .\n")
+    hook.chmod(0o755)
+    tracked = set(git(project, "ls-files").split())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for argv in (["commit", "-qam", "note"], ["commit", "-qm", "named", "notes.py"]):
+        path = project / "notes.py"
+        path.write_text(path.read_text() + "# x\n" if path.exists() else "X = 1\n")
+        if argv[1] == "-qam":
+            git(project, "add", "notes.py")
+            path.write_text("X = 2\n")  # `commit -a` stages this edit in the hook's own index
+        proc = subprocess.run(["git", "-c", "commit.gpgsign=false", *argv], cwd=project, capture_output=True, env=env)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert set(git(project, "ls-files").split()) == tracked | {"notes.py"}
+        assert git(project, "status", "--porcelain") == ""
 
 
 @pytest.mark.parametrize(("name", "make", "expected"), DRIFTS, ids=[d[0] for d in DRIFTS])

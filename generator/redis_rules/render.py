@@ -24,6 +24,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from . import agent_files, claude_settings, placement
 from .errors import UserError, one_line
+from .gitenv import isolated_git
 from .redact import git_failure, redact_text
 
 # files that are redis-rules' own by name: replaced when they exist, even with `into`
@@ -103,7 +104,7 @@ def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None 
     become one-line UserErrors starting with ``what``."""
     import copier
 
-    with copier_errors(what, ("copier", "plumbum")):
+    with copier_errors(what, ("copier", "plumbum")), isolated_git():
         copier.run_copy(
             src,
             str(dest),

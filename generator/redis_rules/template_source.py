@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .answers_file import ANSWERS_FILE
 from .errors import UserError, one_line
+from .gitenv import git_env
 from .redact import git_failure, has_credentials, redact_url, register_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,6 +57,7 @@ def refuse_nested_repositories(root: Path) -> None:
             capture_output=True,
             timeout=60,
             check=True,
+            env=git_env(),
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return  # not a repository git can read: Copier reports what it finds
@@ -226,7 +228,7 @@ def _git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env=git_env(env),
     ).stdout.strip()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from . import template_source  # looked up at call time: the one seam for where the installed template is
+from .gitenv import git_env
 from .template_source import installed_tag, same_source, template_cache_repo
 
 _DESCRIBE = re.compile(r"^v?(?P<version>\d+(?:\.\d+)*(?:[a-z]+\d+)?)(?:-(?P<distance>\d+)-g[0-9a-f]+)?(?:\+.*)?$")
@@ -56,7 +57,9 @@ def parse_ref(ref: str | None) -> tuple[Version, int] | None:
 
 def _git(*args: str, cwd: Path) -> str | None:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT)
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT, env=git_env()
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None

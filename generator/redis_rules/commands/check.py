@@ -23,6 +23,7 @@ from typing import Any
 
 from ..answers_file import ANSWERS_FILE, answers_data, read_answers_file
 from ..errors import UserError
+from ..gitenv import git_env
 from ..owned import Problem, compare, reference_render
 from ..questions import load_questions, resolve_answers
 from ..redact import redact_url
@@ -150,7 +151,7 @@ def conflict_leftovers(dest: Path) -> list[Problem]:
 
 def _git(dest: Path, *args: str) -> str | None:
     try:
-        proc = subprocess.run(["git", *args], cwd=dest, capture_output=True, timeout=30)
+        proc = subprocess.run(["git", *args], cwd=dest, capture_output=True, timeout=30, env=git_env())
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.decode("utf-8", errors="surrogateescape") if proc.returncode == 0 else None

@@ -6,6 +6,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..gitenv import git_env
+
 
 class GitError(Exception):
     pass
@@ -14,7 +16,9 @@ class GitError(Exception):
 def git(*args: str, cwd: Path, check: bool = True) -> str:
     try:
         # file names that are not UTF-8 come back as surrogate escapes (printable via the CLI's stream handler)
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, errors="surrogateescape")
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, errors="surrogateescape", env=git_env()
+        )
     except FileNotFoundError as exc:
         raise GitError("git is not installed (needed to update a project)") from exc
     if check and proc.returncode != 0:
@@ -26,7 +30,7 @@ def committed_text(path: str, cwd: Path) -> str | None:
     """The file at `path` (relative to the repository root) as HEAD holds it, byte for byte (CRLF stays CRLF:
     `git` above reads text with universal newlines); None when HEAD has no such file."""
     try:
-        proc = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=cwd, capture_output=True)
+        proc = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=cwd, capture_output=True, env=git_env())
     except FileNotFoundError as exc:
         raise GitError("git is not installed (needed to update a project)") from exc
     return proc.stdout.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any, Literal
 
+from ..gitenv import isolated_git
 from ..render import copier_errors
 
 
@@ -14,7 +15,11 @@ def copier_update(dest: Path, data: dict[str, Any], *, vcs_ref: str, conflict: L
     """`copier update --defaults --data ... --vcs-ref REF --conflict MODE` on dest (a clean git work tree)."""
     import copier
 
-    with copier_errors("copier update failed", ("copier", "plumbum")), contextlib.redirect_stdout(io.StringIO()):
+    with (
+        copier_errors("copier update failed", ("copier", "plumbum")),
+        contextlib.redirect_stdout(io.StringIO()),
+        isolated_git(),
+    ):
         copier.run_update(
             str(dest),
             data=data,
