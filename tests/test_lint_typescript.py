@@ -261,6 +261,31 @@ def test_a_factory_that_handlers_call_builds_per_request():
     assert [f for f in ts(once) if f.code == "RR009"] == []
 
 
+def test_a_javascript_constructor_function_runs_once_per_object():
+    """Corpus (bull's lib/queue.js): `const Queue = function Queue(...) { this.x = ...; redisClientGetter(this) }`
+    is a constructor, as a class's `constructor` is: the clients its helper builds are kept per object. A
+    PascalCase function that sets no field of `this` (a Next page component) still runs per request."""
+    src = """
+    import Redis from "ioredis";
+    function redisClientGetter(queue, options) {
+      const create = function (type, config) {
+        return new Redis(config);
+      };
+      return (type) => create(type, options);
+    }
+    const Queue = function Queue(name, opts) {
+      this.name = name;
+      const lazyClient = redisClientGetter(this, opts);
+      this.ready = lazyClient("client");
+    };
+    export default async function Page() {
+      const r = new Redis(process.env.REDIS_URL!);
+      return r.get("page");
+    }
+    """
+    assert [f.line for f in ts(src, path="src/queue.ts") if f.code == "RR009"] == [14]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

@@ -1518,7 +1518,7 @@ class TsChecker:
         `createClient()`)?"""
         s = scope
         while s is not None and s is not self.mod.module:
-            if s.name in self.mod.kept or s.name == "constructor":
+            if s.name in self.mod.kept or s.name == "constructor" or _constructor_function(s):
                 return True
             if _factory_function(s.name):  # per request only when it returns the new client itself
                 return not returned or not self._request_calls(s)
@@ -1892,6 +1892,20 @@ def _default_fresh(mod: TsModule, fresh: dict[str, str]) -> str | None:
         line = _returns_new_client(mod, fn) if fn is not None else None
         return f"{mod.rel} line {line}" if line is not None else None
     return None
+
+
+_THIS_FIELD = re.compile(r"\bthis\.[A-Za-z_$][\w$]*\s*=(?!=)")
+
+
+def _constructor_function(fn: Scope) -> bool:
+    """A JavaScript constructor function (`function Queue(name, opts) { this.name = name; ... }`, called with
+    `new`): it runs once per object it builds, as a class's `constructor` does (corpus: bull's Queue). Only a
+    PascalCase `function` that sets fields of `this`, so a React or Next component (`function Page()`) is none."""
+    return (
+        fn.name[:1].isupper()
+        and fn.node.type in ("function_declaration", "function_expression", "function")
+        and _THIS_FIELD.search(_text(fn.node)) is not None
+    )
 
 
 def _default_anonymous(fn: Scope) -> bool:
