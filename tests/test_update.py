@@ -166,8 +166,11 @@ def test_a_deleted_module_the_team_still_imports_is_pointed_out(
     (project / "my_service/db/redis/extra.py").write_text("from .streams import emit_event  # ours\n")
     commit_all(project, "team code")
 
+    code, out, err = run_cli("update", str(project), "--set", "modules=[cache]", "--pretend")
+    assert code == 1 and "the update would delete 1 module still imported: my_service/db/redis/streams.py" in err
     code, out, err = run_cli("update", str(project), "--set", "modules=[cache]")
-    assert code == 0, out + err
+    assert code == 1, out + err  # applied, but the team's code no longer imports: not a clean exit
+    assert err.count("\n") == 1 and "1 deleted module still imported: my_service/db/redis/streams.py; keep" in err
     line = next(x for x in out.splitlines() if "deleted   my_service/db/redis/streams.py" in x)
     assert (
         "(still imported by my_service/db/redis/extra.py, my_service/web/views.py: keep it with `git checkout " in line

@@ -106,4 +106,13 @@ def run(args: argparse.Namespace) -> int:
             f"{n} file{'s' if n != 1 else ''} with conflicts: {files}; {fix}, then `git add` and commit "
             "(every other change is applied; `git reset --hard && git clean -fd` undoes the whole update)"
         )
+    if outcome.importers:  # the update is applied, but the team's code would fail to import: not a clean exit
+        n = len(outcome.importers)
+        paths = ", ".join(sorted(outcome.importers))
+        if outcome.pretend:
+            raise FindingsError(f"the update would delete {n} module{'s' if n != 1 else ''} still imported: {paths}")
+        raise FindingsError(
+            f"{n} deleted module{'s' if n != 1 else ''} still imported: {paths}; keep each with "
+            "`git checkout HEAD -- PATH` or change its importers, then commit"
+        )
     return 0
