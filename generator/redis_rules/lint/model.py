@@ -148,7 +148,7 @@ REGISTRY: tuple[Check, ...] = (
         "a client, pool or Sentinel constructed on every call",
         {
             "default": "{name}(...) creates {what} (new pool and connections) on every call; "
-            "use the process-wide client from the client module",
+            "build one client at startup and reuse it (a generated project's client module holds it)",
             "factory": "{name}(...) creates {what} (new pool and connections) each time {factory}() runs, and "
             "{caller} calls it on every request or task; build the client once and reuse it, or use the "
             "process-wide client",
