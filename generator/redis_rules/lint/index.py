@@ -34,6 +34,7 @@ from .receivers import (
     ModuleInfo,
     Recv,
     Scope,
+    absolute_module,
     decorator_names,
     is_property,
     lua_file,
@@ -851,11 +852,8 @@ def scan_imports(source: str, modname: str, is_package: bool) -> list[str]:
     for m in import_lines(IMPORT_RE, source):
         name = m.group(1) if m.group(1) is not None else m.group(2)
         if name.startswith("."):
-            level = len(name) - len(name.lstrip("."))
-            base = package.split(".") if package else []
-            base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
             rest = name.lstrip(".")
-            name = ".".join([*base, *([rest] if rest else [])])
+            name = absolute_module(len(name) - len(rest), rest, package)
         if name and name.split(".")[0] not in REDIS_ROOTS:
             out.append(name)
     return out

@@ -27,7 +27,7 @@ from .index import (
     scan_imports,
     source_root,
 )
-from .receivers import ModuleInfo, dotted
+from .receivers import ModuleInfo, absolute_module, dotted
 from .sources import MAX_BYTES, SourceError, read_source_file
 
 PY_SUFFIXES = (".py",)
@@ -353,12 +353,7 @@ def light_facts(tree: ast.Module, rel: str, modname: str, is_package: bool, ligh
                 imports.append(a.name)
                 facts.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
-            mod = node.module or ""
-            if node.level:
-                base = package.split(".") if package else []
-                up = node.level - 1
-                base = base[: len(base) - up] if up <= len(base) else []
-                mod = ".".join([*base, *([mod] if mod else [])])
+            mod = absolute_module(node.level, node.module, package)
             imports.append(mod)
             for a in node.names:
                 if a.name != "*":
