@@ -357,6 +357,28 @@ def test_degrades_without_memory_and_info(seeded, capsys):
     assert next(v for v in report["violations"] if v["check"] == "stream-too-long")["count"] == 1
 
 
+def test_a_minimal_acl_user_gets_whole_server_messages_and_a_worded_header(seeded, capsys):
+    """Trial: notes cut the server's NOPERM message inside the command name (`'db):`), the header read
+    `(unknown unknown, standalone)`. Each message is kept whole; the header says what is unknown and why."""
+    server, policy, _ = seeded
+    server.command(
+        "ACL", "SETUSER", "minimal", "on", ">minimal-pw", "resetkeys", "~*", "-@all", "+scan", "+type", "+pttl", "+xlen"
+    )
+    url = server.url.replace("redis://", "redis://minimal:minimal-pw@")
+    res = run_audit_cli(["--url", url, "--policy", str(policy), "--memory", "--sizes"], capsys)
+    assert res.code == 1, res.err
+    header = res.out.splitlines()[0]
+    assert "unknown unknown" not in header
+    assert header.endswith("(server version unknown: INFO not permitted, standalone)"), header
+    notes = [line for line in res.out.splitlines() if line.startswith("note: ")]
+    by_command = {"INFO": "'info'", "DBSIZE": "'dbsize'", "MEMORY USAGE": "'memory|usage'", "STRLEN": "'strlen'"}
+    for command, name in by_command.items():
+        note = next((n for n in notes if n.startswith(f"note: {command} not ")), None)
+        assert note is not None, notes
+        assert "NOPERM" in note and f"run the {name} command)" in note, note  # the whole server message
+        assert "…" not in note, note
+
+
 # --- connection errors ----------------------------------------------------------------------
 
 

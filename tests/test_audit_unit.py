@@ -10,7 +10,7 @@ import pytest
 from redis_rules.audit.checks import KeyFormat, display_key, parse_big, parse_fail_on, parse_size
 from redis_rules.audit.connect import redact, resolve_url
 from redis_rules.audit.scanner import Scanner, TokenBucket
-from redis_rules.audit.wire import ReplyError, Wire, WireClosed, pack
+from redis_rules.audit.wire import ReplyError, Wire, WireClosed, pack, reply_text
 from redis_rules.errors import UserError
 from redis_rules.policy import AuditPolicy, Policy
 
@@ -219,3 +219,13 @@ def test_every_generated_key_builder_passes_the_name_check(tmp_path, monkeypatch
     fmt = KeyFormat(load_policy(project / ".redis-rules.yml"))
     for key in built:
         assert fmt.match(key).failed is None, (key, fmt.match(key).reason)
+
+
+def test_a_server_reply_in_a_note_is_whole_or_cut_at_a_word_boundary() -> None:
+    real = "NOPERM this user has no permissions to run the 'dbsize' command"
+    assert reply_text(ReplyError(real)) == real  # was cut to "... run the 'db"
+    long = "NOPERM " + " ".join(f"word{i}" for i in range(60))
+    shown = reply_text(long, 80)
+    assert len(shown) <= 80 and shown.endswith("…")
+    assert long.startswith(shown[:-1]) and long[len(shown) - 1] == " "  # ends where a word ends
+    assert reply_text("ERR bad\x1b[31mred\n") == "ERR bad\\x1b[31mred"  # a hostile server drives no terminal

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import UserError, one_line
 from ..policy import Policy
 from ..redact import redact_url, register_url, scrub
-from .wire import Deadline, DeadlineExceeded, ProtocolError, ReplyError, Wire, WireClosed
+from .wire import Deadline, DeadlineExceeded, ProtocolError, ReplyError, Wire, WireClosed, reply_text
 
 DEFAULT_TIMEOUT = 3600.0  # seconds for the whole run (--timeout); a silent server fails after wire.STALL_TIMEOUT
 MAX_URL = 4096
@@ -116,6 +116,8 @@ class Target:
             self.deadline.cancel()
 
 
+# the note when INFO is refused; the text report's header says why the version is unknown with it
+INFO_DENIED = "INFO not permitted"
 _DNS_ERRORS = ("name or service not known", "nodename nor servname", "temporary failure in name")
 
 
@@ -401,7 +403,7 @@ def connect(url: str, timeout: float | Deadline = DEFAULT_TIMEOUT) -> Target:
         info = _checked(wire, url, label, deadline, "INFO", "server")
         version, flavour, mode = "unknown", "unknown", None
         if isinstance(info, ReplyError):
-            notes.append(f"INFO not permitted ({str(info)[:60]}): server version unknown")
+            notes.append(f"{INFO_DENIED} ({reply_text(info)}): server version unknown")
         elif not isinstance(info, bytes):
             raise UserError(f"audit: malformed INFO reply from {label}")
         else:

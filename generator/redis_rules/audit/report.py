@@ -14,6 +14,7 @@ from typing import Any
 
 from ..policy import Policy
 from .checks import CHECKS, KeyFormat, display_key
+from .connect import INFO_DENIED
 from .scanner import Record
 
 JSON_VERSION = 1
@@ -326,11 +327,21 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
+def _server_words(srv: dict[str, Any], notes: list[str]) -> str:
+    """`valkey 8.1.1`; what is unknown said in words (`server version unknown: INFO not permitted`), never the
+    JSON's placeholders side by side (`unknown unknown`)."""
+    flavour, version = srv["flavour"], srv["version"]
+    if version != "unknown":
+        return f"{version}" if flavour == "unknown" else f"{flavour} {version}"
+    why = ": " + INFO_DENIED if any(n.startswith(INFO_DENIED) for n in notes) else ""
+    return f"server version unknown{why}" if flavour == "unknown" else f"{flavour}, version unknown{why}"
+
+
 def render_text(report: dict[str, Any], agg: Aggregator, *, tree_depth: int = 3) -> str:
     out: list[str] = []
     srv = report["server"]
     nodes = f", {srv['nodes']} primaries" if srv.get("mode") == "cluster" else ""
-    out.append(f"redis-rules audit: {srv['url']} ({srv['flavour']} {srv['version']}, {srv['mode']}{nodes})")
+    out.append(f"redis-rules audit: {srv['url']} ({_server_words(srv, report['notes'])}, {srv['mode']}{nodes})")
     t = report["totals"]
     line = f"scanned {report['scanned']:,} keys in {report['duration_s']:.2f} s ({report['keys_per_s'] or 0:,} keys/s)"
     if t["expired_during_scan"]:

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError, one_line
 from .connect import Node, Target
-from .wire import DeadlineExceeded, ProtocolError, ReplyError, WireClosed, pack, pack_per_key, prefix
+from .wire import (
+    DeadlineExceeded,
+    ProtocolError,
+    ReplyError,
+    WireClosed,
+    pack,
+    pack_per_key,
+    prefix,
+    reply_text,
+)
 
 # one record per live key: (key, type, pttl_ms, memory_bytes|None, size|None)
 Record = tuple[bytes, str, int, int | None, int | None]
@@ -130,7 +139,7 @@ class Scanner:
             try:
                 size = node.wire.command("DBSIZE")
             except ReplyError as exc:
-                self._note(f"DBSIZE not permitted ({str(exc)[:50]}): no progress total or extrapolation")
+                self._note(f"DBSIZE not permitted ({reply_text(exc)}): no progress total or extrapolation")
                 sizes.append(None)
                 continue
             if not isinstance(size, int) or size < 0:
@@ -233,7 +242,8 @@ class Scanner:
                     self._memory = False
                     self.stats.memory_available = False
                     self._note(
-                        f"MEMORY USAGE not available ({m[1:60].decode('utf-8', 'replace')}): memory not reported"
+                        f"MEMORY USAGE not available ({reply_text(m[1:].decode('utf-8', 'replace'))}): "
+                        "memory not reported"
                     )
                     mems = [None] * len(keys)
                     break
@@ -280,7 +290,9 @@ class Scanner:
                 if not msg.startswith("WRONGTYPE"):  # WRONGTYPE: the key changed type meanwhile
                     typ = records[i][1]
                     self._sizes_denied.add(typ)
-                    self._note(f"{SIZE_COMMANDS[typ].decode()} not available ({msg[:60]}): no sizes for {typ} keys")
+                    self._note(
+                        f"{SIZE_COMMANDS[typ].decode()} not available ({reply_text(msg)}): no sizes for {typ} keys"
+                    )
 
 
 def _integer(line: bytes, node: Node, what: str) -> int:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from ..errors import one_line
+
 STALL_TIMEOUT = 5.0  # seconds without a byte from the server before it counts as gone
 MAX_LINE = 64 * 1024  # a status, error, integer or length line
 MAX_BULK = 16 * 1024 * 1024  # one bulk string (a key name, INFO); replies the audit reads are far smaller
@@ -25,6 +27,20 @@ MAX_DEPTH = 8  # nested arrays (CLUSTER SLOTS needs 3)
 
 class ReplyError(Exception):
     """An error reply (``-ERR ...``) from the server; ``str()`` is the message without '-'."""
+
+
+def reply_text(err: object, limit: int = 160) -> str:
+    """A server's error reply for a note or message: one line, control characters escaped, whole when it fits
+    in ``limit`` (every real one does: `NOPERM User x has no permissions to run the 'memory|usage' command`), else
+    cut at a word boundary with an ellipsis, never inside a word such as the command's name."""
+    text = one_line(err, 64 * 1024)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 class WireClosed(Exception):
