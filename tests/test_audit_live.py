@@ -224,6 +224,34 @@ def test_rate_bounds_speed_and_expiry_during_scan(capsys, tmp_path):
         client.close()
 
 
+@pytest.mark.parametrize("binary", BINARY_PARAMS)
+def test_a_backslash_in_a_key_name_is_escaped_so_no_two_keys_print_alike(binary, capsys, tmp_path):
+    """Trial: a key holding the text `back\\x1bslash` printed exactly like one holding a real ESC byte. Every
+    escaped display of a key name (text report, JSON examples, big_keys, namespace names) doubles the `\\`."""
+    literal, control = b"shop:prod:cart:item:back\\x1bslash", b"shop:prod:cart:item:back\x1bslash"
+    ns_literal, ns_control = b"shop:prod:cart\\x07:item:1", b"shop:prod:cart\x07:item:1"
+    with running_server(binary) as server:
+        client = redis.Redis.from_url(server.url)
+        for key in (literal, control, ns_literal, ns_control):
+            client.set(key, "x" * 2000)
+        client.close()
+        policy = write_policy(tmp_path)
+        argv = ["--url", server.url, "--policy", str(policy), "--sizes", "--big", "bytes=1KB", "--examples", "10"]
+        text = run_audit_cli(argv, capsys).out
+        report = run_audit_cli([*argv, "--format", "json"], capsys).json
+    shown_literal, shown_control = r"shop:prod:cart:item:back\\x1bslash", r"shop:prod:cart:item:back\x1bslash"
+    assert "\x1b" not in text and "\x07" not in text
+    for shown in (shown_literal, shown_control):
+        assert f"      {shown}\n" in text or f"      {shown}  (" in text, text  # violation examples
+        assert f"  {shown}  [string]" in text, text  # big keys
+    no_ttl = next(v for v in report["violations"] if v["check"] == "no-ttl")
+    assert {shown_literal, shown_control} <= set(no_ttl["examples"])
+    assert {shown_literal, shown_control} <= {row["key"] for row in report["big_keys"]}
+    shop = next(ns for ns in report["namespaces"] if ns["name"] == "shop")
+    prod = next(ns for ns in shop["children"] if ns["name"] == "prod")
+    assert {r"cart\\x07", r"cart\x07"} <= {ns["name"] for ns in prod["children"]}
+
+
 def test_exact_counts_cluster(seeded_cluster, capsys):
     cluster, policy, expected = seeded_cluster
     for node in cluster.nodes:

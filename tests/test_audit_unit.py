@@ -74,6 +74,13 @@ def test_display_key_escapes_binary_and_control_chars():
     assert display_key(b"shop:prod:x:y:1") == "shop:prod:x:y:1"
     assert display_key("café".encode()) == "café"
     assert display_key(b"\x00\xffa\n") == "\\x00\\xffa\\n"
+    # injective: a backslash is doubled, so the text `\x1b` never reads like an ESC byte (nor `\xff` like a byte)
+    assert display_key(b"back\\x1bslash") == r"back\\x1bslash"
+    assert display_key(b"back\x1bslash") == r"back\x1bslash"
+    assert display_key(b"a\\xff") == r"a\\xff" != display_key(b"a\xff")
+    assert display_key(b"a\\") == "a\\\\" and display_key(b"\\n") == r"\\n" != display_key(b"\n")
+    assert display_key(b"\x85") == r"\x85" != display_key("\x85".encode()) == r"\u0085"  # a byte, a character
+    assert display_key("a\u2028b\U000e0001".encode()) == r"a\u2028b\U000e0001"
 
 
 def test_parse_fail_on():

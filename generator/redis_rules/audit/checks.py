@@ -268,17 +268,23 @@ class KeyFormat:
 
 
 def _printable(text: str) -> str:
-    """Escape what a terminal would not show: control characters and undecodable bytes."""
-    if text.isprintable():
+    """The one escaping of key names for display (text report and JSON alike): ASCII control characters as `\\n`,
+    `\\x1b`, ..., other unprintable characters as `\\u2028`, undecodable bytes as `\\xNN` and a backslash as `\\\\`,
+    so no two names print alike: a key holding the text `\\x1b` never prints like one holding an ESC byte."""
+    if text.isprintable() and "\\" not in text:
         return text
     out = []
     for ch in text:
-        if ch.isprintable():
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable():
             out.append(ch)
         elif "\udc80" <= ch <= "\udcff":
             out.append(f"\\x{ord(ch) - 0xDC00:02x}")
-        else:
+        elif ch < "\x80":  # \n, \t, \x1b, \x7f
             out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:  # U+0085 as \u0085: `\x85` is the undecodable byte 0x85
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
     return "".join(out)
 
 
@@ -288,5 +294,5 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def display_key(key: bytes) -> str:
-    """A key name for output: UTF-8 as is; other bytes as ``\\xNN``; control chars escaped."""
+    """A key name for output: UTF-8 as is; other bytes as ``\\xNN``; control chars escaped; ``\\`` doubled."""
     return _printable(key.decode("utf-8", "surrogateescape"))
