@@ -286,6 +286,44 @@ def test_a_javascript_constructor_function_runs_once_per_object():
     assert [f.line for f in ts(src, path="src/queue.ts") if f.code == "RR009"] == [14]
 
 
+def test_code_a_framework_runs_once_builds_no_client_per_call():
+    """Trial 17: a NestJS provider's `useFactory`, a Fastify plugin (`fp(...)`, `fastify.register(...)`) and an
+    app factory (`createApp`, `buildApp`) run once per app: their own `new Redis` is no RR009. A REQUEST-scoped
+    provider, and a route handler such code registers, still run per request."""
+    src = """
+    import Redis from "ioredis";
+    import fp from "fastify-plugin";
+    import { createClient } from "redis";
+    import express from "express";
+    export const providers = [
+      { provide: "REDIS", inject: [ConfigService], useFactory: (c: ConfigService) => new Redis(c.get("URL")) },
+      { provide: "R2", useFactory() { return new Redis(process.env.REDIS_URL!); } },
+      { provide: "R3", scope: Scope.REQUEST, useFactory: () => new Redis(process.env.REDIS_URL!) },
+    ];
+    export default fp(async (fastify) => {
+      const client = createClient({ url: process.env.REDIS_URL });
+      fastify.decorate("redis", client);
+    });
+    export function routes(app) {
+      app.register(async (f) => {
+        const sub = new Redis(process.env.REDIS_URL!);
+        f.decorate("sub", sub);
+      });
+    }
+    export function createApp() {
+      const redis = new Redis(process.env.REDIS_URL!);
+      const app = express();
+      app.get("/x", async (_req, res) => res.json(await new Redis(process.env.REDIS_URL!).get("x")));
+      return app;
+    }
+    export async function buildApp() {
+      const client = createClient({ url: process.env.REDIS_URL });
+      return express().set("redis", client);
+    }
+    """
+    assert [f.line for f in ts(src) if f.code == "RR009"] == [8, 23]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

@@ -1520,6 +1520,8 @@ class TsChecker:
         while s is not None and s is not self.mod.module:
             if s.name in self.mod.kept or s.name == "constructor" or _constructor_function(s):
                 return True
+            if s is scope and (_startup_hook(s.name) or _registered_once(self.mod, s)):
+                return True  # its own body runs once (`createApp()`, a plugin, a provider's factory)
             if _factory_function(s.name):  # per request only when it returns the new client itself
                 return not returned or not self._request_calls(s)
             if s is scope and returned and _default_anonymous(s):
@@ -1564,7 +1566,7 @@ class TsChecker:
         return self._memo(self._once_memo, scope, True, self._once, True)
 
     def _once(self, scope: Scope) -> bool:
-        if is_startup_hook(_snake(scope.name)):
+        if _startup_hook(scope.name):
             return True
         if scope.name:
             callers = self._callers(scope.name)
@@ -1905,6 +1907,50 @@ def _constructor_function(fn: Scope) -> bool:
         fn.name[:1].isupper()
         and fn.node.type in ("function_declaration", "function_expression", "function")
         and _THIS_FIELD.search(_text(fn.node)) is not None
+    )
+
+
+def _startup_hook(name: str) -> bool:
+    """A function named as one that runs once at startup (names.py's, and `buildApp`, `buildServer`: Fastify's
+    app factories)."""
+    snake = _snake(name)
+    return is_startup_hook(snake) or snake.lstrip("_") in ("build_app", "build_server")
+
+
+def _registered_once(mod: TsModule, fn: Scope) -> bool:
+    """A function a framework runs once per app: a NestJS provider's `useFactory` (`{ provide: TOKEN,
+    useFactory: (c) => new Redis(...) }`, unless `scope: Scope.REQUEST`), a Fastify plugin (`fp(async (f) => ...)`
+    from 'fastify-plugin', `fastify.register(async (f) => ...)`). Only its own body: a route handler it registers
+    still runs per request."""
+    node = fn.node
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return False
+    provider: Node | None = None
+    if parent.type == "pair" and _text(parent.child_by_field_name("key")) == "useFactory":
+        provider = parent.parent
+    elif node.type == "method_definition" and fn.name == "useFactory":
+        provider = parent
+    if provider is not None and provider.type == "object":
+        keys = {_text(p.child_by_field_name("key")): p.child_by_field_name("value") for p in provider.named_children}
+        if "provide" in keys:
+            scope = keys.get("scope")
+            return scope is None or "REQUEST" not in _text(scope)
+        return False
+    if parent.type != "arguments" or parent.parent is None or parent.parent.type != "call_expression":
+        return False
+    f = parent.parent.child_by_field_name("function")
+    if f is not None and f.type == "identifier":
+        imp = mod.imports.get(_text(f))
+        return imp is not None and imp.spec == "fastify-plugin" and parent.named_children[0].id == node.id
+    return (
+        f is not None
+        and f.type == "member_expression"
+        and _text(f.child_by_field_name("property")) == "register"
+        and parent.named_children[0].id == node.id
+        and any(i.spec in ("fastify", "fastify-plugin") for i in mod.imports.values())
     )
 
 
