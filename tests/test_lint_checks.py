@@ -750,6 +750,56 @@ def test_client_per_call_flagged_inside_functions():
     assert lines(src, "RR009") == [9, 12, 15, 18, 21, 24, 27, 31, 34]
 
 
+def test_client_built_in_a_lifespan_or_app_factory_is_built_once():
+    """Trial 17: a lifespan that yields its client as state, one passed as FastAPI(lifespan=...), and an app
+    factory whose routes close over the client run once per process: no RR009. A route inside still is one."""
+    src = """
+    import os
+    from contextlib import asynccontextmanager
+    import redis
+    import redis.asyncio as aioredis
+    from fastapi import FastAPI
+    from flask import Flask
+
+    @asynccontextmanager
+    async def lifespan(app):
+        r = aioredis.from_url(os.environ["REDIS_URL"])
+        yield {"redis": r}
+        await r.aclose()
+
+    @asynccontextmanager
+    async def app_lifespan(app):
+        async with aioredis.from_url(os.environ["REDIS_URL"]) as r:
+            yield {"redis": r}
+
+    @asynccontextmanager
+    async def around(app):
+        async with aioredis.from_url(os.environ["REDIS_URL"]) as r:
+            yield {"redis": r}
+
+    api = FastAPI(lifespan=around)
+
+    def create_app():
+        app = Flask(__name__)
+        r = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+        @app.get("/x")
+        def x():
+            return r.get("x") or redis.Redis.from_url(os.environ["REDIS_URL"]).get("y")
+
+        return app
+
+    def build_app():
+        app = Flask(__name__)
+        r = redis.Redis.from_url(os.environ["REDIS_URL"])
+        return app
+
+    def handler():
+        return redis.Redis.from_url(os.environ["REDIS_URL"]).get("x")
+    """
+    assert lines(src, "RR009") == [33, 43]
+
+
 def test_client_factories_are_not_flagged():
     src = """
     import functools

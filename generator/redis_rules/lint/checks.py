@@ -18,6 +18,7 @@ from .evidence import opt_out_flag, paging_name, short_lived, with_article
 from .index import pickle_settings
 from .model import BY_NAME
 from .names import (
+    APP_CLASSES,
     ENTRY_POINTS,
     FACTORY_DECORATORS,
     PER_MESSAGE_BASES,
@@ -1443,6 +1444,9 @@ class Checker:
             return  # assigned to a name that is then kept (self.x = c, setattr(app, KEY, c), cache[k] = c)
         if self.test_file or self._in_factory(self.scope):
             return
+        if self._runs_once(self.scope) and not any(v is node for v in self.scope.returns):
+            return  # a startup hook, app factory or lifespan builds once per process (trial 17); one that
+            # returns the new client is a factory: policy lint.client_factories names those kept
         what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
         factory: Scope | None = self.scope
         while factory is not None and id(factory) not in self._per_request:
@@ -1700,6 +1704,8 @@ class Checker:
                 is_startup_hook(node.name)
                 or (node.name == "handle" and self._management_command(scope))
                 or not STARTUP_DECORATORS.isdisjoint(decorator_names(node))
+                or self._app_factory(scope)
+                or self._lifespan(node.name)
             ):
                 once = True
             else:
@@ -1712,6 +1718,34 @@ class Checker:
                     sc is None or sc is self.info.module or self._runs_once(sc) for sc in callers
                 )
         return once or self._in_factory(scope)
+
+    def _app_factory(self, scope: Scope) -> bool:
+        """A function that builds the web application (`app = Flask(__name__)`, `FastAPI()`) in its own body: an
+        app factory (`create_app`, `build_app`), which runs once per process."""
+        for call, sc in self.info.calls:
+            if sc is scope and (dotted(call.func) or "").rsplit(".", 1)[-1] in APP_CLASSES:
+                c = self.info.canonical(call.func, scope)
+                if c is not None and c.split(".")[0] in (
+                    "flask",
+                    "fastapi",
+                    "starlette",
+                    "quart",
+                    "sanic",
+                    "litestar",
+                    "aiohttp",
+                    "celery",
+                ):
+                    return True
+        return False
+
+    def _lifespan(self, name: str) -> bool:
+        """A function passed as an application's lifespan (`FastAPI(lifespan=app_lifespan)`, Starlette's too):
+        it runs once per process, around the server's life."""
+        for call, _ in self.info.calls:
+            for kw in call.keywords:
+                if kw.arg == "lifespan" and type(kw.value) is ast.Name and kw.value.id == name:  # type: ignore[attr-defined]
+                    return True
+        return False
 
     @staticmethod
     def _per_event(scope: Scope) -> bool:

@@ -24,7 +24,12 @@ def is_startup_hook(snake_name: str) -> bool:
     """A function name (snake_case) that says it runs once at startup: `lifespan`, `init_redis`, `create_app_v2`.
     Python and TypeScript checks share this test, so the two languages exempt the same names."""
     low = snake_name.lower().lstrip("_")
-    return low in STARTUP_HOOKS or low.startswith(STARTUP_PREFIXES)
+    return low in STARTUP_HOOKS or low.startswith(STARTUP_PREFIXES) or low.endswith("_lifespan")
+
+
+# web application classes: a function that builds one is an app factory (`def build_app(): app = Flask(...)`), run
+# once per process; what it builds for its routes is built once
+APP_CLASSES = frozenset({"Flask", "FastAPI", "Starlette", "Quart", "Sanic", "Litestar", "Application", "Celery"})
 
 
 FACTORY_PREFIXES = (
