@@ -324,6 +324,32 @@ def test_code_a_framework_runs_once_builds_no_client_per_call():
     assert [f.line for f in ts(src) if f.code == "RR009"] == [8, 23]
 
 
+def test_an_upstash_client_per_request_is_no_new_connection(tmp_path):
+    """Trial 17: @upstash/redis is a REST client: `new Redis({ url, token })` in a route handler opens no pool or
+    connection, as `Redis.fromEnv()` there does not, so it is no RR009 (nor is a factory returning one, called per
+    request from another file); its commands are still checked. ioredis in the same handler still is."""
+    src = """
+    import { Redis } from "@upstash/redis";
+    import IORedis from "ioredis";
+    export async function POST() {
+      const redis = new Redis({ url: process.env.UPSTASH_URL!, token: process.env.UPSTASH_TOKEN! });
+      await redis.keys("*");
+      const tcp = new IORedis(process.env.REDIS_URL!);
+      return tcp.get("k");
+    }
+    """
+    assert [(f.line, f.code) for f in ts(src)] == [(5, "RR007"), (6, "RR009")]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/kv.ts").write_text(
+        'import { Redis } from "@upstash/redis";\n'
+        "export function getKv() {\n  return new Redis({ url: process.env.U!, token: process.env.T! });\n}\n"
+    )
+    (tmp_path / "src/route.ts").write_text(
+        'import { getKv } from "./kv";\nexport async function GET() {\n  return getKv().get("k");\n}\n'
+    )
+    assert [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"] == []
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

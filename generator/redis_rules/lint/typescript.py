@@ -1421,7 +1421,8 @@ class TsChecker:
         if name is None:
             return
         self._hardcoded(node)
-        self._per_call(node, scope, f"new {name.split(' ')[-1]}")
+        if not _rest_client(name):  # @upstash/redis speaks HTTP: no pool, no connection to open per call
+            self._per_call(node, scope, f"new {name.split(' ')[-1]}")
 
     def _per_call(self, node: Node, scope: Scope, name: str) -> None:
         if self.test_file or scope is self.mod.module or node.id in self.mod.exempt:
@@ -1973,13 +1974,21 @@ def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
             node = _unwrap(assigned[0][0])
         if node is None or node.id in mod.exempt:
             continue
-        if node.type == "new_expression" and mod._ctor_name(node.child_by_field_name("constructor")) is not None:
-            return node.start_point[0] + 1
+        if node.type == "new_expression":
+            name = mod._ctor_name(node.child_by_field_name("constructor"))
+            if name is not None and not _rest_client(name):
+                return node.start_point[0] + 1
         if node.type == "call_expression":
             imp = mod.imports.get(_text(node.child_by_field_name("function")))
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 return node.start_point[0] + 1
     return None
+
+
+def _rest_client(ctor: str) -> bool:
+    """Does a constructor (as _ctor_name names it) build an @upstash/redis client, or a class extending one? Its
+    commands are HTTP requests: building one per request opens no pool or connection (as `Redis.fromEnv()`)."""
+    return any(spec in ctor for spec in UPSTASH)
 
 
 def _assigns(fn: Node, name: str, part: Callable[[Node], Node | None]) -> bool:
