@@ -1060,6 +1060,48 @@ def test_policy_client_factory_function():
     assert codes(src, path="app/infra.py") == ["RR009"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["tests/test_cart.py", "app/tests/conftest.py", "shop/tests/test_views.py", "test_tasks.py", "conftest.py"],
+)
+def test_keys_and_flush_are_not_reported_in_python_test_code(path):
+    """Trial 17: a fixture that FLUSHDBs the test server and an assertion that lists the keys a test wrote are
+    normal in tests; the same code elsewhere stays reported."""
+    src = """
+    import pytest
+    import redis
+
+    @pytest.fixture
+    def client():
+        c = redis.Redis.from_url("redis://localhost:6379/15")
+        c.flushdb()
+        yield c
+        c.flushall()
+
+    def test_cart(client):
+        client.hset("cart:1", "sku", 1)
+        assert client.keys("cart:*") == [b"cart:1"]
+        assert client.execute_command("KEYS", "cart:*")
+    """
+    assert [c for c in codes(src, path=path) if c in ("RR007", "RR011")] == []
+    assert sorted(c for c in codes(src, path="app/cart.py") if c in ("RR007", "RR011")) == ["RR007"] * 2 + ["RR011"] * 2
+
+
+@pytest.mark.parametrize("path", ["test/users.test.ts", "src/cache.service.spec.ts", "__tests__/a.ts"])
+def test_keys_and_flush_are_not_reported_in_typescript_test_code(path):
+    src = """
+    import Redis from "ioredis";
+    const redis = new Redis(process.env.REDIS_URL!);
+    beforeEach(async () => { await redis.flushdb(); });
+    it("stores", async () => {
+      await redis.set("user:1", "a", "EX", 60);
+      expect(await redis.keys("user:*")).toEqual(["user:1"]);
+    });
+    """
+    assert [c for c in codes(src, path=path) if c in ("RR007", "RR011")] == []
+    assert sorted(c for c in codes(src, path="src/users.ts") if c in ("RR007", "RR011")) == ["RR007", "RR011"]
+
+
 # ---------------------------------------------------------------- RR010 hardcoded-connection
 def test_hardcoded_connection():
     src = """

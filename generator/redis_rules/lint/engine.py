@@ -327,7 +327,10 @@ def lint_source(
     if path.endswith(TS_SUFFIXES):
         from .typescript import lint_typescript
 
-        return lint_typescript(source, path, policy, select, ignore, shown, project)
+        found = lint_typescript(source, path, policy, select, ignore, shown, project)
+        if path in ("<stdin>", "-") or not is_test_file(relative_to_root(path, policy)):
+            return found
+        return [f for f in found if f.check not in TEST_EXEMPT]
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
@@ -340,6 +343,8 @@ def lint_source(
         raw = _check_tree(tree, source, path, rel, policy, project)
     except RecursionError:
         return [_too_deep(shown)]
+    if raw and is_test_file(rel):
+        raw = [r for r in raw if r.check not in TEST_EXEMPT]
     if not raw and MARKER not in source:
         return []
     return _findings(raw, source, shown, select, ignore, _suppressions(source))
@@ -420,10 +425,16 @@ _PORTS = re.compile(r"\b(?:6379|6380|26379|1637\d|700\d|3000[1-6])\b")
 _PORT_NEEDLES = ("6379", "6380", "1637", "700", "3000")  # every _PORTS match holds one
 
 
+# checks not run on test code, in either language: a fixture that empties the test server (FLUSHDB) and an
+# assertion that lists the keys a test wrote (KEYS) are normal against a disposable server (trial 17)
+TEST_EXEMPT = frozenset({"keys-command", "flush-command"})
+
+
 def is_test_file(rel: str) -> bool:
     """Test code: a folder named tests/test/__tests__/testing/e2e, or a test file name (test_x.py, x_test.py,
     conftest.py, x.test.ts, x.spec.ts). Tests open and close clients per test on purpose and point at a
-    local server: client-per-call and local URL defaults are not reported there."""
+    local server: client-per-call and local URL defaults are not reported there, nor KEYS and FLUSHDB
+    (TEST_EXEMPT)."""
     parts = rel.split("/")
     return any(p in _TEST_DIRS for p in parts[:-1]) or bool(_TEST_FILE.search(parts[-1]))
 

@@ -118,7 +118,9 @@ REGISTRY: tuple[Check, ...] = (
         "`KEYS[1]` inside Lua (the key array); `scan_iter`; `Object.keys(x)`, `map.keys()`, `dict.keys()`, "
         "`schema.keys({...})` (Joi); `tree.keys(lo, hi)`; `keys(prefix)` on an instance of a project class that "
         "is no client class and has a `keys` of its own, or of a class from a package that names no Redis "
-        "(`marisa_trie.Trie`, `new Trie()` from `@ethereumjs/trie`; `flask_redis`, `ioredis-mock` stay reported)",
+        "(`marisa_trie.Trie`, `new Trie()` from `@ethereumjs/trie`; `flask_redis`, `ioredis-mock` stay reported); "
+        "test code (a `tests/`, `test/`, `__tests__/` folder, `test_*.py`, `*_test.py`, `conftest.py`, "
+        "`*.test.ts`, `*.spec.ts`): an assertion listing the keys a test wrote runs against a disposable server",
     ),
     Check(
         "unbounded-read",
@@ -206,7 +208,9 @@ REGISTRY: tuple[Check, ...] = (
         },
         "`.flushall()` / `.flushdb()` on a client (or a receiver of unknown type: the names are Redis's own), "
         "the raw command, `redis.call('FLUSHALL'` in Lua",
-        "files matching the policy's `lint.reset_scripts` globs (default `scripts/reset*.py`, `**/reset_*.py`)",
+        "files matching the policy's `lint.reset_scripts` globs (default `scripts/reset*.py`, `**/reset_*.py`); "
+        "test code (a `tests/`, `test/`, `__tests__/` folder, `test_*.py`, `*_test.py`, `conftest.py`, "
+        "`*.test.ts`, `*.spec.ts`): a fixture that empties the test server between tests",
     ),
     Check(
         "xadd-unbounded",
