@@ -74,7 +74,7 @@ def test_stock_copier_copy_matches_redis_rules_new(template_repo: Path, tmp_path
 def test_stock_copier_rejects_bad_answers_without_writing(template_repo: Path, tmp_path: Path) -> None:
     proc = stock_copier("copy", "--defaults", "--data", "default_ttl=0", str(template_repo), str(tmp_path / "out"))
     assert proc.returncode != 0
-    assert "default_ttl: must be an integer number of seconds between 1 and 2592000" in proc.stderr + proc.stdout
+    assert "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days)" in proc.stderr + proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -49,3 +49,27 @@ def test_lint_and_audit_sections_of_a_fresh_project_equal_the_python_defaults(tm
     streams = (project / "my_service/db/redis/streams.py").read_text()
     maxlen = re.search(r"^STREAM_MAXLEN: Final = ([\d_]+)", streams, flags=re.M)
     assert maxlen and int(maxlen.group(1)) == AuditPolicy().stream_maxlen
+
+
+def test_copier_validators_and_the_policy_schema_allow_the_same_range_and_say_it() -> None:
+    """The bounds of a number answer live in copier.yml's validators (and validators.jinja) and in
+    policy.schema.json; both allow exactly the same values, and a refusal of a whole number names the range."""
+    from redis_rules.schema import load_schema
+
+    props = load_schema("policy")["properties"]
+    questions = {q.name: q for q in load_questions(ROOT)}
+    answers = copier_defaults()
+    cases = [
+        ("default_ttl", props["default_ttl"], lambda n: n),
+        ("ttl_jitter_pct", props["ttl_jitter_pct"], lambda n: n),
+        ("ttl_classes", props["ttl_classes"]["additionalProperties"], lambda n: {"session": n}),
+    ]
+    for name, bounds, value in cases:
+        low, high = bounds["minimum"], bounds["maximum"]
+        question = questions[name]
+        for ok in (low, high):
+            assert question.validate(value(ok), {**answers, name: value(ok)}) == "", (name, ok)
+        for bad in (low - 1, high + 1, 10**20):
+            message = question.validate(value(bad), {**answers, name: value(bad)})
+            assert f"out of range: must be from {low} to {high}" in message, (name, bad, message)
+            assert "integer" not in message and "whole number" not in message, message

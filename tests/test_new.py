@@ -168,12 +168,22 @@ BAD_ANSWERS = [
     ("environments", "[dev, dev]", "environments: 'dev' is listed twice"),
     ("environments", "[Prod]", "environments: each entry must be lowercase"),
     ("redis_url_env", "redis-url", "redis_url_env: must be an environment variable name"),
-    ("default_ttl", "0", "default_ttl: must be an integer number of seconds between 1 and 2592000"),
-    ("default_ttl", "2592001", "default_ttl: must be an integer number of seconds between 1 and 2592000"),
+    ("default_ttl", "0", "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days) (got 0)"),
+    ("default_ttl", "2592001", "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days) (got 2592001)"),
+    (
+        "default_ttl",
+        "-5",
+        "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days) (got -5)",
+    ),  # a whole number: the range is the problem
+    (
+        "default_ttl",
+        "99999999999999999999",
+        "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days) (got 99999999999999999999)",
+    ),  # was "must be a whole number"
     ("default_ttl", "soon", "default_ttl: must be a whole number"),
-    ("ttl_classes", "{session: -5}", "ttl_classes: 'session' must be a whole number of seconds"),
+    ("ttl_classes", "{session: -5}", "ttl_classes: 'session' out of range: must be from 1 to 2592000 seconds"),
     ("ttl_classes", "[1, 2]", "ttl_classes: must be a mapping"),
-    ("ttl_jitter_pct", "75", "ttl_jitter_pct: must be an integer between 0 and 50"),
+    ("ttl_jitter_pct", "75", "ttl_jitter_pct: out of range: must be from 0 to 50 (got 75)"),
     ("persistent_keys", "[{pattern: 'x:*'}]", "persistent_keys[0]: missing 'reason'"),
     (
         "persistent_keys",

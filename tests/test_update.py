@@ -363,7 +363,7 @@ def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
 
     before = snapshot(project)
     for args, expected in [
-        (["--set", "default_ttl=0"], "redis-rules: error: default_ttl: must be an integer number of seconds"),
+        (["--set", "default_ttl=0"], "redis-rules: error: default_ttl: out of range: must be from 1 to 2592000"),
         (["--set", "default_ttl=soon"], "redis-rules: error: default_ttl: must be a whole number"),
         (["--set", "flavour=moon"], "redis-rules: error: flavour: 'moon' is not allowed"),
         (["--set", "client=upstash"], "redis-rules: error: flavour: the 'upstash' client"),

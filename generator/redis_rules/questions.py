@@ -8,7 +8,7 @@ same way Copier does).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ from .errors import UserError, one_line
 # validators may import macros (`{% from 'templates/_includes/validators.jinja' import ... %}`): the loader
 # points at the template root of the questions being validated, as Copier's own loader does
 _env = SandboxedEnvironment(keep_trailing_newline=True)
-_INT = re.compile(r"[+-]?[0-9]{1,18}")
+# any number of ASCII digits: the range is for the question's validator to say (`99999999999999999999` is a whole
+# number, too large for default_ttl); Python's own limit (sys.get_int_max_str_digits) caps the length
+_INT = re.compile(r"[+-]?[0-9]+")
 _TRUE = ("true", "yes", "y", "1", "on")
 _FALSE = ("false", "no", "n", "0", "off")
 
@@ -76,7 +78,11 @@ class Question:
         if self.type == "int":
             if not _INT.fullmatch(raw.strip()):
                 raise UserError(f"{self.name}: must be a whole number such as 3600 (got {shown!r})")
-            return int(raw.strip())
+            try:
+                return int(raw.strip())
+            except ValueError:  # over Python's digit limit: no question's range comes near it
+                digits = len(raw.strip().lstrip("+-"))
+                raise UserError(f"{self.name}: out of range (a number of {digits} digits)") from None
         if self.type == "bool":
             lowered = raw.strip().lower()
             if lowered in _TRUE or lowered in _FALSE:
@@ -180,13 +186,19 @@ def skip_if_exists(template_root: Path, answers: dict[str, Any]) -> tuple[str, .
 
 
 def resolve_answers(
-    questions: list[Question], given: dict[str, Any], source: str = "", explicit: Collection[str] = ()
+    questions: list[Question],
+    given: dict[str, Any],
+    source: str = "",
+    explicit: Collection[str] = (),
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Fill defaults, cast and validate in question order; the first problem raises UserError.
 
     Mirrors what Copier does with `--defaults --data`, so errors show before any rendering.
     Types and sizes are checked first (answer_types), so validators never see a wrong type;
-    `source` names where the answers came from in those messages. An answer named in `explicit`
+    `source` names where the answers came from in those messages and in a refusal of a given answer;
+    `sources` (answer name -> where it came from) does so per answer instead, for answers gathered from
+    several places (`update`: the answers file and --set). An answer named in `explicit`
     (typed by the user, not recorded earlier) whose question is not asked with the other answers
     (`package` for a TypeScript project) is refused: Copier would drop it without a word.
     """
@@ -194,7 +206,8 @@ def resolve_answers(
     unknown = sorted(set(given) - names, key=str)
     if unknown:
         shown = sorted(names - RECORDED_ONLY)
-        raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(shown)})")
+        where = (sources or {}).get(unknown[0], source)
+        raise UserError(f"{unknown[0]}: unknown answer (known: {', '.join(shown)}){_in(where)}")
     given = check_answers(questions, given, source)
     answers: dict[str, Any] = {}
     for q in questions:
@@ -215,8 +228,13 @@ def resolve_answers(
             if message and q.name not in given and isinstance(q.default, str) and "{{" in q.default:
                 message += f" (derived from your other answers: pass {q.name}=... to choose it)"
             if message:
-                raise UserError(message)
+                where = (sources or {}).get(q.name, source) if q.name in given else ""
+                raise UserError(f"{one_line(message, 400)}{_in(where)}")  # the file is named however long it is
     return answers
+
+
+def _in(source: str) -> str:
+    return f" (in {source})" if source else ""
 
 
 def _as_copier_records(q: Question, picked: list[Any]) -> list[Any]:

@@ -45,7 +45,8 @@ def merge_answers(
     sets = _carry_module_path(recorded, sets)
     given = {k: v for k, v in recorded.items() if k in names}
     given.update(sets)
-    resolved = resolve_answers(questions, given, explicit=sets)  # raises UserError naming the field
+    recorded_here = {name: ANSWERS_FILE for name in given if name not in sets}  # a hand edit names the file
+    resolved = resolve_answers(questions, given, explicit=sets, sources=recorded_here)  # UserError naming the field
     data = {name: resolved[name] for name in sets}
     changes = [AnswerChange(n, recorded.get(n), data[n]) for n in sets if recorded.get(n) != data[n]]
     # Copier leaves an answer whose question is no longer asked out of the answers file: say so
@@ -98,7 +99,8 @@ def _refuse_adoption_change(recorded: dict[str, Any], sets: dict[str, str]) -> N
 
 
 def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgrade: bool) -> dict[str, Any]:
-    """The answers file's answers, type-checked (a hand edit `default_ttl: true` is refused, not read as 1).
+    """The answers file's answers, type-checked (a hand edit `default_ttl: true` is refused, not read as 1) and,
+    without --upgrade, validated as Copier will replay them (`default_ttl: -5` is refused naming the file).
 
     A name the template does not ask (a typo such as `defualt_ttl`, a computed value) is refused, since
     it would be silently ignored; with --upgrade it is dropped instead: the newer template may have
@@ -110,5 +112,10 @@ def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgra
         computed = {q.name for q in questions if q.hidden}
         what = "a computed value, not an answer" if unknown[0] in computed else "not a question of this template"
         raise UserError(f"{ANSWERS_FILE}: '{unknown[0]}' is {what}; remove it (known: {', '.join(sorted(names))})")
-    kept = {k: v for k, v in recorded.items() if k.startswith("_") or k in names}
-    return check_answers(questions, kept, ANSWERS_FILE)
+    kept = check_answers(
+        questions, {k: v for k, v in recorded.items() if k.startswith("_") or k in names}, ANSWERS_FILE
+    )
+    if not upgrade:  # Copier replays the recorded answers with these very validators: a hand edit they refuse
+        # (`default_ttl: -5`) fails here, naming the file, even when --set gives that answer anew
+        resolve_answers(questions, {k: v for k, v in kept.items() if k in names}, ANSWERS_FILE)
+    return kept
