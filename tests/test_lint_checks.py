@@ -710,6 +710,36 @@ def test_incr_expire_in_non_transactional_pipeline_flagged():
     assert codes(src) == ["RR003"]
 
 
+def test_a_list_trimmed_before_its_whole_read_is_bounded():
+    """Trial 17: LPUSH, LTRIM k 0 49, LRANGE k 0 -1 in one pipeline or body reads at most 50 items; a read of
+    another key, or one before the trim, stays reported."""
+    src = """
+    import redis
+    r = redis.Redis()
+
+    def push_recent(k, item):
+        with r.pipeline() as p:
+            p.lpush(k, item)
+            p.ltrim(k, 0, 49)
+            p.lrange(k, 0, -1)
+            return p.execute()
+
+    def recent(k):
+        r.ltrim(k, 0, 49)
+        return r.lrange(k, 0, -1)
+
+    def top(k):
+        r.zremrangebyrank(k, 0, -101)
+        return r.zrange(k, 0, -1)
+
+    def other(k, j):
+        before = r.lrange(k, 0, -1)
+        r.ltrim(k, 0, 49)
+        return before, r.lrange(j, 0, -1)
+    """
+    assert lines(src, "RR008") == [21, 23]
+
+
 # ---------------------------------------------------------------- RR009 client-per-call
 def test_client_per_call_flagged_inside_functions():
     src = """

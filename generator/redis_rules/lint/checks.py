@@ -762,12 +762,28 @@ class Checker:
                     self.report("unbounded-read", node, "page", r, command=m.upper(), param=paging)
         elif m in RANGE_READS:
             start, end = self._bound(_arg(node, 1, "start")), self._bound(_arg(node, 2, "end", "stop"))
-            if start == 0 and end == -1:
+            if start == 0 and end == -1 and not self._trimmed_before(node, m, key):
                 self.report("unbounded-read", node, "range", r, command=m.upper())
         elif m == "xadd":
             self._xadd(node, r)
         if m in VALUE_WRITES and (not weak or m in REDIS_ONLY):
             self._pickle_write(node, m, r)
+
+    def _trimmed_before(self, node: ast.Call, m: str, key: ast.expr | None) -> bool:
+        """The same key was trimmed earlier in this body or pipeline (`p.ltrim(k, 0, 49)` then `p.lrange(k, 0,
+        -1)`; ZREMRANGEBYRANK before a ZRANGE): the whole collection read is bounded by the trim (trial 17)."""
+        if key is None:
+            return False
+        trims = ("ltrim",) if m == "lrange" else ("zremrangebyrank",)
+        dump = ast.dump(key)
+        return any(
+            c.method in trims
+            and c.node is not node
+            and c.key is not None
+            and c.node.lineno <= node.lineno
+            and ast.dump(c.key) == dump
+            for c in self.cmds
+        )
 
     def _inline_keys(self, node: ast.Call, m: str, r: Recv) -> None:
         if m in KEY_ALL:
