@@ -350,6 +350,29 @@ def test_an_upstash_client_per_request_is_no_new_connection(tmp_path):
     assert [f for f in lint_paths([tmp_path / "src"]) if f.code == "RR009"] == []
 
 
+def test_options_objects_are_read_through_type_casts():
+    """Trial 17: `{ EX: 300 } as any` is still SET's options (no RR002), as are `satisfies`, `!` and parentheses;
+    xAdd's TRIM and a client's connection options are read the same way."""
+    src = """
+    import { createClient } from "redis";
+    import Redis from "ioredis";
+    const redis = createClient({ url: process.env.REDIS_URL });
+    export async function otp(phone: string, code: string, opts?: SetOptions) {
+      await redis.set("otp:a", code, { EX: 300 } as any);
+      await redis.set("otp:b", code, { PX: 300 } satisfies SetOptions);
+      await redis.set("otp:c", code, ({ EX: 300 }));
+      await redis.set("otp:d", code, opts!);
+      await redis.set("otp:e", code, <SetOptions>{ EX: 300 });
+      await redis.xAdd("log", "*", { a: "1" }, { TRIM: { strategy: "MAXLEN", threshold: 1000 } } as const);
+      await redis.set("otp:f", code, { NX: true } as any);
+    }
+    export const other = new Redis({ host: "cache.internal", password: "hunter2" } as RedisOptions);
+    export const sub = createClient({ socket: { host: "cache.internal" } as any });
+    """
+    found = [(f.line, f.code) for f in ts(src, path="src/app.ts")]
+    assert found == [(11, "RR002"), (13, "RR010"), (13, "RR010"), (14, "RR010")]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

@@ -181,8 +181,25 @@ def _unwrap(node: Node | None) -> Node | None:
         "satisfies_expression",
         "type_assertion",
     ):
-        node = next((c for c in node.named_children if c.type not in ("type_annotation",)), None)
+        node = next((c for c in node.named_children if c.type not in _TYPE_PARTS), None)
     return node
+
+
+def _bare(node: Node) -> Node:
+    """An argument or option value without the TypeScript around it: parentheses, `as`, `satisfies`, `!`, `<T>x`
+    (`{ EX: 300 } as any` is an options object). Not `await`: what is awaited is a call's result."""
+    while node.type in _TYPE_WRAPPERS:
+        inner = next((c for c in node.named_children if c.type not in _TYPE_PARTS), None)
+        if inner is None:
+            return node
+        node = inner
+    return node
+
+
+_TYPE_PARTS = ("type_annotation", "type_arguments", "comment")  # the type of `<T>x`, not its value
+_TYPE_WRAPPERS = frozenset(
+    {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "type_assertion"}
+)
 
 
 def _args(call: Node) -> list[Node]:
@@ -893,7 +910,7 @@ class TsChecker:
             if m:
                 if m in GROWING_FIELD_WRITES:
                     args = _args(call)
-                    if len(args) >= 2 and _string(args[1]) is None and args[1].type != "object":
+                    if len(args) >= 2 and _string(args[1]) is None and _bare(args[1]).type != "object":
                         self.grown.add(_text(args[0]))
                 if m in REDIS_ONLY or m in ("exec", "execaspipeline"):
                     key = self._key(f.child_by_field_name("object"), scope)
@@ -1099,7 +1116,7 @@ class TsChecker:
 
     def _script_text(self, call: Node) -> str | None:
         args = _args(call)
-        for a in args:
+        for a in map(_bare, args):
             if a.type == "object":  # defineCommand(name, { lua }), defineScript({ SCRIPT })
                 for pair in a.named_children:
                     if pair.type == "pair" and _text(pair.child_by_field_name("key")).strip("'\"").lower() in (
@@ -1610,7 +1627,7 @@ class TsChecker:
         return value
 
     def _hardcoded(self, node: Node) -> None:
-        for arg in _args(node):
+        for arg in map(_bare, _args(node)):
             url = _string(arg)
             if url is not None and url.lower().startswith(URL_SCHEMES):
                 self._url(arg, url)
@@ -1634,6 +1651,7 @@ class TsChecker:
                 continue
             key = _text(pair.child_by_field_name("key")).strip("'\"")
             value = pair.child_by_field_name("value")
+            value = _bare(value) if value is not None else None
             text = _string(value)
             if key == "url" and text is not None and text.lower().startswith(URL_SCHEMES):
                 self._url(value, text)  # type: ignore[arg-type]
@@ -1647,12 +1665,12 @@ class TsChecker:
                         next(
                             (
                                 p.child_by_field_name("value")
-                                for p in item.named_children
+                                for p in _bare(item).named_children
                                 if p.type == "pair" and _text(p.child_by_field_name("key")) == "host"
                             ),
                             None,
                         )
-                        if item.type == "object"
+                        if _bare(item).type == "object"
                         else None
                     )
                     h = _string(host)
@@ -1808,6 +1826,7 @@ class TsChecker:
         stack = [(value, where)]
         while stack:
             node, at = stack.pop()
+            node = _bare(node)
             if node.type == "object":
                 for pair in node.named_children:
                     if pair.type == "pair" and pair.child_by_field_name("value") is not None:
@@ -1818,8 +1837,8 @@ class TsChecker:
                 stack.extend((c, at) for c in node.named_children)
                 continue
             text = _string(node)
-            if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES):
-                if not (self.test_file and not any(_url_problem(text))):
+            if text is not None and text.lower().startswith(DEFAULT_URL_SCHEMES) and node.id not in self.reported:
+                if not (self.test_file and not any(_url_problem(text))):  # (reported: a client's options, once)
                     self.report("hardcoded-connection", node, "constant", where=at, detail=url_detail(text))
 
     @staticmethod
@@ -2214,7 +2233,7 @@ def _inline_key(node: Node) -> str | None:
 
 def _set_has_ttl(args: list[Node]) -> bool:
     """SET with EX/PX/EXAT/PXAT/KEEPTTL (ioredis positional, node-redis / upstash option objects)."""
-    for a in args[2:]:
+    for a in map(_bare, args[2:]):
         if a.type in ("spread_element", "identifier", "member_expression", "call_expression"):
             return True  # options built elsewhere: assume they carry the TTL
         text = _string(a)
@@ -2232,6 +2251,7 @@ def _set_has_ttl(args: list[Node]) -> bool:
 
 
 def _trimmed(args: list[Node]) -> bool:
+    args = [_bare(a) for a in args]
     for a in args:
         if a.type == "spread_element":
             return True
