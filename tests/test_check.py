@@ -11,6 +11,8 @@ import contextlib
 import io
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -208,6 +210,123 @@ def test_each_drift_is_found_and_update_fixes_it(
     code, report = check(run_cli, project)
     assert (code, report["problems"]) == (0, []), report
     assert (project / "CLAUDE.md").read_text(encoding="utf-8").endswith(team_note)
+
+
+def problem(report: dict[str, object], path: str) -> dict[str, str]:
+    problems = report["problems"]
+    assert isinstance(problems, list)
+    found = [p for p in problems if p["path"] == path]
+    assert len(found) == 1, problems
+    return found[0]  # type: ignore[no-any-return]
+
+
+def follow(project: Path, detail: str, run_cli: RunCli, which: str = "git") -> None:
+    """Run the command of a problem's detail that starts with `which`, as the user would, in the project."""
+    commands = re.findall(r"`((?:git|redis-rules) [^`]+)`", detail)
+    command = next((c for c in commands if c.startswith(which)), None)
+    assert command is not None, detail
+    if which == "git":
+        subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True)
+    else:
+        code, out, err = run_cli(*shlex.split(command)[1:], str(project))
+        assert code == 0, out + err
+
+
+def test_a_deleted_module_is_reported_and_git_brings_it_back(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    """Fresh-user trial: `rm keys.py cache.py` and check said "current". Generated modules are the team's to
+    edit (never compared), but a deleted one is not an edit. Copier's update keeps a deletion, so the advice
+    is git, and following it makes check pass."""
+    project = new_project(tmp_path / "svc", template, modules="[cache, rate_limit]")
+    deleted = ["my_service/db/redis/keys.py", "my_service/db/redis/cache.py"]
+    for rel in deleted:
+        (project / rel).unlink()
+    commit(project, "remove modules")
+    gone = git(project, "rev-parse", "--short", "HEAD").strip()
+
+    code, report = check(run_cli, project)
+    assert code == 1 and report["ok"] is False
+    assert kinds(report) == {("deleted", rel) for rel in deleted}, report
+    keys = problem(report, deleted[0])["detail"]
+    assert f"`git checkout {gone}^ -- my_service/db/redis/keys.py` restores it" in keys
+    assert "modules=" not in keys  # keys.py is rendered whatever the modules
+    cache = problem(report, deleted[1])["detail"]
+    assert '`redis-rules update --set "modules=[rate_limit]"`' in cache
+    code, out, _ = run_cli("check", str(project))
+    assert code == 1 and "deleted   my_service/db/redis/keys.py" in out
+    assert "`redis-rules update` keeps deletions" in out and "puts the generated parts back" not in out
+
+    # what `redis-rules update` does with a deleted module: nothing (Copier keeps the deletion), so it is no fix
+    code, out, err = run_cli("update", str(project))
+    assert code == 0, out + err
+    assert not any((project / rel).exists() for rel in deleted)
+    assert kinds(check(run_cli, project)[1]) == {("deleted", rel) for rel in deleted}
+
+    follow(project, keys, run_cli)  # git brings keys.py back
+    code, report = check(run_cli, project)
+    assert kinds(report) == {("deleted", deleted[1])}, report
+    follow(project, problem(report, deleted[1])["detail"], run_cli)
+    commit(project, "modules back")
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+
+    # the other fix: answers that no longer render the module (update deletes its test as well)
+    (project / "my_service/db/redis/rate_limit.py").unlink()
+    code, report = check(run_cli, project)
+    detail = problem(report, "my_service/db/redis/rate_limit.py")["detail"]
+    assert code == 1 and "since the last commit: `git checkout HEAD -- my_service/db/redis/rate_limit.py`" in detail
+    commit(project, "no rate limiting after all")
+    follow(project, problem(check(run_cli, project)[1], "my_service/db/redis/rate_limit.py")["detail"], run_cli,
+           "redis-rules")  # fmt: skip
+    commit(project, "modules=[cache]")
+    assert not (project / "tests/redis/test_rate_limit.py").exists()
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+
+
+def test_deleted_gate_files_are_reported(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    """The gate itself (pre-commit config, CI workflow, the conflict-marker script) deleted: check fails instead
+    of saying "current"; a deleted hook settings file is an owned part `update` writes back. Starter files
+    (copier's _skip_if_exists: .gitignore, pyproject.toml) are the team's once rendered, and a team file the
+    template never wrote is none of check's business."""
+    project = new_project(tmp_path / "svc", template)
+    gates = [".pre-commit-config.yaml", ".github/workflows/redis-rules.yml", "scripts/check_conflict_markers.py"]
+    for rel in [*gates, ".claude/settings.json", ".gitignore", "tests/__init__.py"]:
+        (project / rel).unlink()
+    (project / "my_service/db/redis/extra.py").write_text("X = 1\n", encoding="utf-8")
+    commit(project, "no gate")
+
+    code, report = check(run_cli, project)
+    assert code == 1
+    assert kinds(report) == {*(("deleted", rel) for rel in gates), ("missing", ".claude/settings.json")}, report
+    for rel in gates:
+        detail = problem(report, rel)["detail"]
+        assert "git checkout" in detail and "redis-rules update" not in detail, detail
+        follow(project, detail, run_cli)
+    commit(project, "gate back")
+    assert kinds(check(run_cli, project)[1]) == {("missing", ".claude/settings.json")}
+    code, out, err = run_cli("update", str(project))  # the owned hook file: update writes it back
+    assert code == 0, out + err
+    commit(project, "hooks back")
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+
+
+def test_a_typescript_project_is_current_until_a_module_is_deleted(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    project = new_project(tmp_path / "svc-ts", template, language="typescript", modules="[cache, rate_limit]")
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+
+    (project / "src/db/redis/rate-limit.ts").unlink()  # not committed
+    code, report = check(run_cli, project)
+    assert code == 1 and kinds(report) == {("deleted", "src/db/redis/rate-limit.ts")}, report
+    detail = problem(report, "src/db/redis/rate-limit.ts")["detail"]
+    assert "`git checkout HEAD -- src/db/redis/rate-limit.ts` restores it" in detail
+    assert '`redis-rules update --set "modules=[cache]"`' in detail
+    follow(project, detail, run_cli)
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
 
 
 def test_conflict_leftovers_fail_until_resolved(tmp_path: Path, template: Path, run_cli: RunCli) -> None:

@@ -2,7 +2,9 @@
 
 Exit 1 when a part redis-rules owns (agent rule sections, skills, subagent, hook entries and launcher,
 the policy part of `.redis-rules.yml`; see redis_rules.owned) differs from what the answers render,
-is missing, or is left over from answers that no longer render it; when conflict leftovers
+is missing, or is left over from answers that no longer render it; when a generated file the team owns
+(a module, a test, the pre-commit config, the CI workflow) is deleted: its content is the team's, its
+absence is not (each such line says how git restores it, or which answer stops rendering it); when conflict leftovers
 (`<<<<<<<` blocks, `.rej` files, unmerged paths) remain; or when the project is behind its template.
 Exit 0 otherwise, exit 2 for bad input (no answers file, invalid answers, unreadable template).
 
@@ -16,16 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 from contextlib import AbstractContextManager
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..answers_file import ANSWERS_FILE, answers_data, read_answers_file
 from ..errors import UserError
 from ..gitenv import git_env
 from ..owned import Problem, compare, reference_render
-from ..questions import load_questions, resolve_answers
+from ..questions import load_questions, resolve_answers, skip_if_exists
 from ..redact import redact_url
 from ..template_source import (
     bundled_template_root,
@@ -51,9 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "check",
         help="CI/pre-commit gate: generated parts current, no conflict leftovers, template not behind",
         description="Compare what redis-rules owns in DEST (rule-file sections, skills, subagent, hooks, the "
-        "policy part of .redis-rules.yml) with a fresh render of the recorded answers, look for conflict "
-        "leftovers, and compare the recorded template version with the newest one known here. Changes "
-        "nothing. Exit 0 current, 1 drift/conflicts/behind, 2 usage or input error.",
+        "policy part of .redis-rules.yml) with a fresh render of the recorded answers, report generated files "
+        "(modules, tests, pre-commit and CI files) deleted from DEST, look for conflict leftovers, and compare "
+        "the recorded template version with the newest one known here. Changes nothing. Exit 0 current, "
+        "1 drift/deleted/conflicts/behind, 2 usage or input error.",
     )
     p.add_argument(
         "dest", nargs="?", default=".", type=folder, metavar="DEST", help="the rendered project (default: .)"
@@ -166,14 +171,49 @@ def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
         data = answers_data(answers)
         questions = load_questions(root)
         given = {q.name: data[q.name] for q in questions if not q.hidden and q.name in data}
-        resolve_answers(questions, given, ANSWERS_FILE)
+        resolved = resolve_answers(questions, given, ANSWERS_FILE)
         with reference_render(src, data, ref) as rendered:
-            problems = compare(dest, rendered)
+            problems = compare(dest, rendered, starters=skip_if_exists(root, resolved))
+    problems = [_with_restore(dest, p, data.get("modules")) if p.kind == "deleted" else p for p in problems]
     problems += conflict_leftovers(dest)
     status = template_status(answers, look_up_source=True)
     if status.behind:
         problems.append(Problem("behind", None, status.message()))
     return problems, status
+
+
+def _with_restore(dest: Path, problem: Problem, modules: object) -> Problem:
+    """A `deleted` problem whose detail says what brings the file back. Not `redis-rules update`: Copier's
+    update keeps a deletion the project made (it leaves out every file the last render had and the project's
+    tree lacks), so git restores it, from HEAD or from the parent of the commit that deleted it; or, for a
+    module's own file, dropping that module from the answers stops rendering it."""
+    rel = problem.path or ""
+    quoted = shlex.quote(rel)
+    if _git(dest, "cat-file", "-e", f"HEAD:./{rel}") is not None:
+        how = f"since the last commit: `git checkout HEAD -- {quoted}` restores it"
+    else:
+        found = (_git(dest, "log", "-1", "--format=%h", "--diff-filter=D", "--", f":(literal){rel}") or "").strip()
+        if found and _git(dest, "cat-file", "-e", f"{found}^:./{rel}") is not None:
+            how = f"in commit {found}: `git checkout {found}^ -- {quoted}` restores it"
+        else:
+            how = "(not in git history, so git cannot restore it: copy it from a render of the same answers)"
+    module = _module_of(rel, modules)
+    if module is not None and isinstance(modules, list):
+        rest = ", ".join(str(m) for m in modules if m != module)
+        how += f'; or stop rendering it: `redis-rules update --set "modules=[{rest}]"`'
+    return replace(problem, detail=f"{problem.detail} {how}")
+
+
+def _module_of(rel: str, modules: object) -> str | None:
+    """The module (an answer in `modules`) whose own file `rel` is, by the template's file names: `cache.py`,
+    `test_cache.py`, `rate-limit.ts`, `rate-limit.test.ts` are rendered only while their module is chosen."""
+    if not isinstance(modules, list):
+        return None
+    stem = PurePosixPath(rel).name.split(".", 1)[0].removeprefix("test_")
+    for module in modules:
+        if isinstance(module, str) and stem in (module, module.replace("_", "-")):
+            return module
+    return None
 
 
 def _check_policy(dest: Path) -> None:
@@ -209,6 +249,11 @@ def run(args: argparse.Namespace) -> int:
         hints = []
         if any(p.kind in ("drift", "missing", "stale") for p in problems):
             hints.append("`redis-rules update` puts the generated parts back (commit your work first)")
+        if any(p.kind == "deleted" for p in problems):
+            hints.append(
+                "restore each deleted file as its line says (`redis-rules update` keeps deletions: it never "
+                "re-creates one)"
+            )
         if any(p.kind == "conflict" for p in problems):
             hints.append("resolve the conflict blocks and delete .rej files")
         if status.behind:
