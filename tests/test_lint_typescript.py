@@ -373,6 +373,32 @@ def test_options_objects_are_read_through_type_casts():
     assert found == [(11, "RR002"), (13, "RR010"), (13, "RR010"), (14, "RR010")]
 
 
+def test_incr_then_expire_chained_on_a_plain_pipeline():
+    """Trial 17: `r.pipeline().incr(k).expire(k, 60).exec()` is INCR then EXPIRE without MULTI (RR003), as the
+    statement form `p.incr(k); p.expire(k, 60)` is; on `r.multi()` the chain is atomic and stays clean."""
+    src = IOREDIS + textwrap.dedent(
+        """
+        export async function a(k: string) {
+          await r.pipeline().incr(k).expire(k, 60).exec();
+        }
+        export async function b(k: string) {
+          const res = await r
+            .pipeline()
+            .incr(k)
+            .expire(k, 60)
+            .exec();
+          return res;
+        }
+        export async function c(k: string) {
+          await r.multi().incr(k).expire(k, 60).exec();
+          await r.pipeline().expire(k, 60).incr(k).exec();
+        }
+        """
+    )
+    found = [(f.line, f.message.split(" is ")[0]) for f in ts(src) if f.code == "RR003"]
+    assert found == [(5, "EXPIRE after INCR (line 5)"), (11, "EXPIRE after INCR (line 10)")]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

@@ -1284,12 +1284,12 @@ class TsChecker:
                     c.recv,
                     command=c.method.upper(),
                     expire=later.method.upper(),
-                    line=later.node.start_point[0] + 1,
+                    line=_pos(later.node)[0],
                 )
             else:
                 self._without_ttl(c, cmds)
         incremented: dict[tuple[str, str | None], Cmd] = {}
-        for c in sorted(cmds, key=lambda c: c.node.start_byte):
+        for c in sorted(cmds, key=_sent_at):  # in the order they are sent, chained calls too
             if in_tx(c) or c.key is None:
                 continue
             pair = (c.text if c.recv.level != "proven" else "", kid(c))
@@ -1304,7 +1304,7 @@ class TsChecker:
                     recv=c.recv,
                     expire=c.method.upper(),
                     incr=first.method.upper(),
-                    line=first.node.start_point[0] + 1,
+                    line=_pos(first.node)[0],
                 )
 
     def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "") -> None:
@@ -2002,6 +2002,15 @@ def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 return node.start_point[0] + 1
     return None
+
+
+def _sent_at(c: Cmd) -> int:
+    """Where command `c` is named in the text: the order commands are sent, in a chain too. A chained call starts
+    where its chain does (`r.pipeline().incr(k).expire(k, 60)`: EXPIRE's call starts at `r`), its method name
+    does not."""
+    f = c.node.child_by_field_name("function")
+    prop = f.child_by_field_name("property") if f is not None and f.type == "member_expression" else None
+    return (prop if prop is not None else c.node).start_byte
 
 
 def _rest_client(ctor: str) -> bool:
