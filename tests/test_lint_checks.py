@@ -374,6 +374,38 @@ def test_in_a_project_a_short_lived_key_is_named_in_the_message():
     assert found.message.startswith("SET leaves a session key without a TTL")
 
 
+def test_a_constant_key_does_not_take_its_kind_from_the_function_or_class_writing_it():
+    """Trial 17: `"users:all"` written in a SessionService is no session key, `"apikeys:owners"` in
+    store_api_token_owner() no token key, `"stats:cache_hits"` a counter, no cache entry. A key built from
+    variables still takes the function's name as evidence, and the message says so."""
+    src = """
+    import redis
+    r = redis.Redis()
+
+    class SessionService:
+        def record_signup(self, uid):
+            r.sadd("users:all", uid)
+            r.zadd("users:by_signup", {uid: 1})
+
+    def store_api_token_owner(token_id, owner):
+        r.hset("apikeys:owners", token_id, owner)
+
+    def cache_stats(day, n):
+        r.hset("stats:cache_hits", day, n)
+
+    def cache_product(pid, data):
+        r.hset("p:" + pid, mapping=data)
+
+    def store_session(sid, data):
+        r.hset("sessions:" + sid, mapping=data)
+    """
+    found = [(f.line, f.message.split(";")[0]) for f in lint(src) if f.code == "RR002"]
+    assert found == [
+        (17, "HSET leaves a cache key without a TTL (named so by the function cache_product)"),
+        (20, "HSET leaves a sessions key without a TTL"),
+    ]
+
+
 def test_outside_a_project_keys_without_ttl_are_durable_records_unless_the_code_says_otherwise():
     """Outside a redis-rules project a key written without any TTL is a durable record (a user, an index, a
     queue: audit's no-ttl check judges it); only a second-command EXPIRE makes it a finding here."""

@@ -61,6 +61,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "factory": "get_redis",
         "caller": "handler() at line 12",
         "why": "its default",
+        "writer": "function cache_product",
     }
     for check in REGISTRY:
         for variant in check.messages:

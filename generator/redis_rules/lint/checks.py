@@ -1094,9 +1094,12 @@ class Checker:
         string = c.method in STRING_WRITES
         fields: dict[str, object] = {"command": c.method.upper(), **extra}
         if self.containers_need_ttl or (string and c.recv.ours):
-            word = self._short_lived(c) if string and not variant else None  # "a session key" says more (trial 15)
-            if word is not None:
-                self._report_cmd("write-without-ttl", c, "named", a_word=with_article(word), **fields)
+            named = self._short_lived(c) if string and not variant else None  # "a session key" says more (trial 15)
+            if named is not None:
+                variant = "named_by" if named[1] else "named"
+                self._report_cmd(
+                    "write-without-ttl", c, variant, a_word=with_article(named[0]), writer=named[1], **fields
+                )
             else:
                 self._report_cmd("write-without-ttl", c, variant or ("write" if string else "container"), **fields)
             return
@@ -1108,9 +1111,10 @@ class Checker:
             if not opt_out:
                 self._report_cmd("write-without-ttl", c, variant or "optional", line=other.node.lineno, **fields)
             return
-        word = self._short_lived(c)
-        if word is not None:
-            self._report_cmd("write-without-ttl", c, variant or "named", a_word=with_article(word), **fields)
+        named = self._short_lived(c)
+        if named is not None:
+            fields.update(a_word=with_article(named[0]), writer=named[1])
+            self._report_cmd("write-without-ttl", c, variant or ("named_by" if named[1] else "named"), **fields)
 
     def _gives_ttl(self, c: Cmd) -> bool:
         """A command that sets a key's TTL (EXPIRE, SETEX, SET with EX, GETEX)."""
@@ -1192,10 +1196,11 @@ class Checker:
         self._paths[id(scope)] = (paths, tests)
         return paths, tests
 
-    def _short_lived(self, c: Cmd) -> str | None:
+    def _short_lived(self, c: Cmd) -> tuple[str, str] | None:
         """A short-lived word (session, cache, token, lock, ...) in what the key is built from (names, literals,
-        the locals and key-builder functions it comes from), in the declared type of a string's value, or in
-        the names of the function and class doing the write."""
+        the locals and key-builder functions it comes from), in the declared type of a string's value, or, for a
+        key that is no constant, in the names of the function and class doing the write; with where the word
+        came from when it is that name ("function f", "method C.m"), else "" (trial 17)."""
         texts: list[str] = []
         if c.key is not None:
             self._key_texts(c.key, self.scope, texts, 2)
@@ -1207,8 +1212,21 @@ class Checker:
                     ann = owner.annots.get(n.id) if owner is not None else None  # type: ignore[attr-defined]
                     if ann is not None:
                         texts.extend(x.id for x in ast.walk(ann) if type(x) is ast.Name)  # type: ignore[attr-defined]
-        texts.append(self.scope.qualname)
-        return short_lived(texts)
+        word = short_lived(texts)
+        if word is not None:
+            return word, ""
+        if c.key is not None and self.info.const_str(c.key, self.scope) is not None:
+            return None  # a constant key names its own kind: `"users:all"` in a SessionService is no session key
+        word = short_lived([self.scope.qualname])
+        if word is None:
+            return None
+        node = self.scope.node
+        what = (
+            "method"
+            if self.scope.cls is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            else "function"
+        )
+        return word, f"{what} {self.scope.qualname}"
 
     def _key_texts(self, expr: ast.expr, scope: Scope, texts: list[str], depth: int) -> None:
         """Names and literals a key expression is built from, following (up to `depth` steps) the locals it is

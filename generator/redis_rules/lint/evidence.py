@@ -24,6 +24,11 @@ SHORT_LIVED = frozenset(
         *("temp", "tmp", "transient", "ephemeral"),
     }
 )
+# words that, after a short-lived one, name a counter about it, a durable metric: `stats:cache_hits`,
+# `session_count`, `token:usage` (trial 17)
+METRIC_WORDS = frozenset(
+    {"hit", "hits", "miss", "misses", "count", "counts", "counter", "stats", "total", "ratio", "usage", "metrics"}
+)
 # a TTL switched off on purpose: `disableTTL`, `no_ttl`, `skipExpiry`, `persistent`
 OPT_OUT_FLAG = re.compile(
     r"(?:disable|no|skip|without|ignore)_?(?:ttl|expir\w*|timeout)|persist\w*|never_?expire", re.IGNORECASE
@@ -41,11 +46,13 @@ def words(text: str) -> list[str]:
 
 def short_lived(texts: Iterable[str]) -> str | None:
     """The first short-lived word in these names or literals, or None. Key literals (`"session:"`, with a `:`)
-    come first: `f"session:{sid}"` is a session key, not a "sid" one (trial 14)."""
+    come first: `f"session:{sid}"` is a session key, not a "sid" one (trial 14). A word followed by a metric
+    word names a counter, no short-lived data: `stats:cache_hits`, `session_count` (trial 17)."""
     texts = list(texts)
     for text in sorted(texts, key=lambda t: ":" not in t):  # stable: otherwise in the order given
-        for w in words(text):
-            if w in SHORT_LIVED:
+        ws = words(text)
+        for i, w in enumerate(ws):
+            if w in SHORT_LIVED and (i + 1 == len(ws) or ws[i + 1] not in METRIC_WORDS):
                 return w
     return None
 

@@ -64,6 +64,8 @@ REGISTRY: tuple[Check, ...] = (
             "line {line}, sets one); give the TTL a default instead of writing keys that never expire",
             "named": "{command} leaves {a_word} key without a TTL; set it in the same command (EX) "
             "or EXPIRE it in the same transaction",
+            "named_by": "{command} leaves {a_word} key without a TTL (named so by the {writer}); set it in the same "
+            "command (EX) or EXPIRE it in the same transaction",
             "none_default": "{command} leaves the key without a TTL whenever {param} is None ({why}); give the TTL a "
             "default instead of writing keys that never expire",
         },
@@ -79,13 +81,16 @@ REGISTRY: tuple[Check, ...] = (
         "string written with a TTL on the other branch of an `if`/`?:` (or after an early `return`: the TTL is "
         "optional and absent by default), or a key named for something short-lived — `session`, `cache`, `token`, "
         "`lock`, `nonce`, `otp`, `tmp`... in its literal parts, the locals and key-builder functions it comes from, "
-        "the arguments callers pass for it, a string value's declared type, or the writing function or class",
+        "the arguments callers pass for it, a string value's declared type, or the writing function or class "
+        "(in Python only for a key that is no constant, and the message then names that function)",
         "keys whose string literal (or module constant) matches the policy's `persistent_keys`; "
         "`setex`/`psetex`/`getex`; calls with `**kwargs`; an EXPIRE on the other branch of an `if` (both never "
         "run); outside a redis-rules project, keys written without a TTL that nothing marks as short-lived (users, "
         "indexes, queues, registries, schedules: durable by design, left to `audit`'s no-ttl check) and the "
-        "TTL-less branch of an explicit opt-out (`if (this.disableTTL)`, the `else` of `if (seconds > 0)`); test "
-        "code outside the strict policy (a disposable server)",
+        "TTL-less branch of an explicit opt-out (`if (this.disableTTL)`, the `else` of `if (seconds > 0)`); in "
+        "Python a constant key whose own text names nothing short-lived, however the function or class writing "
+        'it is named (`"users:all"` in a `SessionService`); a counter of something short-lived '
+        "(`stats:cache_hits`, `session_count`); test code outside the strict policy (a disposable server)",
     ),
     Check(
         "incr-then-expire",
