@@ -399,6 +399,26 @@ def test_incr_then_expire_chained_on_a_plain_pipeline():
     assert found == [(5, "EXPIRE after INCR (line 5)"), (11, "EXPIRE after INCR (line 10)")]
 
 
+def test_a_local_fallback_after_an_environment_read_is_named_as_in_python():
+    """Trial 17: `process.env.REDIS_URL ?? "redis://localhost:6379"` does read the environment: the message says
+    the literal is the default of REDIS_URL (when unset), as Python's `os.getenv("REDIS_URL", "redis://...")`
+    does, not "read it from the environment"; a host fallback names the variable the same way."""
+    src = """
+    import Redis from "ioredis";
+    export const a = new Redis(process.env.REDIS_URL ?? "redis://localhost:6379");
+    export const b = new Redis(process.env["CACHE_URL"] || "redis://127.0.0.1:6379");
+    export const c = new Redis({ host: process.env.REDIS_HOST ?? "localhost", port: 6379 });
+    """
+    found = [(f.line, f.message) for f in ts(src) if f.code == "RR010"]
+    assert found == [
+        (2, "hardcoded Redis URL as the default of REDIS_URL (when unset); read it from the environment"),
+        (3, "hardcoded Redis URL as the default of CACHE_URL (when unset); read it from the environment"),
+        (4, "hardcoded Redis host 'localhost' as the default of REDIS_HOST; read it from the environment"),
+    ]
+    py = 'import os\nimport redis\nr = redis.Redis.from_url(os.getenv("REDIS_URL", "redis://localhost:6379"))\n'
+    assert [f.message for f in lint_source(py, "app/x.py")] == [found[0][1]]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

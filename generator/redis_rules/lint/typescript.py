@@ -1781,14 +1781,19 @@ class TsChecker:
                 right = node.child_by_field_name("right")
                 fallback = _string(right)
                 env_url = fallback is not None and fallback.lower().startswith(URL_SCHEMES)
-                if left.startswith("process.env.") and env_url:
+                env = _env_name(node.child_by_field_name("left"))
+                if env is not None and env_url:
                     password, remote = _url_problem(fallback)  # type: ignore[arg-type]
                     if password or remote:
                         what = "a password" if password else "a non-local host"
                         self.report("hardcoded-connection", right, "env-default", what=what)  # type: ignore[arg-type]
+                    elif not self.test_file and fallback.lower().startswith(DEFAULT_URL_SCHEMES):  # type: ignore[union-attr]
+                        # read from the environment, with a local fallback: named as checks.py names os.getenv's
+                        where = f"{env} (when unset)"
+                        self.report("hardcoded-connection", right, "default", where=where, detail="")  # type: ignore[arg-type]
                 elif fallback and hosts and _host_option(left) and self._builds_client():
                     # `this.host = options.host || "localhost"`: without the option it silently uses this server
-                    self.report("hardcoded-connection", right, "host-default", host=fallback, where=left)  # type: ignore[arg-type]
+                    self.report("hardcoded-connection", right, "host-default", host=fallback, where=env or left)  # type: ignore[arg-type]
             elif t == "pair":
                 key = _text(node.child_by_field_name("key")).strip("'\"")
                 default = _schema_default(node.child_by_field_name("value")) if _host_option(key) else None
@@ -2002,6 +2007,23 @@ def _returns_new_client(mod: TsModule, fn: Scope) -> int | None:
             if imp is not None and imp.spec in NODE_REDIS and imp.name in NODE_REDIS_FACTORIES:
                 return node.start_point[0] + 1
     return None
+
+
+def _env_name(node: Node | None) -> str | None:
+    """The variable an environment read names: `process.env.REDIS_URL`, `process.env["REDIS_URL"]`,
+    `import.meta.env.REDIS_URL`, `Bun.env.REDIS_URL` -> `REDIS_URL`; else None."""
+    node = _unwrap(node)
+    if node is None:
+        return None
+    if node.type == "subscript_expression":
+        name = _string(node.child_by_field_name("index"))
+        obj = _dotted(node.child_by_field_name("object")) or ""
+    elif node.type == "member_expression":
+        name = _text(node.child_by_field_name("property"))
+        obj = _dotted(node.child_by_field_name("object")) or ""
+    else:
+        return None
+    return name if name and obj in ("process.env", "import.meta.env", "Bun.env") else None
 
 
 def _sent_at(c: Cmd) -> int:
