@@ -512,6 +512,62 @@ def test_a_factory_of_another_module_called_per_request(tmp_path, monkeypatch):
     assert "and Depends(get_redis) calls it on every request" in found[1].message
 
 
+def test_a_client_kept_in_flask_g_by_a_factory_of_another_module(tmp_path, monkeypatch):
+    """Trial 17: the Flask tutorial's `get_redis()` keeps its client in `g`, which lives one request, and views of
+    another module call it: a client per request, reported at the constructor naming `g`. Lazy singletons kept in
+    a global or on the app are not reported."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'app'\n",
+            "app/__init__.py": "",
+            "app/db.py": """
+                import os
+
+                import redis
+                from flask import current_app, g
+
+                _client = None
+
+
+                def get_redis():
+                    if "redis" not in g:
+                        g.redis = redis.Redis.from_url(os.environ["REDIS_URL"])
+                    return g.redis
+
+
+                def get_shared():
+                    global _client
+                    if _client is None:
+                        _client = redis.Redis.from_url(os.environ["REDIS_URL"])
+                    return _client
+
+
+                def get_on_app():
+                    if "redis" not in current_app.extensions:
+                        current_app.extensions["redis"] = redis.Redis.from_url(os.environ["REDIS_URL"])
+                    return current_app.extensions["redis"]
+            """,
+            "app/views.py": """
+                from flask import Blueprint
+
+                from app.db import get_on_app, get_redis, get_shared
+
+                bp = Blueprint("v", __name__)
+
+
+                @bp.get("/")
+                def index():
+                    return str(get_redis().get("hits") or get_shared().get("x") or get_on_app().get("y"))
+            """,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in lint_paths([tmp_path]) if f.code == "RR009"]
+    assert [(f.path.rsplit("/", 1)[-1], f.line) for f in found] == [("db.py", 11)]
+    assert "it is kept in flask.g, which lives one request" in found[0].message
+
+
 def test_a_factory_reached_through_a_package_or_a_generator_dependency(tmp_path, monkeypatch):
     """Trial 13 probe: a FastAPI dependency that yields a new client (`yield r`), a factory called as an attribute
     of its module (`deps.get_redis()`) and one re-exported by the package's __init__.py are each a client per

@@ -62,6 +62,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "caller": "handler() at line 12",
         "why": "its default",
         "writer": "function cache_product",
+        "store": "flask.g",
     }
     for check in REGISTRY:
         for variant in check.messages:

@@ -1476,12 +1476,20 @@ class Checker:
         bound = self.info.bound_to.get(id(node))
         if bound is not None and bound[1] in self.info.stored:
             return  # assigned to a name that is then kept (self.x = c, setattr(app, KEY, c), cache[k] = c)
-        if self.test_file or self._in_factory(self.scope):
+        if self.test_file:
+            return
+        what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
+        store = self.info.request_stored.get(id(node))
+        if store is None and bound is not None:
+            store = self.info.request_stored_names.get(bound)
+        if store is not None:  # `g.redis = Redis(...)` in get_redis(): whoever calls it, a client per request
+            self.report("client-per-call", node, "request_store", name=name, what=what, store=store)
+            return
+        if self._in_factory(self.scope):
             return
         if self._runs_once(self.scope) and not any(v is node for v in self.scope.returns):
             return  # a startup hook, app factory or lifespan builds once per process (trial 17); one that
             # returns the new client is a factory: policy lint.client_factories names those kept
-        what = {"client": "a Redis client", "pool": "a connection pool", "sentinel": "a Sentinel"}[kind]
         factory: Scope | None = self.scope
         while factory is not None and id(factory) not in self._per_request:
             factory = factory.parent

@@ -162,11 +162,17 @@ REGISTRY: tuple[Check, ...] = (
             "imported": "{factory}() builds a new Redis client (new pool and connections) each time it runs "
             "({where}), and {caller} calls it on every request or task; build the client once there and reuse it, "
             "or use the process-wide client",
+            "request_store": "{name}(...) creates {what} (new pool and connections) for every request: it is kept "
+            "in {store}, which lives one request; build one client at startup and reuse it (on the app or in a "
+            "module)",
         },
         "constructing `redis.Redis`, `StrictRedis`, `RedisCluster`, `redis.asyncio.Redis`, `valkey.Valkey`, "
         "`from_url(...)`, `ConnectionPool`, `Sentinel` (or a subclass of a client class), `new Redis(...)`, "
-        "`new Cluster(...)`, `createClient(...)` inside a function",
-        "module level; client factories (policy `lint.client_factories`, `functools.cache`/`lru_cache`/"
+        "`new Cluster(...)`, `createClient(...)` inside a function; in Python one kept in an object that lives "
+        "one request (Flask's `g.redis = Redis(...)` in `get_redis()`, `request.state`), whoever calls it",
+        "module level; code that runs once (a lifespan, by name or passed as `lifespan=`, an app factory that "
+        "builds `Flask()`/`FastAPI()`, a startup hook); client factories (policy `lint.client_factories`, "
+        "`functools.cache`/`lru_cache`/"
         "`cached_property`/`pytest.fixture`, factory-named functions (`get_redis`, `create_pool`; in a "
         "client/redis module any `get_*`; `getRedis`, `createClient`) unless a plain function calls them (a route "
         "handler; from another Python module it is reported at the call) or FastAPI's `Depends(...)` is given them: "

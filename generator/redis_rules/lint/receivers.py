@@ -365,6 +365,10 @@ class ModuleInfo:
         self.bound_to: dict[int, tuple[int, str]] = {}  # id(value) -> (id(owner scope), name) it is bound to
         self.stored: set[str] = set()  # local names later stored in an attribute, a container or via setattr
         self.kept: set[str] = set()  # functions / methods whose result is stored that way (factories)
+        # constructor calls (by id) and local names stored in an object that lives one request (`g.redis = c`):
+        # -> that object's name (flask.g, request.state)
+        self.request_stored: dict[int, str] = {}
+        self.request_stored_names: dict[tuple[int, str], str] = {}  # (id(scope), local name) -> store
         self.module = Scope(tree, None, None, "")
         # calls with the scope they run in: every call, or (call_attrs given) calls of plain names
         # and of those method/attribute names only
@@ -516,21 +520,30 @@ class ModuleInfo:
             self._exempt(value)
         elif t is ast.Attribute and value is not None:
             base = target.value  # type: ignore[attr-defined]
-            if self._per_request_store(base):
-                return  # flask.g.redis = Redis(...): kept for one request only
+            store = self._per_request_store(base)
+            if store:
+                # flask.g.redis = Redis(...): kept for one request only (RR009 reports the constructor)
+                call = value.value if type(value) is ast.Await else value  # type: ignore[attr-defined]
+                if type(call) is ast.Call:
+                    self.request_stored[id(call)] = store
+                elif type(value) is ast.Name:
+                    self.request_stored_names[(id(scope), value.id)] = store  # type: ignore[attr-defined]
+                return
             self._exempt(value)
             if scope.cls is not None and type(base) is ast.Name and base.id in (scope.self_name, "cls"):
                 scope.cls.attrs.setdefault(target.attr, []).append((value, scope))  # type: ignore[attr-defined]
 
-    def _per_request_store(self, base: ast.expr) -> bool:
-        """An object that lives for one request: Flask's or Quart's `g`, Starlette's `request.state`."""
+    def _per_request_store(self, base: ast.expr) -> str:
+        """An object that lives for one request: Flask's or Quart's `g`, Starlette's `request.state`; its name,
+        or "" for any other object."""
         name = dotted(base)
         if name is None:
-            return False
+            return ""
         root, _, rest = name.partition(".")
         if not rest:
-            return self.aliases.get(root) in ("flask.g", "quart.g")
-        return rest == "state" and root in ("request", "req")
+            alias = self.aliases.get(root)
+            return alias if alias in ("flask.g", "quart.g") else ""  # type: ignore[return-value]
+        return f"{root}.state" if rest == "state" and root in ("request", "req") else ""
 
     def _exempt(self, value: ast.expr) -> None:
         """A value stored in a global, an attribute or a container: constructors in it (a client, the pool
