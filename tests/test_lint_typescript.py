@@ -419,6 +419,40 @@ def test_a_local_fallback_after_an_environment_read_is_named_as_in_python():
     assert [f.message for f in lint_source(py, "app/x.py")] == [found[0][1]]
 
 
+def test_a_stream_or_score_range_over_everything_without_a_page_is_an_unbounded_read():
+    """Trial 17: XRANGE - + / XREVRANGE + - without COUNT read a whole stream, ZRANGEBYSCORE -inf +inf without LIMIT
+    a whole sorted set (RR008), ioredis arguments and node-redis options alike; COUNT / LIMIT, a bound that is not
+    the end, or options passed in from elsewhere are not reported."""
+    src = """
+    import Redis from "ioredis";
+    import { createClient } from "redis";
+    const r = new Redis(process.env.REDIS_URL!);
+    const n = createClient({ url: process.env.REDIS_URL });
+    export async function f(stream: string, opts: XRangeOptions, since: string) {
+      await r.xrange(stream, "-", "+");
+      await r.xrange(stream, "-", "+", "COUNT", 100);
+      await r.xrevrange(stream, "+", "-");
+      await n.xRange(stream, "-", "+");
+      await n.xRange(stream, "-", "+", { COUNT: 100 });
+      await n.xRevRange(stream, "+", "-", opts);
+      await r.xrange(stream, since, "+");
+      await r.zrangebyscore("z", "-inf", "+inf", "WITHSCORES");
+      await r.zrangebyscore("z", "-inf", "+inf", "LIMIT", 0, 10);
+      await r.zrevrangebyscore("z", "+inf", "-inf");
+      await n.zRangeByScore("z", "-inf", "+inf", { LIMIT: { offset: 0, count: 10 } });
+      await r.zrangebyscore("z", Date.now(), "+inf");
+    }
+    """
+    found = [(f.line, f.message.split(";")[0]) for f in ts(src) if f.code == "RR008"]
+    assert found == [
+        (6, "XRANGE - + without COUNT reads the whole collection"),
+        (8, "XREVRANGE + - without COUNT reads the whole collection"),
+        (9, "XRANGE - + without COUNT reads the whole collection"),
+        (13, "ZRANGEBYSCORE -inf +inf without LIMIT reads the whole collection"),
+        (15, "ZREVRANGEBYSCORE +inf -inf without LIMIT reads the whole collection"),
+    ]
+
+
 def test_suppressions_with_line_and_block_comments():
     src = IOREDIS + textwrap.dedent(
         """

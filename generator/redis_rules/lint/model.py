@@ -134,6 +134,7 @@ REGISTRY: tuple[Check, ...] = (
         {
             "whole": "{command} reads the whole collection; page with a SCAN variant",
             "range": "{command} 0 -1 reads the whole collection; read bounded pages",
+            "full": "{command} {where} without {param} reads the whole collection; read bounded pages ({param})",
             "page": "{command} reads the whole collection to return one page ({param}); page in Redis instead "
             "(a bounded range, or a SCAN variant)",
         },

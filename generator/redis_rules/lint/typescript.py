@@ -1177,6 +1177,8 @@ class TsChecker:
         elif m in RANGE_READS and len(args) >= 3:
             if self._number(args[1]) == 0 and self._number(args[2]) == -1:
                 self.report("unbounded-read", call, "range", r, command=m.upper())
+        elif m in _FULL_RANGES and (bounds := _full_range(m, args)) is not None:
+            self.report("unbounded-read", call, "full", r, command=m.upper(), where=bounds, param=_FULL_RANGES[m][2])
         elif m == "xadd" and not _trimmed(args):
             self.report("xadd-unbounded", call, recv=r, trim=TS_TRIM)
 
@@ -2024,6 +2026,40 @@ def _env_name(node: Node | None) -> str | None:
     else:
         return None
     return name if name and obj in ("process.env", "import.meta.env", "Bun.env") else None
+
+
+# range reads whose literal bounds span the whole stream or sorted set: (first, last, the option that pages it)
+_FULL_RANGES = {
+    "xrange": (("-",), ("+",), "COUNT"),
+    "xrevrange": (("+",), ("-",), "COUNT"),
+    "zrangebyscore": (("-inf",), ("+inf", "inf"), "LIMIT"),
+    "zrevrangebyscore": (("+inf", "inf"), ("-inf",), "LIMIT"),
+}
+
+
+def _full_range(m: str, args: list[Node]) -> str | None:
+    """`xrange(k, "-", "+")`, `xRevRange(k, "+", "-")`, `zrangebyscore(k, "-inf", "+inf")` without COUNT / LIMIT
+    (ioredis arguments, node-redis's options object): the bounds as written, else None. Options passed in from
+    elsewhere (a name, a spread) may page it: not reported."""
+    first, last, limit = _FULL_RANGES[m]
+    bounds = [_string(_bare(a)) for a in args[1:3]]
+    if len(args) < 3 or bounds[0] not in first or bounds[1] not in last:
+        return None
+    for a in map(_bare, args[3:]):
+        text = _string(a)
+        if text is not None:
+            if text.upper() == limit:
+                return None
+        elif a.type == "object":
+            if any(
+                p.type != "pair" or _text(p.child_by_field_name("key")).strip("'\"").upper() == limit
+                for p in a.named_children
+                if p.type != "comment"
+            ):
+                return None
+        elif a.type != "number":
+            return None
+    return f"{bounds[0]} {bounds[1]}"
 
 
 def _sent_at(c: Cmd) -> int:
