@@ -163,6 +163,17 @@ def test_class_fields_parameter_properties_and_this():
     assert [(f.line, f.code) for f in ts(src)] == [(9, "RR007"), (10, "RR008"), (11, "RR011")]
 
 
+def test_a_literal_host_in_any_argument_but_not_a_socket_path():
+    src = """
+    import Redis from "ioredis";
+    export const a = new Redis("/var/run/redis.sock");
+    export const b = new Redis("cache.internal");
+    export const c = new Redis(6379, "cache.internal");
+    export const d = new Redis(6379, "localhost");
+    """
+    assert [(f.line, f.code) for f in ts(src)] == [(3, "RR010"), (4, "RR010")]
+
+
 def test_client_per_call_and_hardcoded_connections():
     src = """
     import Redis from "ioredis";

@@ -1637,8 +1637,10 @@ class TsChecker:
                 self._options(arg)
             elif (options := self._assigned_once(arg)) is not None and options.type == "object":
                 self._options(options)  # const opts = { password: "..." }; new Redis(opts)
-            elif url is not None and arg is not _args(node)[0] and url.lower() not in LOCAL_HOSTS:
-                self.report("hardcoded-connection", arg, "host", host=url)  # ioredis new Redis(port, host)
+            elif url is not None and not url.startswith("/") and url.lower() not in LOCAL_HOSTS:
+                # ioredis new Redis(port, host), or new Redis("cache.internal") (a host, parsed as a URL); a
+                # string starting with / is a Unix socket path, not a host
+                self.report("hardcoded-connection", arg, "host", host=url)
 
     def _url(self, node: Node, url: str) -> None:
         password, remote = _url_problem(url)
