@@ -742,6 +742,37 @@ def test_incr_expire_in_non_transactional_pipeline_flagged():
     assert codes(src) == ["RR003"]
 
 
+def test_a_stream_or_score_range_over_everything_without_a_page_is_an_unbounded_read():
+    """Trial 17: `r.xrange(stream)` replaying a whole stream was not reported (TypeScript reports it)."""
+    src = """
+    import redis
+
+    r = redis.Redis()
+
+    def replay(stream, *bounds, **opts):
+        r.xrange(stream)
+        r.xrange(stream, "-", "+")
+        r.xrevrange(stream, "+", "-")
+        r.zrangebyscore("z", "-inf", "+inf")
+        r.zrevrangebyscore("z", "+inf", "-inf")
+        r.xrange(stream, count=100)
+        r.xrange(stream, "-", "+", 10)
+        r.xrange(stream, min="1-0")
+        r.zrangebyscore("z", "-inf", "inf", start=0, num=50)
+        r.zrangebyscore("z", 0, 100)
+        r.xrange(stream, *bounds)
+        r.xrange(stream, **opts)
+    """
+    found = [(f.line, f.message.split(" reads")[0]) for f in lint(src) if f.code == "RR008"]
+    assert found == [
+        (7, "XRANGE - + without COUNT"),
+        (8, "XRANGE - + without COUNT"),
+        (9, "XREVRANGE + - without COUNT"),
+        (10, "ZRANGEBYSCORE -inf +inf without LIMIT"),
+        (11, "ZREVRANGEBYSCORE +inf -inf without LIMIT"),
+    ]
+
+
 def test_a_list_trimmed_before_its_whole_read_is_bounded():
     """Trial 17: LPUSH, LTRIM k 0 49, LRANGE k 0 -1 in one pipeline or body reads at most 50 items; a read of
     another key, or one before the trim, stays reported."""

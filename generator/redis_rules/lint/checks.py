@@ -102,6 +102,14 @@ KEY_EXPIRES = frozenset("expire pexpire expireat pexpireat".split())
 TTL_KEYWORDS = frozenset({"expire", "ex", "px", "ttl", "timeout", "expiry"})
 INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
 RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
+# ranges over everything unless paged: method -> (first bound: name, whole value), (second bound), page parameter,
+# its position, and whether an absent bound means the whole range (redis-py's xrange defaults to - +)
+FULL_RANGES: dict[str, tuple[tuple[str, str], tuple[str, str], str, int, bool]] = {
+    "xrange": (("min", "-"), ("max", "+"), "count", 3, True),
+    "xrevrange": (("max", "+"), ("min", "-"), "count", 3, True),
+    "zrangebyscore": (("min", "-inf"), ("max", "+inf"), "num", 4, False),
+    "zrevrangebyscore": (("max", "+inf"), ("min", "-inf"), "num", 4, False),
+}
 GROWING_FIELD_WRITES = frozenset({"hset", "hsetnx", "hincrby", "hincrbyfloat"})
 WHOLE_READS = frozenset({"hgetall", "smembers"})
 SCRIPT_METHODS = frozenset({"eval", "evalsha", "eval_ro", "evalsha_ro", "register_script", "script_load"})
@@ -764,10 +772,32 @@ class Checker:
             start, end = self._bound(_arg(node, 1, "start")), self._bound(_arg(node, 2, "end", "stop"))
             if start == 0 and end == -1 and not self._trimmed_before(node, m, key):
                 self.report("unbounded-read", node, "range", r, command=m.upper())
+        elif m in FULL_RANGES:
+            self._full_range(node, m, r)
         elif m == "xadd":
             self._xadd(node, r)
         if m in VALUE_WRITES and (not weak or m in REDIS_ONLY):
             self._pickle_write(node, m, r)
+
+    def _full_range(self, node: ast.Call, m: str, r: Recv) -> None:
+        """XRANGE - + without COUNT, ZRANGEBYSCORE -inf +inf without LIMIT (num): the whole collection in one reply,
+        as TypeScript reports it (trial 17: `r.xrange(stream, "-", "+")` replaying a stream)."""
+        if any(type(a) is ast.Starred for a in node.args) or any(kw.arg is None for kw in node.keywords):
+            return  # bounds or the page hidden in *args / **kwargs
+        first, second, page, at, defaults = FULL_RANGES[m]
+        bounds = []
+        for i, (name, whole) in enumerate((first, second), start=1):
+            arg = _arg(node, i, name)
+            if arg is None and not defaults:
+                return
+            text = whole if arg is None else str_const(arg)
+            if text is None or text.lower() not in (whole, "inf" if whole == "+inf" else whole):
+                return
+            bounds.append(whole)
+        if not _is_none(_arg(node, at, page)):
+            return
+        param = "COUNT" if page == "count" else "LIMIT"
+        self.report("unbounded-read", node, "full", r, command=m.upper(), where=" ".join(bounds), param=param)
 
     def _trimmed_before(self, node: ast.Call, m: str, key: ast.expr | None) -> bool:
         """The same key was trimmed earlier in this body or pipeline (`p.ltrim(k, 0, 49)` then `p.lrange(k, 0,

@@ -145,8 +145,10 @@ REGISTRY: tuple[Check, ...] = (
         "client (client module or `lint.client_factories`: its rule forbids them), `hgetall` of one hash under a "
         "fixed key that the module fills with fields from variables (a map over the whole dataset), and "
         "`hgetall`/`smembers` read once in a function that returns a page (`limit`/`offset`/`page`/`top`/`skip` "
-        "parameters or destructured options)",
-        "bounded ranges such as `lrange(k, 0, 99)`; the `*scan*` commands; `hgetall` of a record hash (one per "
+        "parameters or destructured options); `xrange`/`xrevrange` over `-` `+` without COUNT and "
+        "`zrangebyscore`/`zrevrangebyscore` over `-inf` `+inf` without LIMIT",
+        "bounded ranges such as `lrange(k, 0, 99)`; a whole range right after an LTRIM/ZREMRANGEBYRANK of the same "
+        "key in the same body or pipeline; the `*scan*` commands; `hgetall` of a record hash (one per "
         "entity: its key built from an id) and `smembers` of a registry through other clients (read whole by "
         "design), also one per item of a loop",
     ),
@@ -172,7 +174,9 @@ REGISTRY: tuple[Check, ...] = (
         "`new Cluster(...)`, `createClient(...)` inside a function; in Python one kept in an object that lives "
         "one request (Flask's `g.redis = Redis(...)` in `get_redis()`, `request.state`), whoever calls it",
         "module level; code that runs once (a lifespan, by name or passed as `lifespan=`, an app factory that "
-        "builds `Flask()`/`FastAPI()`, a startup hook); client factories (policy `lint.client_factories`, "
+        "builds `Flask()`/`FastAPI()` or is named one (`create_app`, `createApp`, `buildServer`), a startup hook, a "
+        "NestJS provider's `useFactory` unless request-scoped, a Fastify plugin, a JavaScript constructor function); "
+        "an `@upstash/redis` client (REST: no pool); client factories (policy `lint.client_factories`, "
         "`functools.cache`/`lru_cache`/"
         "`cached_property`/`pytest.fixture`, factory-named functions (`get_redis`, `create_pool`; in a "
         "client/redis module any `get_*`; `getRedis`, `createClient`) unless a plain function calls them (a route "
