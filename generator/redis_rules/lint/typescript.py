@@ -1480,27 +1480,20 @@ class TsChecker:
         if where is None or self._runs_once(scope):
             return
         factory = self._enclosing_factory(scope)
-        if factory is None:
+        # a factory calling a factory: its own per-request callers are where the client is built per request
+        uses = [(call, scope)] if factory is None else self._request_calls(factory)
+        for use, caller in uses:
+            if use.id in self._imported_calls or self._kept_call(use):
+                continue
+            self._imported_calls.add(use.id)
             self.report(
                 "client-per-call",
-                call,
+                use,
                 "imported",
-                factory=_text(call.child_by_field_name("function")),
+                factory=_text(use.child_by_field_name("function")),
                 where=where,
-                caller=_who(scope),
+                caller=_who(caller),
             )
-            return
-        for outer, caller in self._request_calls(factory):  # a factory calling a factory: its callers decide
-            if outer.id not in self._imported_calls and not self._kept_call(outer):
-                self._imported_calls.add(outer.id)
-                self.report(
-                    "client-per-call",
-                    outer,
-                    "imported",
-                    factory=_text(outer.child_by_field_name("function")),
-                    where=where,
-                    caller=_who(caller),
-                )
 
     def _kept_call(self, call: Node) -> bool:
         """Is the result of this call kept in an outer variable or a field (`blocker ??= createClient()`)?"""
