@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -44,6 +45,40 @@ def git(repo: Path, *args: str) -> str:
 # The commit main was at when v0.1.0 (the first landing) was released. By hash, not tag: CI clones
 # may come without tags.
 PREVIOUS_RELEASE = "44d5c870793c53b38ee90d065b49af70c0297578"
+
+
+def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
+    """A git repo holding this checkout's files (committed or not, minus ignored ones), tagged."""
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+    dest.mkdir(parents=True)
+    for rel in filter(None, listed):
+        src = ROOT / rel
+        if not src.exists() and not src.is_symlink():
+            continue  # deleted in the work tree
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            target.symlink_to(src.readlink())
+        else:
+            shutil.copy2(src, target)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
+    git(dest, "tag", tag)
+    return dest
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """redis-rules' template cache in this test's tmp_path, never the user's ~/.cache. Opt in per file:
+    ``pytestmark = pytest.mark.usefixtures("own_cache")``."""
+    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's files as a template git repo tagged v1.0.0, one per test module."""
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
 
 
 def archive_of(commit: str) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
-from tests.conftest import git
+from tests.conftest import git, make_template_repo
 
 USER_CLAUDE = "# Shop API\n\nRun `make test` before you push. Use tabs in Makefiles.\n"
 USER_SETTINGS = {
@@ -213,7 +213,6 @@ def test_usage_errors(repo: Path, tmp_path: Path, run_cli) -> None:
 def test_update_after_adoption_touches_only_our_files(tmp_path: Path, run_cli) -> None:
     """`redis-rules update` (copier's 3-way merge) on an adopted repo: our sections change, the
     team's text stays, and the files adoption left out (pyproject, modules) are not brought back."""
-    from tests.test_copier_parity import make_template_repo
 
     template = make_template_repo(tmp_path / "tpl")
     repo = make_repo(tmp_path)

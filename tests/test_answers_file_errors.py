@@ -12,20 +12,10 @@ import pytest
 
 from redis_rules import cli
 from tests.conftest import git
-from tests.test_copier_parity import make_template_repo
 
+pytestmark = pytest.mark.usefixtures("own_cache")
 RunCli = Callable[..., tuple[int, str, str]]
 RANGE = "default_ttl: out of range: must be from 1 to 2592000 seconds (30 days) (got -5)"
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
 
 
 def _project(dest: Path, template: Path) -> Path:

@@ -23,10 +23,9 @@ import yaml
 
 from redis_rules import cli
 from redis_rules.claude_settings import merge_hooks
-from tests.conftest import git
-from tests.test_copier_parity import make_template_repo
+from tests.conftest import git, make_template_repo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_cache")]
 RunCli = Callable[..., tuple[int, str, str]]
 AGENTS = "[claude,agents_md,cursor,copilot,gemini]"
 TEAM_SETTINGS = {
@@ -36,16 +35,6 @@ TEAM_SETTINGS = {
         "PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "npx prettier --write ."}]}]
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
 
 
 def new_project(dest: Path, template: Path, **data: str) -> Path:

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT, git, render, stock_copier
+from tests.conftest import make_template_repo, render, stock_copier
 
 ANSWERS = {"project_name": "parity-svc", "client": "redis-py-async", "flavour": "cluster", "default_ttl": "1200"}
-
-
-def make_template_repo(dest: Path, tag: str = "v0.1.0") -> Path:
-    """A git repo holding this checkout's files (committed or not, minus ignored ones), tagged."""
-    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-    dest.mkdir(parents=True)
-    for rel in filter(None, listed):
-        src = ROOT / rel
-        if not src.exists() and not src.is_symlink():
-            continue  # deleted in the work tree
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_symlink():
-            target.symlink_to(src.readlink())
-        else:
-            shutil.copy2(src, target)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
-    git(dest, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
-    git(dest, "tag", tag)
-    return dest
 
 
 @pytest.fixture(scope="module")

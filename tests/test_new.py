@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BINARIES, ROOT, render
+from tests.conftest import BINARIES, ROOT, make_template_repo, render
 
 DEFAULT_FILES = {
     ".copier-answers.yml",
@@ -365,7 +365,6 @@ def test_a_dirty_untagged_template_checkout_is_pointed_out(tmp_path: Path, run_c
     """Copier renders uncommitted template changes from a temporary commit and records its id, which the
     checkout never holds: `new` warns (update would fail to find it); a clean checkout gets no warning."""
     from tests.conftest import git
-    from tests.test_copier_parity import make_template_repo
 
     template = make_template_repo(tmp_path / "tpl", "v9.9.9")
     git(template, "tag", "-d", "v9.9.9")
@@ -386,8 +385,6 @@ def test_a_template_that_is_no_git_repository_is_pointed_out(tmp_path: Path, run
     """No commit is recorded (a plain folder; an installed redis-rules whose template cache cannot be written
     falls back to one): `new` renders and warns that `update` will not work, naming the cache setting."""
     import shutil
-
-    from tests.test_copier_parity import make_template_repo
 
     template = make_template_repo(tmp_path / "tpl", "v9.9.9")
     shutil.rmtree(template / ".git")

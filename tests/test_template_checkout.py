@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from redis_rules import template_source
-from tests.conftest import ROOT, git, stock_copier
-from tests.test_copier_parity import make_template_repo
+from tests.conftest import ROOT, git, make_template_repo, stock_copier
 
 RunCli = Callable[..., tuple[int, str, str]]
 

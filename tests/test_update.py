@@ -12,10 +12,9 @@ import yaml
 
 from redis_rules import cli
 from redis_rules.errors import Terminated
-from tests.conftest import BINARIES, git, run_generated_tests, stock_copier
-from tests.test_copier_parity import make_template_repo
+from tests.conftest import BINARIES, git, make_template_repo, run_generated_tests, stock_copier
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_cache")]
 
 RunCli = Callable[..., tuple[int, str, str]]
 KEYS = "my_service/db/redis/keys.py"
@@ -25,16 +24,6 @@ TEAM_FUNCTION = (
     '\n\ndef team_report_key(day: str) -> str:\n    """Added by the team."""\n'
     '    return build("reports", "daily", day)\n'
 )
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))  # never the user's ~/.cache
-
-
-@pytest.fixture(scope="module")
-def template_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template_repo(tmp_path_factory.mktemp("tpl") / "redis-rules", "v1.0.0")
 
 
 def new_project(dest: Path, template: Path, *, commit: bool = True, **data: str) -> Path:
@@ -85,8 +74,8 @@ def assert_generated_tests_pass(project: Path) -> None:
 # ------------------------------------------------------------------ policy change
 
 
-def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1)
+def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
     with (project / KEYS).open("a") as fh:
         fh.write(TEAM_FUNCTION)
     with (project / "CLAUDE.md").open("a") as fh:
@@ -112,9 +101,9 @@ def test_policy_change_applies_everywhere_and_keeps_edits(tmp_path: Path, templa
     assert_generated_tests_pass(project)
 
 
-def test_edits_inside_the_markers_are_replaced_and_said_so(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_edits_inside_the_markers_are_replaced_and_said_so(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     # fresh-user trial 4: the replaced edit was listed as a plain "modified CLAUDE.md"
-    project = new_project(tmp_path / "svc", template_v1)
+    project = new_project(tmp_path / "svc", template)
     claude = (project / "CLAUDE.md").read_text()
     assert claude.count("**RR001**") == 1
     (project / "CLAUDE.md").write_text(claude.replace("**RR001**", "**RR001** (our note)"))
@@ -130,8 +119,8 @@ def test_edits_inside_the_markers_are_replaced_and_said_so(tmp_path: Path, templ
     assert out.count("were replaced by the render") == 1  # AGENTS.md and the others had no edits
 
 
-def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
+def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template, modules="[cache, streams]")
     mods = project / "my_service/db/redis"
     assert (mods / "streams.py").is_file() and (project / "tests/redis/test_streams.py").is_file()
     with (project / "tests/redis/test_streams.py").open("a") as fh:
@@ -155,11 +144,11 @@ def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template_v1:
 
 
 def test_a_deleted_module_the_team_still_imports_is_pointed_out(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
+    tmp_path: Path, template: Path, run_cli: RunCli
 ) -> None:
     """Trial 14: `update --set "modules=[cache]"` deleted streams.py while the team's code imported it, and said
     nothing. Each deleted module now names the files that still import it, and how to keep it."""
-    project = new_project(tmp_path / "svc", template_v1, modules="[cache, streams]")
+    project = new_project(tmp_path / "svc", template, modules="[cache, streams]")
     (project / "my_service/web").mkdir(parents=True)
     (project / "my_service/web/views.py").write_text("from my_service.db.redis.streams import emit_event\n")
     (project / "my_service/web/other.py").write_text("from my_service.db.redis import cache\n")
@@ -266,8 +255,8 @@ def test_upgrade_brings_new_rule_and_module_change_and_keeps_edits(tmp_path: Pat
 # ------------------------------------------------------------------ conflicts
 
 
-def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1)
+def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
     keys_path = project / KEYS
     text = keys_path.read_text()
     keys_path.write_text(text.replace("DEFAULT_TTL: Final = 3600", "DEFAULT_TTL: Final = 7200"))
@@ -330,8 +319,8 @@ def test_conflict_is_reported_with_exit_1_inline_and_rej(tmp_path: Path, templat
 # ------------------------------------------------------------------ refusals (exit 2, nothing touched)
 
 
-def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1, commit=False)
+def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template, commit=False)
     before = snapshot(project)
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=1800")
     assert code == 2
@@ -347,9 +336,9 @@ def test_no_git_is_refused_without_touching_anything(tmp_path: Path, template_v1
 
 
 def test_dirty_tree_bad_answers_and_missing_answers_are_refused(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
+    tmp_path: Path, template: Path, run_cli: RunCli
 ) -> None:
-    project = new_project(tmp_path / "svc", template_v1)
+    project = new_project(tmp_path / "svc", template)
 
     (project / "CLAUDE.md").write_text((project / "CLAUDE.md").read_text() + "\nwip\n")
     (project / "notes.txt").write_text("untracked counts too")
@@ -397,8 +386,8 @@ def test_an_empty_dest_is_refused_not_read_as_the_current_folder(verb: str, run_
 # ------------------------------------------------------------------ flavour change
 
 
-def test_flavour_change_to_elasticache_serverless(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1, modules="[cache, rate_limit]")
+def test_flavour_change_to_elasticache_serverless(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template, modules="[cache, rate_limit]")
     assert "REQUIRE_TLS_IN_PROD: Final = False" in (project / CLIENT).read_text()
     assert "**RR020**" not in (project / "CLAUDE.md").read_text()
 
@@ -419,9 +408,9 @@ def test_flavour_change_to_elasticache_serverless(tmp_path: Path, template_v1: P
 # ------------------------------------------------------------------ sources
 
 
-def test_stock_copier_update_works_on_a_project_made_by_new(tmp_path: Path, template_v1: Path) -> None:
-    project = new_project(tmp_path / "svc", template_v1)
-    assert answers(project)["_src_path"] == str(template_v1)
+def test_stock_copier_update_works_on_a_project_made_by_new(tmp_path: Path, template: Path) -> None:
+    project = new_project(tmp_path / "svc", template)
+    assert answers(project)["_src_path"] == str(template)
     proc = stock_copier_update(project, "default_ttl=1800")
     assert proc.returncode == 0, proc.stderr
     assert "DEFAULT_TTL: Final = 1800" in (project / KEYS).read_text()
@@ -477,9 +466,9 @@ def test_wheel_install_renders_from_a_cached_git_repo_and_updates_offline(
     assert new_tag.startswith(f"{tag}+") and set(git(cache, "tag", "--list").split()) == {tag, new_tag}
 
 
-def test_missing_recorded_source_is_a_clear_error(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc", template_v1)
-    text = (project / ".copier-answers.yml").read_text().replace(str(template_v1), str(tmp_path / "gone"))
+def test_missing_recorded_source_is_a_clear_error(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc", template)
+    text = (project / ".copier-answers.yml").read_text().replace(str(template), str(tmp_path / "gone"))
     (project / ".copier-answers.yml").write_text(text)
     commit_all(project, "source moved")
     code, _, err = run_cli("update", str(project), "--set", "default_ttl=1800")
@@ -507,8 +496,8 @@ TS_TEAM_FUNCTION = (
 )
 
 
-def test_typescript_policy_change_keeps_edits(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc-ts", template_v1, language="typescript", edge="true")
+def test_typescript_policy_change_keeps_edits(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc-ts", template, language="typescript", edge="true")
     assert (project / TS_KEYS).is_file() and (project / "src/edge/redis/client.ts").is_file()
     with (project / TS_KEYS).open("a") as fh:
         fh.write(TS_TEAM_FUNCTION)
@@ -533,8 +522,8 @@ def test_typescript_policy_change_keeps_edits(tmp_path: Path, template_v1: Path,
     assert "<" * 7 not in keys + claude
 
 
-def test_a_language_change_is_refused_without_writing(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
-    project = new_project(tmp_path / "svc-ts", template_v1, language="typescript")
+def test_a_language_change_is_refused_without_writing(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    project = new_project(tmp_path / "svc-ts", template, language="typescript")
     before = snapshot(project)
     code, out, err = run_cli("update", str(project), "--set", "language=python")
     assert code == 2
@@ -547,11 +536,11 @@ def test_a_language_change_is_refused_without_writing(tmp_path: Path, template_v
 
 @pytest.mark.parametrize("adoption", ["rules", "modules"])
 def test_an_adoption_change_is_refused_without_writing(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli, adoption: str
+    tmp_path: Path, template: Path, run_cli: RunCli, adoption: str
 ) -> None:
     """`adoption` decides which files exist at all: set on a project made by `new`, Copier would delete its
     modules, tests and project files (31 files, exit 0, before this was refused)."""
-    project = new_project(tmp_path / "svc", template_v1)
+    project = new_project(tmp_path / "svc", template)
     before = snapshot(project)
     code, out, err = run_cli("update", str(project), "--set", f"adoption={adoption}")
     assert code == 2 and "updated" not in out  # (out holds what `new` printed)
@@ -576,13 +565,11 @@ def test_the_wheel_ships_exactly_the_parts_the_template_cache_snapshots() -> Non
     assert shipped == {part: f"redis_rules/_template/{part}" for part in template_source.TEMPLATE_PARTS}
 
 
-def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli
-) -> None:
+def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     """A team on Windows commits CLAUDE.md with CRLF: the update rewrites the redis-rules section only, in CRLF,
     and says nothing was replaced (fresh-user trial 12: every line became LF, and 'edits inside its redis-rules
     parts were replaced' was printed for a file nobody had edited)."""
-    project = new_project(tmp_path / "svc", template_v1)
+    project = new_project(tmp_path / "svc", template)
     claude = (project / "CLAUDE.md").read_text(encoding="utf-8")
     crlf = ("# Our service\n\nTeam notes.\n\n" + claude).replace("\n", "\r\n")
     (project / "CLAUDE.md").write_bytes(crlf.encode("utf-8"))
@@ -601,14 +588,14 @@ def test_a_crlf_rule_file_stays_crlf_and_nothing_is_replaced(
 
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, Terminated])
 def test_an_update_cut_short_after_copier_wrote_is_undone(
-    tmp_path: Path, template_v1: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, interrupt: type
+    tmp_path: Path, template: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, interrupt: type
 ) -> None:
     """Trial 14: Ctrl-C part-way through `update` left a half-applied tree (the policy changed, the answers not;
     once a team's own section was gone) under "nothing half-written was left behind". Now an interrupt after
     Copier wrote undoes the update: exit 130 (143 for SIGTERM), and the project is as it was."""
     from redis_rules.updating import flow
 
-    project = new_project(tmp_path / "svc", template_v1)
+    project = new_project(tmp_path / "svc", template)
     claude = project / "CLAUDE.md"
     claude.write_text(claude.read_text() + "\n## Team notes\n\nOurs.\n")
     commit_all(project, "team notes")
@@ -626,14 +613,12 @@ def test_an_update_cut_short_after_copier_wrote_is_undone(
     assert snapshot(project) == before
 
 
-def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template_v1: Path, run_cli: RunCli) -> None:
+def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     """`new` refuses answers whose AGENTS.md section passes the 32 KiB Codex reads; `update --set` of the same
     answers is refused too (exit 2, one line) and leaves the project as it was: files, index, untracked."""
     import json
 
-    project = new_project(
-        tmp_path / "svc", template_v1, modules="[cache, rate_limit, sessions, locks, streams, pubsub]"
-    )
+    project = new_project(tmp_path / "svc", template, modules="[cache, rate_limit, sessions, locks, streams, pubsub]")
     before = snapshot(project)
     reason = "kept without a TTL because the team reloads it from the source of truth on every deploy " * 3
     entries = [{"pattern": f"*:config{i}:*", "reason": reason.strip()[:300]} for i in range(50)]

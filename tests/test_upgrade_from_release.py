@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PREVIOUS_RELEASE, archive_of, stock_copier
-from tests.test_copier_parity import make_template_repo
+from tests.conftest import PREVIOUS_RELEASE, archive_of, make_template_repo, stock_copier
 from tests.test_update import answers, assert_generated_tests_pass, commit_all, git
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_cache")]
 
 CACHE = "my_service/db/redis/cache.py"
 KEYS = "my_service/db/redis/keys.py"
@@ -28,11 +27,6 @@ TEAM_KEYS = (
     '    return build("reports", "daily", day)\n'
 )
 TEAM_MODULE = '"""The team\'s own module next to the generated ones."""\n\nREPORT_DAYS = 7\n'
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,9 @@ import pytest
 import yaml
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
-from tests.conftest import PREVIOUS_RELEASE, ROOT, archive_of
+from tests.conftest import PREVIOUS_RELEASE, ROOT, archive_of, make_template_repo
 from tests.hostile.helpers import ALIAS_BOMB, assert_refused, committed_project, run, tried
 from tests.hostile.project_checks import check_files, full_checks, imports
-from tests.test_copier_parity import make_template_repo
 
 # (field, YAML text of the value in a data file, what the one-line error says)
 WRONG_TYPES = [

@@ -24,9 +24,8 @@ from typing import Any
 import pytest
 
 from redis_rules.agent_files import BEGIN_PREFIX, END_LINE
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_template_repo
 from tests.hostile.helpers import assert_refused, committed_project, git, run, tried
-from tests.test_copier_parity import make_template_repo
 
 ADOPT = ("--defaults", "--data", "package=shop_api")
 

@@ -31,7 +31,7 @@ from redis_rules.errors import UserError
 from redis_rules.questions import load_questions, resolve_answers
 from redis_rules.servers import running_server
 from redis_rules.updating.answers import check_recorded
-from tests.conftest import BINARIES, ROOT
+from tests.conftest import BINARIES, ROOT, make_template_repo
 from tests.hostile.helpers import assert_contract, committed_project, run, tried
 from tests.hostile.project_checks import check_files, imports
 
@@ -168,7 +168,6 @@ def test_new_with_any_bytes_as_the_data_file(plain_template: Path, content: byte
 # ---------------------------------------------------------------- update: a hand-edited answers file
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_copier_parity import make_template_repo
 
     base = tmp_path_factory.mktemp("prop-upd")
     return committed_project(base / "proj", make_template_repo(base / "tpl", "v1.0.0"))
