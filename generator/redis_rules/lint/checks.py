@@ -37,6 +37,7 @@ from .receivers import (
     absolute_module,
     decorator_names,
     dotted,
+    last_name,
     str_const,
 )
 
@@ -44,12 +45,12 @@ from .receivers import (
 def _dash_callback(decorator: ast.expr) -> bool:
     """`@callback(Output(...), Input(...))` / `@app.callback([Output(...)], ...)`: Dash runs it per browser event.
     A bare `@app.callback()` is Typer's, which runs once per command line."""
-    if type(decorator) is not ast.Call or (dotted(decorator.func) or "").rsplit(".", 1)[-1] != "callback":  # type: ignore[attr-defined]
+    if type(decorator) is not ast.Call or last_name(decorator.func) != "callback":  # type: ignore[attr-defined]
         return False
     args = [*decorator.args, *(kw.value for kw in decorator.keywords)]  # type: ignore[attr-defined]
     items = [e for a in args for e in (a.elts if type(a) in (ast.List, ast.Tuple) else [a])]  # type: ignore[attr-defined]
     return any(
-        type(e) is ast.Call and (dotted(e.func) or "").rsplit(".", 1)[-1] in ("Output", "Input", "State")  # type: ignore[attr-defined]
+        type(e) is ast.Call and last_name(e.func) in ("Output", "Input", "State")  # type: ignore[attr-defined]
         for e in items
     )
 
@@ -1739,7 +1740,7 @@ class Checker:
                     continue  # its own recursion
                 return f"{caller.qualname}() at line {call.lineno}"
             if (
-                (dotted(func) or "").rsplit(".", 1)[-1] == "Depends"
+                last_name(func) == "Depends"
                 and call.args
                 and type(call.args[0]) is ast.Name
                 and call.args[0].id == name  # type: ignore[attr-defined]
@@ -1795,7 +1796,7 @@ class Checker:
         """A function that builds the web application (`app = Flask(__name__)`, `FastAPI()`) in its own body: an
         app factory (`create_app`, `build_app`), which runs once per process."""
         for call, sc in self.info.calls:
-            if sc is scope and (dotted(call.func) or "").rsplit(".", 1)[-1] in APP_CLASSES:
+            if sc is scope and last_name(call.func) in APP_CLASSES:
                 c = self.info.canonical(call.func, scope)
                 if c is not None and c.split(".")[0] in (
                     "flask",
@@ -1834,15 +1835,14 @@ class Checker:
         return (
             node.name == "run"
             and scope.cls is not None
-            and any((dotted(base) or "").rsplit(".", 1)[-1] in PER_MESSAGE_BASES for base in scope.cls.bases)
+            and any(last_name(base) in PER_MESSAGE_BASES for base in scope.cls.bases)
         )
 
     @staticmethod
     def _management_command(scope: Scope) -> bool:
         """A method of a Django management command (`class Command(BaseCommand)`): `manage.py` runs it once."""
         return scope.cls is not None and any(
-            (dotted(base) or "").rsplit(".", 1)[-1] in ("BaseCommand", "LabelCommand", "AppCommand")
-            for base in scope.cls.bases
+            last_name(base) in ("BaseCommand", "LabelCommand", "AppCommand") for base in scope.cls.bases
         )
 
     def _in_factory(self, scope: Scope | None) -> bool:

@@ -321,16 +321,30 @@ def lint_source(
 ) -> list[Finding]:
     """Lint one module's source. `path` is used for policy globs (per-file ignores, reset scripts) and,
     unless `display` is given, shown in findings. select/ignore default to the policy's. With `project`,
-    receivers are also resolved across the project's other modules (and this module's facts recorded)."""
+    receivers are also resolved across the project's other modules (and this module's facts recorded).
+    Test code is linted like any other, then TEST_EXEMPT's findings are dropped (both languages)."""
     policy = policy or Policy()
     shown = display if display is not None else printable_path(path)
     if path.endswith(TS_SUFFIXES):
         from .typescript import lint_typescript
 
         found = lint_typescript(source, path, policy, select, ignore, shown, project)
-        if path in ("<stdin>", "-") or not is_test_file(relative_to_root(path, policy)):
-            return found
+    else:
+        found = _lint_python(source, path, policy, select, ignore, shown, project)
+    if found and path not in ("<stdin>", "-") and is_test_file(relative_to_root(path, policy)):
         return [f for f in found if f.check not in TEST_EXEMPT]
+    return found
+
+
+def _lint_python(
+    source: str,
+    path: str,
+    policy: Policy,
+    select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    shown: str,
+    project: Project | None,
+) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as exc:
@@ -343,8 +357,6 @@ def lint_source(
         raw = _check_tree(tree, source, path, rel, policy, project)
     except RecursionError:
         return [_too_deep(shown)]
-    if raw and is_test_file(rel):
-        raw = [r for r in raw if r.check not in TEST_EXEMPT]
     if not raw and MARKER not in source:
         return []
     return _findings(raw, source, shown, select, ignore, _suppressions(source))

@@ -320,10 +320,15 @@ def absolute_module(level: int, module: str | None, package: str) -> str:
     return ".".join([*base, *([module] if module else [])])
 
 
+def last_name(node: ast.expr) -> str:
+    """The last name of a name chain: `Depends` for `fastapi.Depends`; "" for anything else (`routes[0]`)."""
+    return (dotted(node) or "").rsplit(".", 1)[-1]
+
+
 def decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """The last name of each decorator, called or not: `lru_cache` for `@functools.lru_cache(maxsize=1)`,
     `on_event` for `@app.on_event("startup")`; "" for one that is no name chain (`@routes[0]`)."""
-    return [(dotted(d.func if type(d) is ast.Call else d) or "").rsplit(".", 1)[-1] for d in node.decorator_list]  # type: ignore[attr-defined]
+    return [last_name(d.func if type(d) is ast.Call else d) for d in node.decorator_list]  # type: ignore[attr-defined]
 
 
 def is_property(node: ast.AST) -> bool:
