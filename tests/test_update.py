@@ -143,6 +143,31 @@ def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template: Pa
     assert_generated_tests_pass(project)
 
 
+def test_generated_files_the_team_deleted_are_named_as_staying_deleted(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    """Copier's update never re-creates a file the project deleted, so an update's changes to it were lost
+    without a word (stop 25's review). The update now names each such file in a note (exit 0: everything else
+    is applied); with nothing deleted there is no note. Starter files (pyproject.toml) are not named."""
+    project = new_project(tmp_path / "svc", template, modules="[cache, locks]")
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1200", "--pretend")
+    assert code == 0 and "stay" not in out, out + err
+    (project / "my_service/db/redis/locks.py").unlink()
+    (project / "pyproject.toml").unlink()
+    commit_all(project, "the team drops locks.py by hand")
+
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=1300")
+    assert code == 0, out + err
+    note = next(line for line in out.splitlines() if line.startswith("  note "))
+    assert "1 generated file the project deleted stays deleted, without this update's changes: " in note
+    assert "my_service/db/redis/locks.py (`redis-rules check` says how" in note and "pyproject" not in note
+    assert not (project / "my_service/db/redis/locks.py").exists()
+    assert answers(project)["default_ttl"] == 1300
+    commit_all(project, "ttl")
+    code, out, err = run_cli("update", str(project), "--set", "modules=[cache]")
+    assert code == 0 and " note " not in out, out + err
+
+
 def test_a_deleted_module_the_team_still_imports_is_pointed_out(
     tmp_path: Path, template: Path, run_cli: RunCli
 ) -> None:

@@ -135,12 +135,10 @@ def compare(dest: Path, rendered: Path, starters: Collection[str] = ()) -> list[
     """Drift, missing and stale owned parts of `dest` against the render in `rendered`, and the generated
     files the team owns that `dest` lacks entirely (`deleted`), other than the `starters` (copier's
     `_skip_if_exists` paths, rendered with the answers)."""
-    problems: list[Problem] = []
     files = _walk(rendered)
+    problems = [Problem("deleted", rel, DELETED) for rel in deleted_files(dest, rendered, starters)]
     for rel in files:
         if not is_owned(rel):
-            if rel != ANSWERS_FILE and rel not in starters and not os.path.lexists(dest / rel):
-                problems.append(Problem("deleted", rel, DELETED))
             continue
         new = (rendered / rel).read_text(encoding="utf-8")
         old = _read(dest / rel)
@@ -154,6 +152,17 @@ def compare(dest: Path, rendered: Path, starters: Collection[str] = ()) -> list[
             problems.append(Problem("drift", rel, detail))
     problems += _stale(dest, set(files))
     return problems
+
+
+def deleted_files(dest: Path, rendered: Path, starters: Collection[str] = ()) -> list[str]:
+    """The files of the render in `rendered` (relative paths) that the team owns and `dest` lacks entirely:
+    deleted from the project, and kept deleted by Copier's update. Not the answers file, nor the `starters`
+    (rendered once)."""
+    return [
+        rel
+        for rel in _walk(rendered)
+        if not is_owned(rel) and rel != ANSWERS_FILE and rel not in starters and not os.path.lexists(dest / rel)
+    ]
 
 
 def _differs(rel: str, old: str, new: str) -> str | None:

@@ -86,6 +86,14 @@ def report(outcome: UpdateOutcome) -> None:
         print(f"  {kind:<9} {path}{note}")
     for c in outcome.conflicts:
         print(f"  conflict  {c.describe()}")
+    if outcome.kept_deleted:  # the answers still render them: `check` fails on each until restored or dropped
+        n = len(outcome.kept_deleted)
+        shown = ", ".join(outcome.kept_deleted[:5]) + (f" and {n - 5} more" if n > 5 else "")
+        print(
+            f"  note      {n} generated file{'s' if n != 1 else ''} the project deleted stay{'' if n != 1 else 's'} "
+            f"deleted, without this update's changes: {shown} (`redis-rules check` says how to restore each; "
+            'or leave its module out with --set "modules=[...]")'
+        )
     if not outcome.changes and not outcome.conflicts:
         print("  no changes")
     elif not outcome.pretend and not outcome.conflicts:

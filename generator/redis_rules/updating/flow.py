@@ -15,7 +15,7 @@ from typing import Any, Literal
 from ..answer_types import check_answers
 from ..answers_file import ANSWERS_FILE
 from ..errors import Terminated, UserError, one_line
-from ..questions import load_questions
+from ..questions import load_questions, skip_if_exists
 from ..redact import redact_text
 from ..template_source import recorded_source_base
 from .answers import AnswerChange, check_recorded, merge_answers
@@ -41,14 +41,18 @@ def _check_markers(dest: Path) -> None:
             find_section(text, rel)
 
 
-def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[dict[str, Any], str]) -> list[str]:
-    """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns the
-    files whose owned parts held the team's edits, now replaced: owned.reconcile's `replaced`; confirmed against
+def reconcile_owned(
+    top: Path, dest: Path, url: str, ref: str, previous: tuple[dict[str, Any], str], starters: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """Render the updated answers once more and put the owned parts back (see redis_rules.owned). Returns (the
+    files whose owned parts held the team's edits, now replaced; the generated files that stay deleted: rendered
+    by the answers, deleted from the project, so Copier's update changed nothing in them, owned.deleted_files
+    past the `starters`). The first is owned.reconcile's `replaced`; confirmed against
     the render the project had (`previous`: its answers and ref) for a CRLF file, since Copier's merge of LF
     patches into it leaves its owned part different when nobody edited it, and for a file whose committed text
     has no owned part at all (our hooks turned back on: the team's file gets our entries, nothing was edited)."""
     from ..answers_file import answers_data
-    from ..owned import edited_since, has_owned_part, reconcile, reference_render
+    from ..owned import deleted_files, edited_since, has_owned_part, reconcile, reference_render
     from .preflight import read_answers
 
     answers = read_answers(dest)
@@ -60,6 +64,7 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[d
     replaced: list[str] = []
     with reference_render(url, answers_data(answers), ref) as rendered:
         changed = reconcile(dest, rendered, before, replaced)
+        kept_deleted = deleted_files(dest, rendered, starters)
     # a CRLF file merged with LF patches leaves its owned part different with no edit, and so does a file that
     # had no owned part: confirm those against the render the project had (one more render, so only for them)
     suspect = [rel for rel in replaced if "\r\n" in (before(rel) or "") or not has_owned_part(rel, before(rel) or "")]
@@ -75,7 +80,7 @@ def reconcile_owned(top: Path, dest: Path, url: str, ref: str, previous: tuple[d
         path = (dest / rel).relative_to(top).as_posix()
         if path in unmerged:
             git("reset", "-q", "--", path, cwd=top, check=False)
-    return replaced
+    return replaced, kept_deleted
 
 
 @dataclass
@@ -93,6 +98,8 @@ class UpdateOutcome:
     # files whose owned parts (marked sections, hook entries, skills...) Copier's merge left differing from the
     # render, i.e. holding the team's edits (or a conflict inside them): put back to the render
     owned_put_back: list[str] = field(default_factory=list)
+    # generated files the project deleted: Copier's update never re-creates them, so its changes skip them
+    kept_deleted: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -135,6 +142,7 @@ def _update(
         questions = load_questions(source.root)
         recorded = check_recorded(questions, recorded, upgrade=upgrade)
         data, answer_changes = merge_answers(questions, recorded, check_answers(questions, sets, "--set"))
+        starters = skip_if_exists(source.root, {**recorded, **data})
         shutil.rmtree(source.root, ignore_errors=True)
         target_top, target_dest = top, dest
         if pretend:  # the same update in a throwaway clone of the (clean) repository
@@ -149,7 +157,9 @@ def _update(
             copier_update(target_dest, data, vcs_ref=source.target, conflict=conflict)
             # what redis-rules owns (skills, hooks entries, marked sections, the policy part) is put back to
             # the render, the team's text around it taken from the commit before the update (owned.py)
-            put_back = reconcile_owned(target_top, target_dest, source.url, source.target, (recorded, source.current))
+            put_back, kept_deleted = reconcile_owned(
+                target_top, target_dest, source.url, source.target, (recorded, source.current), starters
+            )
             changed = [c.name for c in answer_changes]
             _refuse_an_overflowing_agents_md(target_top, target_dest, changed, pretend=pretend)
             conflicts = find_conflicts(target_top, target_dest)
@@ -176,6 +186,7 @@ def _update(
         edited_deletions=edited_deletions,
         importers=importers,
         owned_put_back=put_back,
+        kept_deleted=kept_deleted,
         seconds=time.perf_counter() - started,
     )
 
