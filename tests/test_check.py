@@ -272,6 +272,34 @@ def test_a_deleted_module_is_reported_and_git_brings_it_back(tmp_path: Path, tem
     assert (code, report["problems"]) == (0, []), report
 
 
+def test_a_deleted_file_git_never_held_gets_a_render_command_that_restores_it(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    """A generated file deleted before its first commit: git cannot bring it back, and the advice was "copy it
+    from a render of the same answers" without saying how. The detail now holds the exact command (the
+    recorded template and ref); run as written, in the project, it restores the file and check passes."""
+    dest = tmp_path / "svc"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(["new", str(dest), "--defaults", "--template", str(template), "--data", "modules=[cache]"]) == 0
+    rel = "my_service/db/redis/cache.py"
+    original = (dest / rel).read_bytes()
+    (dest / rel).unlink()
+    git(dest, "init", "-q", "-b", "main")
+    commit(dest, "rendered by redis-rules, cache.py dropped before the first commit")
+
+    code, report = check(run_cli, dest)
+    detail = problem(report, rel)["detail"]
+    assert code == 1 and "never committed, so git cannot restore it" in detail, detail
+    command = re.search(r"`(R=[^`]+)`", detail)
+    assert command is not None and f"--template {template} --vcs-ref v1.0.0" in command.group(1), detail
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(command.group(1), shell=True, cwd=dest, check=True, capture_output=True, env=env)
+    assert (dest / rel).read_bytes() == original
+    commit(dest, "cache.py back")
+    code, report = check(run_cli, dest)
+    assert (code, report["problems"]) == (0, []), report
+
+
 def test_deleted_gate_files_are_reported(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     """The gate itself (pre-commit config, CI workflow, the conflict-marker script) deleted: check fails instead
     of saying "current"; a deleted hook settings file is an owned part `update` writes back. Starter files

@@ -174,7 +174,7 @@ def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
         resolved = resolve_answers(questions, given, ANSWERS_FILE)
         with reference_render(src, data, ref) as rendered:
             problems = compare(dest, rendered, starters=skip_if_exists(root, resolved))
-    problems = [_with_restore(dest, p, data.get("modules")) if p.kind == "deleted" else p for p in problems]
+    problems = [_with_restore(dest, p, answers) if p.kind == "deleted" else p for p in problems]
     problems += conflict_leftovers(dest)
     status = template_status(answers, look_up_source=True)
     if status.behind:
@@ -182,11 +182,13 @@ def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     return problems, status
 
 
-def _with_restore(dest: Path, problem: Problem, modules: object) -> Problem:
+def _with_restore(dest: Path, problem: Problem, answers: dict[str, Any]) -> Problem:
     """A `deleted` problem whose detail says what brings the file back. Not `redis-rules update`: Copier's
     update keeps a deletion the project made (it leaves out every file the last render had and the project's
-    tree lacks), so git restores it, from HEAD or from the parent of the commit that deleted it; or, for a
-    module's own file, dropping that module from the answers stops rendering it."""
+    tree lacks), so git restores it, from HEAD or from the parent of the commit that deleted it, and when git
+    never held it, a render of the recorded answers and template (`_render_command`); or, for a module's own
+    file, dropping that module from the answers stops rendering it."""
+    modules = answers.get("modules")
     rel = problem.path or ""
     quoted = shlex.quote(rel)
     if _git(dest, "cat-file", "-e", f"HEAD:./{rel}") is not None:
@@ -196,12 +198,28 @@ def _with_restore(dest: Path, problem: Problem, modules: object) -> Problem:
         if found and _git(dest, "cat-file", "-e", f"{found}^:./{rel}") is not None:
             how = f"in commit {found}: `git checkout {found}^ -- {quoted}` restores it"
         else:
-            how = "(not in git history, so git cannot restore it: copy it from a render of the same answers)"
+            how = f"(never committed, so git cannot restore it): {_render_command(rel, answers)} restores it"
     module = _module_of(rel, modules)
     if module is not None and isinstance(modules, list):
         rest = ", ".join(str(m) for m in modules if m != module)
         how += f'; or stop rendering it: `redis-rules update --set "modules=[{rest}]"`'
     return replace(problem, detail=f"{problem.detail} {how}")
+
+
+def _render_command(rel: str, answers: dict[str, Any]) -> str:
+    """A shell command, run in the project folder, that renders the recorded answers from the recorded template
+    and ref into a fresh temporary folder and copies `rel` from it. The template's URL is shown redacted: a
+    token in it is never printed (the user puts it back)."""
+    src = str(answers.get("_src_path") or "")
+    ref = str(answers.get("_commit") or "")
+    template = ""
+    if src and not is_installed_source(src):
+        template = f" --template {shlex.quote(redact_url(src))}" + (f" --vcs-ref {shlex.quote(ref)}" if ref else "")
+    quoted = shlex.quote(rel)
+    return (
+        f'`R="$(mktemp -d)" && redis-rules new "$R/p" --defaults --data-file {ANSWERS_FILE}{template} '
+        f'&& cp "$R/p/"{quoted} {quoted}`'
+    )
 
 
 def _module_of(rel: str, modules: object) -> str | None:
