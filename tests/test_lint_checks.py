@@ -1394,6 +1394,161 @@ def test_pickle_values():
     assert lines(src, "RR022") == [9, 13, 16, 19, 23]
 
 
+# ---------------------------------------------------------------- RR018 dedicated-subscriber-connection
+@pytest.mark.parametrize(
+    ("src", "line", "variant"),
+    [
+        # per request, message or event: closed or not, a pool connection in subscribe mode each time
+        (
+            HEAD + "\n@app.route('/wait')\ndef wait():\n    with r.pubsub() as p:\n"
+            "        p.subscribe('c')\n        return p.get_message(timeout=1)\n",
+            5,
+            "per_request",
+        ),
+        (
+            HEAD + "\n@shared_task\ndef job():\n    p = r.pubsub()\n    p.subscribe('c')\n"
+            "    for m in p.listen():\n        handle(m)\n",
+            5,
+            "per_request",
+        ),
+        (  # a generator nested in a route (server-sent events) runs per request too
+            HEAD + "\n@router.get('/events')\nasync def events():\n    async def gen():\n"
+            "        p = r.pubsub()\n        await p.subscribe('c')\n        async for m in p.listen():\n"
+            "            yield m\n    return StreamingResponse(gen())\n",
+            6,
+            "per_request",
+        ),
+        # left open when the function returns
+        (
+            HEAD + "\ndef wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    return p.get_message(timeout=5)\n",
+            4,
+            "unclosed",
+        ),
+        (
+            HEAD + "\ndef wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    for m in p.listen():\n"
+            "        if m['type'] == 'message':\n            break\n    return m\n",
+            4,
+            "unclosed",
+        ),
+        (
+            "import redis.asyncio as redis\nr = redis.Redis()\n\nasync def wait(ch):\n    p = r.pubsub()\n"
+            "    await p.subscribe(ch)\n    async for m in p.listen():\n        return m\n",
+            5,
+            "unclosed",
+        ),
+    ],
+)
+def test_pubsub_per_request_or_left_open_is_reported(src, line, variant):
+    (found,) = [f for f in lint(src) if f.code == "RR018"]
+    assert (found.line, found.check) == (line, "dedicated-subscriber-connection")
+    assert found.message.startswith("r.pubsub() in ")
+    expected = "runs on every request or task" if variant == "per_request" else "is never closed"
+    assert expected in found.message
+    assert "subscribe once at startup on a dedicated connection" in found.message
+
+
+LEFT_OPEN = "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    return p.get_message(timeout=5)\n"
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        # closed, in every way (the bad twin: the same function without it)
+        (
+            "def wait(ch):\n    p = r.pubsub()\n    try:\n        p.subscribe(ch)\n"
+            "        return p.get_message(timeout=5)\n    finally:\n        p.close()\n",
+            LEFT_OPEN,
+        ),
+        (
+            "def wait(ch):\n    with r.pubsub() as p:\n        p.subscribe(ch)\n"
+            "        return p.get_message(timeout=5)\n",
+            LEFT_OPEN,
+        ),
+        (
+            "async def wait(ch):\n    p = r.pubsub()\n    await p.subscribe(ch)\n    m = await p.get_message()\n"
+            "    await p.aclose()\n    return m\n",
+            "async def wait(ch):\n    p = r.pubsub()\n    await p.subscribe(ch)\n    m = await p.get_message()\n"
+            "    return m\n",
+        ),
+        (
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n"
+            "    m = p.get_message()\n    p.reset()\n    return m\n",
+            LEFT_OPEN,
+        ),
+        # a listener that runs until the process ends (a thread target, a worker's main loop); with a way out
+        # of its loop it leaves the PubSub open
+        (
+            "def listener():\n    p = r.pubsub()\n    p.subscribe('c')\n    for m in p.listen():\n        handle(m)\n",
+            "def listener():\n    p = r.pubsub()\n    p.subscribe('c')\n    for m in p.listen():\n        break\n",
+        ),
+        (
+            "def listener():\n    p = r.pubsub()\n    p.subscribe('c')\n    while True:\n"
+            "        m = p.get_message(timeout=1)\n        if m is None:\n            continue\n        handle(m)\n",
+            "def listener():\n    p = r.pubsub()\n    p.subscribe('c')\n    while True:\n"
+            "        m = p.get_message(timeout=1)\n        if m is None:\n            continue\n        return m\n",
+        ),
+        # handed on: returned, stored, passed, used by a nested function, run in a thread
+        ("def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    return p\n", LEFT_OPEN),
+        (
+            "class Listener:\n    def wait(self, ch):\n        self.p = r.pubsub()\n        self.p.subscribe(ch)\n",
+            "class Listener:\n    def wait(self, ch):\n        p = r.pubsub()\n        p.subscribe(ch)\n",
+        ),
+        (
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n"
+            "    threading.Thread(target=loop, args=(p,)).start()\n",
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    threading.Thread(target=loop).start()\n",
+        ),
+        (
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n"
+            "    def stop():\n        p.close()\n    return stop\n",
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    def stop():\n        pass\n    return stop\n",
+        ),
+        (
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(**{ch: handle})\n"
+            "    return p.run_in_thread(sleep_time=0.01)\n",
+            "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(**{ch: handle})\n    return p.get_message()\n",
+        ),
+        # module level: once per process; a receiver of unknown type
+        ("p = r.pubsub()\np.subscribe('c')\n", "def wait():\n    p = r.pubsub()\n    p.subscribe('c')\n"),
+        (LEFT_OPEN.replace("r.pubsub", "conn.pubsub").replace("(ch)", "(conn, ch)", 1), LEFT_OPEN),
+    ],
+)
+def test_pubsub_closed_long_lived_or_handed_on_is_not_reported(good, bad):
+    assert lines(HEADER + good, "RR018") == []
+    assert len(lines(HEADER + bad, "RR018")) == 1
+
+
+def test_pubsub_in_test_code_is_not_reported():
+    src = HEADER + "def test_wait():\n    p = r.pubsub()\n    p.subscribe('c')\n    assert p.get_message(timeout=1)\n"
+    assert lines(src, "RR018", path="tests/test_pubsub.py") == []
+    assert lines(src, "RR018") == [4]  # the same code outside tests is left open
+
+
+def test_pubsub_advice_names_the_generated_pubsub_module_when_the_project_has_one(tmp_path, monkeypatch):
+    from redis_rules.lint import lint_paths
+
+    (tmp_path / ".redis-rules.yml").write_text('module_path: "app/db/redis"\n')
+    files = {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "",
+        "app/db/redis/__init__.py": "",
+        "app/db/redis/client.py": "import redis\n\n\ndef get_client():\n    return redis.Redis()\n",
+        "app/db/redis/pubsub.py": "def subscribe_invalidations(callback):\n    pass\n",
+        "app/views.py": "from app.db.redis.client import get_client\n\nr = get_client()\n\n\ndef wait(ch):\n"
+        "    p = r.pubsub()\n    p.subscribe(ch)\n    return p.get_message(timeout=5)\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    (found,) = [f for f in lint_paths([tmp_path], cache=False) if f.code == "RR018"]
+    assert (found.path, found.line) == ("app/views.py", 7)
+    assert "pubsub.subscribe_invalidations(handler)" in found.message
+    (tmp_path / "app/db/redis/pubsub.py").unlink()
+    (found,) = [f for f in lint_paths([tmp_path], cache=False) if f.code == "RR018"]
+    assert "pubsub.subscribe_invalidations" not in found.message
+
+
 # ---------------------------------------------------------------- suppressions and selection
 def test_line_suppressions():
     src = (

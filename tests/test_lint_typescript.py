@@ -1439,3 +1439,141 @@ def test_a_stored_client_and_an_updated_stop_are_judged_as_before(tmp_path, monk
     found = [f for f in lint_paths([tmp_path / "src"]) if f.code in ("RR008", "RR009")]
     assert [(f.path, f.line, f.code) for f in found] == [("src/redis.ts", 14, "RR008"), ("src/routes.ts", 4, "RR009")]
     assert found[1].message.startswith("makeRedis() builds a new Redis client")
+
+
+# ---------------------------------------------------------------- RR018 dedicated-subscriber-connection
+GETTER = 'import { createSubscriber, getClient } from "./db/redis";\n'
+
+
+@pytest.mark.parametrize(
+    ("src", "line", "name"),
+    [
+        (
+            GETTER + "export async function listen(ch: string) {\n  await getClient().subscribe(ch);\n}\n",
+            3,
+            "getClient()",
+        ),
+        (GETTER + "const r = getClient();\nexport const listen = (ch: string) => r.psubscribe(ch);\n", 3, "r"),
+        (  # a module-level client that is also sent commands is the shared one
+            IOREDIS + 'export const get = (k: string) => r.get(k);\nr.subscribe("ch");\n',
+            4,
+            "r",
+        ),
+        (
+            'import { createClient } from "redis";\nconst client = createClient({ url: process.env.REDIS_URL });\n'
+            "export const get = (k: string) => client.get(k);\n"
+            'await client.sSubscribe("ch", (m) => console.log(m));\n',
+            4,
+            "client",
+        ),
+        (
+            'import Redis from "ioredis";\nclass Feed {\n  private redis = new Redis(process.env.REDIS_URL!);\n'
+            "  get(k: string) { return this.redis.get(k); }\n"
+            "  watch(ch: string) { return this.redis.subscribe(ch); }\n}\n",
+            5,
+            "this.redis",
+        ),
+    ],
+)
+def test_subscribe_on_the_shared_client_is_reported_anywhere(src, line, name):
+    (found,) = [f for f in ts(src) if f.code == "RR018"]
+    assert found.line == line
+    assert found.message.startswith(f"{name}.")
+    assert "on the shared client puts its connection in subscriber mode" in found.message
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        # a client only ever subscribed (a dedicated connection kept at module level) vs one also sent commands
+        (IOREDIS + 'r.subscribe("ch");\n', IOREDIS + 'r.subscribe("ch");\nr.get("k");\n'),
+        # a connection of its own: duplicate(), the client module's createSubscriber(), a name saying so
+        (
+            GETTER + 'const conn = getClient().duplicate();\nawait conn.subscribe("c");\n',
+            GETTER + 'const conn = getClient();\nawait conn.subscribe("c");\n',
+        ),
+        (
+            GETTER
+            + 'export async function listen() {\n  const conn = createSubscriber();\n  await conn.subscribe("c");\n}\n',
+            GETTER + 'export async function listen() {\n  const conn = getClient();\n  await conn.subscribe("c");\n}\n',
+        ),
+        (
+            GETTER + 'const subscriber = getClient();\nawait subscriber.subscribe("c");\n',
+            GETTER + 'const redis = getClient();\nawait redis.subscribe("c");\n',
+        ),
+        (
+            'import Redis from "ioredis";\nclass Feed {\n  private redis = new Redis(process.env.REDIS_URL!);\n'
+            "  private sub = this.redis.duplicate();\n  get(k: string) { return this.redis.get(k); }\n"
+            "  watch(ch: string) { return this.sub.subscribe(ch); }\n}\n",
+            'import Redis from "ioredis";\nclass Feed {\n  private redis = new Redis(process.env.REDIS_URL!);\n'
+            "  private sub = this.redis.duplicate();\n  get(k: string) { return this.redis.get(k); }\n"
+            "  watch(ch: string) { return this.redis.subscribe(ch); }\n}\n",
+        ),
+        # a receiver of unknown type; @upstash/redis (REST)
+        (
+            'export async function f(client: any) {\n  await client.subscribe("c");\n}\n',
+            GETTER + 'export async function f(client: any) {\n  await getClient().subscribe("c");\n}\n',
+        ),
+        (
+            'import { Redis } from "@upstash/redis";\nconst r = Redis.fromEnv();\n'
+            'await r.get("a");\nawait r.subscribe("c");\n',
+            IOREDIS + 'await r.get("a");\nawait r.subscribe("c");\n',
+        ),
+    ],
+)
+def test_subscribe_on_a_connection_of_its_own_is_not_reported(good, bad):
+    assert [f.line for f in ts(good) if f.code == "RR018"] == []
+    assert len([f for f in ts(bad) if f.code == "RR018"]) == 1
+
+
+def test_duplicate_in_a_function_that_runs_per_call_is_reported():
+    src = GETTER + (
+        "export async function handler(ch: string) {\n  const s = getClient().duplicate();\n"
+        "  await s.subscribe(ch);\n  await s.quit();\n}\n"
+    )
+    (found,) = [f for f in ts(src) if f.code == "RR018"]
+    assert found.line == 3
+    assert found.message.startswith("getClient().duplicate() opens a new connection each time handler() runs")
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        GETTER + 'const s = getClient().duplicate();\nawait s.subscribe("c");\n',  # module level: once
+        GETTER + "let s: any;\nexport function handler() {\n  s ??= getClient().duplicate();\n  return s;\n}\n",  # kept
+        GETTER + "export function createSubscriberClient() {\n  return getClient().duplicate();\n}\n",  # a factory
+        GETTER + "export async function startSubscriber() {\n"
+        '  const s = getClient().duplicate();\n  await s.subscribe("c");\n}\n',
+        GETTER + 'export function init() {\n  const s = getClient().duplicate();\n  s.subscribe("c");\n}\n',  # startup
+    ],
+)
+def test_duplicate_kept_built_once_or_setting_a_subscriber_up_is_not_reported(good):
+    bad = GETTER + "export async function handler() {\n  const s = getClient().duplicate();\n  return s.get('k');\n}\n"
+    assert [f.line for f in ts(good) if f.code == "RR018"] == []
+    assert [f.line for f in ts(bad) if f.code == "RR018"] == [3]
+
+
+def test_duplicate_in_test_code_is_not_reported():
+    src = GETTER + 'test("x", async () => {\n  const s = getClient().duplicate();\n  await s.subscribe("c");\n});\n'
+    assert [f.line for f in ts(src, path="test/sub.test.ts") if f.code == "RR018"] == []
+    assert [f.line for f in ts(src) if f.code == "RR018"] == [3]
+
+
+def test_subscriber_advice_names_the_generated_pubsub_module_when_the_project_has_one(tmp_path, monkeypatch):
+    files = {
+        "package.json": "{}",
+        ".redis-rules.yml": 'module_path: "src/db/redis"\n',
+        "src/db/redis/index.ts": 'import Redis from "ioredis";\nlet shared: Redis | undefined;\n'
+        "export function getClient(): Redis {\n  shared ??= new Redis(process.env.REDIS_URL!);\n  return shared;\n}\n",
+        "src/db/redis/pubsub.ts": "export async function subscribeInvalidations(cb: (k: string) => void) {}\n",
+        "src/app.ts": 'import { getClient } from "./db/redis";\nexport async function listen(ch: string) {\n'
+        "  await getClient().subscribe(ch);\n}\n",
+    }
+    _write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    (found,) = [f for f in lint_paths([tmp_path], cache=False) if f.code == "RR018"]
+    assert (found.path, found.line) == ("src/app.ts", 3)
+    assert "pubsub.subscribeInvalidations(handler)" in found.message
+    (tmp_path / "src/db/redis/pubsub.ts").unlink()
+    (found,) = [f for f in lint_paths([tmp_path], cache=False) if f.code == "RR018"]
+    assert "subscribeInvalidations" not in found.message

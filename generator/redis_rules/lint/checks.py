@@ -173,6 +173,7 @@ CALL_ATTRS = (
                 "load",
                 "getenv",
                 "setdefault",
+                "pubsub",
             ),
         }
     )
@@ -397,6 +398,80 @@ def _url_problem(url: str) -> tuple[bool, bool]:
     return (bool(password), host.lower() not in LOCAL_HOSTS)
 
 
+# what ends a PubSub's hold on its connection, or hands the PubSub to something that outlives the call
+_PUBSUB_RELEASES = frozenset({"close", "aclose", "reset", "run_in_thread", "__exit__", "__aexit__"})
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _left_open(call: ast.Call, scope: Scope) -> bool:
+    """Is the PubSub `call` opens bound to a local of its function (`p = r.pubsub()`) that the function leaves
+    open when it returns? Not when it is closed (`close()`/`aclose()`/`reset()`, `with`/`async with`), handed on
+    (returned, yielded, stored, passed to a call, used by a nested function, `run_in_thread()`), or listened to by
+    a loop with no `break`/`return` (a listener that runs until the process ends)."""
+    fn = scope.node
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    parents: dict[int, ast.AST] = {}
+    for n in ast.walk(fn):
+        for child in ast.iter_child_nodes(n):
+            parents[id(child)] = n
+    holder = parents.get(id(call))
+    if type(holder) is ast.Await:
+        holder = parents.get(id(holder))
+    if type(holder) is ast.Assign and len(holder.targets) == 1:  # type: ignore[attr-defined]
+        target = holder.targets[0]  # type: ignore[attr-defined]
+    elif type(holder) is ast.AnnAssign:
+        target = holder.target  # type: ignore[attr-defined]
+    else:
+        return False  # `with r.pubsub() as p`, `closing(r.pubsub())`, `self.p = r.pubsub()`, ...
+    if type(target) is not ast.Name or target.id in scope.globals:  # type: ignore[attr-defined]
+        return False
+    name = target.id  # type: ignore[attr-defined]
+    loops: list[ast.AST] = []
+    for n in ast.walk(fn):
+        if type(n) is not ast.Name or n.id != name or n is target:  # type: ignore[attr-defined]
+            continue
+        up = parents.get(id(n))
+        outer: ast.AST | None = up
+        while outer is not None and outer is not fn:
+            if isinstance(outer, _NESTED):
+                return False  # a nested function or class uses it: it may close it, or keep it
+            if isinstance(outer, (ast.For, ast.AsyncFor, ast.While)):
+                loops.append(outer)
+            outer = parents.get(id(outer))
+        if type(n.ctx) is not ast.Load:  # type: ignore[attr-defined]
+            return False  # bound again or deleted: not followed
+        if type(up) is ast.withitem:
+            return False
+        if type(up) is not ast.Attribute or up.attr in _PUBSUB_RELEASES:  # type: ignore[attr-defined]
+            return False  # passed on, returned, stored, compared ...; or closed
+    return not any(_runs_until_shutdown(loop, fn, parents) for loop in loops)
+
+
+def _runs_until_shutdown(loop: ast.AST, fn: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """A loop with no `return` in it and no `break` of its own: it ends only with the process (or an error)."""
+    for n in ast.walk(loop):
+        if type(n) is ast.Return:
+            if not _inside_nested(n, loop, parents):
+                return False
+        elif type(n) is ast.Break:
+            owner = parents.get(id(n))
+            while owner is not None and not isinstance(owner, (ast.For, ast.AsyncFor, ast.While, *_NESTED)):
+                owner = parents.get(id(owner))
+            if owner is loop:
+                return False
+    return True
+
+
+def _inside_nested(node: ast.AST, top: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    up = parents.get(id(node))
+    while up is not None and up is not top:
+        if isinstance(up, _NESTED):
+            return True
+        up = parents.get(id(up))
+    return False
+
+
 class Checker:
     """Runs every check over one module; results in `self.raw`."""
 
@@ -556,6 +631,8 @@ class Checker:
                     self.report("pickle-values", node, "load")
             if m == "get" and len(node.args) == 2 and self.info.canonical(f, scope) not in GETENV:
                 self._settings_default(node)  # settings.get("REDIS_HOST", "localhost"), on any mapping
+            if m == "pubsub" and not self.test_file:
+                self._pubsub(node, f.value)  # type: ignore[attr-defined]
             if m in INTERESTING or m in REDIS_ONLY:
                 base = f.value  # type: ignore[attr-defined]
                 r = self.info.recv(base, scope)
@@ -1531,6 +1608,47 @@ class Checker:
             )
             return
         self.report("client-per-call", node, name=name, what=what)
+
+    # ------------------------------------------------------------------ RR018 dedicated-subscriber-connection
+    def _pubsub(self, node: ast.Call, base: ast.expr) -> None:
+        """`r.pubsub()` on a Redis client: in code that runs per request or task (a route, a Celery task, or a
+        function nested in one), or bound to a local the function leaves open when it returns."""
+        scope = self.scope
+        if scope is self.info.module:
+            return
+        r = self.info.recv(base, scope)
+        if r is None or r.kind != "client":
+            return
+        self.recv_expr = base
+        name = f"{receiver_text(base) or '...'}.pubsub"
+        fix = self._subscriber_fix()
+        s: Scope | None = scope
+        while s is not None and s is not self.info.module:
+            if self._per_event(s):
+                self.report(
+                    "dedicated-subscriber-connection",
+                    node,
+                    "per_request",
+                    r,
+                    name=name,
+                    caller=f"{s.qualname}()",
+                    fix=fix,
+                )
+                return
+            s = s.parent
+        if _left_open(node, scope):
+            self.report(
+                "dedicated-subscriber-connection", node, "unclosed", r, name=name, caller=f"{scope.qualname}()", fix=fix
+            )
+
+    def _subscriber_fix(self) -> str:
+        """The advice: the generated pubsub module when the project has one, else a dedicated connection."""
+        project, path = self.info.project, self.info.module_path
+        if project is not None and path:
+            name = f"{path}.pubsub"
+            if name in getattr(project, "expected", ()) or name in getattr(project, "modules", {}):
+                return "subscribe once at startup with pubsub.subscribe_invalidations(handler), on its own connection"
+        return "subscribe once at startup on a dedicated connection"
 
     def _dict_items(self, expr: ast.expr) -> list[tuple[str | None, ast.expr]]:
         """(key, value) of a dict literal or `dict(k=v)`, or of the one such a name is bound to here or in the

@@ -214,6 +214,33 @@ REGISTRY: tuple[Check, ...] = (
         "comments and messages",
     ),
     Check(
+        "dedicated-subscriber-connection",
+        "RR018",
+        "a subscriber opened per request, left open, or on the shared client",
+        {
+            "per_request": "{name}() in {caller}, which runs on every request or task, takes a pool connection "
+            "into subscribe mode each time; {fix}",
+            "unclosed": "{name}() in {caller} is never closed: its connection stays in subscribe mode, out of the "
+            "pool, after the function returns; close it (`with`, or close() in a finally) or {fix}",
+            "shared": "{name}() on the shared client puts its connection in subscriber mode: every other command "
+            "sent on it then fails; {fix}",
+            "duplicate": "{name}() opens a new connection each time {caller} runs; {fix}",
+        },
+        "Python: `.pubsub()` on a Redis client inside code that runs per request, message or event (a route or "
+        "request hook, a Celery task, a signal receiver, a Dash callback, or a function nested in one), and a "
+        "PubSub bound to a local that the function leaves open when it returns (no `close()`/`aclose()`/"
+        "`reset()`, no `with`/`async with`, not returned, stored or passed on, and no listening loop that runs "
+        "until the process ends). TypeScript (ioredis, node-redis): `subscribe`/`psubscribe`/`ssubscribe` on the "
+        "shared client (the client module's instance, `getClient()`, a module-level or field client that is "
+        "also sent commands), anywhere; `.duplicate()` inside a function that runs per call (as for "
+        "`client-per-call`)",
+        "a subscriber on its own long-lived connection (the generated pubsub module, `duplicate()` or a "
+        "dedicated client kept at module level or in a field, a startup hook, a factory, a connection named for "
+        "subscribing: `subscriber`, `sub`, `listener`); a listener thread or loop that subscribes once and runs "
+        "until shutdown; `run_in_thread()`; receivers of unknown type; `@upstash/redis` (no subscribe over "
+        "REST); test code (except subscribe on the shared client)",
+    ),
+    Check(
         "flush-command",
         "RR011",
         "FLUSHALL / FLUSHDB outside a reset script",

@@ -104,6 +104,13 @@ NOT_PATTERNS = frozenset({"object", "array", "arrow_function", "function_express
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
 
 
+# RR018: commands that put a connection in subscriber mode (lowercased: node-redis spells them pSubscribe, sSubscribe)
+SUBSCRIBES = frozenset({"subscribe", "psubscribe", "ssubscribe"})
+# a binding or factory named for a connection of its own (`subscriber`, `sub`, `listener`, `blockingClient`)
+_DEDICATED = re.compile(r"sub|listen|block|dedicated", re.IGNORECASE)
+# a function named for setting a subscriber up (`startSubscriber`, `listenForEvents`): called once, not per request
+_SUBSCRIBER_SETUP = re.compile(r"subscri|listen|^start|^run|watch|consume", re.IGNORECASE)
+
 _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 # the node types TsModule._collect looks at (the query finds them in C; every other node is never visited)
 _COLLECT = (
@@ -115,7 +122,15 @@ _COLLECT = (
 _QUERIES: dict[tuple[int, tuple[str, ...]], Query] = {}
 # method names (lowercased, as bytes) of the calls TsModule keeps: the ones TsChecker judges
 _JUDGED = frozenset(
-    m.encode() for m in INTERESTING | REDIS_ONLY | TS_RAW | TS_SCRIPTS | TS_KEY_ALL | {"exec", "execaspipeline"}
+    m.encode()
+    for m in INTERESTING
+    | REDIS_ONLY
+    | TS_RAW
+    | TS_SCRIPTS
+    | TS_KEY_ALL
+    | SUBSCRIBES
+    | {"exec", "execaspipeline"}
+    | {"duplicate"}
 )
 
 
@@ -939,10 +954,152 @@ class TsChecker:
                 self._per_call(call, scope, f"{imp.name}")
             elif imp is not None and not imp.type_only:
                 self._imported_factory(call, scope, imp)
+        for call, scope, f, m in self.mod.calls:
+            if m in SUBSCRIBES or m == "duplicate":
+                self.scope = scope
+                self._subscriber(call, scope, f, m)
         self._url_defaults()
         if self.edge:
             self._edge()
         return self.raw
+
+    # ------------------------------------------------------------------ RR018 dedicated-subscriber-connection
+    def _subscriber(self, call: Node, scope: Scope, f: Node, m: str) -> None:
+        """SUBSCRIBE on the shared client (anywhere: its connection then refuses every other command), and
+        `duplicate()` in a function that runs per call (a new connection each time, as client-per-call judges)."""
+        if "upstash" in self.mod.policy.client.lower():
+            return  # REST: no subscriber connection to share or open
+        obj = f.child_by_field_name("object")
+        written = _text(f.child_by_field_name("property"))
+        if m in SUBSCRIBES:
+            why = self._shared(obj, scope, 0)
+            if why is not None:
+                self.recv_node = _unwrap(obj)
+                name = f"{_dotted(obj) or _text(obj)}.{written}"
+                self.report("dedicated-subscriber-connection", call, "shared", client(why), name=name, fix=self._fix())
+            return
+        if self.test_file or scope is self.mod.module or self._kept_call(call):
+            return
+        r = self.mod.recv(obj, scope)
+        if r is None or r.kind != "client" or any(_rest_client(w) for w in r.why):
+            return
+        parent = call.parent
+        while parent is not None and parent.type in ("await_expression", "parenthesized_expression", "as_expression"):
+            parent = parent.parent
+        returned = parent is not None and parent.type in ("return_statement", "arrow_function")
+        if self._in_factory(scope, returned) or self._runs_once(scope):
+            return
+        s: Scope | None = scope
+        while s is not None and s is not self.mod.module:
+            if _SUBSCRIBER_SETUP.search(s.name) or _DEDICATED.search(s.name):
+                return  # `startSubscriber()`, `subscribe(channel, handler)`: sets a subscriber up, once
+            s = s.parent
+        self.recv_node = _unwrap(obj)
+        name = f"{_dotted(obj) or _text(obj)}.{written}"
+        self.report(
+            "dedicated-subscriber-connection", call, "duplicate", r, name=name, caller=_who(scope), fix=self._fix()
+        )
+
+    def _fix(self) -> str:
+        """The advice: the generated pubsub module when the project has one, else a dedicated connection."""
+        project, path = self.mod.project, self.mod.policy.module_path.strip("/")
+        if project is not None and path:
+            index = project.index
+            if any(
+                f"{path}/pubsub{ext}" in index.expected_paths or f"{path}/pubsub{ext}" in index.by_path
+                for ext in (".ts", ".js")
+            ):
+                return "subscribe once at startup with pubsub.subscribeInvalidations(handler), on its own connection"
+        return "subscribe once at startup on a dedicated connection (client.duplicate(), kept)"
+
+    def _shared(self, node: Node | None, scope: Scope, depth: int) -> str | None:
+        """Why `node` is the process's shared client (the client module's instance or getter, `getClient()`, a
+        client kept at module level or in a field and also sent commands), or None: a duplicate(), a client
+        built for one use, a connection named for subscribing, or anything not known."""
+        node = _unwrap(node)
+        if node is None or depth > 8:
+            return None
+        t = node.type
+        if t == "identifier":
+            name = _text(node)
+            if _DEDICATED.search(name):
+                return None
+            owner = self.mod.owner(scope, name)
+            if owner is None:
+                imp = self.mod.imports.get(name)
+                r = self.mod._imported(name, call=False) if imp is not None else None
+                if r is None or imp is None or _DEDICATED.search(imp.name):
+                    return None
+                return r.origin
+            values = owner.values.get(name, ())
+            if not values:
+                return None
+            reasons = [self._kept_shared(v, vs, node, scope, depth) for v, vs in values]
+            return reasons[0] if all(reasons) else None
+        if t == "member_expression":
+            obj = _unwrap(node.child_by_field_name("object"))
+            prop = _text(node.child_by_field_name("property"))
+            if _DEDICATED.search(prop) or obj is None:
+                return None
+            if obj.type == "this" and scope.cls is not None:
+                values = scope.cls.fields.get(prop, [])
+                reasons = [self._kept_shared(v, vs, node, scope, depth) for v, vs in values]
+                return reasons[0] if reasons and all(reasons) else None
+            r = self.mod.recv(node, scope)  # `redis.client` of the client module imported as a namespace
+            return r.origin if r is not None and r.ours else None
+        if t == "call_expression":
+            fn = _unwrap(node.child_by_field_name("function"))
+            if fn is None:
+                return None
+            called = _text(fn.child_by_field_name("property")) if fn.type == "member_expression" else _text(fn)
+            if fn.type not in ("identifier", "member_expression") or not called.lower().startswith("get"):
+                return None  # createClient(), createSubscriber(), duplicate(), connect(): a connection of its own
+            if _DEDICATED.search(called):
+                return None
+            r = self.mod.recv(node, scope)
+            if r is None or r.kind != "client" or any(_rest_client(w) for w in r.why):
+                return None
+            if fn.type == "identifier":
+                local = self.mod.owner(scope, called)
+                target = local.funcs.get(called) if local is not None else None
+                if target is not None and _returns_new_client(self.mod, target) is not None:
+                    return None  # a getter that builds a new client each time
+            return r.origin
+        return None
+
+    def _kept_shared(self, value: Node, vscope: Scope, use: Node, scope: Scope, depth: int) -> str | None:
+        """A value bound to the subscribing receiver: the shared client it comes from, or a client constructed
+        here that the module keeps at module level or in a field and also sends other commands to."""
+        v = _unwrap(value)
+        if v is None:
+            return None
+        if v.type in ("new_expression", "call_expression"):
+            r = self.mod.recv(v, vscope)
+            built = v.type == "new_expression" or (
+                r is not None
+                and v.type == "call_expression"
+                and _text(v.child_by_field_name("function")) in NODE_REDIS_FACTORIES
+            )
+            if built:
+                if r is None or any(_rest_client(w) for w in r.why):
+                    return None
+                owner_is_kept = use.type == "member_expression" or self.mod.owner(scope, _text(use)) is self.mod.module
+                if owner_is_kept and self._sent_commands(use, scope):
+                    return f"{r.origin}, also sent commands"
+                return None
+        return self._shared(v, vscope, depth + 1)
+
+    def _sent_commands(self, use: Node, scope: Scope) -> bool:
+        """Is the receiver `use` names (same binding) sent any command other than (un)subscribing?"""
+        key = self._key(use, scope)
+        if key is None:
+            return False
+        for _call, sc, f, m in self.mod.calls:
+            if not m or m in SUBSCRIBES or m in ("duplicate",):
+                continue
+            if self._key(f.child_by_field_name("object"), sc) == key:
+                return True
+        return False
 
     # ------------------------------------------------------------------ commands
     def _not_redis(self, node: Node | None, scope: Scope, m: str) -> bool:
