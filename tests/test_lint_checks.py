@@ -682,6 +682,43 @@ r.set(keys.config("x"), 1)
     assert lines(src, "RR002", policy=policy) == [7, 8]
 
 
+DJANGO = "from django.core.cache import cache, caches\n\n\ndef save(k, v):\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "shown"),
+    [
+        ("cache.set(k, v, timeout=None)", "cache.set()"),
+        ("cache.set(k, v, None)", "cache.set()"),
+        ("cache.add(k, v, None)", "cache.add()"),
+        ("cache.set_many({k: v}, timeout=None)", "cache.set_many()"),
+        ("cache.get_or_set(k, v, timeout=None)", "cache.get_or_set()"),
+        ("cache.touch(k, None)", "cache.touch()"),
+        ('caches["default"].set(k, v, timeout=None)', "caches[...].set()"),
+    ],
+)
+def test_django_cache_timeout_none_is_a_key_that_never_expires(call, shown):
+    (found,) = lint(DJANGO + f"    {call}\n")
+    assert (found.code, found.check, found.line) == ("RR002", "write-without-ttl", 5)
+    assert found.message.startswith(f"{shown} with timeout=None stores a key that never expires")
+    # a timeout in seconds, or the backend's default, expires
+    assert lint(DJANGO + f"    {call.replace('None', '300')}\n") == []
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "from django.core.cache import cache\ncache.set('k', 1)\ncache.set('k', 1, 300, None)\n",  # version=None
+        "from myapp.store import cache\ncache.set('k', 1, None)\n",  # another object named cache
+        "def f(cache):\n    cache.set('k', 1, timeout=None)\n",
+        "from django.core.cache import cache\n\n\ndef f(cache):\n    cache.set('k', 1, None)\n",  # shadowed
+    ],
+)
+def test_django_cache_look_alikes_are_not_reported(src):
+    assert lint(src) == []
+    assert [f.code for f in lint(DJANGO + "    cache.set(k, v, None)\n")] == ["RR002"]
+
+
 # ---------------------------------------------------------------- RR003 incr-then-expire
 def test_incr_then_expire_flagged():
     src = (

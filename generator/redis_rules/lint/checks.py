@@ -154,6 +154,9 @@ INTERESTING = (
     KEY_FIRST | KEY_ALL | WRITES_NEED_TTL | EXPIRES | INCRS | RANGE_READS | WHOLE_READS | SCRIPT_METHODS | FLUSHES
 ) | {"keys", "execute_command", "multi", "msetnx", "publish", "spublish"}
 
+# Django's cache API: method -> position of its `timeout` argument (None there stores a key that never expires)
+DJANGO_CACHE_WRITES = {"set": 2, "add": 2, "set_many": 1, "get_or_set": 2, "touch": 1}
+
 # attribute calls the checks look at: commands, plus constructors / pickle / getenv by their last name
 CALL_ATTRS = (
     INTERESTING
@@ -174,6 +177,7 @@ CALL_ATTRS = (
                 "getenv",
                 "setdefault",
                 "pubsub",
+                *DJANGO_CACHE_WRITES,
             ),
         }
     )
@@ -631,6 +635,8 @@ class Checker:
                     self.report("pickle-values", node, "load")
             if m == "get" and len(node.args) == 2 and self.info.canonical(f, scope) not in GETENV:
                 self._settings_default(node)  # settings.get("REDIS_HOST", "localhost"), on any mapping
+            if m in DJANGO_CACHE_WRITES:
+                self._django_cache(node, m, f.value)  # type: ignore[attr-defined]
             if m == "pubsub" and not self.test_file:
                 self._pubsub(node, f.value)  # type: ignore[attr-defined]
             if m in INTERESTING or m in REDIS_ONLY:
@@ -1608,6 +1614,24 @@ class Checker:
             )
             return
         self.report("client-per-call", node, name=name, what=what)
+
+    def _django_cache(self, node: ast.Call, m: str, base: ast.expr) -> None:
+        """RR002: `cache.set(k, v, timeout=None)` (also positional, `add`, `set_many`, `get_or_set`, `touch`, and
+        `caches["x"].set(...)`) on Django's cache (import-resolved from django.core.cache): a key that never
+        expires."""
+        scope = self.scope
+        head = (dotted(base.value if type(base) is ast.Subscript else base) or "").partition(".")[0]  # type: ignore[attr-defined]
+        if not head or self.info.owner(scope, head) is not None:
+            return  # a parameter or local named cache: not the import
+        if type(base) is ast.Subscript:
+            target = self.info.canonical(base.value, scope)  # type: ignore[attr-defined]
+            if target != "django.core.cache.caches":
+                return
+        elif self.info.canonical(base, scope) != "django.core.cache.cache":
+            return
+        timeout = _arg(node, DJANGO_CACHE_WRITES[m], "timeout")
+        if type(timeout) is ast.Constant and timeout.value is None:  # type: ignore[attr-defined]
+            self.report("write-without-ttl", node, "django", command=f"{receiver_text(base) or 'caches[...]'}.{m}()")
 
     # ------------------------------------------------------------------ RR018 dedicated-subscriber-connection
     def _pubsub(self, node: ast.Call, base: ast.expr) -> None:

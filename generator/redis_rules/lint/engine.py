@@ -253,6 +253,8 @@ def _may_use_redis(
     low = source.lower()
     if "redis" in low or "valkey" in low or "unix://" in low or _SHAPES.search(source):
         return True
+    if "django.core" in source and "None" in source:  # Django's cache API: `cache.set(k, v, timeout=None)` (RR002)
+        return True
     low_rel = rel.lower()
     if ("redis" in low_rel or "valkey" in low_rel or policy.module_path) and "client" in source:
         return True

@@ -68,6 +68,8 @@ REGISTRY: tuple[Check, ...] = (
             "command (EX) or EXPIRE it in the same transaction",
             "none_default": "{command} leaves the key without a TTL whenever {param} is None ({why}); give the TTL a "
             "default instead of writing keys that never expire",
+            "django": "{command} with timeout=None stores a key that never expires; pass a timeout in seconds "
+            "(the project's TTL classes, keys.TTL)",
         },
         "a write followed by an `expire`/`pexpire` of the same key outside its transaction (two commands: the key "
         "lives without TTL in between; also an EXPIRE sent from the write's callback). A write with no TTL at all: "
@@ -82,7 +84,9 @@ REGISTRY: tuple[Check, ...] = (
         "optional and absent by default), or a key named for something short-lived — `session`, `cache`, `token`, "
         "`lock`, `nonce`, `otp`, `tmp`... in its literal parts, the locals and key-builder functions it comes from, "
         "the arguments callers pass for it, a string value's declared type, or the writing function or class "
-        "(in Python only for a key that is no constant, and the message then names that function)",
+        "(in Python only for a key that is no constant, and the message then names that function); Django's cache "
+        "API with `timeout=None` (keyword or positional: `cache.set`/`add`/`set_many`/`get_or_set`/`touch`, "
+        "`caches[...]`, with `cache`/`caches` imported from `django.core.cache`)",
         "keys whose string literal (or module constant) matches the policy's `persistent_keys`; "
         "`setex`/`psetex`/`getex`; calls with `**kwargs`; an EXPIRE on the other branch of an `if` (both never "
         "run); outside a redis-rules project, keys written without a TTL that nothing marks as short-lived (users, "
