@@ -70,3 +70,37 @@ def test_update_names_the_file_only_for_recorded_answers_not_for_set(
     # Copier replays the recorded answers before applying --set: the file is named, not a bare validator message
     err = _refused(*run_cli("update", str(project), "--set", "default_ttl=900")[::2])
     assert f"{RANGE} (in .copier-answers.yml)" in err, err
+
+
+def _drop(project: Path, name: str) -> None:
+    path = project / ".copier-answers.yml"
+    path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith(f"{name}:")))
+    git(project, "commit", "-qam", f"{name} deleted by hand")
+
+
+def test_a_deleted_answer_is_refused_not_filled_with_its_default(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    """Trial 18: `client: valkey-py` deleted from the answers file, and `update` exited 0 having rewritten the rule
+    files for redis-py (the default) while client.py kept importing valkey. Copier records every answer it asks, so
+    a missing one is a hand edit: check and update refuse it naming the answer, unless --set gives it anew."""
+    project = _project(tmp_path / "svc", template)
+    _drop(project, "client")
+    for argv in (["check", str(project)], ["update", str(project), "--set", "default_ttl=900"]):
+        err = _refused(*run_cli(*argv)[::2])
+        assert "'client' is missing" in err and "--set client=VALUE" in err, err
+    assert git(project, "status", "--porcelain") == ""  # nothing written
+    code, out, err = run_cli("update", str(project), "--set", "client=valkey-py")
+    assert code == 0, out + err
+    assert "client: valkey-py" in (project / ".copier-answers.yml").read_text()
+
+
+def test_an_unknown_answer_is_refused_by_check_as_by_update(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    """Trial 18: `colour: blue` added to the answers file; update refused it (exit 2) and check said "current"."""
+    project = _project(tmp_path / "svc", template)
+    with (project / ".copier-answers.yml").open("a") as fh:
+        fh.write("colour: blue\n")
+    git(project, "commit", "-qam", "hand edit")
+    for verb in ("check", "update"):
+        err = _refused(*run_cli(verb, str(project))[::2])
+        assert "'colour' is not a question of this template" in err, err

@@ -61,7 +61,7 @@ FIXED = {
     "RR017": ("reap-pending-entries", None, None, {"modules": ["streams"]}),
     "RR018": (
         "dedicated-subscriber-connection",
-        None,
+        "dedicated-subscriber-connection",
         None,
         {"client": ["redis-py", "redis-py-async", "valkey-py"], "modules": ["pubsub"]},
     ),

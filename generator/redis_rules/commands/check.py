@@ -40,6 +40,7 @@ from ..template_source import (
     template_for_new,
 )
 from ..template_status import TemplateStatus, is_installed_source, template_status
+from ..updating.answers import check_recorded
 from ..updating.conflicts import count_marker_hunks
 from .argtypes import folder
 
@@ -170,6 +171,9 @@ def check_project(dest: Path) -> tuple[list[Problem], TemplateStatus]:
     with reference_source(answers) as (src, root, ref):
         data = answers_data(answers)
         questions = load_questions(root)
+        # refused as `update` refuses them (unknown or missing answers, values its validators reject), unless the
+        # reference is another release than the recorded one (the project is behind: its questions may differ)
+        check_recorded(questions, answers, upgrade=str(ref or "") != str(answers.get("_commit") or ""))
         given = {q.name: data[q.name] for q in questions if not q.hidden and q.name in data}
         resolved = resolve_answers(questions, given, ANSWERS_FILE)
         with reference_render(src, data, ref) as rendered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,13 +99,18 @@ def _refuse_adoption_change(recorded: dict[str, Any], sets: dict[str, str]) -> N
         )
 
 
-def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgrade: bool) -> dict[str, Any]:
+def check_recorded(
+    questions: list[Question], recorded: dict[str, Any], *, upgrade: bool, given: Collection[str] = ()
+) -> dict[str, Any]:
     """The answers file's answers, type-checked (a hand edit `default_ttl: true` is refused, not read as 1) and,
     without --upgrade, validated as Copier will replay them (`default_ttl: -5` is refused naming the file).
 
     A name the template does not ask (a typo such as `defualt_ttl`, a computed value) is refused, since
     it would be silently ignored; with --upgrade it is dropped instead: the newer template may have
-    retired that question. Copier's own keys (`_src_path`, `_commit`) are kept as they are.
+    retired that question. Without --upgrade, an answer the template asks for these answers and the file
+    lacks (a deleted `client:` line) is refused too, unless `given` (--set) holds it: Copier records every
+    answer it asked, and would otherwise fill in the default without a word (trial 18: `client: valkey-py`
+    deleted became redis-py). Copier's own keys (`_src_path`, `_commit`) are kept as they are.
     """
     names = {q.name for q in questions if not q.hidden}
     unknown = sorted(k for k in recorded if not k.startswith("_") and k not in names)
@@ -117,5 +123,15 @@ def check_recorded(questions: list[Question], recorded: dict[str, Any], *, upgra
     )
     if not upgrade:  # Copier replays the recorded answers with these very validators: a hand edit they refuse
         # (`default_ttl: -5`) fails here, naming the file, even when --set gives that answer anew
-        resolve_answers(questions, {k: v for k, v in kept.items() if k in names}, ANSWERS_FILE)
+        resolved = resolve_answers(questions, {k: v for k, v in kept.items() if k in names}, ANSWERS_FILE)
+        missing = [
+            q.name
+            for q in questions
+            if not q.hidden and q.name not in kept and q.name not in given and q.is_asked(resolved)
+        ]
+        if missing:
+            raise UserError(
+                f"{ANSWERS_FILE}: '{missing[0]}' is missing (Copier records every answer it asks); put it back as "
+                f"it was, or give it with --set {missing[0]}=VALUE"
+            )
     return kept

@@ -140,7 +140,7 @@ def _update(
         work = Path(tmp)
         source = resolve_source(recorded, upgrade=upgrade, workdir=work)
         questions = load_questions(source.root)
-        recorded = check_recorded(questions, recorded, upgrade=upgrade)
+        recorded = check_recorded(questions, recorded, upgrade=upgrade, given=sets)
         data, answer_changes = merge_answers(questions, recorded, check_answers(questions, sets, "--set"))
         starters = skip_if_exists(source.root, {**recorded, **data})
         shutil.rmtree(source.root, ignore_errors=True)
