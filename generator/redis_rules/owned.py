@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -355,9 +354,10 @@ def reference_render(src: str, data: dict[str, Any], vcs_ref: str | None) -> Ite
     """Render the template (`src` at `vcs_ref`) with `data` into a temporary folder; removed afterwards."""
     from .redact import redact_url
     from .render import copier_copy
+    from .scratch import scratch_dir
 
-    with tempfile.TemporaryDirectory(prefix="redis-rules-reference-") as tmp:
-        out = Path(tmp) / "out"
+    with scratch_dir("redis-rules-reference-") as tmp:
+        out = tmp / "out"
         where = f"template {redact_url(src)}" + (f" at {vcs_ref}" if vcs_ref else "")
         copier_copy(src, out, data, vcs_ref=vcs_ref, what=where)
         yield out

@@ -6,7 +6,6 @@ import contextlib
 import functools
 import shutil
 import signal
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from ..answers_file import ANSWERS_FILE
 from ..errors import Terminated, UserError, one_line
 from ..questions import load_questions, skip_if_exists
 from ..redact import redact_text
+from ..scratch import scratch_dir
 from ..template_source import recorded_source_base
 from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
@@ -136,8 +136,7 @@ def _update(
     # a relative _src_path (`copier copy ./redis-rules svc`) is read, by us and by Copier, from where it resolves
     base = recorded_source_base(str(recorded.get("_src_path") or ""), dest)
     in_base = contextlib.chdir(base) if base is not None else contextlib.nullcontext()
-    with in_base, tempfile.TemporaryDirectory(prefix="redis-rules-update-") as tmp:
-        work = Path(tmp)
+    with in_base, scratch_dir("redis-rules-update-") as work:
         source = resolve_source(recorded, upgrade=upgrade, workdir=work)
         questions = load_questions(source.root)
         recorded = check_recorded(questions, recorded, upgrade=upgrade, given=sets)
