@@ -143,6 +143,26 @@ def test_modules_removed_and_added_with_their_tests(tmp_path: Path, template: Pa
     assert_generated_tests_pass(project)
 
 
+def test_a_client_change_names_what_the_teams_own_files_need(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
+    """Trial 18: `--set client=valkey-py` on a redis-py-async project exited 0 without a word, although
+    pyproject.toml (a starter, never rewritten) did not list valkey and the app's `await check_rate_limit(...)`
+    now failed. The update names both; changing back lists no dependency, since redis is there."""
+    project = new_project(tmp_path / "svc", template, client="redis-py-async")
+    code, out, err = run_cli("update", str(project), "--set", "client=valkey-py")
+    assert code == 0, out + err
+    notes = [line for line in out.splitlines() if line.startswith("  note ")]
+    assert "pyproject.toml does not list valkey (the update never rewrites it): add valkey>=6.0" in notes[0], notes
+    assert "valkey-py is synchronous: the modules' functions are no longer awaited" in notes[1], notes
+    assert len(notes) == 2, notes
+    commit_all(project, "valkey-py")
+    code, out, err = run_cli("update", str(project), "--set", "client=redis-py-async", "--pretend")
+    assert code == 0, out + err
+    notes = [line for line in out.splitlines() if line.startswith("  note ")]
+    assert len(notes) == 1 and "redis-py-async is asyncio: every function of the modules is now a coroutine" in notes[0]
+    code, out, err = run_cli("update", str(project), "--set", "default_ttl=900", "--pretend")
+    assert code == 0 and " note " not in out, out + err
+
+
 def test_generated_files_the_team_deleted_are_named_as_staying_deleted(
     tmp_path: Path, template: Path, run_cli: RunCli
 ) -> None:

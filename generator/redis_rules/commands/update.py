@@ -86,6 +86,8 @@ def report(outcome: UpdateOutcome) -> None:
         print(f"  {kind:<9} {path}{note}")
     for c in outcome.conflicts:
         print(f"  conflict  {c.describe()}")
+    for note in outcome.notes:
+        print(f"  note      {note}")
     if outcome.kept_deleted:  # the answers still render them: `check` fails on each until restored or dropped
         n = len(outcome.kept_deleted)
         shown = ", ".join(outcome.kept_deleted[:5]) + (f" and {n - 5} more" if n > 5 else "")

@@ -22,6 +22,7 @@ from .answers import AnswerChange, check_recorded, merge_answers
 from .conflicts import Conflict, changed_files, find_conflicts
 from .gitutil import GitError, committed_text, git, status
 from .importers import importers_of
+from .notes import client_change_notes
 from .preflight import preflight
 from .run import copier_update
 from .source import resolve_source
@@ -100,6 +101,7 @@ class UpdateOutcome:
     owned_put_back: list[str] = field(default_factory=list)
     # generated files the project deleted: Copier's update never re-creates them, so its changes skip them
     kept_deleted: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what an answer change asks of the team's own files
     seconds: float = 0.0
 
 
@@ -142,6 +144,7 @@ def _update(
         recorded = check_recorded(questions, recorded, upgrade=upgrade, given=sets)
         data, answer_changes = merge_answers(questions, recorded, check_answers(questions, sets, "--set"))
         starters = skip_if_exists(source.root, {**recorded, **data})
+        notes = client_change_notes(questions, recorded, data, dest)
         shutil.rmtree(source.root, ignore_errors=True)
         target_top, target_dest = top, dest
         if pretend:  # the same update in a throwaway clone of the (clean) repository
@@ -186,6 +189,7 @@ def _update(
         importers=importers,
         owned_put_back=put_back,
         kept_deleted=kept_deleted,
+        notes=notes,
         seconds=time.perf_counter() - started,
     )
 
