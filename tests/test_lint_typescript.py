@@ -163,6 +163,107 @@ def test_class_fields_parameter_properties_and_this():
     assert [(f.line, f.code) for f in ts(src)] == [(9, "RR007"), (10, "RR008"), (11, "RR011")]
 
 
+GET_CLIENT = (
+    'import Redis from "ioredis";\n'
+    "export function getClient(): Redis { return new Redis(process.env.REDIS_URL!); }\n"
+    "const keys = { sessionKey: (id: string) => `session:${id}` };\n"
+)
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        "constructor(private readonly redis = getClient()) {}",
+        "constructor(readonly redis = getClient()) {}",
+        "constructor(public redis = getClient()) {}",
+        "constructor(protected redis: Redis = getClient()) {}",
+        "constructor(private redis: Redis) {}",
+        "private redis = getClient();",
+    ],
+)
+def test_a_parameter_property_with_a_default_is_a_field(holder):
+    """Trial: `constructor(private readonly redis = getClient())` was no receiver, the same SET on a field was."""
+    save = 'async save(id: string) { await this.redis.set(keys.sessionKey(id), "v"); }'
+    src = GET_CLIENT + f"\nexport class Sessions {{\n  {holder}\n  {save}\n}}\n"
+    assert [(f.line, f.code) for f in ts(src)] == [(7, "RR002")]
+
+
+DECLARED_TYPES = """
+import type { RedisClientType, createClient } from "redis";
+import type { Redis as R } from "ioredis";
+interface Store { keys(p: string): string[]; lrange(k: string, a: number, b: number): string[] }
+type Lister = { lrange(k: string, a: number, b: number): string[] };
+type MaybeStore = Store | null;
+interface Wraps extends R { extra(): void }
+interface RedisLike { keys(p: string): Promise<string[]> }
+type Client = RedisClientType;
+type Made = ReturnType<typeof createClient>;
+"""
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        "store: { keys(p: string): string[] }",
+        "store: Store",
+        "store: Lister",
+        "store: MaybeStore",
+        "store: Store | undefined",
+        "store: Map<string, string>",
+        "store: string[]",
+    ],
+)
+def test_a_declared_type_that_names_no_redis_type_is_no_receiver(param):
+    """Trial: `store: { keys(p: string): string[] }` gave RR007, an object typed by a local interface RR008."""
+    src = DECLARED_TYPES + textwrap.dedent(
+        f"""
+        export function a({param}) {{ return store.keys("user:*"); }}
+        export function b({param}) {{ return store.lrange("x", 0, -1); }}
+        export class C {{
+          constructor(private readonly held: {param.split(": ", 1)[1]}) {{}}
+          c() {{ return this.held.keys("user:*"); }}
+        }}
+        """
+    )
+    assert codes(src) == []
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        "store: RedisClientType",
+        "store: ReturnType<typeof createClient>",
+        "store: Client",
+        "store: Made",
+        "store: R",
+        "store: Wraps",
+        "store: RedisLike",
+        "store: any",
+        "store",
+    ],
+)
+def test_a_redis_or_unknown_declared_type_keeps_the_receiver(param):
+    src = DECLARED_TYPES + textwrap.dedent(
+        f"""
+        export function a({param}) {{ return store.keys("user:*"); }}
+        export function b({param}) {{ return store.lrange("x", 0, -1); }}
+        """
+    )
+    assert codes(src) == ["RR007", "RR008"]
+
+
+def test_a_parameter_property_defaulting_to_a_map_is_no_client():
+    src = """
+    export class Store {
+      constructor(private readonly items = new Map<string, string>(), plain = getClient()) {}
+      a() { return this.items.keys(); }
+      b(p: string) { return [...this.items.keys()].filter((k) => k.startsWith(p)); }
+      c() { return this.plain; }
+    }
+    """
+    assert codes(src) == []
+
+
 def test_a_literal_host_in_any_argument_but_not_a_socket_path():
     src = """
     import Redis from "ioredis";
@@ -172,6 +273,7 @@ def test_a_literal_host_in_any_argument_but_not_a_socket_path():
     export const d = new Redis(6379, "localhost");
     """
     assert [(f.line, f.code) for f in ts(src)] == [(3, "RR010"), (4, "RR010")]
+
 
 
 def test_client_per_call_and_hardcoded_connections():

@@ -112,6 +112,7 @@ _DEDICATED = re.compile(r"sub|listen|block|dedicated", re.IGNORECASE)
 _SUBSCRIBER_SETUP = re.compile(r"subscri|listen|^start|^run|watch|consume", re.IGNORECASE)
 
 _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+_PARAMETER_PROPERTY = frozenset({"accessibility_modifier", "readonly", "override_modifier"})  # makes a field
 # the node types TsModule._collect looks at (the query finds them in C; every other node is never visited)
 _COLLECT = (
     *sorted(FUNCTIONS | _CLASSES),
@@ -525,10 +526,15 @@ class TsModule:
             ann = p.child_by_field_name("type")
             if ann is not None:
                 scope.annots[pname] = ann
-            if cls is not None and any(c.type in ("accessibility_modifier", "readonly") for c in p.children):
-                # constructor(private readonly redis: Redis): a parameter property is a field
+            if cls is not None and any(c.type in _PARAMETER_PROPERTY for c in p.children):
+                # constructor(private readonly redis: Redis), constructor(readonly redis = getClient()): a
+                # parameter property is a field, typed by its annotation or valued by its default
                 if ann is not None:
                     cls.annots[pname] = ann
+                default = p.child_by_field_name("value")
+                if default is not None:
+                    cls.fields.setdefault(pname, []).append((default, scope))
+                    self.exempt.add(default.id)
         body = node.child_by_field_name("body")
         if body is not None and body.type not in ("statement_block",):  # arrow function with an expression body
             scope.returns.append(body)
@@ -898,6 +904,7 @@ class TsChecker:
         self._tentative: list[tuple[dict[int, Any], int]] = []
         self._calls_by_name: dict[str, list[tuple[Node, Scope]]] | None = None
         self._imported_calls: set[int] = set()  # calls reported as per-request uses of an imported factory
+        self._types: dict[str, Node] | None = None  # interfaces and type aliases of the file (_local_types)
 
     def report(self, check: str, node: Node, variant: str = "default", recv: Recv | None = None, **fields: Any) -> None:
         message = BY_NAME[check].message(variant, **fields)
@@ -1156,14 +1163,78 @@ class TsChecker:
         values = owner.values.get(name, ())
         return bool(values) and all(self._not_redis(v, vs, m) for v, vs in values)
 
-    def _type_not_redis(self, ann: Node, m: str) -> bool:
-        """A type annotation of something that is no client: a container, a class that is none (_no_client)."""
+    def _type_not_redis(self, ann: Node, m: str, seen: frozenset[str] = frozenset()) -> bool:
+        """A type annotation of something that is no client: a container, a class that is none (_no_client), an
+        object type literal (`store: { keys(p: string): string[] }`) or an interface or type alias of this file
+        that names no Redis type (_names_redis); a union of such (with null/undefined). `any`, `unknown`, an
+        imported type and anything else not known are left to the other evidence."""
         txt = _text(ann).lstrip(": ").strip()
         if re.match(r"^(Map|Set|WeakMap|Record|Array|ReadonlyArray|string|number|URLSearchParams|Headers)\b", txt):
             return True
         if txt.endswith("[]"):
             return True
+        node: Node | None = ann
+        while node is not None and node.type in ("type_annotation", "parenthesized_type"):
+            node = next((c for c in node.named_children if c.type != "comment"), None)
+        if node is None:
+            return False
+        if node.type == "object_type":
+            return not self._names_redis(node, seen)
+        if node.type == "union_type":
+            parts = [c for c in _union_parts(node) if _text(c) not in ("null", "undefined", "void")]
+            return bool(parts) and all(self._type_not_redis(c, m, seen) for c in parts)
+        name = _text(node.child_by_field_name("name") if node.type == "generic_type" else node)
+        decl = self._local_types().get(name)
+        if decl is not None and node.type in ("type_identifier", "generic_type"):
+            if name in seen or REDIS_NAMED.search(name):
+                return False  # `interface RedisLike { ... }`: a client type by its name
+            if decl.type == "interface_declaration":
+                return not self._names_redis(decl, seen | {name})
+            value = decl.child_by_field_name("value")
+            return value is not None and self._type_not_redis(value, m, seen | {name})
         return self._no_client(re.split(r"[<\s|&]", txt, maxsplit=1)[0], m)
+
+    def _local_types(self) -> dict[str, Node]:
+        """The interfaces and type aliases declared in this file, by name (the first of each)."""
+        if self._types is None:
+            self._types = {}
+            for decl in _query_nodes(
+                self.mod.root, ("interface_declaration", "type_alias_declaration"), _language(self.mod.rel)
+            ):
+                self._types.setdefault(_text(decl.child_by_field_name("name")), decl)
+        return self._types
+
+    def _names_redis(self, node: Node, seen: frozenset[str]) -> bool:
+        """Does a type (an object type, an interface with its `extends`) name a Redis type anywhere: a client or
+        pipeline type name, a type imported from a package named for Redis or from a client package, a client
+        class, a `typeof` query (`ReturnType<typeof createClient>`), an interface or alias of this file that
+        does?"""
+        if self.mod.annotation(node) is not None:
+            return True
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type == "type_query":
+                return True
+            if n.type in ("type_identifier", "nested_type_identifier"):
+                d = _dotted(n) or _text(n)
+                head = d.partition(".")[0]
+                last = d.rsplit(".", 1)[-1]
+                if last in CLIENT_TYPES or last in PIPELINE_TYPES or REDIS_NAMED.search(d):
+                    return True
+                imp = self.mod.imports.get(head)
+                if imp is not None and (imp.spec in CLIENT_PACKAGES or REDIS_NAMED.search(imp.spec)):
+                    return True
+                local = self.mod.classes.get(head)
+                if local is not None and self.mod._class_why(local, set()) is not None:
+                    return True
+                decl = self._local_types().get(head)
+                if decl is not None and head not in seen:
+                    if self._names_redis(decl, seen | {head}):
+                        return True
+                continue
+            stack.extend(n.named_children)
+        return False
 
     def _no_client(self, name: str, m: str) -> bool:
         """Is the class `name` no client class: one of this file or of a project module that extends none (its
@@ -2024,6 +2095,14 @@ class TsChecker:
             if chain is not None:
                 via = " -> ".join(chain[:-1])
                 self.report("edge-tcp-client", stmt, module=chain[-1], via=f" (through {via})")
+
+
+def _union_parts(node: Node) -> list[Node]:
+    """The members of a union type (`A | B | null`, nested unions flattened)."""
+    parts: list[Node] = []
+    for c in node.named_children:
+        parts.extend(_union_parts(c) if c.type == "union_type" else [c] if c.type != "comment" else [])
+    return parts
 
 
 def _snake(name: str) -> str:
