@@ -1257,12 +1257,40 @@ def test_hardcoded_connection():
         ("RR010", 6),
         ("RR010", 7),
         ("RR010", 8),
+        ("RR010", 9),  # a local host, as the local URL of line 6
         ("RR010", 11),  # a localhost fallback: the app silently talks to it when REDIS_URL is unset
         ("RR010", 12),
         ("RR010", 13),
+        ("RR010", 14),
         ("RR010", 16),
     ]
     assert "password" in found[0].message
+
+
+LOCAL_SPELLINGS = """
+import redis
+from flask import Flask
+
+app = Flask(__name__)
+r1 = redis.Redis(host="localhost", port=6379)
+r2 = redis.from_url("redis://localhost:6379")
+r3 = redis.Redis("127.0.0.1", 6379)
+r4 = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+
+
+@app.route("/")
+def index():
+    return {"hits": r1.incr("hits")}
+"""
+
+
+def test_a_local_host_is_one_decision_as_host_or_in_a_url():
+    """Trial: `redis.Redis(host="localhost", port=6379)` was not reported, `redis.from_url("redis://localhost:6379")`
+    was. Outside test code both are (the rule: never hard-code hosts or URLs); in test code neither is."""
+    assert lines(LOCAL_SPELLINGS, "RR010") == [6, 7, 8, 9]
+    assert [f.line for f in lint(LOCAL_SPELLINGS, "tests/test_app.py") if f.code == "RR010"] == []
+    remote = LOCAL_SPELLINGS.replace("localhost", "cache.internal").replace("127.0.0.1", "10.0.0.5")
+    assert [f.line for f in lint(remote, "tests/test_app.py") if f.code == "RR010"] == [6, 7, 8, 9]
 
 
 # ---------------------------------------------------------------- RR011 flush-command

@@ -272,8 +272,27 @@ def test_a_literal_host_in_any_argument_but_not_a_socket_path():
     export const c = new Redis(6379, "cache.internal");
     export const d = new Redis(6379, "localhost");
     """
-    assert [(f.line, f.code) for f in ts(src)] == [(3, "RR010"), (4, "RR010")]
+    assert [(f.line, f.code) for f in ts(src)] == [(3, "RR010"), (4, "RR010"), (5, "RR010")]
 
+
+LOCAL_SPELLINGS = """
+import Redis from "ioredis";
+import { createClient } from "redis";
+export const a = new Redis({ host: "localhost", port: 6379 });
+export const b = new Redis("redis://localhost:6379");
+export const c = new Redis(6379, "127.0.0.1");
+export const d = createClient({ socket: { host: "localhost", port: 6379 } });
+export const e = createClient({ url: "redis://127.0.0.1:6379" });
+"""
+
+
+def test_a_local_host_is_one_decision_as_host_or_in_a_url():
+    """As in Python: a local host is reported outside test code whether it is a `host` option or the host of
+    a URL (trial: `redis://localhost:6379` was, `{ host: "localhost" }` was not); in test code neither is."""
+    assert [f.line for f in ts(LOCAL_SPELLINGS) if f.code == "RR010"] == [3, 4, 5, 6, 7]
+    assert [f.line for f in ts(LOCAL_SPELLINGS, path="src/app.test.ts") if f.code == "RR010"] == []
+    remote = LOCAL_SPELLINGS.replace("localhost", "cache.internal").replace("127.0.0.1", "10.0.0.5")
+    assert [f.line for f in ts(remote, path="src/app.test.ts") if f.code == "RR010"] == [3, 4, 5, 6, 7]
 
 
 def test_client_per_call_and_hardcoded_connections():
@@ -1251,6 +1270,7 @@ def test_python_connection_options_given_through_a_dict_call_or_a_spread_dict():
         (3, "RR010", "hardcoded Redis host 'db.example.com'"),
         (3, "RR010", "hardcoded Redis password"),
         (5, "RR010", "hardcoded Redis password"),
+        (7, "RR010", "hardcoded Redis host 'localhost'"),  # a local host, as redis://localhost would be
     ]
 
 

@@ -1724,7 +1724,7 @@ class Checker:
         if kind == "client" and not from_url and host_arg is None and node.args:
             host_arg = node.args[0]
         host = str_const(host_arg) if host_arg is not None else None
-        if host is not None and host_arg is not None and host.lower() not in LOCAL_HOSTS:
+        if host and host_arg is not None and self._hard_host(host):
             self.report("hardcoded-connection", host_arg, "host", host=host)
         if kind == "sentinel":
             hosts = _arg(node, 0, "sentinels")
@@ -1732,8 +1732,13 @@ class Checker:
                 for elt in hosts.elts:  # type: ignore[union-attr]
                     if type(elt) is ast.Tuple and elt.elts:  # type: ignore[attr-defined]
                         h = str_const(elt.elts[0])  # type: ignore[attr-defined]
-                        if h is not None and h.lower() not in LOCAL_HOSTS:
+                        if h and self._hard_host(h):
                             self.report("hardcoded-connection", elt.elts[0], "sentinel", host=h)  # type: ignore[attr-defined]
+
+    def _hard_host(self, host: str) -> bool:
+        """Is a literal host reported: any host outside test code, as a URL naming it is (`host="localhost"`
+        and `from_url("redis://localhost:6379")` alike); in test code only a non-local one."""
+        return not self.test_file or host.lower() not in LOCAL_HOSTS
 
     # ------------------------------------------------------------------ hard-coded defaults
     def _reported_at_definition(self, expr: ast.expr) -> bool:

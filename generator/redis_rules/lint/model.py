@@ -208,8 +208,9 @@ REGISTRY: tuple[Check, ...] = (
         "a `redis://`, `rediss://`, `unix://`, `valkey://` URL literal (or constant) passed to a client "
         "constructor or `from_url`; a Redis URL literal anywhere else in code, as a parameter default or a "
         "settings default (a module or class constant, a settings field, a config dict entry, "
-        '`os.getenv("REDIS_URL", "redis://localhost:6379/0")`); `password="..."` / `token` and a non-local '
-        '`host="..."` in a constructor (a password also in an options object or `**dict` bound to a name); '
+        '`os.getenv("REDIS_URL", "redis://localhost:6379/0")`); `password="..."` / `token` and a '
+        '`host="..."` (`localhost` too, as in a URL) in a constructor (a password also in an options object or '
+        "`**dict` bound to a name); "
         "literal Sentinel hosts; literal endpoints with a Redis port "
         "(`{host, port: 6379}`); a `REDIS_HOST`-style setting with a literal fallback; in TypeScript a host option "
         'with a literal fallback (`options.host || "localhost"`, a schema\'s `host: Joi.string().default(...)`) in '

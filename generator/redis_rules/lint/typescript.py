@@ -1858,10 +1858,15 @@ class TsChecker:
                 self._options(arg)
             elif (options := self._assigned_once(arg)) is not None and options.type == "object":
                 self._options(options)  # const opts = { password: "..." }; new Redis(opts)
-            elif url is not None and not url.startswith("/") and url.lower() not in LOCAL_HOSTS:
+            elif url and not url.startswith("/") and self._hard_host(url):
                 # ioredis new Redis(port, host), or new Redis("cache.internal") (a host, parsed as a URL); a
                 # string starting with / is a Unix socket path, not a host
                 self.report("hardcoded-connection", arg, "host", host=url)
+
+    def _hard_host(self, host: str) -> bool:
+        """Is a literal host reported: any host outside test code, as a URL naming it is (`{ host: "localhost" }`
+        and `"redis://localhost:6379"` alike); in test code only a non-local one (as checks.py)."""
+        return not self.test_file or host.lower() not in LOCAL_HOSTS
 
     def _url(self, node: Node, url: str) -> None:
         password, remote = _url_problem(url)
@@ -1882,7 +1887,7 @@ class TsChecker:
                 self._url(value, text)  # type: ignore[arg-type]
             elif key in ("password", "token") and text:
                 self.report("hardcoded-connection", value, "password")  # type: ignore[arg-type]
-            elif key == "host" and text is not None and text.lower() not in LOCAL_HOSTS:
+            elif key == "host" and text and self._hard_host(text):
                 self.report("hardcoded-connection", value, "host", host=text)  # type: ignore[arg-type]
             elif key == "sentinels" and value is not None and value.type == "array":
                 for item in value.named_children:
@@ -1899,7 +1904,7 @@ class TsChecker:
                         else None
                     )
                     h = _string(host)
-                    if host is not None and h is not None and h.lower() not in LOCAL_HOSTS:
+                    if host is not None and h and self._hard_host(h):
                         self.report("hardcoded-connection", host, "sentinel", host=h)
             elif key == "socket" and value is not None and value.type == "object":
                 self._options(value)
