@@ -300,6 +300,33 @@ def test_a_deleted_file_git_never_held_gets_a_render_command_that_restores_it(
     assert (code, report["problems"]) == (0, []), report
 
 
+def test_a_module_deleted_before_an_answer_change_is_restored_for_todays_answers(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    """Trial 19: locks.py deleted, then the client switched from valkey-py to redis-py-async; check's `git checkout
+    COMMIT^` brought back the sync module of the old answers, and check then said "current". After an answer
+    change the detail gives the render command instead, which writes today's module (and removes its folder)."""
+    project = new_project(tmp_path / "svc", template, modules="[cache, locks]", client="valkey-py")
+    rel = "my_service/db/redis/locks.py"
+    (project / rel).unlink()
+    commit(project, "no locks")
+    code, out, err = run_cli("update", str(project), "--set", "client=redis-py-async")
+    assert code == 0, out + err
+    commit(project, "asyncio")
+
+    code, report = check(run_cli, project)
+    detail = problem(report, rel)["detail"]
+    assert code == 1 and "the answers changed since" in detail and "git checkout" not in detail, detail
+    command = re.search(r"`(R=[^`]+)`", detail)
+    assert command is not None, detail
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(command.group(1), shell=True, cwd=project, check=True, capture_output=True, env=env)
+    assert "async def acquire_lock" in (project / rel).read_text()
+    commit(project, "locks back")
+    code, report = check(run_cli, project)
+    assert (code, report["problems"]) == (0, []), report
+
+
 def test_deleted_gate_files_are_reported(tmp_path: Path, template: Path, run_cli: RunCli) -> None:
     """The gate itself (pre-commit config, CI workflow, the conflict-marker script) deleted: check fails instead
     of saying "current"; a deleted hook settings file is an owned part `update` writes back. Starter files

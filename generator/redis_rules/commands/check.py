@@ -200,7 +200,16 @@ def _with_restore(dest: Path, problem: Problem, answers: dict[str, Any]) -> Prob
     else:
         found = (_git(dest, "log", "-1", "--format=%h", "--diff-filter=D", "--", f":(literal){rel}") or "").strip()
         if found and _git(dest, "cat-file", "-e", f"{found}^:./{rel}") is not None:
-            how = f"in commit {found}: `git checkout {found}^ -- {quoted}` restores it"
+            # git's copy was rendered for the answers of its day: after an answer change (a client switched from
+            # sync to asyncio) it would be a stale module that check could no longer tell apart (trial 19)
+            later = (_git(dest, "log", "-1", "--format=%h", f"{found}..HEAD", "--", ANSWERS_FILE) or "").strip()
+            if later:
+                how = (
+                    f"in commit {found}, and the answers changed since (commit {later}), so git's copy would be "
+                    f"stale: {_render_command(rel, answers)} renders it for today's answers"
+                )
+            else:
+                how = f"in commit {found}: `git checkout {found}^ -- {quoted}` restores it"
         else:
             how = f"(never committed, so git cannot restore it): {_render_command(rel, answers)} restores it"
     module = _module_of(rel, modules)
@@ -212,8 +221,9 @@ def _with_restore(dest: Path, problem: Problem, answers: dict[str, Any]) -> Prob
 
 def _render_command(rel: str, answers: dict[str, Any]) -> str:
     """A shell command, run in the project folder, that renders the recorded answers from the recorded template
-    and ref into a fresh temporary folder and copies `rel` from it. The template's URL is shown redacted: a
-    token in it is never printed (the user puts it back)."""
+    and ref (the installed template when the project was rendered from it) into a fresh temporary folder,
+    copies `rel` from it and removes the folder. The template's URL is shown redacted: a token in it is never
+    printed (the user puts it back)."""
     src = str(answers.get("_src_path") or "")
     ref = str(answers.get("_commit") or "")
     template = ""
@@ -222,7 +232,7 @@ def _render_command(rel: str, answers: dict[str, Any]) -> str:
     quoted = shlex.quote(rel)
     return (
         f'`R="$(mktemp -d)" && redis-rules new "$R/p" --defaults --data-file {ANSWERS_FILE}{template} '
-        f'&& cp "$R/p/"{quoted} {quoted}`'
+        f'&& cp "$R/p/"{quoted} {quoted} && rm -rf "$R"`'
     )
 
 
