@@ -1510,6 +1510,10 @@ def test_pubsub_per_request_or_left_open_is_reported(src, line, variant):
     expected = "runs on every request or task" if variant == "per_request" else "is never closed"
     assert expected in found.message
     assert "subscribe once at startup on a dedicated connection" in found.message
+    if variant == "unclosed":  # an asyncio PubSub is closed with an await (trial 19: the advice said close())
+        asyncio = "async def" in src
+        assert ("`async with`, or `await ....aclose()` in a finally" in found.message) == asyncio, found.message
+        assert ("`with`, or close() in a finally" in found.message) == (not asyncio), found.message
 
 
 LEFT_OPEN = "def wait(ch):\n    p = r.pubsub()\n    p.subscribe(ch)\n    return p.get_message(timeout=5)\n"

@@ -64,6 +64,7 @@ def test_every_message_variant_formats_with_the_fields_the_checks_pass():
         "writer": "function cache_product",
         "store": "flask.g",
         "fix": "subscribe once at startup on a dedicated connection",
+        "close": "`with`, or close() in a finally",
     }
     for check in REGISTRY:
         for variant in check.messages:

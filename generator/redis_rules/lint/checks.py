@@ -1661,8 +1661,18 @@ class Checker:
                 return
             s = s.parent
         if _left_open(node, scope):
+            close = "`async with`, or `await ....aclose()` in a finally"  # an asyncio PubSub closes with an await
+            if type(scope.node) is not ast.AsyncFunctionDef:
+                close = "`with`, or close() in a finally"
             self.report(
-                "dedicated-subscriber-connection", node, "unclosed", r, name=name, caller=f"{scope.qualname}()", fix=fix
+                "dedicated-subscriber-connection",
+                node,
+                "unclosed",
+                r,
+                name=name,
+                caller=f"{scope.qualname}()",
+                fix=fix,
+                close=close,
             )
 
     def _subscriber_fix(self) -> str:

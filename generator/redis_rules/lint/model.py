@@ -226,7 +226,7 @@ REGISTRY: tuple[Check, ...] = (
             "per_request": "{name}() in {caller}, which runs on every request or task, takes a pool connection "
             "into subscribe mode each time; {fix}",
             "unclosed": "{name}() in {caller} is never closed: its connection stays in subscribe mode, out of the "
-            "pool, after the function returns; close it (`with`, or close() in a finally) or {fix}",
+            "pool, after the function returns; close it ({close}) or {fix}",
             "shared": "{name}() on the shared client puts its connection in subscriber mode: every other command "
             "sent on it then fails; {fix}",
             "duplicate": "{name}() opens a new connection each time {caller} runs; {fix}",
