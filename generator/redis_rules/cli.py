@@ -13,14 +13,13 @@ import codecs
 import contextlib
 import importlib
 import os
-import shutil
 import signal
 import sys
 import tempfile
 import threading
-import time
 import traceback
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -28,6 +27,7 @@ from .commands.argtypes import path_arg
 from .crash import RUN_TEMP_PREFIX, report_crash
 from .errors import Terminated, UserError, one_line
 from .redact import forget_secrets, scrub
+from .scratch import remove_tree
 
 # verb -> module in redis_rules.commands exposing register(subparsers)
 VERBS = ("new", "update", "lint", "audit", "rules", "check", "hook")
@@ -177,11 +177,7 @@ def _private_tmp() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        for _ in range(50):  # a child killed by our SIGTERM handler may need a moment to exit
-            shutil.rmtree(root, ignore_errors=True)
-            if not os.path.exists(root):
-                break
-            time.sleep(0.05)
+        remove_tree(Path(root))  # a child killed by our SIGTERM handler may need a moment to exit
 
 
 def _error(text: str) -> None:

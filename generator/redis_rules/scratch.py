@@ -3,6 +3,7 @@
 Ctrl-C reaches the git processes Copier started as well as us, but they may still be writing into the folder
 while it is removed: `TemporaryDirectory` then raised "Directory not empty (.git)", and that OSError replaced
 the KeyboardInterrupt (trial 18: `update` interrupted exited 2, "update failed", instead of 130).
+`remove_tree` also removes the run's private temporary folder (cli.py), after SIGTERM killed the children.
 """
 
 from __future__ import annotations
