@@ -210,12 +210,14 @@ def problem(report: dict[str, object], path: str) -> dict[str, str]:
 
 
 def follow(project: Path, detail: str, run_cli: RunCli, which: str = "git") -> None:
-    """Run the command of a problem's detail that starts with `which`, as the user would, in the project."""
-    commands = re.findall(r"`((?:git|redis-rules) [^`]+)`", detail)
+    """Run the command of a problem's detail that starts with `which`, as the user would, in the project: a git
+    command, the render command (`R=...`, its redis-rules found on PATH as in this venv), or redis-rules itself."""
+    commands = re.findall(r"`((?:git|redis-rules|R=)[^`]+)`", detail)
     command = next((c for c in commands if c.startswith(which)), None)
     assert command is not None, detail
-    if which == "git":
-        subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True)
+    if which in ("git", "R="):
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True, env=env)
     else:
         code, out, err = run_cli(*shlex.split(command)[1:], str(project))
         assert code == 0, out + err
@@ -292,8 +294,7 @@ def test_a_deleted_file_git_never_held_gets_a_render_command_that_restores_it(
     assert code == 1 and "never committed, so git cannot restore it" in detail, detail
     command = re.search(r"`(R=[^`]+)`", detail)
     assert command is not None and f"--template {template} --vcs-ref v1.0.0" in command.group(1), detail
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(command.group(1), shell=True, cwd=dest, check=True, capture_output=True, env=env)
+    follow(dest, detail, run_cli, "R=")
     assert (dest / rel).read_bytes() == original
     commit(dest, "cache.py back")
     code, report = check(run_cli, dest)
@@ -319,8 +320,7 @@ def test_a_module_deleted_before_an_answer_change_is_restored_for_todays_answers
     assert code == 1 and "the answers changed since" in detail and "git checkout" not in detail, detail
     command = re.search(r"`(R=[^`]+)`", detail)
     assert command is not None, detail
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(command.group(1), shell=True, cwd=project, check=True, capture_output=True, env=env)
+    follow(project, detail, run_cli, "R=")
     assert "async def acquire_lock" in (project / rel).read_text()
     commit(project, "locks back")
     code, report = check(run_cli, project)
