@@ -990,11 +990,7 @@ class TsChecker:
         r = self.mod.recv(obj, scope)
         if r is None or r.kind != "client" or any(_rest_client(w) for w in r.why):
             return
-        parent = call.parent
-        while parent is not None and parent.type in ("await_expression", "parenthesized_expression", "as_expression"):
-            parent = parent.parent
-        returned = parent is not None and parent.type in ("return_statement", "arrow_function")
-        if self._in_factory(scope, returned) or self._runs_once(scope):
+        if self._in_factory(scope, _returned(call)) or self._runs_once(scope):
             return
         s: Scope | None = scope
         while s is not None and s is not self.mod.module:
@@ -1674,13 +1670,9 @@ class TsChecker:
     def _per_call(self, node: Node, scope: Scope, name: str) -> None:
         if self.test_file or scope is self.mod.module or node.id in self.mod.exempt:
             return
-        parent = node.parent
-        while parent is not None and parent.type in ("await_expression", "parenthesized_expression", "as_expression"):
-            if parent.id in self.mod.exempt:
-                return
-            parent = parent.parent
-        returned = parent is not None and parent.type in ("return_statement", "arrow_function")
-        if not self._in_factory(scope, returned):
+        if any(w.id in self.mod.exempt for w in _wrappers(node)):
+            return
+        if not self._in_factory(scope, _returned(node)):
             factory = self._enclosing_factory(scope)
             calls = self._request_calls(factory) if factory is not None else []
             if factory is not None and calls:
@@ -2611,6 +2603,25 @@ def _syntax_error(root: Node) -> Node | None:
             return n
         stack.extend(reversed([c for c in n.children if c.has_error or c.is_missing]))
     return root
+
+
+_WRAPPERS = ("await_expression", "parenthesized_expression", "as_expression")
+
+
+def _wrappers(node: Node) -> Iterator[Node]:
+    """The ancestors of `node` that only wrap its value: `await`, parentheses, `as` casts."""
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        yield parent
+        parent = parent.parent
+
+
+def _returned(node: Node) -> bool:
+    """Is the value of `node` (through `await`, parentheses and casts) what its function returns?"""
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        parent = parent.parent
+    return parent is not None and parent.type in ("return_statement", "arrow_function")
 
 
 def lint_typescript(
