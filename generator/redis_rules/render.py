@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from . import agent_files, claude_settings, placement
+from .compile_cache import compiled_once
 from .errors import UserError, one_line
 from .gitenv import isolated_git
 from .redact import git_failure, redact_text
@@ -104,7 +105,7 @@ def copier_copy(src: str, dest: Path, data: dict[str, Any], vcs_ref: str | None 
     become one-line UserErrors starting with ``what``."""
     import copier
 
-    with copier_errors(what, ("copier", "plumbum")), isolated_git():
+    with copier_errors(what, ("copier", "plumbum")), isolated_git(), compiled_once():
         copier.run_copy(
             src,
             str(dest),

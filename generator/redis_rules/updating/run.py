@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any, Literal
 
+from ..compile_cache import compiled_once
 from ..gitenv import isolated_git
 from ..render import copier_errors
 
@@ -19,6 +20,7 @@ def copier_update(dest: Path, data: dict[str, Any], *, vcs_ref: str, conflict: L
         copier_errors("copier update failed", ("copier", "plumbum")),
         contextlib.redirect_stdout(io.StringIO()),
         isolated_git(),
+        compiled_once(),
     ):
         copier.run_update(
             str(dest),
