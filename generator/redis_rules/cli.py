@@ -116,6 +116,7 @@ def _robust_streams() -> None:
 
 
 _terminated = threading.Event()  # SIGTERM arrived during this run (whatever exception then surfaced)
+_interrupted = threading.Event()  # SIGINT arrived during this run (its KeyboardInterrupt may have been swallowed)
 
 
 def _children() -> list[int]:
@@ -131,8 +132,10 @@ def _children() -> list[int]:
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
     """While a verb runs, SIGTERM stops our child processes and raises Terminated in the main thread,
-    so `finally` blocks and context managers remove staging folders and temporary clones."""
+    so `finally` blocks and context managers remove staging folders and temporary clones. SIGINT is noted
+    (see on_sigint) and still raises KeyboardInterrupt."""
     _terminated.clear()
+    _interrupted.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -146,11 +149,22 @@ def _sigterm_unwinds() -> Iterator[None]:
                 os.kill(pid, signal.SIGTERM)
         raise Terminated()
 
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        # Python's own handler, remembered: a KeyboardInterrupt raised inside a finalizer (__del__) or a
+        # library's catch-all is dropped, and the run would end with exit 0 and nothing said
+        _interrupted.set()
+        raise KeyboardInterrupt
+
     previous = signal.signal(signal.SIGTERM, handler)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_sigint)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 @contextlib.contextmanager
@@ -226,7 +240,11 @@ def _main(argv: Sequence[str] | None) -> int:
     verb = str(getattr(args, "verb", "") or "")
     try:
         with _private_tmp(), _sigterm_unwinds():
-            return int(args.func(args) or 0)
+            code = int(args.func(args) or 0)
+        if _interrupted.is_set():  # the interrupt was swallowed after the command had done its work
+            _error(f"interrupted; `redis-rules {verb}` had already finished, and what it wrote stands")
+            return 130
+        return code
     except KeyboardInterrupt:
         _error("interrupted; nothing half-written was left behind")
         return 130

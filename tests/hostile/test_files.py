@@ -370,6 +370,35 @@ def test_ctrl_c_while_the_tool_loads_is_one_line(monkeypatch: pytest.MonkeyPatch
     assert err == "redis-rules: interrupted; nothing half-written was left behind\n" * 2
 
 
+def test_ctrl_c_swallowed_by_a_finalizer_still_ends_with_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Path
+) -> None:
+    """Ctrl-C near the end of an update was lost (exit 0, nothing said) when its KeyboardInterrupt was raised
+    inside a finalizer: Python reports an exception in __del__ and drops it. A real SIGINT is delivered here
+    while a __del__ runs, after the verb did its work: exit 130, and the line says the work had finished."""
+    from redis_rules import cli
+    from redis_rules.commands import lint
+
+    class Finalizer:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):  # the handler runs here, inside __del__
+                pass
+
+    def verb(args: object) -> int:
+        Finalizer()  # collected at once: the interrupt is raised in its __del__ and dropped
+        return 0
+
+    monkeypatch.setattr(lint, "run", verb)
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: None)  # Python's "Exception ignored" note
+    assert cli.main(["lint", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert err == "redis-rules: interrupted; `redis-rules lint` had already finished, and what it wrote stands\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    monkeypatch.setattr(lint, "run", lambda args: 0)
+    assert cli.main(["lint", str(tmp_path)]) == 0  # the next run starts with no interrupt noted
+
+
 def test_sigterm_while_rendering_removes_the_staging_folder(tmp_path: Path) -> None:
     env = {**os.environ, "REDIS_RULES_CACHE_DIR": str(tmp_path / "cache")}
     parent = tmp_path / "out"
