@@ -779,6 +779,143 @@ def test_incr_expire_in_non_transactional_pipeline_flagged():
     assert codes(src) == ["RR003"]
 
 
+# ---------------------------------------------------------------- RR013 check-then-act-counter
+def test_check_then_act_counter_flagged():
+    """A limiter that reads the count, compares it in Python and writes it back: two requests both read 9 under
+    a limit of 10 and both pass. Reported at the write, naming the read's line."""
+    src = (
+        HEAD
+        + """
+def fixed_window(key, limit):
+    count = int(r.get(key) or 0)
+    if count >= limit:
+        return False
+    r.incr(key)
+    return True
+
+def sliding_window(key, now, request_id):
+    r.zremrangebyscore(key, 0, now - 60)
+    if r.zcard(key) < 10:
+        r.zadd(key, {request_id: now})
+        r.expire(key, 60)
+        return True
+    return False
+
+def through_a_local(key):
+    raw = r.get(key)
+    used = int(raw) if raw else 0
+    if used + 1 > 5:
+        raise RuntimeError("limited")
+    r.set(key, used + 1, ex=60)
+
+def hash_counter(key):
+    if int(r.hget(key, "hits") or 0) <= 100:
+        r.hincrby(key, "hits", 1)
+"""
+    )
+    found = [(f.line, f.message.split(", whose")[0]) for f in lint(src) if f.code == "RR013"]
+    assert found == [
+        (7, "INCR after the GET at line 4"),
+        (13, "ZADD after the ZCARD at line 12"),
+        (23, "SET after the GET at line 19"),
+        (27, "HINCRBY after the HGET at line 26"),
+    ]
+    message = next(f.message for f in lint(src) if f.code == "RR013")
+    assert "check-then-act race" in message and "rate_limit.check_rate_limit" in message
+
+
+def test_check_then_act_counter_awaited():
+    src = """
+    import redis.asyncio as aioredis
+
+    r = aioredis.Redis()
+
+    async def allow(key, limit):
+        n = await r.llen(key)
+        if n >= limit:
+            return False
+        await r.rpush(key, "hit")
+        return True
+    """
+    assert lines(src, "RR013") == [10]
+
+
+def test_check_then_act_counter_look_alikes_not_flagged():
+    src = (
+        HEAD
+        + """
+def cache_aside(key):
+    value = r.get(key)
+    if value is None:
+        value = "computed"
+        r.set(key, value, ex=300)
+    return value
+
+def cache_aside_truthy(key):
+    if not r.get(key):
+        r.set(key, "1", ex=300)
+
+def optimistic(key, limit):
+    with r.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                count = int(pipe.get(key) or 0)
+                if count >= limit:
+                    return False
+                pipe.multi()
+                pipe.incr(key)
+                pipe.expire(key, 60)
+                pipe.execute()
+                return True
+            except redis.WatchError:
+                continue
+
+def watched_on_the_client(key, limit):
+    r.watch(key)
+    if int(r.get(key) or 0) >= limit:
+        return False
+    r.incr(key)
+
+def incr_first_in_a_transaction(key, limit):
+    pipe = r.pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, 60)
+    count, _ = pipe.execute()
+    return count <= limit
+
+def another_key(key, other):
+    if int(r.get(key) or 0) >= 5:
+        return False
+    r.incr(other)
+
+def compared_but_never_written(key):
+    return int(r.get(key) or 0) < 5
+
+def compared_for_equality(key):
+    if r.get(key) == b"1":
+        r.set(key, "2", ex=60)
+
+def other_branch(key, reset):
+    if reset:
+        r.set(key, 0, ex=60)
+    else:
+        return int(r.get(key) or 0) > 5
+
+def lua(key):
+    return r.eval("local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n >= 5 then return 0 end "
+                  "redis.call('INCR', KEYS[1]) return 1", 1, key)
+"""
+    )
+    assert lines(src, "RR013") == []
+
+
+def test_check_then_act_counter_in_test_code_not_flagged():
+    src = HEADER + "def test_limit():\n    if int(r.get('k') or 0) < 5:\n        r.incr('k')\n"
+    assert lines(src, "RR013") == [5]
+    assert lines(src, "RR013", path="tests/test_limit.py") == []
+
+
 def test_a_stream_or_score_range_over_everything_without_a_page_is_an_unbounded_read():
     """Trial 17: `r.xrange(stream)` replaying a whole stream was not reported (TypeScript reports it)."""
     src = """

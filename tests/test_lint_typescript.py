@@ -531,6 +531,114 @@ def test_incr_then_expire_chained_on_a_plain_pipeline():
     assert found == [(5, "EXPIRE after INCR (line 5)"), (11, "EXPIRE after INCR (line 10)")]
 
 
+def test_check_then_act_counter_flagged():
+    """RR013: a limiter that reads the count, compares it in code and writes it back (ioredis and node-redis
+    spellings, awaited, through Number()/parseInt()/`?? 0` or a local). Reported at the write."""
+    src = textwrap.dedent(
+        """
+        import Redis from "ioredis";
+        import { createClient } from "redis";
+        const r = new Redis(process.env.REDIS_URL!);
+        const c = createClient({ url: process.env.REDIS_URL });
+        export async function fixedWindow(key: string, limit: number) {
+          const count = Number((await r.get(key)) ?? 0);
+          if (count >= limit) return false;
+          await r.incr(key);
+          return true;
+        }
+        export async function slidingWindow(key: string, now: number, id: string) {
+          await c.zRemRangeByScore(key, 0, now - 60_000);
+          const used = await c.zCard(key);
+          if (used >= 10) {
+            return false;
+          }
+          await c.zAdd(key, { score: now, value: id });
+          await c.expire(key, 60);
+          return true;
+        }
+        export async function direct(key: string) {
+          if (parseInt((await c.get(key)) || "0", 10) > 3) throw new Error("limited");
+          await c.incrBy(key, 1);
+        }
+        export async function hashCounter(key: string) {
+          const raw = await c.hGet(key, "hits");
+          const hits = raw ? Number(raw) : 0;
+          if (hits + 1 <= 100) await c.hIncrBy(key, "hits", 1);
+        }
+        export async function queue(key: string) {
+          if ((await r.llen(key)) < 50) await r.rpush(key, "job");
+        }
+        """
+    ).lstrip("\n")
+    found = [(f.line, f.message.split(", whose")[0]) for f in ts(src) if f.code == "RR013"]
+    assert found == [
+        (8, "INCR after the GET at line 6"),
+        (17, "ZADD after the ZCARD at line 13"),
+        (23, "INCRBY after the GET at line 22"),
+        (28, "HINCRBY after the HGET at line 26"),
+        (31, "RPUSH after the LLEN at line 31"),
+    ]
+    message = next(f.message for f in ts(src) if f.code == "RR013")
+    assert "check-then-act race" in message and "rateLimit.checkRateLimit" in message
+
+
+def test_check_then_act_counter_look_alikes_not_flagged():
+    src = IOREDIS + textwrap.dedent(
+        """
+        import { createClient } from "redis";
+        const c = createClient();
+        export async function cacheAside(key: string) {
+          let value = await r.get(key);
+          if (!value) {
+            value = "computed";
+            await r.set(key, value, "EX", 300);
+          }
+          return value;
+        }
+        export async function optimistic(key: string, limit: number) {
+          await r.watch(key);
+          const count = Number(await r.get(key));
+          if (count >= limit) {
+            await r.unwatch();
+            return false;
+          }
+          return (await r.multi().incr(key).expire(key, 60).exec()) !== null;
+        }
+        export async function isolated(key: string, limit: number) {
+          return c.executeIsolated(async (conn) => {
+            await conn.watch(key);
+            if (Number(await conn.get(key)) >= limit) return false;
+            await conn.multi().incr(key).expire(key, 60).exec();
+            return true;
+          });
+        }
+        export async function incrFirst(key: string, limit: number) {
+          const replies = await r.multi().incr(key).expire(key, 60).exec();
+          return Number(replies?.[0]?.[1]) <= limit;
+        }
+        export async function anotherKey(key: string, other: string) {
+          if (Number(await r.get(key)) >= 5) return false;
+          await r.incr(other);
+        }
+        export async function neverWritten(key: string) {
+          return Number(await r.get(key)) < 5;
+        }
+        export async function equality(key: string) {
+          if ((await r.get(key)) === "1") await r.set(key, "2", "EX", 60);
+        }
+        export async function lua(key: string) {
+          const script = `if tonumber(redis.call('GET', KEYS[1]) or '0') < 5
+            then return redis.call('INCR', KEYS[1]) end`;
+          return r.eval(script, 1, key);
+        }
+        """
+    )
+    assert [f.line for f in ts(src) if f.code == "RR013"] == []
+    racy = IOREDIS + "export async function f(k: string) {\n  if (Number(await r.get(k)) < 5) await r.incr(k);\n}\n"
+    assert [f.line for f in ts(racy) if f.code == "RR013"] == [4]
+    assert [f.line for f in ts(racy, path="test/limit.test.ts") if f.code == "RR013"] == []
+
+
 def test_a_local_fallback_after_an_environment_read_is_named_as_in_python():
     """Trial 17: `process.env.REDIS_URL ?? "redis://localhost:6379"` does read the environment: the message says
     the literal is the default of REDIS_URL (when unset), as Python's `os.getenv("REDIS_URL", "redis://...")`

@@ -54,7 +54,7 @@ FIXED = {
     "RR010": ("url-from-env", "hardcoded-connection", None, {}),
     "RR011": ("no-flush-outside-reset", "flush-command", None, {}),
     "RR012": ("confirm-mass-mutations", None, None, {}),
-    "RR013": ("atomic-rate-limiter", None, None, {"modules": ["rate_limit"]}),
+    "RR013": ("atomic-rate-limiter", "check-then-act-counter", None, {"modules": ["rate_limit"]}),
     "RR014": ("limiter-key-dimension", None, None, {"modules": ["rate_limit"]}),
     "RR015": ("pubsub-for-losable-events", None, None, {"modules": ["streams"]}),
     "RR016": ("trim-streams", "xadd-unbounded", "stream-too-long", {}),

@@ -102,6 +102,11 @@ EXPIRES = frozenset("expire pexpire expireat pexpireat hexpire hpexpire hexpirea
 KEY_EXPIRES = frozenset("expire pexpire expireat pexpireat".split())
 TTL_KEYWORDS = frozenset({"expire", "ex", "px", "ttl", "timeout", "expiry"})
 INCRS = frozenset("incr incrby incrbyfloat decr decrby hincrby hincrbyfloat".split())
+# RR013: reads of a counter or window whose reply a limiter compares, and the writes that update it
+COUNTER_READS = frozenset("get hget zcard zcount llen scard".split())
+COUNTER_WRITES = frozenset("incr incrby hincrby set hset zadd sadd lpush rpush".split())
+ORDERINGS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+NUMBER_CASTS = frozenset({"int", "float"})
 RANGE_READS = frozenset({"lrange", "zrange", "zrevrange"})
 # ranges over everything unless paged: method -> (first bound: name, whole value), (second bound), page parameter,
 # its position, and whether an absent bound means the whole range (redis-py's xrange defaults to - +)
@@ -269,6 +274,41 @@ def separate_expire(write: Any, expires: Iterable[Any], in_tx: Callable[[Any], b
         if write.recv.level == "proven" and e.recv.level == "proven" or e.text == write.text:
             return e
     return None
+
+
+def recv_pair(c: Any, key: str | None) -> tuple[str, str | None]:
+    """How two commands are paired: by key on proven receivers, by key and receiver text on a receiver of
+    unknown type (`a.incr(k)` then `b.expire(k)` is no pair). Works on the Cmd records of both languages."""
+    return (c.text if c.recv.level != "proven" else "", key)
+
+
+def racy_writes(
+    cmds: Iterable[Any],
+    in_tx: Callable[[Any], bool],
+    key_id: Callable[[Any], str | None],
+    compared: Callable[[Any], bool],
+    exclusive: Callable[[Any, Any], bool],
+    watched: set[str | None],
+    order: Callable[[Any], Any],
+) -> list[tuple[Any, Any]]:
+    """RR013's (write, read) pairs: a read of a counter or window whose reply the code compares, then a write of
+    the same key on the same receiver, both outside a MULTI transaction and the key not WATCHed in the function
+    (an optimistic transaction). Works on the Cmd records of both languages."""
+    reads: dict[tuple[str, str | None], Any] = {}
+    out: list[tuple[Any, Any]] = []
+    for c in sorted(cmds, key=order):
+        if c.key is None or in_tx(c) or (c.method not in COUNTER_READS and c.method not in COUNTER_WRITES):
+            continue
+        key = key_id(c)
+        if key in watched:
+            continue
+        pair = recv_pair(c, key)
+        if c.method in COUNTER_READS:
+            if pair not in reads and compared(c):
+                reads[pair] = c
+        elif pair in reads and not exclusive(reads[pair], c):
+            out.append((c, reads[pair]))
+    return out
 
 
 def _param_default_none(scope: Scope, name: str) -> bool:
@@ -1179,8 +1219,7 @@ class Checker:
         for c in sorted(cmds, key=lambda c: (c.node.lineno, c.node.col_offset)):
             if in_tx(c) or c.key is None:
                 continue
-            # a receiver of unknown type is paired by its text: `a.incr(k)` then `b.expire(k)` is no pair
-            pair = (c.text if c.recv.level != "proven" else "", self._key_id(c))
+            pair = recv_pair(c, self._key_id(c))
             if c.method in INCRS:
                 if not any(kw.arg in TTL_KEYWORDS for kw in c.node.keywords):  # a wrapper's incr(k, expire=)
                     incremented.setdefault(pair, c)
@@ -1193,6 +1232,83 @@ class Checker:
                     incr=first.method.upper(),
                     line=first.node.lineno,
                 )
+        if not self.test_file:  # a test's setup against a disposable server: no concurrent requests
+            self._check_then_act(cmds, in_tx)
+
+    def _check_then_act(self, cmds: list[Cmd], in_tx: Callable[[Cmd], bool]) -> None:
+        """RR013: a counter read, compared in Python, then written back (see racy_writes)."""
+        compared: set[int] = set()
+        walked = False
+
+        def is_compared(c: Cmd) -> bool:
+            nonlocal walked
+            if not walked:  # one walk per body, only when a counter read is a candidate
+                compared.update(self._compared_calls())
+                walked = True
+            return id(c.node) in compared
+
+        watched: set[str | None] = {ast.dump(a) for c in cmds if c.method == "watch" for a in c.node.args}
+        pairs = racy_writes(
+            cmds,
+            in_tx,
+            self._key_id,
+            is_compared,
+            self._exclusive,
+            watched,
+            lambda c: (c.node.lineno, c.node.col_offset),
+        )
+        for write, read in pairs:
+            self._report_cmd(
+                "check-then-act-counter",
+                write,
+                command=write.method.upper(),
+                method=read.method.upper(),
+                line=read.node.lineno,
+                fix="in a redis-rules project: rate_limit.check_rate_limit",
+            )
+
+    def _compared_calls(self) -> set[int]:
+        """The calls of this body whose reply is compared with <, <=, > or >=: directly, through int()/float(),
+        `or 0`, `x if x else 0`, arithmetic and await, or through a local of this function bound to it."""
+        out: set[int] = set()
+        stack = list(ast.iter_child_nodes(self.scope.node))
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
+                continue  # their calls belong to another body
+            if t is ast.Compare and any(type(op) in ORDERINGS for op in n.ops):  # type: ignore[attr-defined]
+                for operand in (n.left, *n.comparators):  # type: ignore[attr-defined]
+                    self._replies(operand, out, 0)
+            stack.extend(ast.iter_child_nodes(n))
+        return out
+
+    def _replies(self, expr: ast.expr, out: set[int], depth: int) -> None:
+        """Add the calls whose reply `expr` is (see _compared_calls)."""
+        t = type(expr)
+        if t is ast.Await:
+            self._replies(expr.value, out, depth)  # type: ignore[attr-defined]
+        elif t is ast.BoolOp:
+            for v in expr.values:  # type: ignore[attr-defined]
+                self._replies(v, out, depth)
+        elif t is ast.BinOp:
+            self._replies(expr.left, out, depth)  # type: ignore[attr-defined]
+            self._replies(expr.right, out, depth)  # type: ignore[attr-defined]
+        elif t is ast.IfExp:  # `int(raw) if raw else 0`
+            self._replies(expr.body, out, depth)  # type: ignore[attr-defined]
+            self._replies(expr.orelse, out, depth)  # type: ignore[attr-defined]
+        elif t is ast.Call:
+            f = expr.func  # type: ignore[attr-defined]
+            if type(f) is ast.Name and f.id in NUMBER_CASTS:  # type: ignore[attr-defined]
+                if expr.args:  # type: ignore[attr-defined]
+                    self._replies(expr.args[0], out, depth)  # type: ignore[attr-defined]
+            else:
+                out.add(id(expr))
+        elif t is ast.Name and depth < 3:
+            name = expr.id  # type: ignore[attr-defined]
+            if self.info.owner(self.scope, name) is self.scope:
+                for value, _ in self.scope.values.get(name, ()):
+                    self._replies(value, out, depth + 1)
 
     def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "", **extra: object) -> None:
         """A write that leaves its key without any TTL (none in the command, no EXPIRE of the key in this body).

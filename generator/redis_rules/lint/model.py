@@ -261,6 +261,25 @@ REGISTRY: tuple[Check, ...] = (
         "`*.test.ts`, `*.spec.ts`): a fixture that empties the test server between tests",
     ),
     Check(
+        "check-then-act-counter",
+        "RR013",
+        "a limiter that reads a counter, compares it in code and writes it back (check-then-act)",
+        {
+            "default": "{command} after the {method} at line {line}, whose count is compared in code, is a "
+            "check-then-act race: concurrent requests all read the same count and all pass; make the check and "
+            "the update one Lua script ({fix})"
+        },
+        "a read of a counter or window (`get`/`hget`/`zcard`/`zcount`/`llen`/`scard`; awaited, node-redis "
+        "spellings too) whose reply is compared with `<`/`<=`/`>`/`>=` — directly, through `int()`/`float()`/"
+        "`Number()`/`parseInt()`/`or 0`/`?? 0`, or through a local — followed later in the same function by a "
+        "write of the same key on the same receiver (`incr`/`incrby`/`hincrby`/`set`/`hset`/`zadd`/`sadd`/"
+        "`lpush`/`rpush`), both outside a MULTI transaction — reported at the write",
+        "cache-aside (`get` tested only for None or truthiness, then `set`); a comparison with no later write of "
+        "that key; another key; the read or the write in a MULTI pipeline (`pipeline(transaction=True)`, "
+        "`with r.pipeline()`, `multi()`) or after a `watch` of the key in the function (optimistic "
+        "transaction); Lua scripts; read and write on different branches of one `if`; test code",
+    ),
+    Check(
         "xadd-unbounded",
         "RR016",
         "XADD without a trim",

@@ -48,6 +48,8 @@ from .checks import (
     _url_problem,
     branches_differ,
     positive_test,
+    racy_writes,
+    recv_pair,
     separate_expire,
     url_detail,
     with_reason,
@@ -1518,7 +1520,7 @@ class TsChecker:
         for c in sorted(cmds, key=_sent_at):  # in the order they are sent, chained calls too
             if in_tx(c) or c.key is None:
                 continue
-            pair = (c.text if c.recv.level != "proven" else "", kid(c))
+            pair = recv_pair(c, kid(c))
             if c.method in INCRS:
                 incremented.setdefault(pair, c)
             elif c.method in EXPIRES and pair in incremented:
@@ -1532,6 +1534,25 @@ class TsChecker:
                     incr=first.method.upper(),
                     line=_pos(first.node)[0],
                 )
+        if self.test_file:  # a test's setup against a disposable server: no concurrent requests
+            return
+        watched: set[str | None] = {_text(a) for c in cmds if c.method == "watch" for a in _args(c.node)}
+
+        def exclusive(a: Cmd, b: Cmd) -> bool:
+            return branches_differ(_branch_path(a.node), _branch_path(b.node))
+
+        fn = self.scope.node
+        for write, read in racy_writes(cmds, in_tx, kid, lambda c: _compared(c.node, fn), exclusive, watched, _sent_at):
+            self.recv_node = _receiver_of(write.node)
+            self.report(
+                "check-then-act-counter",
+                write.node,
+                recv=write.recv,
+                command=write.method.upper(),
+                method=read.method.upper(),
+                line=_pos(read.node)[0],
+                fix="in a redis-rules project: rateLimit.checkRateLimit",
+            )
 
     def _without_ttl(self, c: Cmd, cmds: list[Cmd], variant: str = "") -> None:
         """A write leaving its key without any TTL: reported as checks.Checker._without_ttl decides (every one
@@ -2449,6 +2470,67 @@ def _branch_path(node: Node) -> list[tuple[int, int, Node]]:
         child, parent = parent, parent.parent
     path.reverse()
     return path
+
+
+_ORDERINGS = frozenset({"<", "<=", ">", ">="})
+_NUMBER_CASTS = frozenset({"Number", "parseInt", "parseFloat"})
+_PASSING = frozenset({"??", "||", "+", "-", "*"})  # operators whose result still carries a read's count
+
+
+def _compared(node: Node, fn: Node, depth: int = 0) -> bool:
+    """Is the reply of the call `node` compared with <, <=, > or >= in the function `fn`: directly, through await,
+    Number()/parseInt()/parseFloat(), `?? 0`, `|| 0`, `raw ? Number(raw) : 0`, unary `+` and arithmetic, or
+    through a local it is assigned to (RR013)?"""
+    child, parent = node, node.parent
+    while parent is not None and parent.id != fn.id:
+        t = parent.type
+        if t == "binary_expression":
+            op = _text(parent.child_by_field_name("operator"))
+            if op in _ORDERINGS:
+                return True
+            if op not in _PASSING:
+                return False
+        elif t == "arguments":  # Number(x): its first argument
+            call = parent.parent
+            named = parent.named_children
+            if (
+                call is None
+                or call.type != "call_expression"
+                or _text(call.child_by_field_name("function")) not in _NUMBER_CASTS
+                or not named
+                or named[0].id != child.id
+            ):
+                return False
+            parent = call
+        elif t == "unary_expression":
+            if _text(parent.child_by_field_name("operator")) != "+":
+                return False
+        elif t == "ternary_expression":  # `raw ? Number(raw) : 0`, not its condition
+            test = parent.child_by_field_name("condition")
+            if test is None or test.id == child.id:
+                return False
+        elif t in ("variable_declarator", "assignment_expression"):
+            name = parent.child_by_field_name("name" if t == "variable_declarator" else "left")
+            value = parent.child_by_field_name("value" if t == "variable_declarator" else "right")
+            if name is None or name.type != "identifier" or value is None or value.id != child.id or depth >= 3:
+                return False
+            return any(_compared(use, fn, depth + 1) for use in _uses(fn, _text(name), name))
+        elif t not in _WRAPPERS and t not in _TYPE_WRAPPERS:
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _uses(fn: Node, name: str, binding: Node) -> Iterator[Node]:
+    """The identifiers `name` in `fn` other than `binding` (where it is bound)."""
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.id != binding.id and _text(n) == name:
+                yield n
+            continue
+        stack.extend(n.named_children)
 
 
 _COMPARISONS = {">": "Gt", ">=": "GtE", "<": "Lt", "<=": "LtE", "==": "Eq", "===": "Eq"}
