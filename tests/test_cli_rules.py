@@ -111,10 +111,67 @@ def test_explain_rr007_in_typescript(run):
     assert 'import { getClient } from "@/db/redis";' in out
     assert 'await r.keys("user:*")' in out  # bad
     assert "r.scanStream({ match:" in out  # good
-    # the rest of the page does not depend on the language
+    # the header, the checks and the source do not depend on the language; the rule's text names TypeScript's
     _, python, _ = run("RR007")
-    assert out.split("## Instead of")[0] == python.split("## Instead of")[0]
-    assert out.split("## Checked by")[1] == python.split("## Checked by")[1]
+    assert out.split("## Why")[0] == python.split("## Why")[0]
+    assert (
+        out.split("## Checked by")[1].split("## CLAUDE.md line")[0]
+        == python.split("## Checked by")[1].split("## CLAUDE.md line")[0]
+    )
+    assert "in scripts iterate with SCAN (MATCH, COUNT 1000)" in out and "scan_iter" not in out
+    assert out.split("## Source")[1] == python.split("## Source")[1]
+
+
+def test_typescript_pages_name_no_python_api(run):
+    """Trial 20: `rules RR009 --language typescript` gave the Python CLAUDE.md line (`client.get_client()`,
+    `redis.Redis(...)`), not the one a TypeScript project's CLAUDE.md holds."""
+    from tests.test_agent_files_ts import PYTHON_ISMS
+
+    for rule in RULES:
+        _, out, _ = run(rule.id, "--language", "typescript")
+        prose = (
+            out.split("## Why")[1].split("## Instead of")[0] + out.split("## CLAUDE.md line")[1].split("## Source")[0]
+        )
+        assert not PYTHON_ISMS.search(prose), (rule.id, PYTHON_ISMS.search(prose))
+    _, out, _ = run("RR009", "--language", "typescript")
+    assert "getClient() from index.ts (one client per process)" in out
+
+
+def test_a_check_that_reads_only_other_languages_says_so(run, monkeypatch):
+    """Trial 20: RR022 in TypeScript said "lint: pickle-values" although that check read Python code only.
+    (Here keys-command is made Python-only: whichever checks read one language today.)"""
+    import dataclasses
+
+    registry = [
+        dataclasses.replace(c, languages=("python",)) if c.name == "keys-command" else c for c in rules_cmd.LINT_CHECKS
+    ]
+    monkeypatch.setattr(rules_cmd, "LINT_CHECKS", registry)
+    _, out, _ = run("RR007", "--language", "typescript")
+    assert "lint: keys-command  (redis-rules lint): " in out and out.count("(reads python code only)") == 1
+    _, out, _ = run("RR007", "--language", "python")
+    assert "code only)" not in out
+    monkeypatch.undo()
+    for rule in RULES:  # today's registry: a check is marked exactly when it skips the page's language
+        for language in ("python", "typescript"):
+            _, out, _ = run(rule.id, "--language", language)
+            skipping = [c for c in rules_cmd.LINT_CHECKS if c.rule == rule.id and language not in c.languages]
+            assert out.count("code only)") == len(skipping), (rule.id, language)
+
+
+def test_the_language_defaults_to_the_projects(run, monkeypatch, tmp_path):
+    """Trial 20: inside a TypeScript project, `redis-rules rules RR022` (as CLAUDE.md says to run it) showed
+    Python examples. The project's answers file, in the folder or above it, gives the language."""
+    project = tmp_path / "svc"
+    (project / "src" / "app").mkdir(parents=True)
+    (project / ".copier-answers.yml").write_text("_commit: v1\nlanguage: typescript\n")
+    monkeypatch.chdir(project / "src" / "app")
+    _, default, _ = run("RR007")
+    _, typescript, _ = run("RR007", "--language", "typescript")
+    _, python, _ = run("RR007", "--language", "python")
+    assert default == typescript != python and "```typescript" in default
+    for answers in ("language: python\n", "{not yaml: [", "- a list\n", "language: cobol\n"):
+        (project / ".copier-answers.yml").write_text(answers)
+        assert run("RR007")[1] == python, answers
 
 
 def test_explain_every_rule_in_typescript(run):
@@ -126,7 +183,8 @@ def test_explain_every_rule_in_typescript(run):
         assert f"## Do\n```typescript\n{good.rstrip()}\n```" in out, rule.id
 
 
-def test_language_python_is_the_default(run):
+def test_language_python_is_the_default(run, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no project's answers file here or above
     _, default, _ = run("RR001")
     _, python, _ = run("RR001", "--language", "python")
     assert default == python and "```python" in default
@@ -208,7 +266,7 @@ def test_register_adds_rules_verb_with_help(monkeypatch):
     assert args.func is rules_cmd.run
     assert args.rule == "RR001" and args.format == "json"
     args = parser.parse_args(["rules"])
-    assert args.rule is None and args.format == "text" and args.language == "python"
+    assert args.rule is None and args.format == "text" and args.language is None  # the project's, else python
     assert parser.parse_args(["rules", "RR001", "--language", "typescript"]).language == "typescript"
 
 

@@ -38,6 +38,7 @@ the project's first class in place of one it lacks. So a `claude` line names at 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -158,6 +159,25 @@ def ttl_spelling(classes: Iterable[str], language: str) -> dict[str, str]:
 
 
 _TTL_REF = re.compile(r"TTL\.([A-Za-z0-9_]*)")
+
+
+def rule_text(text: str, language: str) -> str:
+    """Rule text (a `claude` line or `why`, written for Python) as a project in `language` reads it: for
+    TypeScript, the generated modules' TypeScript names (templates/_includes/typescript.jinja's `words`, the
+    macro the rule files are rendered with) and TTL classes in camelCase."""
+    if language != "typescript":
+        return text
+    text = _typescript_words().words(text)
+    return ttl_names(text, ttl_spelling(dict.fromkeys(_TTL_REF.findall(text)), language) or {"default": "default"})
+
+
+@functools.cache
+def _typescript_words() -> Any:
+    import jinja2
+
+    root = template_source.bundled_template_root()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), undefined=jinja2.StrictUndefined)
+    return env.get_template("templates/_includes/typescript.jinja").make_module({"ttl_classes": {}})
 
 
 def ttl_names(text: str, spelling: Mapping[str, str]) -> str:

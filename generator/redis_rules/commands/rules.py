@@ -11,11 +11,15 @@ import json
 import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from ..answers_file import ANSWERS_FILE
 from ..audit.checks import REGISTRY as AUDIT_CHECKS
 from ..lint.model import REGISTRY as LINT_CHECKS
-from ..rulesets import LANGUAGES, Rule, find_rule, load_rules
+from ..rulesets import LANGUAGES, Rule, find_rule, load_rules, rule_text
 
 FORMATS = ("text", "json")
 WRAP = 100
@@ -40,8 +44,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--language",
         choices=LANGUAGES,
-        default="python",
-        help="language of the examples when explaining a rule as text (default: python; JSON has both)",
+        default=None,
+        help="language of the text and examples when explaining a rule (default: the language of the redis-rules "
+        "project in or above the current folder, else python; JSON has both)",
     )
     parser.set_defaults(func=run)
     return parser
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = getattr(args, "format", "text")
     if args.rule is not None:  # `rules ""` (an unset "$RULE") is an unknown rule, not the table
         rule = lookup(rules, args.rule)
-        language = getattr(args, "language", "python")
+        language = getattr(args, "language", None) or project_language(Path.cwd())
         print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
     else:
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2) if fmt == "json" else table(rules))
@@ -76,9 +81,29 @@ def applies_text(rule: Rule) -> str:
     return "; ".join(parts)
 
 
-def checked_by(rule: Rule) -> list[str]:
-    """One line per lint / audit check enforcing the rule, from the check registries."""
-    checks = [f"lint: {c.name}  (redis-rules lint): {c.summary}" for c in LINT_CHECKS if c.rule == rule.id]
+def project_language(start: Path) -> str:
+    """The `language` answer of the redis-rules project holding `start` (its .copier-answers.yml, in `start` or
+    a parent folder); python when there is none or it cannot be read."""
+    for folder in (start, *start.parents):
+        answers = folder / ANSWERS_FILE
+        if answers.is_file():
+            try:
+                data = yaml.safe_load(answers.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return "python"
+            language = data.get("language") if isinstance(data, dict) else None
+            return language if language in LANGUAGES else "python"
+    return "python"
+
+
+def checked_by(rule: Rule, language: str | None = None) -> list[str]:
+    """One line per lint / audit check enforcing the rule, from the check registries; with `language`, a lint
+    check that does not read that language's code says which languages it reads."""
+    checks = []
+    for c in LINT_CHECKS:
+        if c.rule == rule.id:
+            only = "" if language is None or language in c.languages else f" (reads {', '.join(c.languages)} code only)"
+            checks.append(f"lint: {c.name}  (redis-rules lint): {c.summary}{only}")
     checks += [f"audit: {c.name}  (redis-rules audit): {c.summary}" for c in AUDIT_CHECKS if c.rule == rule.id]
     return checks or ["review only (no automatic check)"]
 
@@ -128,11 +153,11 @@ def explain(rule: Rule, language: str = "python") -> str:
         f"{rule.id} ({rule.name})",
         rule.title,
         f"Severity: {rule.severity}\nApplies: {applies_text(rule)}",
-        "## Why\n" + _wrap(rule.why),
+        "## Why\n" + _wrap(rule_text(rule.why.strip().replace("\n", " "), language)),
         "## Instead of\n" + _code(rule.code("bad", language), language),
         "## Do\n" + _code(rule.code("good", language), language),
-        "## Checked by\n" + "\n".join(checked_by(rule)),
-        "## CLAUDE.md line\n" + rule.claude.strip(),
+        "## Checked by\n" + "\n".join(checked_by(rule, language)),
+        "## CLAUDE.md line\n" + rule_text(rule.claude.strip().replace("\n", " "), language),
         "## Source\n" + rule.source.strip(),
     ]
     return "\n\n".join(sections)
