@@ -677,3 +677,20 @@ def test_an_update_that_overflows_agents_md_is_undone(tmp_path: Path, template: 
     code, out, err = run_cli("update", str(project), "--set", f"persistent_keys={json.dumps(entries[:3])}")
     assert code == 0, out + err
     assert "*:config2:*" in (project / "AGENTS.md").read_text()
+
+
+def test_answer_changes_are_printed_as_the_answers_file_writes_them() -> None:
+    """Trial 20: `answer rate_limit_default: None -> 5/1s` and `ttl_classes: {'session': 604800, ...}`
+    (Python reprs); the answers file and --set say null and {session: 604800}."""
+    from redis_rules.commands.update import _value
+
+    assert [_value(v) for v in (None, True, 900, "5/1s", ["cache", "locks"])] == [
+        "null",
+        "true",
+        "900",
+        "5/1s",
+        "[cache, locks]",
+    ]
+    assert _value({"session": 604800, "cache_short": 60}) == "{session: 604800, cache_short: 60}"  # answers' order
+    assert _value([{"pattern": "*:config:*"}]) == "[{pattern: '*:config:*'}]"
+    assert _value("") == "''" and _value(" padded ") == "' padded '"

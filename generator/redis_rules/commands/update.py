@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import yaml
+
 from ..errors import FindingsError
 from ..updating import UpdateOutcome, update_project
 from ..updating.answers import parse_sets
@@ -52,7 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _value(value: object) -> str:
-    return str(value) if isinstance(value, (str, int, bool)) else repr(value)
+    """An answer as the answers file writes it (YAML flow style: null, true, {session: 604800}), on one line."""
+    if isinstance(value, str) and value and value.strip() == value and "\n" not in value:
+        return value
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True, sort_keys=False).strip()
+    return text.removesuffix("...").strip()
 
 
 def report(outcome: UpdateOutcome) -> None:
