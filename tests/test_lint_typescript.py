@@ -1807,3 +1807,107 @@ def test_subscriber_advice_names_the_generated_pubsub_module_when_the_project_ha
     (tmp_path / "src/db/redis/pubsub.ts").unlink()
     (found,) = [f for f in lint_paths([tmp_path], cache=False) if f.code == "RR018"]
     assert "subscribeInvalidations" not in found.message
+
+
+# ---------------------------------------------------------------- RR022 pickle-values (TypeScript)
+# RR022's TypeScript examples exactly as `redis-rules rules RR022 --language typescript` prints them (a user trial:
+# the bad one passed `redis-rules lint` while the project's CLAUDE.md said the check covers it)
+RR022_BAD = """\
+import { getClient } from "@/db/redis";
+import * as keys from "@/db/redis/keys";
+
+const r = getClient();
+const raw = await r.get(keys.userProfileKey(userId));
+// stored with serialize-javascript (keeps Dates and Maps) and read back the way its README shows
+const profile = raw === null ? null : eval(`(${raw})`); // runs whatever code the key holds
+"""
+RR022_GOOD = """\
+import { getClient } from "@/db/redis";
+import * as keys from "@/db/redis/keys";
+
+const r = getClient();
+const raw = await r.get(keys.userProfileKey(userId));
+const profile: UserProfile | null = raw === null ? null : JSON.parse(raw);
+"""
+
+
+def test_the_rules_own_typescript_examples():
+    (found,) = lint_source(RR022_BAD, "src/profile.ts")
+    assert (found.code, found.check, found.line) == ("RR022", "pickle-values", 7)
+    assert "eval() is given a value read from Redis" in found.message and "JSON.parse" in found.message
+    assert lint_source(RR022_GOOD, "src/profile.ts") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "runner"),
+    [
+        ('const raw = await r.get(k);\n  return eval("(" + raw + ")");', "eval"),
+        ("const raw = await r.get(k);\n  return eval(`(${raw})`);", "eval"),
+        ("return eval(await r.get(k) as string);", "eval"),
+        ('const raw = await r.hget("h", k);\n  return new Function(raw!)();', "new Function"),
+        ('const raw = await r.get(k);\n  return new Function("return " + raw)();', "new Function"),
+        ('const src = await r.get(k);\n  return Function("ctx", src ?? "")(1);', "Function"),
+        ("const buf = await r.getBuffer(k);\n  return v8.deserialize(buf!);", "v8.deserialize"),
+        (
+            "const s = await r.get(k);\n  const code = `(${s})`;\n  return vm.runInNewContext(code);",
+            "vm.runInNewContext",
+        ),
+        ("const s = await r.get(k);\n  return new vm.Script(s!).runInThisContext();", "new vm.Script"),
+        ("const s = await r.get(k);\n  return serialize.unserialize(s);", "serialize.unserialize"),
+        ("const s = await r.get(k);\n  return unserialize(s);", "unserialize"),
+        ('const s = await c.hGet("h", k);\n  return eval(`(${s})`);', "eval"),
+    ],
+)
+def test_a_value_read_from_redis_run_as_code(body, runner):
+    src = IOREDIS + (
+        'import * as v8 from "node:v8";\nimport vm from "vm";\nimport serialize from "node-serialize";\n'
+        'const { unserialize } = require("node-serialize");\nimport { createClient } from "redis";\n'
+        "const c = createClient();\n"
+        f"export async function load(k: string) {{\n  {body}\n}}\n"
+    )
+    found = [f for f in ts(src) if f.code == "RR022"]
+    assert len(found) == 1, found
+    assert found[0].check == "pickle-values"
+    assert found[0].message.startswith(f"{runner}() is given a value read from Redis")
+    assert found[0].line == 10 + body.count("\n")  # the last line of the body
+    # test code too, as the Python check (a test that evals what it read shows the pattern to copy)
+    assert [f.code for f in ts(src, path="test/load.test.ts") if f.code == "RR022"] == ["RR022"]
+
+
+def test_look_alikes_of_a_redis_value_run_as_code_are_not_flagged():
+    src = IOREDIS + textwrap.dedent(
+        """
+        import * as v8 from "v8";
+        import vm from "vm";
+        const cache = new Map<string, string>();
+        export async function parsed(k: string) {
+          const raw = await r.get(k);
+          return raw === null ? null : JSON.parse(raw);
+        }
+        export async function constant(k: string) {
+          await r.get(k);
+          return eval("1 + 1") + new Function("return 2")();
+        }
+        export async function notRedis(k: string, other: string) {
+          const raw = await r.get(k);
+          const local = cache.get(k);
+          return [raw, eval(other), eval(local!), vm.runInNewContext(other), v8.deserialize(Buffer.from(other))];
+        }
+        export async function queued(k: string) {
+          return eval(String(r.pipeline().get(k)));
+        }
+        export async function checkedOnly(k: string) {
+          const raw = await r.get(k);
+          return eval(raw === null ? "0" : "1");
+        }
+        """
+    )
+    assert [f.line for f in ts(src) if f.code == "RR022"] == []
+    # the same module with the value read from Redis in place of each look-alike: every one is flagged
+    twins = (
+        src.replace("JSON.parse(raw)", "eval(raw)")
+        .replace('eval("1 + 1")', "eval(`${await r.get(k)}`)")
+        .replace("eval(other)", "eval(raw!)")
+        .replace("r.pipeline().get(k)", "await r.get(k)")
+    )
+    assert [f.line for f in ts(twins) if f.code == "RR022"] == [9, 13, 18, 21]

@@ -291,13 +291,15 @@ REGISTRY: tuple[Check, ...] = (
     Check(
         "pickle-values",
         "RR022",
-        "pickled values written to or read from Redis",
+        "pickled values written to or read from Redis (TypeScript: a value read from Redis run as code)",
         {
             "load": "unpickling a value read from Redis runs arbitrary code if the key is ever written by "
             "someone else; store JSON (or msgpack) instead",
             "dump": "pickled value written with {command}; store JSON (or msgpack) instead",
             "serializer": "this serializer unpickles what it is given, and the project keeps its values in Redis: "
             "whoever can write a key runs code here; store JSON (or msgpack) instead",
+            "code": "{method}() is given a value read from Redis and can run the code it holds: whoever can write "
+            "the key runs code here; store JSON (JSON.stringify) and read it with JSON.parse",
         },
         "`pickle.loads`/`pickle.load` (also `cPickle`, `_pickle`, `dill`, `cloudpickle`, through "
         "`io.BytesIO`) of a value read from Redis (`get`, `mget`, `client[key]`, through variables and loops); "
@@ -305,9 +307,13 @@ REGISTRY: tuple[Check, ...] = (
         "that uses Redis; `serializer.loads(value)` of a Redis read where the serializer attribute or setting "
         "defaults to pickle (`self.serializer = serializer or PickleSerializer()`, `settings.X_SERIALIZER` with "
         "`X_SERIALIZER = 'pickle'` in the project's settings defaults); `pickle.dumps(...)` passed as a value to a "
-        "Redis write",
-        "unpickling files or other sources",
-        ("python",),
+        "Redis write. TypeScript: a value read from Redis (`get`, `hget`, `mget`, `getBuffer`, node-redis's "
+        "`hGet`...; awaited, through locals) passed to what runs or revives it as code — `eval(...)`, "
+        "`Function(...)`/`new Function(...)`, `vm.runInNewContext`/`runInThisContext`/`runInContext`/"
+        "`new vm.Script(...)`, `v8.deserialize(...)`, `unserialize(...)` of `node-serialize` — directly or inside a "
+        'template literal or `+` concatenation (``eval(`(${raw})`)``, `eval("(" + raw + ")")`)',
+        "unpickling files or other sources; `JSON.parse` of a Redis read; `eval`/`new Function` of a constant or "
+        "of a value not read from Redis",
     ),
     Check(
         "edge-tcp-client",

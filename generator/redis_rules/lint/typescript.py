@@ -38,6 +38,7 @@ from .checks import (
     LOCAL_HOSTS,
     LUA_CALL,
     RANGE_READS,
+    READ_SOURCES,
     REDIS_ONLY,
     REDIS_PORTS,
     STRING_WRITES,
@@ -104,6 +105,15 @@ TS_KEY_ALL = KEY_ALL | {"del"}
 # first arguments that are no KEYS pattern (`schema.keys({...})` extends a Joi schema)
 NOT_PATTERNS = frozenset({"object", "array", "arrow_function", "function_expression", "number", "true", "false"})
 TS_SCRIPTS = frozenset({"eval", "evalsha", "eval_ro", "evalro", "definecommand", "definescript", "scriptload"})
+# RR022: reads whose reply is a stored value (as checks.READ_SOURCES; ioredis' Buffer variants: getBuffer, hgetBuffer)
+TS_READS = READ_SOURCES | frozenset(f"{m}buffer" for m in READ_SOURCES)
+# what runs (or revives) the text it is given: globals by name, and module functions by (module, name)
+_CODE_GLOBALS = frozenset({"eval", "Function", "globalThis.eval", "global.eval", "window.eval"})
+_CODE_MODULES = {
+    "vm": frozenset({"runInNewContext", "runInThisContext", "runInContext", "compileFunction", "Script"}),
+    "v8": frozenset({"deserialize"}),
+    "node-serialize": frozenset({"unserialize"}),
+}
 
 
 # RR018: commands that put a connection in subscriber mode (lowercased: node-redis spells them pSubscribe, sSubscribe)
@@ -131,6 +141,7 @@ _JUDGED = frozenset(
     | TS_RAW
     | TS_SCRIPTS
     | TS_KEY_ALL
+    | TS_READS
     | SUBSCRIBES
     | {"exec", "execaspipeline"}
     | {"duplicate"}
@@ -896,6 +907,7 @@ class TsChecker:
         self.grown: set[str] = set()  # hash keys written with a field from a variable: they grow
         self.reported: set[int] = set()  # nodes already reported as hard-coded connections
         self.inline_keys: set[int] = set()  # key expressions already reported as built inline
+        self.revived: set[int] = set()  # calls already reported as running a value read from Redis
         self._judging: set[int] = set()  # functions whose returns _not_redis is reading (a recursive one: no answer)
         # RR009's reasoning over chains of calls (_in_factory, _request_calls, _runs_once; answers kept per scope)
         self._once_memo: dict[int, bool] = {}
@@ -952,6 +964,7 @@ class TsChecker:
         for scope, cmds in self.bodies:
             self.scope = scope
             self._end_body(cmds)
+            self._run_as_code(cmds)
         for node, scope in self.mod.news:
             self.scope = scope
             self._constructor(node, scope)
@@ -971,6 +984,104 @@ class TsChecker:
         if self.edge:
             self._edge()
         return self.raw
+
+    # ------------------------------------------------------------------ RR022 pickle-values
+    def _run_as_code(self, cmds: list[Cmd]) -> None:
+        """A value read from Redis (the reply of a client's GET, HGET, MGET, getBuffer...: awaited, through locals,
+        a template literal or `+`) handed to what runs it as code or revives it: `eval`, `Function`, `vm`, `v8.
+        deserialize`, node-serialize's `unserialize` (the pickle.loads of JavaScript). Test code too, as in Python."""
+        fn = self.scope.node
+        for c in cmds:
+            if c.method not in TS_READS or c.recv.kind != "client":
+                continue
+            sink = self._code_from(c.node, fn)
+            if sink is None or sink[0].id in self.revived:
+                continue
+            self.revived.add(sink[0].id)
+            self.recv_node = _receiver_of(c.node)
+            self.report("pickle-values", sink[0], "code", c.recv, method=sink[1])
+
+    def _code_from(self, node: Node, fn: Node, depth: int = 0) -> tuple[Node, str] | None:
+        """(the call, its name) that runs the value of `node` as code, following it up through `await`,
+        parentheses and casts, template literals, `+`, `??`, `||`, the branches of `?:`, `String(x)`,
+        `x.toString()`, `Buffer.from(x)` and locals it is assigned to (as _compared follows a count)."""
+        child, parent = node, node.parent
+        while parent is not None and parent.id != fn.id:
+            t = parent.type
+            if t == "arguments":
+                call = parent.parent
+                if call is None or call.type not in ("call_expression", "new_expression"):
+                    return None
+                first = next((a for a in parent.named_children if a.type != "comment"), None)
+                name = self._code_runner(call)
+                if name is not None and (
+                    name in ("Function", "new Function") or (first is not None and first.id == child.id)
+                ):
+                    return call, name
+                callee = _text(call.child_by_field_name("function"))
+                if callee not in ("String", "Buffer.from") or first is None or first.id != child.id:
+                    return None
+                parent = call
+            elif t == "binary_expression":
+                if _text(parent.child_by_field_name("operator")) not in ("+", "??", "||"):
+                    return None
+            elif t == "ternary_expression":  # `raw ? eval(raw) : null`, not its condition
+                test = parent.child_by_field_name("condition")
+                if test is None or test.id == child.id:
+                    return None
+            elif t == "member_expression":  # raw.toString()
+                call = parent.parent
+                if _text(parent.child_by_field_name("property")) != "toString" or call is None:
+                    return None
+                callee_node = call.child_by_field_name("function") if call.type == "call_expression" else None
+                if callee_node is None or callee_node.id != parent.id:
+                    return None
+                parent = call
+            elif t in ("variable_declarator", "assignment_expression"):
+                name_node = parent.child_by_field_name("name" if t == "variable_declarator" else "left")
+                value = parent.child_by_field_name("value" if t == "variable_declarator" else "right")
+                if name_node is None or name_node.type != "identifier" or value is None or value.id != child.id:
+                    return None
+                if depth >= 3:
+                    return None
+                for use in _uses(fn, _text(name_node), name_node):
+                    found = self._code_from(use, fn, depth + 1)
+                    if found is not None:
+                        return found
+                return None
+            elif (
+                t not in _WRAPPERS and t not in _TYPE_WRAPPERS and t not in ("template_substitution", "template_string")
+            ):
+                return None
+            child, parent = parent, parent.parent
+        return None
+
+    def _code_runner(self, call: Node) -> str | None:
+        """The name of what `call` (a call or `new`) is when it runs or revives the text it is given: `eval`,
+        `Function`/`new Function`, `vm.runInNewContext`/`new vm.Script`, `v8.deserialize`, `unserialize` of
+        node-serialize (imported or required under any name), else None."""
+        new = call.type == "new_expression"
+        f = call.child_by_field_name("constructor" if new else "function")
+        name = _dotted(f)
+        if name is None:
+            return None
+        if name in _CODE_GLOBALS:
+            head = name.partition(".")[0]
+            if head not in ("eval", "Function") or (
+                self.mod.owner(self.scope, head) is None and head not in self.mod.imports
+            ):
+                return f"new {name}" if new else name
+            return None
+        head, _, attr = name.rpartition(".")
+        imp = self.mod.imports.get(head or name)
+        if imp is None or imp.type_only:
+            return None
+        names = _CODE_MODULES.get(imp.spec.removeprefix("node:"), frozenset())
+        if head and "." not in head and imp.name in ("*", "default") and attr in names:
+            return f"new {name}" if new else name
+        if not head and imp.name in names:
+            return f"new {name}" if new else name
+        return None
 
     # ------------------------------------------------------------------ RR018 dedicated-subscriber-connection
     def _subscriber(self, call: Node, scope: Scope, f: Node, m: str) -> None:
@@ -1353,7 +1464,9 @@ class TsChecker:
         return self._const(args[0]) if args else None
 
     def _call(self, call: Node, f: Node, m: str, cmds: list[Cmd]) -> None:
-        if not (m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS or m in TS_KEY_ALL):
+        if not (
+            m in INTERESTING or m in REDIS_ONLY or m in TS_RAW or m in TS_SCRIPTS or m in TS_KEY_ALL or m in TS_READS
+        ):
             return
         obj = f.child_by_field_name("object")
         r = self.mod.recv(obj, self.scope)
