@@ -301,7 +301,32 @@ def test_update_on_a_full_disk_is_one_line(tmp_path: Path) -> None:
         assert "No space left on device" in err or "git" in err, err
 
 
-# ---------------------------------------------------------------- names that are not UTF-8, SIGTERM
+@pytest.mark.slow
+def test_an_update_whose_write_is_refused_half_way_is_undone(tmp_path: Path) -> None:
+    """Trial 20: `chattr +i keys.py; redis-rules update --set default_ttl=120` exited 2 with the policy file and
+    AGENTS.md at 120, the answers still at the old TTL and the team's text around CLAUDE.md's markers gone ("git
+    reset --hard ... returns to the last commit"). A write refused half-way is undone, as an interrupt is."""
+    proj = committed_project(
+        tmp_path / "proj", make_template_repo(tmp_path / "tpl", "v1.0.0"), "agents=[claude, agents_md]"
+    )
+    claude = proj / "CLAUDE.md"
+    claude.write_text("# Team notes above\n\n" + claude.read_text(encoding="utf-8") + "\n## Team notes below\n")
+    git(proj, "commit", "-qam", "team notes")
+    before = snapshot(proj)
+    keys = next(p for p in proj.rglob("keys.py") if ".git" not in p.parts)
+    if subprocess.run(["chattr", "+i", str(keys)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i needs root and a filesystem that supports it")
+    try:
+        code, out, err = run("update", str(proj), "--set", "default_ttl=120")
+        tried("update")
+    finally:
+        subprocess.run(["chattr", "-i", str(keys)], check=False)
+    assert_refused(code, out, err, "keys.py")
+    assert "the update was undone, nothing changed" in err
+    assert snapshot(proj) == before
+    assert git(proj, "status", "--porcelain") == ""
+
+
 def test_non_utf8_names_print_on_a_strict_utf8_stdout(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "REDIS_RULES_CACHE_DIR": str(tmp_path / "cache")}
     base = os.fsencode(tmp_path)

@@ -171,6 +171,20 @@ def _update(
             if not pretend:
                 _undo_update(top, dest, interrupt)
             raise
+        except OSError as exc:
+            # a write refused half-way (an immutable or read-only file, a full disk): undone as an interrupt is
+            # (trial 20: the policy file and AGENTS.md were updated, the answers not, the team's CLAUDE.md text
+            # gone); if git cannot undo it either, update_project says how to return to the last commit
+            if pretend:
+                raise
+            try:
+                _restore(top, dest)
+            except (GitError, OSError):
+                raise exc from None
+            where = f" ({redact_text(str(exc.filename))})" if exc.filename else ""
+            raise UserError(
+                f"update failed: {exc.strerror or exc}{where}; the update was undone, nothing changed"
+            ) from None
         rejects = {c.rej for c in conflicts if c.rej}
         changes = [(k, p) for k, p in changed_files(target_top, target_dest) if p not in rejects]
         deleted = [p for k, p in changes if k == "deleted"]
