@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -151,7 +152,10 @@ def test_a_client_change_names_what_the_teams_own_files_need(tmp_path: Path, tem
     code, out, err = run_cli("update", str(project), "--set", "client=valkey-py")
     assert code == 0, out + err
     notes = [line for line in out.splitlines() if line.startswith("  note ")]
-    assert "pyproject.toml does not list valkey (the update never rewrites it): add valkey>=6.0" in notes[0], notes
+    assert (
+        "pyproject.toml does not list valkey in its dependencies (the update never rewrites it): add valkey>=6.0"
+        in (notes[0])
+    ), notes
     assert "valkey-py is synchronous: the modules' functions are no longer awaited" in notes[1], notes
     assert len(notes) == 2, notes
     commit_all(project, "valkey-py")
@@ -161,6 +165,20 @@ def test_a_client_change_names_what_the_teams_own_files_need(tmp_path: Path, tem
     assert len(notes) == 1 and "redis-py-async is asyncio: every function of the modules is now a coroutine" in notes[0]
     code, out, err = run_cli("update", str(project), "--set", "default_ttl=900", "--pretend")
     assert code == 0 and " note " not in out, out + err
+
+
+def test_a_client_whose_library_is_only_a_test_dependency_is_named(
+    tmp_path: Path, template: Path, run_cli: RunCli
+) -> None:
+    """Trial 20: valkey-py -> redis-py-async said nothing, since `redis` was in pyproject.toml's dev extra (the
+    tests' admin client): the application would run without it. Only [project] dependencies count for it."""
+    project = new_project(tmp_path / "svc", template, client="valkey-py")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(d.startswith("redis") for extra in pyproject["project"]["optional-dependencies"].values() for d in extra)
+    code, out, err = run_cli("update", str(project), "--set", "client=redis-py-async", "--pretend")
+    assert code == 0, out + err
+    notes = [line for line in out.splitlines() if line.startswith("  note ")]
+    assert any("pyproject.toml does not list redis in its dependencies" in n for n in notes), notes
 
 
 def test_generated_files_the_team_deleted_are_named_as_staying_deleted(

@@ -9,7 +9,9 @@ break (trial 18: `--set client=valkey-py` on a redis-py-async project exited 0 w
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +35,53 @@ def _package(requirement: str, language: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _listed(text: str, package: str, language: str) -> bool:
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: case-insensitive, runs of -_. equal
+
+
+def _declared(text: str, language: str, runtime: bool) -> set[str] | None:
+    """The packages the dependency file declares where they count: what the application runs with for a
+    runtime requirement (`[project] dependencies`, package.json `dependencies`), anywhere it lists packages
+    for a test requirement (optional dependencies and dependency groups, `devDependencies`). None when the
+    file cannot be read as TOML or JSON."""
+    if language == "typescript":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        sections = ["dependencies"] + ([] if runtime else ["devDependencies", "optionalDependencies"])
+        found: set[str] = set()
+        for section in sections:
+            value = data.get(section) if isinstance(data, dict) else None
+            if isinstance(value, dict):
+                found.update(str(name) for name in value)
+        return found
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+    lists = [project.get("dependencies")]
+    if not runtime:
+        for table in (project.get("optional-dependencies"), data.get("dependency-groups")):
+            if isinstance(table, dict):
+                lists += list(table.values())
+    names: set[str] = set()
+    for entries in lists:
+        for entry in entries if isinstance(entries, list) else []:
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", entry) if isinstance(entry, str) else None
+            if match:
+                names.add(_normal(match.group(1)))
+    return names
+
+
+def _listed(text: str, package: str, language: str, runtime: bool = True) -> bool:
+    declared = _declared(text, language, runtime)
+    if declared is not None:
+        return (package if language == "typescript" else _normal(package)) in declared
+    # a file that does not parse: any mention counts (the note would only repeat what the parser says)
     if language == "typescript":
         return re.search(rf'"{re.escape(package)}"\s*:', text) is not None
-    # PEP 503: names compare case-insensitively with runs of -_. equal
     name = r"[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", package))
     return re.search(rf"[\"']{name}\s*(?:\[|[<>=!~;@\"'])", text, re.IGNORECASE) is not None
 
@@ -61,9 +106,10 @@ def client_change_notes(
     for field in ("requirement", "test_requirement"):
         requirement = after.get(field)
         package = _package(str(requirement), language) if requirement else None
-        if package and text is not None and not _listed(text, package, language):
+        if package and text is not None and not _listed(text, package, language, runtime=field == "requirement"):
+            where = "its dependencies" if field == "requirement" else "it"
             notes.append(
-                f"{file} does not list {package} (the update never rewrites it): add {requirement}"
+                f"{file} does not list {package} in {where} (the update never rewrites it): add {requirement}"
                 + (" for the generated tests" if field == "test_requirement" else "")
             )
     if before is not None and language == "python" and bool(before.get("async")) != bool(after.get("async")):
