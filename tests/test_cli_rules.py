@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -169,6 +171,17 @@ def test_the_language_defaults_to_the_projects(run, monkeypatch, tmp_path):
     _, typescript, _ = run("RR007", "--language", "typescript")
     _, python, _ = run("RR007", "--language", "python")
     assert default == typescript != python and "```typescript" in default
+    (project / ".copier-answers.yml").write_text(
+        "language: python\nmodule_path: orders/db/redis\nttl_classes: {short: 60, long: 3600}\n"
+    )
+    _, page, _ = run("RR002")  # trial 20: the examples imported myapp.db.redis in the project orders
+    assert "from orders.db.redis import" in page and "myapp" not in page and "TTL.short" in page
+    assert "TTL.cache_short" not in page
+    (project / ".copier-answers.yml").write_text("language: typescript\nmodule_path: src/lib/redis\n")
+    _, page, _ = run("RR009")
+    assert 'from "@/lib/redis"' in page and "@/db/redis" not in page
+    _, page, _ = run("RR009", "--language", "python")  # the other language: its default layout
+    assert "from myapp.db.redis" in page
     for answers in ("language: python\n", "{not yaml: [", "- a list\n", "language: cobol\n"):
         (project / ".copier-answers.yml").write_text(answers)
         assert run("RR007")[1] == python, answers
@@ -276,3 +289,23 @@ def test_table_and_explain_are_plain_functions():
     page = rules_cmd.explain(RULES[0])
     assert page.startswith("RR001 (key-builders)")
     assert "```typescript" in rules_cmd.explain(RULES[0], "typescript")
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_the_page_in_a_project_says_what_its_claude_md_says(run, monkeypatch, tmp_path, language):
+    """`redis-rules rules RRnnn` inside a project gives each rule's line exactly as the project's CLAUDE.md
+    has it: the language's names, the project's TTL classes."""
+    import re
+
+    from tests.conftest import render
+
+    monkeypatch.setattr(cli, "VERBS", ("rules", "new"))
+    project = tmp_path / "svc"
+    with contextlib.redirect_stdout(io.StringIO()):
+        render(project, language=language, ttl_classes="{brief: 30, lasting: 86400}")
+    monkeypatch.chdir(project)
+    lines = dict(re.findall(r"^- \*\*(RR\d{3})\*\* (.+)$", (project / "CLAUDE.md").read_text(), re.M))
+    assert len(lines) > 10
+    for rule_id, line in lines.items():
+        _, page, _ = run(rule_id)
+        assert page.split("## CLAUDE.md line\n")[1].split("\n\n## Source")[0] == line, rule_id

@@ -161,14 +161,15 @@ def ttl_spelling(classes: Iterable[str], language: str) -> dict[str, str]:
 _TTL_REF = re.compile(r"TTL\.([A-Za-z0-9_]*)")
 
 
-def rule_text(text: str, language: str) -> str:
+def rule_text(text: str, language: str, ttl_classes: Iterable[str] | None = None) -> str:
     """Rule text (a `claude` line or `why`, written for Python) as a project in `language` reads it: for
     TypeScript, the generated modules' TypeScript names (templates/_includes/typescript.jinja's `words`, the
-    macro the rule files are rendered with) and TTL classes in camelCase."""
-    if language != "typescript":
-        return text
-    text = _typescript_words().words(text)
-    return ttl_names(text, ttl_spelling(dict.fromkeys(_TTL_REF.findall(text)), language) or {"default": "default"})
+    macro the rule files are rendered with); the TTL classes it names are `ttl_classes` (the project's, as
+    its answers spell them; `ttl_names`), else the text's own, spelled for `language`."""
+    if language == "typescript":
+        text = _typescript_words().words(text)
+    classes = list(ttl_classes) if ttl_classes else list(dict.fromkeys(_TTL_REF.findall(text)))
+    return ttl_names(text, ttl_spelling(classes, language)) if classes else text
 
 
 @functools.cache

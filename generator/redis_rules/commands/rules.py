@@ -10,7 +10,7 @@ import argparse
 import json
 import textwrap
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,11 @@ def run(args: argparse.Namespace) -> int:
     fmt = getattr(args, "format", "text")
     if args.rule is not None:  # `rules ""` (an unset "$RULE") is an unknown rule, not the table
         rule = lookup(rules, args.rule)
-        language = getattr(args, "language", None) or project_language(Path.cwd())
-        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language))
+        project = find_project(Path.cwd())
+        language = getattr(args, "language", None) or project.language
+        if language != project.language:
+            project = Project(language)  # the other language's page: its default import path
+        print(json.dumps(rule_to_dict(rule), indent=2) if fmt == "json" else explain(rule, language, project))
     else:
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2) if fmt == "json" else table(rules))
     return 0
@@ -81,19 +84,40 @@ def applies_text(rule: Rule) -> str:
     return "; ".join(parts)
 
 
-def project_language(start: Path) -> str:
-    """The `language` answer of the redis-rules project holding `start` (its .copier-answers.yml, in `start` or
-    a parent folder); python when there is none or it cannot be read."""
+@dataclass(frozen=True)
+class Project:
+    """What a rule page takes from the redis-rules project it is asked in (its recorded answers)."""
+
+    language: str = "python"
+    module_path: str | None = None  # where the examples import the generated modules from, in `language`
+    ttl_classes: tuple[str, ...] | None = None  # the project's TTL class names, as its answers spell them
+
+
+def find_project(start: Path) -> Project:
+    """The redis-rules project holding `start` (its .copier-answers.yml, in `start` or a parent folder); the
+    defaults (Python, myapp.db.redis) when there is none or its answers cannot be read."""
     for folder in (start, *start.parents):
         answers = folder / ANSWERS_FILE
-        if answers.is_file():
-            try:
-                data = yaml.safe_load(answers.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                return "python"
-            language = data.get("language") if isinstance(data, dict) else None
-            return language if language in LANGUAGES else "python"
-    return "python"
+        if not answers.is_file():
+            continue
+        try:
+            data = yaml.safe_load(answers.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return Project()
+        if not isinstance(data, dict) or data.get("language", "python") not in LANGUAGES:
+            return Project()
+        language = str(data.get("language", "python"))
+        folder_path = data.get("module_path")
+        module_path = None
+        if isinstance(folder_path, str) and folder_path:
+            if language == "python":
+                module_path = folder_path.replace("/", ".")
+            else:  # as the rule files import it (agents.jinja's ts_import)
+                module_path = "@/" + folder_path[4:] if folder_path.startswith("src/") else folder_path
+        classes = data.get("ttl_classes")
+        ttl = tuple(str(name) for name in classes) if isinstance(classes, dict) and classes else None
+        return Project(language, module_path, ttl)
+    return Project()
 
 
 def checked_by(rule: Rule, language: str | None = None) -> list[str]:
@@ -146,18 +170,20 @@ def _code(source: str, language: str) -> str:
     return f"```{language}\n" + source.rstrip() + "\n```"
 
 
-def explain(rule: Rule, language: str = "python") -> str:
+def explain(rule: Rule, language: str = "python", project: Project | None = None) -> str:
     """The rule as a short page: header, title, severity, why, bad, good (in `language`, one of
-    LANGUAGES), checks, CLAUDE.md line, source."""
+    LANGUAGES; importing from `project`'s module path, naming its TTL classes), checks, CLAUDE.md line,
+    source."""
+    where = project or Project(language)
     sections = [
         f"{rule.id} ({rule.name})",
         rule.title,
         f"Severity: {rule.severity}\nApplies: {applies_text(rule)}",
-        "## Why\n" + _wrap(rule_text(rule.why.strip().replace("\n", " "), language)),
-        "## Instead of\n" + _code(rule.code("bad", language), language),
-        "## Do\n" + _code(rule.code("good", language), language),
+        "## Why\n" + _wrap(rule_text(rule.why.strip().replace("\n", " "), language, where.ttl_classes)),
+        "## Instead of\n" + _code(rule.code("bad", language, where.module_path, where.ttl_classes), language),
+        "## Do\n" + _code(rule.code("good", language, where.module_path, where.ttl_classes), language),
         "## Checked by\n" + "\n".join(checked_by(rule, language)),
-        "## CLAUDE.md line\n" + rule_text(rule.claude.strip().replace("\n", " "), language),
+        "## CLAUDE.md line\n" + rule_text(rule.claude.strip().replace("\n", " "), language, where.ttl_classes),
         "## Source\n" + rule.source.strip(),
     ]
     return "\n\n".join(sections)
