@@ -161,4 +161,9 @@ def git_failure(exc: BaseException) -> str:
         for line in redact_text(str(exc)).splitlines()
         if line.strip()
     ]
+    # git's reasons start with fatal:/error: (ssh's with ssh:); after them come hints ("Please make sure you have
+    # the correct access rights / and the repository exists."), whose last line says nothing (trial 20)
+    reasons = [line for line in lines if re.match(r"(?:fatal|error|ssh|remote):", line)]
+    if reasons:
+        return "; ".join(dict.fromkeys(reasons[:3]))
     return lines[-1] if lines else type(exc).__name__

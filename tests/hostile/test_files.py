@@ -327,6 +327,21 @@ def test_an_update_whose_write_is_refused_half_way_is_undone(tmp_path: Path) -> 
     assert git(proj, "status", "--porcelain") == ""
 
 
+def test_an_unreachable_git_template_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trial 20: `--template git@host:x/x.git` said only "cannot fetch ...: and the repository exists." (the last
+    line of git's hint); the line now gives git's reasons (ssh's, fatal:)."""
+    from redis_rules.servers import free_port
+
+    monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o StrictHostKeyChecking=no")
+    monkeypatch.setenv("REDIS_RULES_CACHE_DIR", str(tmp_path / "cache"))
+    template = f"ssh://git@127.0.0.1:{free_port()}/x.git"
+    code, out, err = run("new", str(tmp_path / "svc"), "--defaults", "--template", template)
+    assert_refused(code, out, err, "--template")
+    assert "fatal:" in err and not err.rstrip().endswith("and the repository exists."), err
+    assert not (tmp_path / "svc").exists()
+
+
+# ---------------------------------------------------------------- names that are not UTF-8, SIGTERM
 def test_non_utf8_names_print_on_a_strict_utf8_stdout(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "REDIS_RULES_CACHE_DIR": str(tmp_path / "cache")}
     base = os.fsencode(tmp_path)
