@@ -431,12 +431,18 @@ def test_ctrl_c_swallowed_by_a_finalizer_still_ends_with_exit_130(
 
     monkeypatch.setattr(lint, "run", verb)
     monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: None)  # Python's "Exception ignored" note
-    assert cli.main(["lint", str(tmp_path)]) == 130
-    err = capsys.readouterr().err
-    assert err == "redis-rules: interrupted; `redis-rules lint` had already finished, and what it wrote stands\n"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
-    monkeypatch.setattr(lint, "run", lambda args: 0)
-    assert cli.main(["lint", str(tmp_path)]) == 0  # the next run starts with no interrupt noted
+    # as in a terminal: a process started in the background of a non-interactive shell (CI) ignores SIGINT, and
+    # a run whose SIGINT is ignored or handled by its embedder is left alone (see cli._sigterm_unwinds)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert cli.main(["lint", str(tmp_path)]) == 130
+        err = capsys.readouterr().err
+        assert err == "redis-rules: interrupted; `redis-rules lint` had already finished, and what it wrote stands\n"
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+        monkeypatch.setattr(lint, "run", lambda args: 0)
+        assert cli.main(["lint", str(tmp_path)]) == 0  # the next run starts with no interrupt noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_sigterm_while_rendering_removes_the_staging_folder(tmp_path: Path) -> None:
